@@ -1,0 +1,323 @@
+"""The command line: ``relplan [--db PATH | --demo] [COMMAND ...]``.
+
+Without a command it opens the window. Every command works on the same core as the window.
+Exit status: 0 success, 1 a check found errors, 2 bad input or a failure (the message says what).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from relplan import __version__, config
+from relplan.errors import RelplanError, ValidationError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_FAILURE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"relplan: {text}\n")
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    """The workspace a command works on: --db, else the last one opened, else the default."""
+    if args.db:
+        return Path(args.db).expanduser()
+    last = config.load_settings().last_workspace
+    return Path(last) if last else config.default_workspace()
+
+
+def _open(args: argparse.Namespace, *, create: bool = True) -> Any:
+    from relplan.store.workspace import Workspace
+
+    return Workspace.open(workspace_path(args), create=create)
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_import(args: argparse.Namespace) -> int:
+    """``relplan import FILE.json [--replace]``."""
+    from relplan.formats.workspace_io import import_file
+
+    with _open(args) as ws:
+        changes = import_file(ws, args.file, replace=args.replace)
+        if changes.empty:
+            _out(f"{args.file}: nothing to change in {ws.path}")
+        else:
+            summary = ", ".join(f"{len(k)} {e}" for e, k in sorted(changes.touched.items()))
+            _out(f"imported {args.file} into {ws.path}: {summary} (undo with 'relplan undo')")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``relplan export json --out FILE``."""
+    from relplan.formats.workspace_io import export_file
+
+    with _open(args, create=False) as ws:
+        size = export_file(ws, args.out)
+    _out(f"wrote {args.out} ({size:,} bytes)")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``relplan demo --out FILE.json [--scale small|large] [--seed N] [--today D]``."""
+    from relplan.demo import generate
+    from relplan.formats.workspace_io import write_text_atomically
+
+    document = generate(args.scale, seed=args.seed, today=args.today)
+    write_text_atomically(args.out, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    _out(
+        f"wrote {args.out}: {len(document.get('releases', []))} releases, "
+        f"{len(document.get('work_items', []))} work items, "
+        f"{len(document.get('dependencies', []))} dependencies"
+    )
+    return EXIT_OK
+
+
+def _replay(args: argparse.Namespace, *, undo: bool) -> int:
+    with _open(args, create=False) as ws:
+        changes = ws.undo() if undo else ws.redo()
+    _out(f"{'undid' if undo else 'redid'} '{changes.label}' ({changes.count()} objects)")
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    """``relplan undo``."""
+    return _replay(args, undo=True)
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    """``relplan redo``."""
+    return _replay(args, undo=False)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """``relplan history``: the latest commands of the audit log."""
+    from relplan.store.commands import history
+
+    with _open(args, create=False) as ws:
+        rows = history(ws.conn, args.limit)
+    if args.json:
+        _out(json.dumps({"commands": rows}, indent=2))
+        return EXIT_OK
+    for row in rows:
+        _out(f"{row['id']:>5}  {row['at']}  {row['who']:<12} {row['state']:<9} {row['label']}")
+    return EXIT_OK
+
+
+def _today(args: argparse.Namespace) -> dt.date:
+    today: dt.date | None = getattr(args, "today", None)
+    return today or dt.date.today()
+
+
+def _print_json(value: object) -> None:
+    _out(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``relplan check [--json] [--today D]``: exit 1 when any error exists."""
+    from relplan.planning.check import ERROR, check_plan
+    from relplan.planning.report import format_problems
+
+    with _open(args, create=False) as ws:
+        plan = ws.plan()
+    problems = check_plan(plan, today=_today(args))
+    if args.json:
+        _print_json({"problems": [p.to_json() for p in problems]})
+    else:
+        _out(format_problems(problems))
+    return EXIT_PROBLEMS if any(p.severity == ERROR for p in problems) else EXIT_OK
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """``relplan schedule [--json] [--train KEY]``."""
+    from relplan.planning.report import format_schedule
+    from relplan.planning.schedule import schedule_plan
+
+    with _open(args, create=False) as ws:
+        plan = ws.plan()
+    schedule = schedule_plan(plan, train=args.train)
+    if args.json:
+        _print_json(schedule.to_json())
+    else:
+        _out(format_schedule(schedule))
+    return EXIT_OK
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    """``relplan impact RELEASE --slip DAYS [--json] [--apply]``."""
+    from relplan.planning.impact import apply_impact, impact_of_slip
+    from relplan.planning.report import format_impact
+
+    with _open(args, create=False) as ws:
+        plan = ws.plan()
+        impact = impact_of_slip(plan, args.release, args.slip, today=_today(args))
+        if args.json:
+            _print_json(impact.to_json())
+        else:
+            _out(format_impact(impact))
+        if args.apply:
+            after = {r.key: r for r in apply_impact(plan, impact).releases}
+            changed = [after[r.key] for r in plan.releases if after[r.key] != r]
+            label = f"Slip {args.release} by {args.slip:+d} days"
+            changes = ws.update_releases(changed, label)
+            message = f"applied: {changes.count()} releases moved (undo with 'relplan undo')"
+            # With --json, standard output holds exactly one JSON object.
+            (sys.stderr.write if args.json else sys.stdout.write)(message + "\n")
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------------------------
+EPILOG = """examples:
+  relplan --demo                          open the window on a fresh demo workspace
+  relplan --db plan.relplan import q4.json
+  relplan export json --out backup.json
+  relplan demo --out demo.json --scale large --seed 7
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="relplan",
+        description="Release planning for release managers. Without a command, opens the window.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"relplan {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="the workspace file (default: the last one)")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the window on a freshly generated demo workspace"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=f"example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add(
+        "import",
+        cmd_import,
+        "import a relplan-workspace JSON file (all or nothing)",
+        "relplan --db plan.relplan import q4.json",
+    )
+    p.add_argument("file", help="the JSON file")
+    p.add_argument(
+        "--replace", action="store_true", help="make the workspace hold exactly the file's plan"
+    )
+
+    p = add("export", cmd_export, "export the workspace", "relplan export json --out backup.json")
+    p.add_argument("format", choices=["json"], help="what to write")
+    p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
+
+    p = add(
+        "demo",
+        cmd_demo,
+        "write a realistic demo portfolio as workspace JSON",
+        "relplan demo --out demo.json --scale small --seed 1",
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
+    p.add_argument("--scale", choices=["small", "large"], default="small")
+    p.add_argument("--seed", type=int, default=0, help="same seed and day, same portfolio")
+    p.add_argument("--today", type=_day, default=None, help="the day the plan is built around")
+
+    p = add(
+        "check",
+        cmd_check,
+        "list every problem in the plan (exit status 1 when there are errors)",
+        "relplan check --today 2026-11-27",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--today", type=_day, default=None, help="the day to judge gates against")
+
+    p = add(
+        "schedule",
+        cmd_schedule,
+        "forecast dates, float and the critical path",
+        "relplan schedule --train Q4-TRAIN",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--train", metavar="KEY", help="only this train's releases and their ancestors")
+
+    p = add(
+        "impact",
+        cmd_impact,
+        "what moves if a release slips",
+        "relplan impact PAY-2026.12 --slip 5",
+    )
+    p.add_argument("release", help="the release that slips")
+    p.add_argument(
+        "--slip", type=int, required=True, metavar="DAYS", help="days (negative: earlier)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--today", type=_day, default=None, help="the day to judge gates against")
+    p.add_argument(
+        "--apply", action="store_true", help="write the moved dates (one undoable change)"
+    )
+
+    add("undo", cmd_undo, "undo the latest change", "relplan undo")
+    add("redo", cmd_redo, "redo the change undone last", "relplan redo")
+    p = add("history", cmd_history, "list the latest changes (the audit log)", "relplan history")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        from relplan.app import main as gui_main
+
+        return gui_main(args)
+    try:
+        return handler(args)
+    except ValidationError as exc:
+        for line in exc.lines():
+            _err(line)
+        return EXIT_FAILURE
+    except (RelplanError, FileNotFoundError, sqlite3.Error) as exc:
+        _err(str(exc))
+        return EXIT_FAILURE
+
+
+def main() -> None:
+    """The ``relplan`` console script."""
+    sys.exit(run())

@@ -1,0 +1,1 @@
+"""The plan's value objects and pure rules (no I/O, no clock)."""

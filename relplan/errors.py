@@ -1,0 +1,100 @@
+"""The typed error hierarchy of relplan's core.
+
+Each error carries structured fields and a one-line ``str()``; wording for dialogs lives in
+``relplan.ui.errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class RelplanError(Exception):
+    """Base of every error relplan raises on purpose."""
+
+
+class StoreError(RelplanError):
+    """The workspace file cannot be used."""
+
+
+class NotAWorkspaceError(StoreError):
+    """The file exists but is not a relplan workspace (or is damaged)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path} is not a relplan workspace: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NewerSchemaError(StoreError):
+    """The workspace was written by a newer relplan."""
+
+    def __init__(self, path: str, found: int, supported: int) -> None:
+        super().__init__(
+            f"{path} has workspace schema version {found}, but this relplan understands up to "
+            f"{supported}; upgrade relplan to open it"
+        )
+        self.path = path
+        self.found = found
+        self.supported = supported
+
+
+class MigrationError(StoreError):
+    """A schema migration failed; the backup copy is named."""
+
+
+class NothingToUndoError(StoreError):
+    """Undo or redo was asked for with an empty history."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found while reading input: where, what was found and what was expected."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ValidationError(RelplanError):
+    """Input was rejected; ``issues`` lists every problem found (one line each)."""
+
+    def __init__(self, issues: Sequence[Issue], *, source: str = "") -> None:
+        self.issues = list(issues)
+        self.source = source
+        first = str(self.issues[0]) if self.issues else "invalid input"
+        more = f" (and {len(self.issues) - 1} more)" if len(self.issues) > 1 else ""
+        super().__init__(f"{source + ': ' if source else ''}{first}{more}")
+
+    def lines(self) -> list[str]:
+        """One line per problem, prefixed with the source file when known."""
+        prefix = f"{self.source}: " if self.source else ""
+        return [f"{prefix}{issue}" for issue in self.issues]
+
+
+class PlanningError(RelplanError):
+    """A planning analysis cannot run on this plan."""
+
+
+class DependencyCycleError(PlanningError):
+    """The dependency graph has a cycle; ``cycle`` lists its nodes in order, first repeated last."""
+
+    def __init__(self, cycle: Sequence[str]) -> None:
+        self.cycle = list(cycle)
+        super().__init__("dependency cycle: " + " -> ".join(self.cycle))
+
+
+class UnknownObjectError(RelplanError):
+    """A key names nothing in the workspace."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"no {kind} with key {key!r} in the workspace")
+        self.kind = kind
+        self.key = key
+
+
+class Cancelled(RelplanError):  # noqa: N818 - the name STYLE.md gives it
+    """Long work was cancelled by the user."""

@@ -1,0 +1,63 @@
+"""Importing a workspace file into, and exporting one from, an open workspace."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from relplan.formats.workspace_json import (
+    KnownKeys,
+    dump_plan,
+    parse_workspace,
+    read_json_file,
+)
+from relplan.store.commands import ChangeSet
+from relplan.store.entities import TABLES
+from relplan.store.workspace import Workspace
+
+
+def _known(ws: Workspace) -> KnownKeys:
+    def keys(entity: str) -> frozenset[str]:
+        return frozenset(TABLES[entity].existing_keys(ws.conn))
+
+    return KnownKeys(
+        teams=keys("team"),
+        environments=keys("environment"),
+        trains=keys("train"),
+        releases=keys("release"),
+        work_items=keys("work_item"),
+    )
+
+
+def import_file(ws: Workspace, path: str | os.PathLike[str], *, replace: bool = False) -> ChangeSet:
+    """Import a workspace JSON file as one undoable command; nothing is written on any error.
+
+    Raises:
+        ValidationError: the file is unreadable, not JSON, or breaks the format.
+        sqlite3.Error: the database refused the write (it was rolled back).
+    """
+    document = read_json_file(path)
+    known = KnownKeys() if replace else _known(ws)
+    plan = parse_workspace(document, known=known, source=str(path))
+    return ws.import_plan(plan, replace=replace, label=f"Import {Path(path).name}")
+
+
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_file(ws: Workspace, path: str | os.PathLike[str]) -> int:
+    """Write the workspace as JSON; returns the number of bytes written."""
+    text = dump_plan(ws.plan())
+    write_text_atomically(path, text)
+    return len(text.encode("utf-8"))

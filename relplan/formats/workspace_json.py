@@ -1,0 +1,259 @@
+"""The ``relplan-workspace`` JSON format (shared/spec/workspace-format.md): read and write.
+
+:func:`parse_workspace` checks a whole document and either returns a :class:`Plan` or raises one
+:class:`ValidationError` that lists every problem with its JSON path, so that an import is all or
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from relplan.domain import codec
+from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan
+from relplan.errors import Issue, ValidationError
+
+FORMAT_NAME: Final = "relplan-workspace"
+FORMAT_VERSION: Final = 1
+_SECTIONS: Final = (
+    "teams", "environments", "trains", "releases", "freezes", "work_items", "dependencies",
+    "deployments",
+)  # fmt: skip
+_TOP_KEYS: Final = ("format", "version", "timezone", *_SECTIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownKeys:
+    """Keys that already exist in the workspace an import goes into, so references may use them."""
+
+    teams: frozenset[str] = frozenset()
+    environments: frozenset[str] = frozenset()
+    trains: frozenset[str] = frozenset()
+    releases: frozenset[str] = frozenset()
+    work_items: frozenset[str] = frozenset()
+
+
+# Where an object stands: (section, index); spelled out as a JSON path only for a message.
+At = tuple[str, int]
+
+
+def _at(p: At, suffix: str = "") -> str:
+    return f"{p[0]}[{p[1]}]{suffix}"
+
+
+@dataclass(slots=True)
+class _Index:
+    keys: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, dec: codec.Decoder, kind: str, key: str, p: At, suffix: str, what: str) -> None:
+        seen = self.keys.setdefault(kind, set())
+        if key in seen:
+            dec.error(_at(p, suffix), f"duplicate {what} {key!r}")
+        seen.add(key)
+
+
+def read_json_file(path: str | os.PathLike[str]) -> Any:
+    """Parse a JSON file, turning every failure into a ValidationError naming the place.
+
+    Raises:
+        ValidationError: the file cannot be read or is not JSON.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError([Issue("", "no such file")], source=name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError([Issue("", f"cannot read it ({exc})")], source=name) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise ValidationError(
+            [Issue("", f"not valid JSON at {where}: {exc.msg}")], source=name
+        ) from None
+
+
+def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: str = "") -> Plan:
+    """Check a parsed workspace document and build its :class:`Plan`.
+
+    Args:
+        document: the parsed JSON.
+        known: keys of the workspace being imported into, which references may name.
+        source: the file name, for messages.
+
+    Raises:
+        ValidationError: every problem found, each with its JSON path.
+    """
+    known = known or KnownKeys()
+    dec = codec.Decoder()
+    top = dec.obj(document, "", _TOP_KEYS)
+    if top is None:
+        dec.raise_if_any(source=source)
+        raise AssertionError("unreachable: obj() recorded an issue")
+    if top.get("format") != FORMAT_NAME:
+        dec.error("format", f"found {top.get('format')!r}, expected {FORMAT_NAME!r}")
+    version = top.get("version")
+    if version != FORMAT_VERSION:
+        dec.error("version", f"found {version!r}, expected {FORMAT_VERSION}")
+    timezone = top.get("timezone", "UTC")
+    if not isinstance(timezone, str) or not _valid_zone(timezone):
+        dec.error("timezone", f"found {timezone!r}, expected an IANA time zone name")
+        timezone = "UTC"
+
+    # Keys of objects that had errors of their own still count as present, so that one bad
+    # release does not also make every reference to it an error.
+    rejected: dict[str, set[str]] = {}
+
+    def section(name: str, read: Callable[[object, str], Any]) -> list[tuple[At, Any]]:
+        values = top.get(name, [])
+        if values is None:
+            return []
+        if not isinstance(values, list):
+            dec.error(name, f"expected a list, found {type(values).__name__}")
+            return []
+        fast = codec.FAST_READERS.get(name)
+        good = []
+        for i, v in enumerate(values):
+            # Paths are only spelled out when there is something to say about the object.
+            obj = fast(v) if fast is not None else None
+            if obj is None:
+                obj = read(v, f"{name}[{i}]")
+            if obj is not None:
+                good.append(((name, i), obj))
+            elif isinstance(v, dict) and isinstance(key := v.get("key", v.get("name")), str):
+                rejected.setdefault(name, set()).add(key)
+        return good
+
+    teams = section("teams", dec.team)
+    envs = section("environments", dec.environment)
+    trains = section("trains", dec.train)
+    releases = section("releases", dec.release)
+    freezes = section("freezes", dec.freeze)
+    items = section("work_items", dec.work_item)
+    deps = section("dependencies", dec.dependency)
+    deployments = section("deployments", dec.deployment)
+
+    index = _Index()
+    for p, t in teams:
+        index.add(dec, "team", t.key, p, ".key", "team key")
+    for p, e in envs:
+        index.add(dec, "environment", e.name, p, ".name", "environment name")
+    for p, t in trains:
+        index.add(dec, "train", t.key, p, ".key", "train key")
+    for p, r in releases:
+        index.add(dec, "release", r.key, p, ".key", "release key")
+    for p, f in freezes:
+        index.add(dec, "freeze", f.name, p, ".name", "freeze name")
+    for p, i in items:
+        index.add(dec, "item", i.key, p, ".key", "work item key")
+    for p, d in deps:
+        index.add(dec, "dependency", f"{d.from_ref} -> {d.to_ref}", p, "", "dependency")
+    for p, d in deployments:
+        ident = f"{d.release} to {d.environment} finished {d.finished.isoformat()}"
+        index.add(dec, "deployment", ident, p, "", "deployment of")
+
+    def known_set(kind: str, section: str, extra: frozenset[str]) -> set[str]:
+        return index.keys.get(kind, set()) | rejected.get(section, set()) | extra
+
+    team_keys = known_set("team", "teams", known.teams)
+    env_names = known_set("environment", "environments", known.environments)
+    train_keys = known_set("train", "trains", known.trains)
+    release_keys = known_set("release", "releases", known.releases)
+    item_keys = known_set("item", "work_items", known.work_items)
+
+    def ref(p: At, suffix: str, value: str | None, pool: Iterable[str], what: str) -> None:
+        if value is not None and value not in pool:
+            dec.error(_at(p, suffix), f"unknown {what} {value!r}")
+
+    for p, r in releases:
+        ref(p, ".team", r.team, team_keys, "team")
+        ref(p, ".train", r.train, train_keys, "train")
+        for i, s in enumerate(r.stages):
+            ref(p, f".stages[{i}].environment", s.environment, env_names, "environment")
+        for i, g in enumerate(r.gates):
+            ref(p, f".gates[{i}].environment", g.environment, env_names, "environment")
+    for p, f in freezes:
+        for i, env in enumerate(f.environments):
+            ref(p, f".environments[{i}]", env, env_names, "environment")
+        for i, team in enumerate(f.teams):
+            ref(p, f".teams[{i}]", team, team_keys, "team")
+    for p, it in items:
+        ref(p, ".team", it.team, team_keys, "team")
+        ref(p, ".release", it.release, release_keys, "release")
+    for p, d in deps:
+        for suffix, end in ((".from", d.from_ref), (".to", d.to_ref)):
+            if end.startswith(RELEASE_PREFIX):
+                ref(p, suffix, end.removeprefix(RELEASE_PREFIX), release_keys, "release")
+            else:
+                ref(p, suffix, end.removeprefix(ITEM_PREFIX), item_keys, "work item")
+    for p, d in deployments:
+        ref(p, ".release", d.release, release_keys, "release")
+        ref(p, ".environment", d.environment, env_names, "environment")
+
+    dec.raise_if_any(source=source)
+    return Plan(
+        timezone=timezone,
+        teams=tuple(t for _, t in teams),
+        environments=tuple(e for _, e in envs),
+        trains=tuple(t for _, t in trains),
+        releases=tuple(r for _, r in releases),
+        freezes=tuple(f for _, f in freezes),
+        work_items=tuple(i for _, i in items),
+        dependencies=tuple(d for _, d in deps),
+        deployments=tuple(d for _, d in deployments),
+    )
+
+
+def _valid_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def encode_plan(plan: Plan) -> dict[str, Any]:
+    """The workspace document of ``plan``, with every list in the format's stable order."""
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "timezone": plan.timezone,
+        "teams": [codec.encode_team(t) for t in sorted(plan.teams, key=lambda t: t.key)],
+        "environments": [
+            codec.encode_environment(e)
+            for e in sorted(plan.environments, key=lambda e: (e.order, e.name))
+        ],
+        "trains": [codec.encode_train(t) for t in sorted(plan.trains, key=lambda t: t.key)],
+        "releases": [codec.encode_release(r) for r in sorted(plan.releases, key=lambda r: r.key)],
+        "freezes": [
+            codec.encode_freeze(f) for f in sorted(plan.freezes, key=lambda f: (f.start, f.name))
+        ],
+        "work_items": [
+            codec.encode_work_item(i) for i in sorted(plan.work_items, key=lambda i: i.key)
+        ],
+        "dependencies": [
+            codec.encode_dependency(d)
+            for d in sorted(plan.dependencies, key=lambda d: (d.from_ref, d.to_ref))
+        ],
+        "deployments": [
+            codec.encode_deployment(d)
+            for d in sorted(plan.deployments, key=lambda d: (d.finished, d.release, d.environment))
+        ],
+    }
+
+
+def dump_plan(plan: Plan) -> str:
+    """The workspace document of ``plan`` as JSON text (UTF-8, indented, newline at the end)."""
+    return json.dumps(encode_plan(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def document_counts(plan: Plan) -> Mapping[str, int]:
+    """How many objects of each section ``plan`` holds."""
+    return {name: len(getattr(plan, name)) for name in _SECTIONS}

@@ -1,0 +1,129 @@
+"""Opening, creating and migrating a workspace file.
+
+A workspace is one SQLite file with ``PRAGMA application_id`` set to relplan's id and
+``PRAGMA user_version`` set to its schema version. A file that is not one is never modified:
+it is first probed through a read-only connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from relplan.errors import MigrationError, NewerSchemaError, NotAWorkspaceError
+from relplan.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _probe(path: Path) -> tuple[int, int, bool]:
+    """Read (application_id, user_version, has_tables) without writing to the file."""
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header != _SQLITE_MAGIC:
+        raise NotAWorkspaceError(str(path), "it is not an SQLite database")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise NotAWorkspaceError(str(path), f"SQLite cannot open it ({exc})") from exc
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    except sqlite3.DatabaseError as exc:
+        raise NotAWorkspaceError(str(path), f"the file is damaged ({exc})") from exc
+    finally:
+        conn.close()
+    return int(app_id), int(version), bool(has_tables)
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy taken before migrating from ``version`` goes."""
+    return path.with_name(f"{path.name}.v{version}.bak")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, start: int, stop: int) -> None:
+    for version in range(start + 1, stop + 1):
+        script = MIGRATIONS[version - 1]
+        try:
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise MigrationError(
+                f"{path}: migrating the workspace to schema version {version} failed ({exc}); "
+                f"the workspace was left at version {version - 1}"
+            ) from exc
+
+
+def _take_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    target = backup_path(path, version)
+    dest = sqlite3.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    log.info("backed up %s (schema version %d) to %s", path, version, target)
+    return target
+
+
+def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create or migrate) the workspace at ``path``.
+
+    Args:
+        path: the workspace file.
+        create: create a new workspace when the file does not exist.
+
+    Returns:
+        A sqlite-utils Database with foreign keys on and WAL journaling.
+
+    Raises:
+        NotAWorkspaceError: the file is not a relplan workspace; it was not touched.
+        NewerSchemaError: the workspace comes from a newer relplan; it was not touched.
+        MigrationError: a migration failed; a backup copy was taken first.
+        FileNotFoundError: the file does not exist and ``create`` is false.
+    """
+    file = Path(path)
+    fresh = not file.exists() or file.stat().st_size == 0
+    if not fresh:
+        app_id, version, has_tables = _probe(file)
+        if app_id != APPLICATION_ID:
+            if app_id != 0 or has_tables or version != 0:
+                raise NotAWorkspaceError(str(file), "it is an SQLite database of another program")
+            fresh = True
+        elif version > SCHEMA_VERSION:
+            raise NewerSchemaError(str(file), version, SCHEMA_VERSION)
+    elif not create:
+        raise FileNotFoundError(f"no workspace at {file}")
+    if fresh:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        version = 0
+    # The stdlib's implicit transactions would commit behind sqlite-utils' back; use explicit ones.
+    conn = sqlite3.connect(str(file), isolation_level=None, check_same_thread=False)
+    try:
+        if fresh:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        elif version < SCHEMA_VERSION:
+            _take_backup(conn, file, version)
+        _migrate(conn, file, version, SCHEMA_VERSION)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def close_database(db: sqlite_utils.Database) -> None:
+    """Close a workspace, folding the WAL back into the main file."""
+    with contextlib.suppress(sqlite3.Error):
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()

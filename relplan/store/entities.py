@@ -1,0 +1,365 @@
+"""How each kind of plan object is written to, deleted from and read from its tables.
+
+One :class:`EntityTable` per kind. Writes take many objects at once (``executemany``), so a
+large import stays fast; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from relplan.domain import codec
+from relplan.domain.model import (
+    Change,
+    Dependency,
+    Deployment,
+    Environment,
+    Freeze,
+    Gate,
+    Milestone,
+    Release,
+    Stage,
+    Team,
+    Train,
+    WorkItem,
+)
+
+Row = tuple[Any, ...]
+# from_row of tables without children never touches the connection.
+_NO_CONNECTION: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A workspace-wide setting, such as the planning ``timezone``."""
+
+    key: str
+    value: str
+
+
+def day(value: str | None) -> dt.date | None:
+    """A stored calendar day."""
+    return dt.date.fromisoformat(value) if value else None
+
+
+def time(value: str | None) -> dt.datetime | None:
+    """A stored aware time."""
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def deployment_key(dep: Deployment) -> str:
+    """The audit-log key of a deployment: release, environment and finish time."""
+    return f"{dep.release}|{dep.environment}|{dep.finished.isoformat()}"
+
+
+def dependency_key(dep: Dependency) -> str:
+    """The audit-log key of a dependency: ``from->to``."""
+    return f"{dep.from_ref}->{dep.to_ref}"
+
+
+@dataclass(frozen=True, slots=True)
+class EntityTable:
+    """The storage of one kind of plan object."""
+
+    entity: str
+    table: str
+    key_columns: tuple[str, ...]
+    columns: tuple[str, ...]
+    to_row: Callable[[Any], Row]
+    from_row: Callable[[sqlite3.Connection, Row], Any]
+    key_of: Callable[[Any], str]
+    split_key: Callable[[str], tuple[str, ...]]
+    encode: Callable[[Any], Any]
+    decode: Callable[[Any], Any]
+    separator: str = ""
+
+    def audit_value(self, obj: Any, row: Row | None = None) -> Any:
+        """The object as the audit log keeps it (JSON-ready): its table row, or for a release,
+        whose children live in other tables, its workspace-JSON object. ``row`` saves computing
+        the row again where the caller has it."""
+        if self.entity == "release":
+            return self.encode(obj)
+        return row if row is not None else self.to_row(obj)
+
+    def from_audit_value(self, data: Any) -> Any:
+        """The object back from :meth:`audit_value` (after a JSON round trip)."""
+        if self.entity == "release":
+            return self.decode(data)
+        # Rows written before a column was added are shorter: the new columns are empty.
+        row = tuple(data) + (None,) * (len(self.columns) - len(data))
+        return self.from_row(_NO_CONNECTION, row)
+
+    def upsert(
+        self, conn: sqlite3.Connection, objs: Sequence[Any], rows: Sequence[Row] | None = None
+    ) -> None:
+        """Insert or update these objects (children of releases are rewritten); ``rows`` are
+        their table rows when the caller has them already."""
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        updates = ", ".join(
+            f'"{c}" = excluded."{c}"' for c in self.columns if c not in self.key_columns
+        )
+        conflict = ", ".join(f'"{c}"' for c in self.key_columns)
+        conn.executemany(
+            f"INSERT INTO {self.table} ({cols}) VALUES ({marks}) "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
+            rows if rows is not None else [self.to_row(o) for o in objs],
+        )
+        if self.entity == "release":
+            _write_release_children(conn, objs)
+
+    def delete(self, conn: sqlite3.Connection, keys: Sequence[str]) -> None:
+        """Delete the objects with these keys."""
+        where = " AND ".join(f'"{c}" = ?' for c in self.key_columns)
+        conn.executemany(f"DELETE FROM {self.table} WHERE {where}", map(self.split_key, keys))
+
+    def load(self, conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, Any]:
+        """The stored objects with these keys (missing ones are left out)."""
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        where = " AND ".join(f'"{c}" = ?' for c in self.key_columns)
+        sql = f"SELECT {cols} FROM {self.table} WHERE {where}"
+        found: dict[str, Any] = {}
+        for key in keys:
+            row = conn.execute(sql, self.split_key(key)).fetchone()
+            if row is not None:
+                found[key] = self.from_row(conn, row)
+        return found
+
+    def existing_keys(self, conn: sqlite3.Connection) -> set[str]:
+        """Every key stored for this kind."""
+        cols = ", ".join(f'"{c}"' for c in self.key_columns)
+        rows = conn.execute(f"SELECT {cols} FROM {self.table}")
+        if len(self.key_columns) == 1:
+            return {r[0] for r in rows}
+        return {self.separator.join(r) for r in rows}
+
+    def all(self, conn: sqlite3.Connection, order_by: str) -> list[Any]:
+        """Every stored object of this kind."""
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        rows = conn.execute(f"SELECT {cols} FROM {self.table} ORDER BY {order_by}").fetchall()
+        return [self.from_row(conn, r) for r in rows]
+
+
+def _write_release_children(conn: sqlite3.Connection, releases: Sequence[Release]) -> None:
+    keys = [(r.key,) for r in releases]
+    for table in ("stages", "milestones", "gates"):
+        conn.executemany(f"DELETE FROM {table} WHERE release = ?", keys)
+    conn.executemany(
+        'INSERT INTO stages (release, position, environment, start, "end", strategy) '
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (r.key, i, s.environment, s.start.isoformat(), s.end.isoformat(), s.strategy)
+            for r in releases
+            for i, s in enumerate(r.stages)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO milestones (release, position, name, date) VALUES (?, ?, ?, ?)",
+        [
+            (r.key, i, m.name, m.date.isoformat())
+            for r in releases
+            for i, m in enumerate(r.milestones)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO gates (release, position, name, environment, kind, approvers, status, "
+        "decided_by, decided_at, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.key,
+                i,
+                g.name,
+                g.environment,
+                g.kind,
+                json.dumps(list(g.approvers)),
+                g.status,
+                g.decided_by,
+                _iso(g.decided_at),
+                g.comment,
+            )
+            for r in releases
+            for i, g in enumerate(r.gates)
+        ],
+    )
+
+
+def release_children(
+    conn: sqlite3.Connection, key: str | None = None
+) -> dict[str, tuple[list[Stage], list[Milestone], list[Gate]]]:
+    """Stages, milestones and gates per release key (of one release, or of all)."""
+    where, args = ("WHERE release = ?", (key,)) if key is not None else ("", ())
+    out: dict[str, tuple[list[Stage], list[Milestone], list[Gate]]] = {}
+
+    def slot(release: str) -> tuple[list[Stage], list[Milestone], list[Gate]]:
+        if release not in out:
+            out[release] = ([], [], [])
+        return out[release]
+
+    for rel, env, start, end, strategy in conn.execute(
+        f'SELECT release, environment, start, "end", strategy FROM stages {where} '
+        "ORDER BY release, position",
+        args,
+    ):
+        slot(rel)[0].append(
+            Stage(env, dt.date.fromisoformat(start), dt.date.fromisoformat(end), strategy)
+        )
+    for rel, name, date in conn.execute(
+        f"SELECT release, name, date FROM milestones {where} ORDER BY release, position", args
+    ):
+        slot(rel)[1].append(Milestone(name, dt.date.fromisoformat(date)))
+    for rel, name, env, kind, approvers, status, by, at, comment in conn.execute(
+        "SELECT release, name, environment, kind, approvers, status, decided_by, decided_at, "
+        f"comment FROM gates {where} ORDER BY release, position",
+        args,
+    ):
+        slot(rel)[2].append(
+            Gate(name, env, kind, tuple(json.loads(approvers)), status, by, time(at), comment)
+        )
+    return out
+
+
+def release_from_row(
+    row: Row, children: tuple[list[Stage], list[Milestone], list[Gate]] | None
+) -> Release:
+    """A release from its row and its children."""
+    key, name, team, train, start, target, status = row
+    stages, milestones, gates = children or ([], [], [])
+    return Release(
+        key, name, team, train, day(start), day(target), status,
+        tuple(stages), tuple(milestones), tuple(gates),
+    )  # fmt: skip
+
+
+def _release_from_row(conn: sqlite3.Connection, row: Row) -> Release:
+    return release_from_row(row, release_children(conn, row[0]).get(row[0]))
+
+
+def _decoder(method: str) -> Callable[[Any], Any]:
+    def decode(data: Any) -> Any:
+        dec = codec.Decoder()
+        obj = getattr(dec, method)(data, "")
+        dec.raise_if_any(source="audit log")
+        return obj
+
+    return decode
+
+
+def _single(key: str) -> tuple[str, ...]:
+    return (key,)
+
+
+def item_from_row(row: Row) -> WorkItem:
+    """A work item from its row."""
+    key, title, team, release, type_, status, category, points, created, resolved = row
+    return WorkItem(
+        key, title, team, release, type_, status, category, points, time(created), time(resolved)
+    )
+
+
+def deployment_from_row(row: Row) -> Deployment:
+    """A deployment from its row."""
+    release, env, started, finished, outcome, restored, changes = row
+    return Deployment(
+        release,
+        env,
+        time(started),
+        dt.datetime.fromisoformat(finished),
+        outcome,
+        time(restored),
+        tuple(Change(c["id"], time(c["committed"])) for c in json.loads(changes)),
+    )
+
+
+def _deployment_row(d: Deployment) -> Row:
+    changes = [{"id": c.id, "committed": _iso(c.committed)} for c in d.changes]
+    return (
+        d.release, d.environment, _iso(d.started), d.finished.isoformat(), d.outcome,
+        _iso(d.restored), json.dumps(changes),
+    )  # fmt: skip
+
+
+TABLES: dict[str, EntityTable] = {
+    t.entity: t
+    for t in (
+        EntityTable(
+            "setting", "settings", ("key",), ("key", "value"),
+            lambda s: (s.key, s.value),
+            lambda _c, r: Setting(*r),
+            lambda s: s.key, _single, lambda s: {"key": s.key, "value": s.value},
+            lambda d: Setting(str(d["key"]), str(d["value"])),
+        ),
+        EntityTable(
+            "team", "teams", ("key",), ("key", "name", "color"),
+            lambda t: (t.key, t.name, t.color),
+            lambda _c, r: Team(*r),
+            lambda t: t.key, _single, codec.encode_team, _decoder("team"),
+        ),
+        EntityTable(
+            "environment", "environments", ("name",), ("name", "order", "capacity"),
+            lambda e: (e.name, e.order, e.capacity),
+            lambda _c, r: Environment(*r),
+            lambda e: e.name, _single, codec.encode_environment, _decoder("environment"),
+        ),
+        EntityTable(
+            "train", "trains", ("key",), ("key", "name", "target"),
+            lambda t: (t.key, t.name, _iso(t.target)),
+            lambda _c, r: Train(r[0], r[1], day(r[2])),
+            lambda t: t.key, _single, codec.encode_train, _decoder("train"),
+        ),
+        EntityTable(
+            "release", "releases", ("key",),
+            ("key", "name", "team", "train", "start", "target", "status"),
+            lambda r: (r.key, r.name, r.team, r.train, _iso(r.start), _iso(r.target), r.status),
+            _release_from_row,
+            lambda r: r.key, _single, codec.encode_release, _decoder("release"),
+        ),
+        EntityTable(
+            "freeze", "freezes", ("name",), ("name", "start", "end", "environments", "teams"),
+            lambda f: (
+                f.name, f.start.isoformat(), f.end.isoformat(),
+                json.dumps(list(f.environments)), json.dumps(list(f.teams)),
+            ),
+            lambda _c, r: Freeze(
+                r[0], dt.date.fromisoformat(r[1]), dt.date.fromisoformat(r[2]),
+                tuple(json.loads(r[3])), tuple(json.loads(r[4])),
+            ),
+            lambda f: f.name, _single, codec.encode_freeze, _decoder("freeze"),
+        ),
+        EntityTable(
+            "work_item", "work_items", ("key",),
+            ("key", "title", "team", "release", "type", "status", "category", "points",
+             "created", "resolved"),
+            lambda i: (
+                i.key, i.title, i.team, i.release, i.type, i.status, i.category, i.points,
+                _iso(i.created), _iso(i.resolved),
+            ),
+            lambda _c, r: item_from_row(r),
+            lambda i: i.key, _single, codec.encode_work_item, _decoder("work_item"),
+        ),
+        EntityTable(
+            "dependency", "dependencies", ("from_ref", "to_ref"),
+            ("from_ref", "to_ref", "type", "lag_days"),
+            lambda d: (d.from_ref, d.to_ref, d.type, d.lag_days),
+            lambda _c, r: Dependency(*r),
+            dependency_key, lambda k: tuple(k.split("->", 1)),
+            codec.encode_dependency, _decoder("dependency"), "->",
+        ),
+        EntityTable(
+            "deployment", "deployments", ("release", "environment", "finished"),
+            ("release", "environment", "started", "finished", "outcome", "restored", "changes"),
+            _deployment_row,
+            lambda _c, r: deployment_from_row(r),
+            deployment_key, lambda k: tuple(k.split("|", 2)),
+            codec.encode_deployment, _decoder("deployment"), "|",
+        ),
+    )
+}  # fmt: skip

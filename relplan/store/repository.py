@@ -1,0 +1,185 @@
+"""Reading plans and their parts from a workspace, and turning a new plan into a command."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from relplan.domain.model import Plan, Release
+from relplan.store.commands import Command, Edit
+from relplan.store.entities import (
+    TABLES,
+    Setting,
+    deployment_from_row,
+    item_from_row,
+    release_children,
+    release_from_row,
+)
+
+#: The order in which kinds are written, so that every reference exists when it is written.
+WRITE_ORDER = (
+    "setting", "team", "environment", "train", "release", "freeze", "work_item", "dependency",
+    "deployment",
+)  # fmt: skip
+_PLAN_FIELDS = {
+    "team": "teams",
+    "environment": "environments",
+    "train": "trains",
+    "release": "releases",
+    "freeze": "freezes",
+    "work_item": "work_items",
+    "dependency": "dependencies",
+    "deployment": "deployments",
+}
+
+
+def timezone(conn: sqlite3.Connection) -> str:
+    """The workspace's planning zone (IANA name; UTC when never set)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'timezone'").fetchone()
+    return str(row[0]) if row else "UTC"
+
+
+def load_plan(conn: sqlite3.Connection) -> Plan:
+    """The whole workspace as one :class:`Plan`, in the export order of workspace-format.md."""
+    children = release_children(conn)
+    releases = tuple(
+        release_from_row(row, children.get(row[0]))
+        for row in conn.execute(
+            "SELECT key, name, team, train, start, target, status FROM releases ORDER BY key"
+        )
+    )
+    items = tuple(
+        item_from_row(r)
+        for r in conn.execute(
+            "SELECT key, title, team, release, type, status, category, points, created, resolved "
+            "FROM work_items ORDER BY key"
+        )
+    )
+    deployments = tuple(
+        sorted(
+            (
+                deployment_from_row(r)
+                for r in conn.execute(
+                    "SELECT release, environment, started, finished, outcome, restored, changes "
+                    "FROM deployments"
+                )
+            ),
+            key=lambda d: (d.finished, d.release, d.environment),
+        )
+    )
+    return Plan(
+        timezone=timezone(conn),
+        teams=tuple(TABLES["team"].all(conn, "key")),
+        environments=tuple(TABLES["environment"].all(conn, '"order", name')),
+        trains=tuple(TABLES["train"].all(conn, "key")),
+        releases=releases,
+        freezes=tuple(TABLES["freeze"].all(conn, "start, name")),
+        work_items=items,
+        dependencies=tuple(TABLES["dependency"].all(conn, "from_ref, to_ref")),
+        deployments=deployments,
+    )
+
+
+def get_release(conn: sqlite3.Connection, key: str) -> Release | None:
+    """One release with its stages, milestones and gates, or None."""
+    found: dict[str, Release] = TABLES["release"].load(conn, [key])
+    return found.get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseRow:
+    """What the releases table shows of one release, without loading its children."""
+
+    key: str
+    name: str
+    team: str
+    train: str | None
+    start: str | None
+    target: str | None
+    status: str
+    stage_count: int
+    gates_total: int
+    gates_approved: int
+    gates_rejected: int
+
+    @property
+    def gate_status(self) -> str:
+        """``none``, ``rejected``, ``approved`` (all) or ``pending``."""
+        if self.gates_total == 0:
+            return "none"
+        if self.gates_rejected:
+            return "rejected"
+        if self.gates_approved == self.gates_total:
+            return "approved"
+        return "pending"
+
+
+def release_rows(conn: sqlite3.Connection) -> list[ReleaseRow]:
+    """Every release with its stage count and gate summary, by key, in one query."""
+    sql = """
+        SELECT r.key, r.name, r.team, r.train, r.start, r.target, r.status,
+               coalesce(s.n, 0), coalesce(g.n, 0), coalesce(g.ok, 0), coalesce(g.bad, 0)
+        FROM releases r
+        LEFT JOIN (SELECT release, count(*) AS n FROM stages GROUP BY release) s
+            ON s.release = r.key
+        LEFT JOIN (
+            SELECT release, count(*) AS n, sum(status = 'approved') AS ok,
+                   sum(status = 'rejected') AS bad
+            FROM gates GROUP BY release
+        ) g ON g.release = r.key
+        ORDER BY r.key
+    """
+    return [ReleaseRow(*row) for row in conn.execute(sql)]
+
+
+def team_keys(conn: sqlite3.Connection) -> list[str]:
+    """Every team key, sorted."""
+    return [r[0] for r in conn.execute("SELECT key FROM teams ORDER BY key")]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many objects of each kind the workspace holds."""
+    return {
+        entity: conn.execute(f"SELECT count(*) FROM {TABLES[entity].table}").fetchone()[0]
+        for entity in _PLAN_FIELDS
+    }
+
+
+def _objects(plan: Plan, entity: str) -> Iterable[Any]:
+    if entity == "setting":
+        return [Setting("timezone", plan.timezone)]
+    values: Iterable[Any] = getattr(plan, _PLAN_FIELDS[entity])
+    return values
+
+
+def import_command(
+    conn: sqlite3.Connection, plan: Plan, *, replace: bool = False, label: str = "Import"
+) -> Command:
+    """The command that brings ``plan`` into the workspace.
+
+    Objects with the same key are updated (left alone when equal) and new ones added; with
+    ``replace``, objects the plan does not hold are deleted too, so that the workspace then holds
+    exactly the plan.
+    """
+    deletes: list[Edit] = []
+    writes: list[Edit] = []
+    for entity in WRITE_ORDER:
+        table = TABLES[entity]
+        incoming = {table.key_of(o): o for o in _objects(plan, entity)}
+        existing_keys = table.existing_keys(conn)
+        overlap = existing_keys & incoming.keys()
+        old = table.load(conn, overlap) if overlap else {}
+        for key, obj in incoming.items():
+            before = old.get(key)
+            if before != obj:
+                writes.append(Edit(entity, key, before, obj))
+        if replace and entity != "setting":
+            gone = existing_keys - incoming.keys()
+            stale = table.load(conn, gone) if gone else {}
+            deletes.extend(Edit(entity, key, stale[key], None) for key in sorted(gone))
+    # Delete dependents first (deployments, then dependencies, ... teams last).
+    order = {entity: i for i, entity in enumerate(WRITE_ORDER)}
+    deletes.sort(key=lambda e: -order[e.entity])
+    return Command(label, (*deletes, *writes))

@@ -1,0 +1,52 @@
+"""Machine-checked architecture rules: the core never imports Qt."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import relplan
+
+CORE_EXCLUDED = ("relplan.ui", "relplan.app", "relplan.__main__")
+
+
+def core_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(relplan.__path__, "relplan."):
+        if not info.name.startswith(CORE_EXCLUDED):
+            names.append(info.name)
+    return sorted(names)
+
+
+def test_core_modules_exist() -> None:
+    names = core_modules()
+    assert "relplan.store.workspace" in names
+    assert "relplan.formats.workspace_json" in names
+
+
+def test_core_imports_no_qt_even_transitively() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {core_modules()!r}:\n"
+        "    importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6')))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_cli_start_up_does_not_import_heavy_libraries() -> None:
+    code = (
+        "import sys\n"
+        "import relplan.cli\n"
+        "heavy = ('matplotlib', 'networkx', 'PySide6')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == ""
