@@ -1,0 +1,195 @@
+"""The composition root of the window: choose and open the workspace, build Qt, run the loop.
+
+``relplan`` (no sub-command) lands in :func:`main`. Start-up imports only what the first paint
+needs; planning, charts and file formats are imported when first used.
+
+Set ``RELPLAN_QUIT_AFTER_PAINT=1`` to print start-up timings once the releases table has painted
+and exit; the benchmark script uses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from relplan import config
+from relplan.store.workspace import Workspace
+from relplan.ui._compat import override
+from relplan.ui.errors import present_error
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILURE = 2
+QUIT_AFTER_PAINT_ENV = "RELPLAN_QUIT_AFTER_PAINT"
+SHUTDOWN_TIMEOUT_MS = 5000
+DEMO_SEED = 1
+
+
+def choose_workspace(args: argparse.Namespace) -> Path:
+    """The workspace to open: ``--demo``, ``--db``, the last one opened, else the default."""
+    if getattr(args, "demo", False):
+        return config.demo_workspace()
+    if getattr(args, "db", None):
+        return Path(args.db).expanduser()
+    last = config.load_settings().last_workspace
+    return Path(last) if last else config.default_workspace()
+
+
+def build_demo_workspace(path: Path, *, seed: int = DEMO_SEED) -> Workspace:
+    """Delete ``path`` (with its WAL files) and fill a fresh workspace with the small demo."""
+    from relplan.demo import generate
+    from relplan.formats.workspace_json import parse_workspace
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    ws = Workspace.open(path)
+    try:
+        ws.import_plan(parse_workspace(generate("small", seed=seed)), replace=True, label="Demo")
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+def process_age_ms() -> float | None:
+    """Milliseconds since this process started, from ``/proc`` (None where unavailable)."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        uptime_s = float(Path("/proc/uptime").read_text().split()[0])
+        # Field 22 (starttime, clock ticks since boot) counts from after the ")" of the name.
+        start_ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        return (uptime_s - start_ticks / os.sysconf("SC_CLK_TCK")) * 1000
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class FirstPaintProbe(QObject):
+    """Reports start-up timings once the releases table painted with rows, then quits.
+
+    Args:
+        table: the widget whose paint counts (the table's viewport).
+        has_rows: whether the table shows rows yet.
+        started: ``time.perf_counter()`` at the start of :func:`main`.
+    """
+
+    def __init__(self, table: QWidget, has_rows: Callable[[], bool], started: float) -> None:
+        super().__init__(table)
+        self._has_rows = has_rows
+        self._started = started
+        self._first: float | None = None
+        self._done = False
+        table.installEventFilter(self)
+
+    @override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Note the first paint and the first paint with rows."""
+        if event.type() == QEvent.Type.Paint and not self._done:
+            # The paint happens right after this filter returns; measure when it is over.
+            QTimer.singleShot(0, self._painted)
+        return False
+
+    def _painted(self) -> None:
+        if self._done:
+            return
+        now = time.perf_counter()
+        if self._first is None:
+            self._first = now
+        if not self._has_rows():
+            return
+        self._done = True
+        age = process_age_ms()
+        since_main = (self._first - self._started) * 1000
+        proc = f"{age - (now - self._first) * 1000:.0f}" if age is not None else "n/a"
+        sys.stdout.write(
+            f"first_paint_ms={since_main:.0f} "
+            f"rows_paint_ms={(now - self._started) * 1000:.0f} "
+            f"first_paint_ms_since_process_start={proc}\n"
+        )
+        sys.stdout.flush()
+        QTimer.singleShot(0, QApplication.quit)
+
+
+def install_excepthook(window: QWidget) -> Callable[[], None]:
+    """Show uncaught exceptions (from slots, too) instead of losing them; returns an uninstaller."""
+    previous = sys.excepthook
+    ref = weakref.ref(window)
+    busy = False
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        nonlocal busy
+        if busy or issubclass(exc_type, KeyboardInterrupt):
+            previous(exc_type, exc, tb)
+            return
+        busy = True
+        try:
+            log.warning("uncaught %s: %s", exc_type.__name__, exc)
+            present_error(ref(), exc.with_traceback(tb))
+        finally:
+            busy = False
+
+    sys.excepthook = hook
+
+    def uninstall() -> None:
+        sys.excepthook = previous
+
+    return uninstall
+
+
+def _qapplication() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(config.APP_NAME)
+    app.setOrganizationName(config.APP_NAME)
+    app.setDesktopFileName(config.APP_NAME)
+    return app
+
+
+def main(args: argparse.Namespace) -> int:
+    """Open the window on the chosen workspace and run until it is closed.
+
+    Args:
+        args: the parsed command line (``db``: a path or None; ``demo``: a bool).
+
+    Returns:
+        The exit status: 0, or 2 when the workspace cannot be opened (it is left untouched).
+    """
+    started = time.perf_counter()
+    path = choose_workspace(args)
+    app = _qapplication()
+    try:
+        ws = build_demo_workspace(path) if getattr(args, "demo", False) else Workspace.open(path)
+    except Exception as exc:
+        # Nothing is running yet, so a blocking box is fine; the file was not modified.
+        present_error(None, exc, wait=True)
+        return EXIT_FAILURE
+    config.save_settings(config.load_settings().opened(ws.path))
+
+    from relplan.ui.main_window import MainWindow
+    from relplan.ui.session import WorkspaceSession
+    from relplan.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    session = WorkspaceSession(runner, ws)
+    window = MainWindow(session)
+    uninstall_hook = install_excepthook(window)
+    if os.environ.get(QUIT_AFTER_PAINT_ENV):
+        FirstPaintProbe(window.table.viewport(), lambda: window.model.rowCount() > 0, started)
+    window.show()
+    try:
+        status = app.exec()
+    finally:
+        uninstall_hook()
+        session.close()
+        runner.shutdown(SHUTDOWN_TIMEOUT_MS)
+    return status

@@ -1,0 +1,440 @@
+"""The releases table: a thin Qt adapter over a snapshot of :class:`ReleaseRow` s.
+
+Sorting and filtering run in Python on the snapshot instead of through a
+``QSortFilterProxyModel``, which took 36 s to sort 100k rows here; a stable ``list.sort`` with a
+per-column key takes a fraction of a second. ``data()`` never touches the database: edits are
+validated here and handed to an edit handler, which submits the core command on the DB lane.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from relplan.domain.model import RELEASE_STATUSES
+from relplan.store.repository import ReleaseRow
+from relplan.ui._compat import override
+
+#: The domain row of a table row (:class:`ReleaseRow`).
+ItemRole = Qt.ItemDataRole.UserRole
+#: The value a column sorts by.
+SortRole = Qt.ItemDataRole.UserRole + 1
+
+#: Called with a release key and the fields to change (``{"target": date}``).
+EditHandler = Callable[[str, dict[str, Any]], None]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_GATE_RANK = {"rejected": 0, "pending": 1, "approved": 2, "none": 3}
+_STATUS_RANK = {status: i for i, status in enumerate(RELEASE_STATUSES)}
+_ROOT = QModelIndex()  # the invisible root, as a default argument
+_RED, _GREEN, _GREY = QColor("#c62828"), QColor("#2e7d32"), QColor("#757575")
+
+
+class Col(IntEnum):
+    """The table's columns, in order."""
+
+    KEY = 0
+    NAME = 1
+    TEAM = 2
+    TRAIN = 3
+    START = 4
+    TARGET = 5
+    STATUS = 6
+    STAGES = 7
+    GATES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    title: str
+    sort_key: Callable[[ReleaseRow], Any]
+    tooltip: str
+
+
+def _casefold(value: str | None) -> str | None:
+    return None if value is None else value.casefold()
+
+
+_COLUMNS: dict[Col, _Column] = {
+    Col.KEY: _Column("Key", lambda r: r.key.casefold(), "The release's key"),
+    Col.NAME: _Column("Name", lambda r: r.name.casefold(), "The release's name"),
+    Col.TEAM: _Column("Team", lambda r: r.team.casefold(), "The team that ships it"),
+    Col.TRAIN: _Column("Train", lambda r: _casefold(r.train), "The release train it rides"),
+    Col.START: _Column("Start", lambda r: r.start, "First day (YYYY-MM-DD); double-click to edit"),
+    Col.TARGET: _Column(
+        "Target", lambda r: r.target, "Ship day (YYYY-MM-DD); double-click to edit"
+    ),
+    Col.STATUS: _Column(
+        "Status", lambda r: _STATUS_RANK.get(r.status, 99), "Double-click to change"
+    ),
+    Col.STAGES: _Column("Stages", lambda r: r.stage_count, "Stage windows (environments)"),
+    Col.GATES: _Column(
+        "Gates",
+        lambda r: (_GATE_RANK[r.gate_status], r.gates_approved, r.gates_total),
+        "Approval gates: approved of total",
+    ),
+}
+COLUMN_TITLES = tuple(_COLUMNS[c].title for c in Col)
+EDITABLE = frozenset({Col.START, Col.TARGET, Col.STATUS})
+
+
+def status_label(status: str) -> str:
+    """How a release status reads in the table (``in_progress`` → ``In progress``)."""
+    return status.replace("_", " ").capitalize()
+
+
+def parse_day(value: object) -> dt.date | None:
+    """Read a calendar day typed into a date cell; empty means no date.
+
+    Raises:
+        ValueError: not an existing day written YYYY-MM-DD.
+    """
+    if isinstance(value, QDate):
+        return dt.date(value.year(), value.month(), value.day()) if value.isValid() else None
+    if isinstance(value, dt.date):
+        return value
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text} is not a day of the calendar") from None
+
+
+def _gate_text(row: ReleaseRow) -> str:
+    if row.gates_total == 0:
+        return "—"
+    return f"{row.gates_approved}/{row.gates_total} {row.gate_status}"
+
+
+def _display(row: ReleaseRow, col: Col) -> Any:
+    match col:
+        case Col.KEY:
+            return row.key
+        case Col.NAME:
+            return row.name
+        case Col.TEAM:
+            return row.team
+        case Col.TRAIN:
+            return row.train or ""
+        case Col.START:
+            return row.start or ""
+        case Col.TARGET:
+            return row.target or ""
+        case Col.STATUS:
+            return status_label(row.status)
+        case Col.STAGES:
+            return row.stage_count
+        case Col.GATES:
+            return _gate_text(row)
+
+
+class ReleaseTableModel(QAbstractTableModel):
+    """The releases of a workspace as a sortable, filterable, editable table.
+
+    Args:
+        parent: the owning QObject.
+        edit_handler: receives validated edits; without one the table is read-only.
+
+    Signals:
+        message(str): a transient explanation for the status bar (why an edit was refused).
+        counts_changed(int, int): rows shown, rows in the snapshot.
+    """
+
+    message = Signal(str)
+    counts_changed = Signal(int, int)
+
+    def __init__(
+        self, parent: QObject | None = None, *, edit_handler: EditHandler | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._edit_handler = edit_handler
+        self._by_key: dict[str, ReleaseRow] = {}
+        self._haystack: dict[str, str] = {}
+        self._order: list[str] = []  # every key, in the current sort order
+        self._shown: list[str] = []  # the keys that pass the filter, in order
+        self._teams: frozenset[str] | None = None
+        self._text = ""
+        self._sort: tuple[Col, Qt.SortOrder] | None = None
+
+    # -- snapshot ---------------------------------------------------------------------------
+    def set_rows(self, rows: Iterable[ReleaseRow]) -> None:
+        """Replace the snapshot, keeping the current sort and filter."""
+        self.beginResetModel()
+        self._by_key = {row.key: row for row in rows}
+        self._haystack = {key: self._searchable(row) for key, row in self._by_key.items()}
+        self._order = list(self._by_key)
+        if self._sort is not None:
+            self._order = self._sorted(self._order, *self._sort)
+        self._shown = self._filtered(self._order)
+        self.endResetModel()
+        self._emit_counts()
+
+    def apply_changes(self, changed: Mapping[str, ReleaseRow | None]) -> None:
+        """Update the rows of a few touched releases (None: deleted) in place.
+
+        A changed row keeps its place even if it no longer matches the sort or filter, as in a
+        spreadsheet; a new or deleted release resets the model.
+        """
+        if any(row is None or key not in self._by_key for key, row in changed.items()):
+            rows = dict(self._by_key)
+            for key, row in changed.items():
+                if row is None:
+                    rows.pop(key, None)
+                else:
+                    rows[key] = row
+            self.set_rows(rows.values())
+            return
+        positions = {key: i for i, key in enumerate(self._shown)} if len(changed) > 1 else None
+        for key, row in changed.items():
+            assert row is not None
+            self._by_key[key] = row
+            self._haystack[key] = self._searchable(row)
+            pos = positions.get(key) if positions is not None else self._position(key)
+            if pos is not None:
+                self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Col) - 1))
+
+    def row_for(self, key: str) -> ReleaseRow | None:
+        """The snapshot row of a release key."""
+        return self._by_key.get(key)
+
+    def row_at(self, row: int) -> ReleaseRow:
+        """The release shown in table row ``row``."""
+        return self._by_key[self._shown[row]]
+
+    def keys(self) -> list[str]:
+        """The keys shown, top to bottom."""
+        return list(self._shown)
+
+    def teams(self) -> list[str]:
+        """Every team in the snapshot, sorted."""
+        return sorted({row.team for row in self._by_key.values()})
+
+    @property
+    def shown_count(self) -> int:
+        """How many rows pass the filter."""
+        return len(self._shown)
+
+    @property
+    def total_count(self) -> int:
+        """How many releases the snapshot holds."""
+        return len(self._by_key)
+
+    # -- filter -----------------------------------------------------------------------------
+    def set_team_filter(self, teams: Iterable[str] | None) -> None:
+        """Show only releases of ``teams`` (None: every team)."""
+        self._teams = None if teams is None else frozenset(teams)
+        self._refilter()
+
+    def set_text_filter(self, text: str) -> None:
+        """Show only releases whose key, name, team, train or status contains ``text``."""
+        self._text = text.strip().casefold()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self.beginResetModel()
+        self._shown = self._filtered(self._order)
+        self.endResetModel()
+        self._emit_counts()
+
+    def _filtered(self, keys: list[str]) -> list[str]:
+        teams, text = self._teams, self._text
+        if teams is None and not text:
+            return list(keys)
+        by_key, haystack = self._by_key, self._haystack
+        return [
+            k
+            for k in keys
+            if (teams is None or by_key[k].team in teams) and (not text or text in haystack[k])
+        ]
+
+    @staticmethod
+    def _searchable(row: ReleaseRow) -> str:
+        parts = (row.key, row.name, row.team, row.train or "", status_label(row.status))
+        return "\x1f".join(parts).casefold()
+
+    def _emit_counts(self) -> None:
+        self.counts_changed.emit(len(self._shown), len(self._by_key))
+
+    def _position(self, key: str) -> int | None:
+        try:
+            return self._shown.index(key)
+        except ValueError:
+            return None
+
+    # -- sorting ----------------------------------------------------------------------------
+    def _sorted(self, keys: list[str], col: Col, order: Qt.SortOrder) -> list[str]:
+        """``keys`` stably sorted by ``col``; releases without a value come last either way."""
+        key_of = _COLUMNS[col].sort_key
+        by_key = self._by_key
+        values = {k: key_of(by_key[k]) for k in keys}
+        present = [k for k in keys if values[k] is not None]
+        missing = [k for k in keys if values[k] is None]
+        present.sort(key=values.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        return present + missing
+
+    @override
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by ``column`` (stable, so an earlier sort breaks ties); keeps the selection."""
+        if not 0 <= column < len(Col):
+            return
+        col = Col(column)
+        self._sort = (col, order)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        old_keys = [(self._shown[i.row()], i.column()) for i in persistent]
+        self._order = self._sorted(self._order, col, order)
+        self._shown = self._filtered(self._order)
+        if persistent:
+            pos = {key: i for i, key in enumerate(self._shown)}
+            self.changePersistentIndexList(
+                persistent,
+                [self.index(pos[key], c) if key in pos else QModelIndex() for key, c in old_keys],
+            )
+        self.layoutChanged.emit()
+
+    # -- Qt model interface -----------------------------------------------------------------
+    @override
+    def rowCount(self, parent: AnyIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._shown)
+
+    @override
+    def columnCount(self, parent: AnyIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(Col)
+
+    @override
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._shown):
+            return None
+        row = self._by_key[self._shown[index.row()]]
+        col = Col(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, col)
+        if role == Qt.ItemDataRole.EditRole:
+            return row.status if col == Col.STATUS else _display(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(col)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(row, col)
+        if role == ItemRole:
+            return row
+        if role == SortRole:
+            return _COLUMNS[col].sort_key(row)
+        return None
+
+    @staticmethod
+    def _alignment(col: Col) -> int:
+        if col in (Col.STAGES, Col.GATES, Col.START, Col.TARGET):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    @staticmethod
+    def _tooltip(row: ReleaseRow, col: Col) -> str | None:
+        if col == Col.GATES and row.gates_total:
+            return (
+                f"{row.gates_approved} of {row.gates_total} gates approved, "
+                f"{row.gates_rejected} rejected"
+            )
+        if col in (Col.START, Col.TARGET) and getattr(row, col.name.lower()) is None:
+            return "No date yet; double-click to set one"
+        if col == Col.NAME:
+            return row.name
+        return None
+
+    @staticmethod
+    def _foreground(row: ReleaseRow, col: Col) -> QBrush | None:
+        if col == Col.GATES:
+            color = {"rejected": _RED, "approved": _GREEN, "none": _GREY}.get(row.gate_status)
+            return QBrush(color) if color is not None else None
+        if col == Col.STATUS and row.status == "cancelled":
+            return QBrush(_GREY)
+        return None
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Col):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMN_TITLES[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _COLUMNS[Col(section)].tooltip
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._alignment(Col(section))
+        return None
+
+    @override
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self._edit_handler is not None and index.column() in EDITABLE:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    @override
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Validate an edit, show it at once and submit it; False (and a message) if refused."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        if self._edit_handler is None or index.column() not in EDITABLE:
+            return False
+        row = self.row_at(index.row())
+        col = Col(index.column())
+        try:
+            field, new_value, new_row = self._validated(row, col, value)
+        except ValueError as exc:
+            self.message.emit(f"{row.key}: {exc}")
+            return False
+        if new_row == row:
+            return True
+        # Shown at once; the refresh from the command's ChangeSet confirms (or reverts) it.
+        self._by_key[row.key] = new_row
+        self._haystack[row.key] = self._searchable(new_row)
+        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(Col) - 1))
+        self._edit_handler(row.key, {field: new_value})
+        return True
+
+    @staticmethod
+    def _validated(row: ReleaseRow, col: Col, value: Any) -> tuple[str, Any, ReleaseRow]:
+        """(field, domain value, new row) of an edit.
+
+        Raises:
+            ValueError: the value is refused; the message says why.
+        """
+        if col == Col.STATUS:
+            status = str(value).strip().lower().replace(" ", "_")
+            if status not in RELEASE_STATUSES:
+                raise ValueError(f"{value!r} is not a status ({', '.join(RELEASE_STATUSES)})")
+            return "status", status, replace(row, status=status)
+        day = parse_day(value)
+        text = None if day is None else day.isoformat()
+        if col == Col.START:
+            if text is not None and row.target is not None and text > row.target:
+                raise ValueError(f"start {text} would be after the target {row.target}")
+            return "start", day, replace(row, start=text)
+        if text is not None and row.start is not None and text < row.start:
+            raise ValueError(f"target {text} would be before the start {row.start}")
+        return "target", day, replace(row, target=text)

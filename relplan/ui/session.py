@@ -1,0 +1,255 @@
+"""The open workspace, as the window sees it: every call runs on the DB lane.
+
+:class:`WorkspaceSession` holds the open :class:`Workspace` and turns user actions (edit a
+release, undo, import, open another file) into DB-lane tasks. Each write returns a
+:class:`ChangeSet`; the same task then reads what the views need to refresh, so that the main
+thread only swaps snapshots in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from relplan import config
+from relplan.errors import Issue, ValidationError
+from relplan.store.commands import ChangeSet
+from relplan.store.repository import ReleaseRow
+from relplan.store.workspace import Workspace
+from relplan.ui.tasks import BaseTaskRunner
+
+#: Above this many touched releases a write reloads the whole table instead of patching rows.
+PATCH_LIMIT = 200
+
+
+@dataclass(slots=True)
+class Refresh:
+    """What the views need after a read or a write, gathered on the DB lane.
+
+    Attributes:
+        changes: the write's ChangeSet (empty for a plain load).
+        rows: a full snapshot of the releases table, or None when ``changed`` suffices.
+        changed: the new rows of touched releases (None: deleted).
+        timezone: the workspace's planning zone.
+        undo_label: what Undo would undo now.
+        redo_label: what Redo would redo now.
+    """
+
+    changes: ChangeSet
+    rows: list[ReleaseRow] | None = None
+    changed: dict[str, ReleaseRow | None] = field(default_factory=dict)
+    timezone: str = "UTC"
+    undo_label: str | None = None
+    redo_label: str | None = None
+
+
+def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> Refresh:
+    """Read what the table needs after ``changes`` (run on the DB lane)."""
+    undo_label, redo_label = ws.undo_labels()
+    refresh = Refresh(changes, timezone=ws.timezone, undo_label=undo_label, redo_label=redo_label)
+    touched = changes.touched.get("release", set())
+    if full or len(touched) > PATCH_LIMIT:
+        refresh.rows = ws.release_rows()
+    elif touched:
+        # The store has no "rows for these keys" query yet; one query for all rows is cheap.
+        rows = {row.key: row for row in ws.release_rows()}
+        refresh.changed = {key: rows.get(key) for key in sorted(touched)}
+    return refresh
+
+
+def _edit_label(key: str, fields: Mapping[str, Any]) -> str:
+    return f"Edit {key} {next(iter(fields))}" if len(fields) == 1 else f"Edit {key}"
+
+
+class WorkspaceSession(QObject):
+    """The open workspace and the commands the window runs on it.
+
+    Args:
+        runner: the task runner whose DB lane owns the workspace.
+        workspace: the workspace opened at start-up.
+        parent: the owning QObject.
+
+    Signals:
+        refreshed(Refresh): rows, labels and zone after a load or a write.
+        opened(Path): another workspace was opened (a ``refreshed`` with all rows follows).
+        message(str): a transient status-bar message.
+        failed(BaseException): an error for ``present_error``.
+    """
+
+    refreshed = Signal(object)
+    opened = Signal(object)
+    message = Signal(str)
+    failed = Signal(object)
+
+    def __init__(
+        self, runner: BaseTaskRunner, workspace: Workspace, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._ws: Workspace | None = workspace
+        # Bumped when the workspace is swapped, so late results of the old one are dropped.
+        self._generation = 0
+
+    @property
+    def path(self) -> Path:
+        """The open workspace file."""
+        return self.workspace.path
+
+    @property
+    def workspace(self) -> Workspace:
+        """The open workspace; only use it inside DB-lane tasks.
+
+        Raises:
+            RuntimeError: the session was closed.
+        """
+        if self._ws is None:
+            raise RuntimeError("the workspace session is closed")
+        return self._ws
+
+    @property
+    def runner(self) -> BaseTaskRunner:
+        """The task runner the session submits to."""
+        return self._runner
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _run(
+        self,
+        job: Callable[[Workspace], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        ws, generation = self.workspace, self._generation
+
+        def done(result: Any) -> None:
+            if generation == self._generation:
+                on_done(result)
+
+        def error(exc: BaseException) -> None:
+            if generation == self._generation:
+                (on_error or self.failed.emit)(exc)
+
+        self._runner.submit(lambda: job(ws), on_done=done, on_error=error)
+
+    def _write(
+        self,
+        write: Callable[[Workspace], ChangeSet],
+        message: Callable[[ChangeSet], str],
+        *,
+        full: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        def job(ws: Workspace) -> Refresh:
+            return gather_refresh(ws, write(ws), full=full)
+
+        def done(refresh: Refresh) -> None:
+            self.refreshed.emit(refresh)
+            self.message.emit(message(refresh.changes))
+
+        self._run(job, done, on_error)
+
+    # -- reading ----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Load the whole releases table again."""
+        self._run(lambda ws: gather_refresh(ws, ChangeSet(), full=True), self.refreshed.emit)
+
+    # -- writing ----------------------------------------------------------------------------
+    def edit_release(self, key: str, fields: Mapping[str, Any]) -> None:
+        """Change fields of one release as one undoable command (``Edit KEY target``).
+
+        A refused edit is reported through ``failed`` and the release's row is reloaded, so a
+        cell that showed the new value at once goes back to the stored one.
+        """
+        label = _edit_label(key, fields)
+        changes = dict(fields)
+
+        def write(ws: Workspace) -> ChangeSet:
+            new = replace(ws.release(key), **changes)
+            if new.start is not None and new.target is not None and new.start > new.target:
+                issue = Issue(
+                    f"releases/{key}/target",
+                    f"target {new.target} is before start {new.start} "
+                    "(a release needs start <= target)",
+                )
+                raise ValidationError([issue])
+            return ws.update_releases([new], label)
+
+        def failed(exc: BaseException) -> None:
+            self.failed.emit(exc)
+            self._run(
+                lambda ws: gather_refresh(ws, ChangeSet(touched={"release": {key}})),
+                self.refreshed.emit,
+            )
+
+        self._write(write, lambda cs: f"Saved: {label}" if cs.count() else "", on_error=failed)
+
+    def undo(self) -> None:
+        """Undo the latest command."""
+        self._write(lambda ws: ws.undo(), lambda cs: f"Undid {cs.label}")
+
+    def redo(self) -> None:
+        """Redo the command undone last."""
+        self._write(lambda ws: ws.redo(), lambda cs: f"Redid {cs.label}")
+
+    def import_json(self, path: str | os.PathLike[str], *, replace: bool = False) -> None:
+        """Import a workspace JSON file as one undoable command (all or nothing)."""
+        from relplan.formats.workspace_io import import_file
+
+        name = Path(path).name
+
+        def message(cs: ChangeSet) -> str:
+            if cs.empty:
+                return f"{name}: nothing to change"
+            return f"Imported {name}: {cs.count()} objects changed (Edit → Undo reverts it)"
+
+        self._write(lambda ws: import_file(ws, path, replace=replace), message, full=True)
+
+    def export_json(self, path: str | os.PathLike[str]) -> None:
+        """Write the workspace as a JSON file."""
+        from relplan.formats.workspace_io import export_file
+
+        self._run(
+            lambda ws: export_file(ws, path),
+            lambda size: self.message.emit(f"Exported {size:,} bytes to {path}"),
+        )
+
+    # -- switching --------------------------------------------------------------------------
+    def open_workspace(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
+        """Open (or with ``create``, create) another workspace and switch to it.
+
+        The current one stays open if the new one cannot be opened.
+        """
+        target = Path(path)
+
+        def job(_old: Workspace) -> tuple[Workspace, Refresh]:
+            ws = Workspace.open(target, create=create)
+            try:
+                return ws, gather_refresh(ws, ChangeSet(), full=True)
+            except BaseException:
+                ws.close()
+                raise
+
+        def done(result: tuple[Workspace, Refresh]) -> None:
+            ws, refresh = result
+            old = self._ws
+            self._ws = ws
+            self._generation += 1
+            if old is not None:
+                self._runner.submit(old.close)
+            config.save_settings(config.load_settings().opened(ws.path))
+            self.opened.emit(ws.path)
+            self.refreshed.emit(refresh)
+            self.message.emit(f"Opened {ws.path}")
+
+        self._run(job, done)
+
+    def close(self) -> None:
+        """Close the workspace on the DB lane, after every task queued before."""
+        if self._ws is not None:
+            ws, self._ws = self._ws, None
+            self._generation += 1
+            self._runner.submit(ws.close)

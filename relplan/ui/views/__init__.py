@@ -1,0 +1,1 @@
+"""Views: tables, and later the calendar, timeline and graph scenes."""
