@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from relplan.domain.model import Plan, Release
 from relplan.store.commands import Command, Edit
@@ -116,9 +117,21 @@ class ReleaseRow:
         return "pending"
 
 
-def release_rows(conn: sqlite3.Connection) -> list[ReleaseRow]:
-    """Every release with its stage count and gate summary, by key, in one query."""
-    sql = """
+def release_rows(conn: sqlite3.Connection, keys: Iterable[str] | None = None) -> list[ReleaseRow]:
+    """Releases with their stage count and gate summary, by key, in one query.
+
+    Args:
+        conn: the workspace.
+        keys: only these releases (all when None); unknown keys are left out.
+    """
+    where, args = "", cast(tuple[str, ...], ())
+    if keys is not None:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        where = "WHERE r.key IN (SELECT value FROM json_each(?))"
+        args = (json.dumps(wanted),)
+    sql = f"""
         SELECT r.key, r.name, r.team, r.train, r.start, r.target, r.status,
                coalesce(s.n, 0), coalesce(g.n, 0), coalesce(g.ok, 0), coalesce(g.bad, 0)
         FROM releases r
@@ -129,9 +142,10 @@ def release_rows(conn: sqlite3.Connection) -> list[ReleaseRow]:
                    sum(status = 'rejected') AS bad
             FROM gates GROUP BY release
         ) g ON g.release = r.key
+        {where}
         ORDER BY r.key
     """
-    return [ReleaseRow(*row) for row in conn.execute(sql)]
+    return [ReleaseRow(*row) for row in conn.execute(sql, args)]
 
 
 def team_keys(conn: sqlite3.Connection) -> list[str]:

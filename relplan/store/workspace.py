@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 import sqlite_utils
 
-from relplan.domain.model import Plan, Release
-from relplan.errors import UnknownObjectError
+from relplan.domain.model import Plan, Release, Team
+from relplan.domain.rules import release_issues
+from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.database import close_database, open_database
+from relplan.store.entities import TABLES
 
 
 class Workspace:
@@ -65,9 +68,13 @@ class Workspace:
             raise UnknownObjectError("release", key)
         return found
 
-    def release_rows(self) -> list[repository.ReleaseRow]:
-        """The rows of the releases table."""
-        return repository.release_rows(self.conn)
+    def release_rows(self, keys: Iterable[str] | None = None) -> list[repository.ReleaseRow]:
+        """The rows of the releases table (of these keys only, when given), by key."""
+        return repository.release_rows(self.conn, keys)
+
+    def teams(self) -> list[Team]:
+        """Every team, by key."""
+        return list(TABLES["team"].all(self.conn, "key"))
 
     @property
     def timezone(self) -> str:
@@ -95,7 +102,12 @@ class Workspace:
 
         Raises:
             UnknownObjectError: one of them is not in the workspace.
+            ValidationError: one of them breaks a rule (say, start after target); nothing is
+                written.
         """
+        issues = [issue for new in releases for issue in release_issues(new)]
+        if issues:
+            raise ValidationError(issues)
         edits = []
         for new in releases:
             old = self.release(new.key)

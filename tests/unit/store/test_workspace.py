@@ -262,3 +262,21 @@ def test_large_commands_are_audited_in_batches_and_undo(tmp_path: Path) -> None:
         assert ws.is_empty()
         ws.redo()
         assert dump_plan(ws.plan()) == dump_plan(plan)
+
+
+def test_rows_of_given_keys(ws: Workspace) -> None:
+    assert [r.key for r in ws.release_rows(["WEB-2026.12", "NOPE"])] == ["WEB-2026.12"]
+    assert ws.release_rows([]) == []
+    assert len(ws.release_rows()) == 2
+
+
+def test_teams_come_with_names(ws: Workspace) -> None:
+    assert [(t.key, t.name) for t in ws.teams()] == [("PAY", "Payments"), ("WEB", "Web")]
+
+
+def test_a_release_edit_that_breaks_a_rule_is_refused(ws: Workspace) -> None:
+    before = _snapshot(ws)
+    rel = ws.release("WEB-2026.12")
+    with pytest.raises(ValidationError, match="before start"):
+        ws.update_releases([replace(rel, target=dt.date(2026, 11, 1))], "Bad")
+    assert _snapshot(ws) == before
