@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from relplan import __version__, config
-from relplan.errors import RelplanError, ValidationError
+from relplan.errors import Issue, RelplanError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -169,24 +169,56 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def cmd_impact(args: argparse.Namespace) -> int:
     """``relplan impact RELEASE --slip DAYS [--json] [--apply]``."""
-    from relplan.planning.impact import apply_impact, impact_of_slip
+    from relplan.operations import apply_slip
+    from relplan.planning.impact import impact_of_slip
     from relplan.planning.report import format_impact
 
     with _open(args, create=False) as ws:
-        plan = ws.plan()
-        impact = impact_of_slip(plan, args.release, args.slip, today=_today(args))
-        if args.json:
-            _print_json(impact.to_json())
-        else:
-            _out(format_impact(impact))
         if args.apply:
-            after = {r.key: r for r in apply_impact(plan, impact).releases}
-            changed = [after[r.key] for r in plan.releases if after[r.key] != r]
-            label = f"Slip {args.release} by {args.slip:+d} days"
-            changes = ws.update_releases(changed, label)
-            message = f"applied: {changes.count()} releases moved (undo with 'relplan undo')"
-            # With --json, standard output holds exactly one JSON object.
-            (sys.stderr.write if args.json else sys.stdout.write)(message + "\n")
+            impact, changes = apply_slip(ws, args.release, args.slip, today=_today(args))
+        else:
+            impact = impact_of_slip(ws.plan(), args.release, args.slip, today=_today(args))
+    if args.json:
+        _print_json(impact.to_json())
+    else:
+        _out(format_impact(impact))
+    if args.apply:
+        message = f"applied: {changes.count()} releases moved (undo with 'relplan undo')"
+        # With --json, standard output holds exactly one JSON object.
+        (sys.stderr.write if args.json else sys.stdout.write)(message + "\n")
+    return EXIT_OK
+
+
+def _ref(text: str) -> str:
+    if text.startswith(("release:", "item:")):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: expected release:KEY or item:KEY")
+
+
+def cmd_dependency(args: argparse.Namespace) -> int:
+    """``relplan dependency add|remove|list``."""
+    from relplan.domain.model import Dependency
+    from relplan.operations import add_dependency, remove_dependency
+
+    with _open(args, create=False) as ws:
+        if args.action == "list":
+            rows = [d for d in ws.plan().dependencies if args.ref is None or args.ref in d.pair]
+            if args.json:
+                from relplan.domain.codec import encode_dependency
+
+                _print_json({"dependencies": [encode_dependency(d) for d in rows]})
+            else:
+                for d in rows:
+                    _out(f"{d.from_ref} -> {d.to_ref}  {d.type} {d.lag_days:+d}")
+            return EXIT_OK
+        if args.to_ref is None:
+            raise ValidationError([Issue("", f"'dependency {args.action}' needs FROM and TO")])
+        if args.action == "add":
+            dep = Dependency(args.ref, args.to_ref, args.type, args.lag)
+            changes = add_dependency(ws, dep)
+        else:
+            changes = remove_dependency(ws, args.ref, args.to_ref)
+    _out(f"{changes.label} (undo with 'relplan undo')" if not changes.empty else "no change")
     return EXIT_OK
 
 
@@ -285,6 +317,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--apply", action="store_true", help="write the moved dates (one undoable change)"
     )
+
+    p = add(
+        "dependency",
+        cmd_dependency,
+        "add, change, remove or list dependencies (a cycle is refused before anything is written)",
+        "relplan dependency add release:PAY-2026.12 release:WEB-2026.12 --type FS --lag 2",
+    )
+    p.add_argument("action", choices=["add", "remove", "list"])
+    p.add_argument("ref", nargs="?", type=_ref, help="FROM: the prerequisite (list: filter)")
+    p.add_argument("to_ref", nargs="?", type=_ref, metavar="TO", help="the dependent")
+    p.add_argument("--type", choices=["FS", "SS", "FF", "SF"], default="FS")
+    p.add_argument("--lag", type=int, default=0, metavar="DAYS", help="lag in calendar days")
+    p.add_argument("--json", action="store_true", help="list: print JSON")
 
     add("undo", cmd_undo, "undo the latest change", "relplan undo")
     add("redo", cmd_redo, "redo the change undone last", "relplan redo")

@@ -1,0 +1,517 @@
+"""Dependency graphs of a plan: the full graph, the release graph and their cycles.
+
+A plan's dependencies link releases and work items (``release:KEY`` and ``item:KEY`` nodes). An
+``item:`` dependency between items of two different releases implies the release dependency
+``release:P -> release:S`` of type FF, lag 0 (shared/spec/workspace-format.md, "Dependencies"); an
+explicit release dependency between the same pair takes precedence over the implied one.
+
+The graphs here are built once per analysis from plain dicts (:class:`PlanIndex`), because a large
+workspace holds about 100,000 items and 150,000 dependencies and per-edge networkx attribute dicts
+would cost more than the analyses themselves. networkx is used where it pays: topological sorts,
+strongly connected components and finding a cycle to name in an error.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from typing import NamedTuple
+
+import networkx as nx
+
+from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release
+from relplan.errors import DependencyCycleError
+
+__all__ = [
+    "PlanIndex",
+    "ReleaseEdge",
+    "cyclic_core",
+    "dependency_graph",
+    "find_cycle",
+    "index_plan",
+    "kahn_order",
+    "release_edges",
+    "release_graph",
+    "topological_order",
+]
+
+_RELEASE_PREFIX_LEN = len(RELEASE_PREFIX)
+
+
+class ReleaseEdge(NamedTuple):
+    """A dependency between two releases, explicit or implied by work items.
+
+    A NamedTuple rather than a frozen dataclass: a large plan implies ~100,000 of them, and a
+    tuple is cheaper to create and to unpack.
+
+    Attributes:
+        predecessor: The prerequisite release's key.
+        successor: The dependent release's key.
+        type: ``FS``, ``SS``, ``FF`` or ``SF``.
+        lag_days: Calendar days of lag (may be negative).
+        implied_by: For an implied edge, the ``(item:A, item:B)`` dependencies that imply it,
+            sorted; empty for an explicit edge.
+    """
+
+    predecessor: str
+    successor: str
+    type: str
+    lag_days: int
+    implied_by: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def implied(self) -> bool:
+        """Whether the edge comes from item dependencies rather than an explicit one."""
+        return bool(self.implied_by)
+
+    def describe_origin(self) -> str:
+        """Where an implied edge comes from, for messages: ``implied by item:A -> item:B``.
+
+        Returns:
+            The empty string for an explicit edge; with several implying item pairs the first
+            (sorted) is named and the others counted.
+        """
+        if not self.implied_by:
+            return ""
+        first_from, first_to = self.implied_by[0]
+        text = f"implied by {first_from} -> {first_to}"
+        if len(self.implied_by) > 1:
+            text += f" and {len(self.implied_by) - 1} more"
+        return text
+
+
+def release_edges(plan: Plan) -> dict[tuple[str, str], ReleaseEdge]:
+    """Every release-to-release dependency of the plan, explicit and implied.
+
+    Args:
+        plan: The plan.
+
+    Returns:
+        The edges keyed by ``(predecessor key, successor key)``. Only releases of the plan take
+        part; an explicit edge wins over an implied one between the same pair.
+
+    Examples:
+        >>> from relplan.domain.model import Dependency, Plan, Release, WorkItem
+        >>> plan = Plan(
+        ...     releases=(Release("A", "A", "T"), Release("B", "B", "T")),
+        ...     work_items=(WorkItem("A-1", "x", release="A"), WorkItem("B-1", "y", release="B")),
+        ...     dependencies=(Dependency("item:A-1", "item:B-1"),),
+        ... )
+        >>> edge = release_edges(plan)["A", "B"]
+        >>> edge.type, edge.lag_days, edge.describe_origin()
+        ('FF', 0, 'implied by item:A-1 -> item:B-1')
+    """
+    return index_plan(plan).edges
+
+
+class PlanIndex:
+    """Lookups over a plan, computed once and shared by the analyses.
+
+    Building it takes one pass over the items and dependencies, mostly in C (comprehensions,
+    ``map`` over ``dict.get``): which items' releases each dependency joins, which release
+    pairs items imply, and the explicit release edges. Which item dependencies imply a pair is
+    looked up only when a message needs it (:meth:`implied_by`).
+
+    Attributes:
+        plan: The plan indexed.
+        releases: Every release by key.
+        item_release: The release key of each work item (by ``item:KEY`` ref) that belongs to a
+            release of the plan.
+        explicit: Explicit release-to-release edges by ``(predecessor, successor)`` key pair
+            (both ends releases of the plan).
+        implied: Release pairs implied by item dependencies, in first-seen order, without the
+            pairs an explicit edge takes precedence over.
+    """
+
+    __slots__ = (
+        "_edges",
+        "_from_release",
+        "_froms",
+        "_to_release",
+        "_tos",
+        "explicit",
+        "implied",
+        "item_release",
+        "plan",
+        "releases",
+    )
+
+    def __init__(self, plan: Plan) -> None:
+        """Index ``plan``.
+
+        Args:
+            plan: The plan.
+        """
+        self.plan = plan
+        self.releases: dict[str, Release] = {r.key: r for r in plan.releases}
+        releases = self.releases
+        self.item_release: dict[str, str] = {
+            ITEM_PREFIX + item.key: item.release
+            for item in plan.work_items
+            if item.release is not None and item.release in releases
+        }
+        deps = plan.dependencies
+        self._froms = [dep.from_ref for dep in deps]
+        self._tos = [dep.to_ref for dep in deps]
+        get = self.item_release.get
+        # A ref that is no item of a release maps to None: release ends, items without a
+        # release and dangling refs. Only item -> item dependencies across releases imply edges.
+        self._from_release: list[str | None] = list(map(get, self._froms))
+        self._to_release: list[str | None] = list(map(get, self._tos))
+        self.explicit: dict[tuple[str, str], ReleaseEdge] = {}
+        for dep, p in zip(deps, self._from_release, strict=True):
+            if p is None and dep.from_ref.startswith(RELEASE_PREFIX):
+                p_key = dep.from_ref[_RELEASE_PREFIX_LEN:]
+                s_key = dep.to_ref[_RELEASE_PREFIX_LEN:]
+                if (
+                    dep.to_ref.startswith(RELEASE_PREFIX)
+                    and p_key in releases
+                    and s_key in releases
+                ):
+                    self.explicit[(p_key, s_key)] = ReleaseEdge(
+                        p_key, s_key, dep.type, dep.lag_days
+                    )
+        implied = dict.fromkeys(
+            (p, s)
+            for p, s in zip(self._from_release, self._to_release, strict=True)
+            if p is not None and s is not None and p != s
+        )
+        for pair in self.explicit:
+            implied.pop(pair, None)  # an explicit edge between the same pair takes precedence
+        self.implied: dict[tuple[str, str], None] = implied
+        self._edges: dict[tuple[str, str], ReleaseEdge] | None = None
+
+    @property
+    def edges(self) -> dict[tuple[str, str], ReleaseEdge]:
+        """Every release edge, explicit and implied (with ``implied_by``), by key pair."""
+        if self._edges is None:
+            origins = self.implied_by(self.implied)
+            edges = {(p, s): ReleaseEdge(p, s, "FF", 0, origins[(p, s)]) for p, s in self.implied}
+            edges.update(self.explicit)
+            self._edges = edges
+        return self._edges
+
+    def edge_tuples(self) -> Iterator[tuple[str, str, str, int]]:
+        """``(predecessor, successor, type, lag_days)`` of every release edge, cheaply."""
+        for edge in self.explicit.values():
+            yield edge.predecessor, edge.successor, edge.type, edge.lag_days
+        for p, s in self.implied:
+            yield p, s, "FF", 0
+
+    def edge(self, predecessor: str, successor: str) -> ReleaseEdge | None:
+        """The release edge between two release keys, or None."""
+        explicit = self.explicit.get((predecessor, successor))
+        if explicit is not None:
+            return explicit
+        if (predecessor, successor) not in self.implied:
+            return None
+        origin = self.implied_by([(predecessor, successor)])[(predecessor, successor)]
+        return ReleaseEdge(predecessor, successor, "FF", 0, origin)
+
+    def implied_by(
+        self, pairs: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+        """The item dependencies that imply each release pair.
+
+        Args:
+            pairs: Release key pairs.
+
+        Returns:
+            For each pair, its ``(item:A, item:B)`` dependencies, sorted (empty when none).
+        """
+        wanted: dict[tuple[str, str], list[tuple[str, str]]] = {pair: [] for pair in pairs}
+        if wanted:
+            for f, t, p, s in zip(
+                self._froms, self._tos, self._from_release, self._to_release, strict=True
+            ):
+                if p is not None and s is not None:
+                    found = wanted.get((p, s))
+                    if found is not None:
+                        found.append((f, t))
+        return {pair: tuple(sorted(found)) for pair, found in wanted.items()}
+
+    def scheduled(self) -> dict[str, Release]:
+        """The releases the schedule uses: dated and not cancelled, by key."""
+        return {
+            key: r
+            for key, r in self.releases.items()
+            if r.start is not None and r.target is not None and r.status != "cancelled"
+        }
+
+    def full_successors(self) -> dict[str, list[str]]:
+        """Adjacency of the full dependency graph (release and item refs), implied edges included.
+
+        Returns:
+            Successor lists by node; an explicit and an implied edge between the same pair count
+            once.
+        """
+        succ: dict[str, list[str]] = {}
+        for f, t in zip(self._froms, self._tos, strict=True):
+            targets = succ.get(f)
+            if targets is None:
+                succ[f] = [t]
+            else:
+                targets.append(t)
+        for p, s in self.implied:
+            succ.setdefault(RELEASE_PREFIX + p, []).append(RELEASE_PREFIX + s)
+        return succ
+
+
+def index_plan(plan: Plan) -> PlanIndex:
+    """Index a plan: releases by key, items' releases and every release edge.
+
+    Args:
+        plan: The plan.
+
+    Returns:
+        The index.
+    """
+    return PlanIndex(plan)
+
+
+def dependency_graph(plan: Plan) -> nx.DiGraph[str]:
+    """The full dependency graph: release and item nodes, explicit and implied edges.
+
+    Nodes are ``release:KEY`` and ``item:KEY`` with the attribute ``kind`` (``"release"``,
+    ``"item"`` or ``"unknown"`` for an end that names nothing). Edges carry ``type``,
+    ``lag_days``, ``implied`` and ``implied_by`` (a list of item ref pairs).
+
+    Args:
+        plan: The plan.
+
+    Returns:
+        A new directed graph.
+
+    Examples:
+        >>> from relplan.domain.model import Dependency, Plan, Release, WorkItem
+        >>> plan = Plan(
+        ...     releases=(Release("A", "A", "T"), Release("B", "B", "T")),
+        ...     work_items=(WorkItem("A-1", "x", release="A"), WorkItem("B-1", "y", release="B")),
+        ...     dependencies=(Dependency("item:A-1", "item:B-1"),),
+        ... )
+        >>> g = dependency_graph(plan)
+        >>> sorted(g.edges)
+        [('item:A-1', 'item:B-1'), ('release:A', 'release:B')]
+        >>> g.edges["release:A", "release:B"]["implied"]
+        True
+    """
+    index = index_plan(plan)
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from((r.ref for r in plan.releases), kind="release")
+    graph.add_nodes_from((item.ref for item in plan.work_items), kind="item")
+    for dep in plan.dependencies:
+        for ref in (dep.from_ref, dep.to_ref):
+            if ref not in graph:
+                graph.add_node(ref, kind="unknown")
+        graph.add_edge(
+            dep.from_ref,
+            dep.to_ref,
+            type=dep.type,
+            lag_days=dep.lag_days,
+            implied=False,
+            implied_by=[],
+        )
+    for edge in index.edges.values():
+        if edge.implied_by:
+            graph.add_edge(
+                RELEASE_PREFIX + edge.predecessor,
+                RELEASE_PREFIX + edge.successor,
+                type=edge.type,
+                lag_days=edge.lag_days,
+                implied=True,
+                implied_by=list(edge.implied_by),
+            )
+    return graph
+
+
+def release_graph(plan: Plan) -> nx.DiGraph[str]:
+    """The release graph the schedule uses: dated, not cancelled releases and their edges.
+
+    Nodes are ``release:KEY`` with the attributes ``key``, ``start``, ``target`` and
+    ``duration_days``; edges carry ``type``, ``lag_days``, ``implied`` and ``implied_by``.
+
+    Args:
+        plan: The plan.
+
+    Returns:
+        A new directed graph.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from relplan.domain.model import Dependency, Plan, Release
+        >>> day = dt.date(2026, 11, 2)
+        >>> plan = Plan(
+        ...     releases=(
+        ...         Release("A", "A", "T", start=day, target=day),
+        ...         Release("B", "B", "T", start=day, target=day),
+        ...         Release("C", "C", "T", status="cancelled", start=day, target=day),
+        ...     ),
+        ...     dependencies=(Dependency("release:A", "release:B", "SS", 2),),
+        ... )
+        >>> g = release_graph(plan)
+        >>> sorted(g), g.edges["release:A", "release:B"]["lag_days"]
+        (['release:A', 'release:B'], 2)
+    """
+    index = index_plan(plan)
+    scheduled = index.scheduled()
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    for key, r in scheduled.items():
+        if r.start is None or r.target is None:  # pragma: no cover (scheduled() ensures it)
+            continue
+        graph.add_node(
+            RELEASE_PREFIX + key,
+            key=key,
+            start=r.start,
+            target=r.target,
+            duration_days=(r.target - r.start).days + 1,
+        )
+    for edge in index.edges.values():
+        if edge.predecessor not in scheduled or edge.successor not in scheduled:
+            continue
+        graph.add_edge(
+            RELEASE_PREFIX + edge.predecessor,
+            RELEASE_PREFIX + edge.successor,
+            type=edge.type,
+            lag_days=edge.lag_days,
+            implied=edge.implied,
+            implied_by=list(edge.implied_by),
+        )
+    return graph
+
+
+def find_cycle(graph: nx.DiGraph[str], *, source: str | None = None) -> list[str] | None:
+    """One cycle of a directed graph as its nodes in order, the first repeated at the end.
+
+    The cycle is rotated to begin at its smallest node, so the same graph always names the same
+    cycle the same way.
+
+    Args:
+        graph: A directed graph.
+        source: Where to start looking (default: anywhere).
+
+    Returns:
+        ``[a, b, ..., a]`` (``[a, a]`` for a self-loop), or None when the graph (from
+        ``source``) is acyclic.
+
+    Examples:
+        >>> import networkx as nx
+        >>> find_cycle(nx.DiGraph([("release:B", "release:A"), ("release:A", "release:B")]))
+        ['release:A', 'release:B', 'release:A']
+        >>> find_cycle(nx.DiGraph([("a", "b")])) is None
+        True
+    """
+    try:
+        edges = nx.find_cycle(graph, source=source, orientation="original")
+    except nx.NetworkXNoCycle:
+        return None
+    nodes = [str(edge[0]) for edge in edges]
+    first = nodes.index(min(nodes))
+    nodes = nodes[first:] + nodes[:first]
+    return [*nodes, nodes[0]]
+
+
+def topological_order(graph: nx.DiGraph[str]) -> list[str]:
+    """The graph's nodes in a topological order.
+
+    Args:
+        graph: A directed graph.
+
+    Returns:
+        The nodes, each after all of its predecessors.
+
+    Raises:
+        DependencyCycleError: The graph has a cycle; the error names one, in order.
+
+    Examples:
+        >>> import networkx as nx
+        >>> topological_order(nx.DiGraph([("a", "b"), ("b", "c")]))
+        ['a', 'b', 'c']
+        >>> topological_order(nx.DiGraph([("a", "b"), ("b", "a")]))
+        Traceback (most recent call last):
+        ...
+        relplan.errors.DependencyCycleError: dependency cycle: a -> b -> a
+    """
+    try:
+        return list(nx.topological_sort(graph))
+    except nx.NetworkXUnfeasible:
+        cycle = find_cycle(graph)
+        raise DependencyCycleError(cycle or []) from None
+
+
+def kahn_order(
+    successors: Mapping[str, Sequence[str]], nodes: Iterable[str] = ()
+) -> tuple[list[str], set[str]]:
+    """Kahn's algorithm over plain adjacency lists: a topological order and the cyclic rest.
+
+    Every node on a cycle, and every node downstream of one, is left over; so strongly connected
+    components only need to be searched there, and the rest is empty for an acyclic graph. On a
+    large plan this is several times faster than building a networkx graph first.
+
+    Args:
+        successors: Adjacency lists (an edge listed twice counts twice).
+        nodes: Further nodes, e.g. ones without any edge.
+
+    Returns:
+        ``(order, rest)``: the nodes that could be sorted, each after its predecessors, and the
+        nodes that could not.
+
+    Examples:
+        >>> order, rest = kahn_order({"a": ["b"], "b": ["c"], "c": ["b", "d"]}, ["e"])
+        >>> order, sorted(rest)
+        (['e', 'a'], ['b', 'c', 'd'])
+    """
+    # Counter counts in C; a plain dict copy avoids Counter's slower item methods in the loop.
+    indegree = dict(Counter(chain.from_iterable(successors.values())))
+    ready = [node for node in dict.fromkeys(chain(nodes, successors)) if node not in indegree]
+    ready.reverse()  # pop() from the end: the first nodes given come first
+    order: list[str] = []
+    empty: tuple[str, ...] = ()
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for nxt in successors.get(node, empty):
+            count = indegree[nxt] - 1
+            indegree[nxt] = count
+            if not count:
+                ready.append(nxt)
+    return order, {node for node, count in indegree.items() if count}
+
+
+def cyclic_core(successors: Mapping[str, Sequence[str]]) -> set[str]:
+    """The nodes that lie on a cycle or on a path between two cycles.
+
+    Kahn's algorithm removes every node with no predecessor left, then the same runs backwards
+    on what remains, removing every node with no successor left. What survives contains every
+    strongly connected component with a cycle, and in a plan with a few small cycles it is
+    little more than them, so networkx only has to look at a small graph.
+
+    Args:
+        successors: Adjacency lists.
+
+    Returns:
+        The core's nodes (empty for an acyclic graph).
+
+    Examples:
+        >>> sorted(cyclic_core({"a": ["b"], "b": ["c", "a"], "c": ["d"], "x": ["a"]}))
+        ['a', 'b']
+    """
+    _, rest = kahn_order(successors)
+    if not rest:
+        return rest
+    predecessors: dict[str, list[str]] = {}
+    outdegree = dict.fromkeys(rest, 0)
+    for node in rest:
+        for nxt in successors.get(node, ()):
+            if nxt in rest:
+                outdegree[node] += 1
+                predecessors.setdefault(nxt, []).append(node)
+    ready = [node for node, count in outdegree.items() if not count]
+    while ready:
+        node = ready.pop()
+        for prev in predecessors.get(node, ()):
+            count = outdegree[prev] - 1
+            outdegree[prev] = count
+            if not count:
+                ready.append(prev)
+    return {node for node, count in outdegree.items() if count}
