@@ -4,8 +4,8 @@
 800 work items, cross-team dependencies, freezes and a year of production deployments, placed
 around *today* (history before it, plans after it). A few problems are planted on purpose, as a
 release manager would find them in a real plan: three release dependencies that break their
-constraint, two releases whose production window falls into a freeze, and one overbooked
-environment (Staging, a week before the second train). ``generate("large")`` is the benchmark
+constraint by a few days, two releases whose production window falls into a freeze, and one
+overbooked environment (Staging, shortly before a train). ``generate("large")`` is the benchmark
 portfolio with the same structure: 50 teams, 2,000 releases, 100,000 items, 150,000 dependencies.
 
 Releases are ranked by (target, start, key) and every dependency points from a lower rank to a
@@ -16,7 +16,6 @@ releases therefore also keep the implied release FF constraint.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import datetime as dt
 import functools
 import random
@@ -44,7 +43,7 @@ _LAGS: Final[dict[str, tuple[int, ...]]] = {
     "FF": (0, 0, 2, 5, -1),
     "SF": (0, 0, 5),
 }
-# The planted violations: (type, lag). Each is broken by choosing an overlapping pair.
+# The planted violations: (type, lag), each missed by a few days.
 _VIOLATIONS: Final = (("FS", 0), ("FF", 7), ("SS", 14))
 
 
@@ -131,6 +130,16 @@ def _short(kind: str, lag: int, p: _Rel, s: _Rel) -> int:
     if kind == "FF":
         return p.target + lag - s.target
     return p.start + lag - s.target - 1
+
+
+def _overlaps(rel: _Rel, freeze: _Freeze) -> bool:
+    """Whether a stage window of ``rel`` in an environment of ``freeze`` meets it."""
+    envs = freeze.environments or ENVIRONMENTS
+    wins = rel.windows()
+    return any(
+        wins[e][0] <= freeze.end and freeze.start <= wins[e][1]
+        for e in map(ENVIRONMENTS.index, envs)
+    )
 
 
 def _gate(name: str, env: str, kind: str, approvers: list[str], status: str) -> dict[str, Any]:
@@ -317,10 +326,10 @@ class _Generator:
 
     def plant_problems(self) -> None:
         """Staging is overbooked before a train; two releases go live inside a freeze."""
-        crunch = self._plant_overbooking()
-        self._plant_freeze_conflicts({crunch} if crunch is not None else set())
+        self._plant_overbooking()
+        self._plant_freeze_conflicts()
 
-    def _plant_overbooking(self) -> int | None:
+    def _plant_overbooking(self) -> None:
         """Make one more release than Staging holds stage there on the same Monday."""
         need = self.sc.capacities[_STAGING] + 1
         order = list(range(self.sc.teams))
@@ -330,7 +339,7 @@ class _Generator:
             monday -= _weekday(monday) + 7 * week
             if monday < self.t0 + 21:
                 continue
-            chosen: list[tuple[_Rel, int]] = []
+            chosen: list[tuple[_Rel, _Rel]] = []
             per_day = [0, 0, 0]
             for team in order:
                 rel = self._nearest(team, monday, self.cadence[team] / 2)
@@ -341,44 +350,50 @@ class _Generator:
                 trial = _Rel(rel.team, monday + 1 + day, rel.length, rel.qa, stg, 1, "blue_green")
                 if any(self.cal.frozen(trial, env, trial.target) for env in range(4)):
                     continue
-                chosen.append((rel, trial.target))
+                chosen.append((rel, trial))
                 per_day[day] += 1
                 if len(chosen) == need:
-                    for rel, target in chosen:
-                        rel.target, rel.stg, rel.prod, rel.fixed = target, stg, 1, True
-                        rel.strategy = "blue_green"
-                    return monday
-        return None
+                    for rel, trial in chosen:
+                        rel.stg, rel.prod, rel.strategy, rel.fixed = (
+                            trial.stg,
+                            1,
+                            "blue_green",
+                            True,
+                        )
+                        self.cal.place(rel, trial.target)
+                    return
 
-    def _plant_freeze_conflicts(self, taken: set[int]) -> None:
+    def _plant_freeze_conflicts(self) -> None:
         """Schedule two freezes ahead; one release of a team in scope goes live in each."""
         for ahead, choices in zip((42, 63), data.PLANNED_FREEZES, strict=True):
             for name, envs, keys, days in choices:
-                if self._plant_freeze(taken, ahead, _Freeze(name, 0, days, envs, keys)):
+                if self._plant_freeze(ahead, name, envs, keys, days):
                     break
 
-    def _plant_freeze(self, taken: set[int], ahead: int, spec: _Freeze) -> bool:
-        teams = [self.team_index[k] for k in spec.teams]
+    def _plant_freeze(
+        self, ahead: int, name: str, envs: tuple[str, ...], keys: tuple[str, ...], days: int
+    ) -> bool:
+        teams = [self.team_index[k] for k in keys]
         rels = [r for t in teams for r in self.by_team[t] if not r.fixed and r.target > self.t0]
         rels.sort(key=lambda r: (abs(r.target - self.t0 - ahead), r.target, r.team))
         for rel in rels:
             monday = rel.target - _weekday(rel.target)
             monday += 7 * (monday < self.t0 + 14)
-            if any(abs(monday - other) < 28 for other in taken):
-                continue  # keep the planted releases apart: one overbooked environment only
-            freeze = dataclasses.replace(spec, start=monday + 1, end=monday + 1 + spec.end)
+            if not self.cal.fits(rel, monday + 1, limit=False):
+                continue  # room in every environment, and no other freeze: one problem each
+            freeze = _Freeze(name, monday + 1, monday + 1 + days, envs, keys)
+            planted = (r for t in teams for r in self.by_team[t] if r.fixed)
+            if any(_overlaps(r, freeze) for r in planted):
+                continue
             self.freezes.append(freeze)
             self.cal.block(freeze)
-            rel.target, rel.fixed = freeze.start, True
-            taken.add(monday)
+            rel.fixed = True
+            self.cal.place(rel, freeze.start)
             return True
         return False
 
     def schedule(self) -> None:
-        rels = [r for team in self.by_team for r in team]
-        for rel in rels:
-            if rel.fixed:
-                self.cal.place(rel, rel.target)
+        rels = [r for team in self.by_team for r in team]  # the planted ones are placed already
         for rel in sorted((r for r in rels if not r.fixed), key=lambda r: (r.target, r.team)):
             self.cal.place(rel, self.cal.find(rel, self.sc.max_shift))
         self.ranked = sorted(rels, key=lambda r: (r.target, r.start, self.teams[r.team][0]))
@@ -388,10 +403,10 @@ class _Generator:
             target = dt.date.fromordinal(rel.target)
             version = f"{target.year}.{target.month:02d}"
             n = 1
-            while f"{team_key}-{version}{f'.{n}' if n > 1 else ''}" in used:
+            while f"{team_key}-{version}" in used:  # a second release in a month: 2026.03.2
                 n += 1
-            suffix = f".{n}" if n > 1 else ""
-            rel.key, rel.name = f"{team_key}-{version}{suffix}", f"{team_name} {version}{suffix}"
+                version = f"{target.year}.{target.month:02d}.{n}"
+            rel.key, rel.name = f"{team_key}-{version}", f"{team_name} {version}"
             used.add(rel.key)
             if rel.target < self.t0:
                 rel.status = "released"
