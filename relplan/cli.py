@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from relplan import __version__, config
 from relplan.errors import Issue, RelplanError, ValidationError
+
+if TYPE_CHECKING:
+    from relplan.store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,8 @@ EXIT_PROBLEMS = 1
 EXIT_FAILURE = 2
 
 Handler = Callable[[argparse.Namespace], int]
+#: ``add(name, handler, help, example)`` makes a sub-command's parser (see :func:`build_parser`).
+AddCommand = Callable[[str, Handler, str, str], argparse.ArgumentParser]
 
 
 def _day(text: str) -> dt.date:
@@ -72,13 +78,33 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    """``relplan export json --out FILE``."""
+def export_json(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export json --out FILE``: the workspace JSON (filters do not apply)."""
     from relplan.formats.workspace_io import export_file
 
+    size = export_file(ws, args.out)
+    return f"wrote {args.out} ({size:,} bytes)"
+
+
+Exporter = Callable[[argparse.Namespace, "Workspace"], str]
+
+#: ``relplan export FORMAT``: each format's writer as "module:function". A writer gets the parsed
+#: arguments (``--out`` and the filters) and the open workspace, writes the file and returns the
+#: line to print.
+EXPORTERS: dict[str, str] = {
+    "json": "relplan.cli:export_json",
+}
+
+#: Modules that add sub-commands: each has ``register(add: AddCommand) -> None``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``relplan export FORMAT --out FILE [filters]``."""
+    module_name, function = EXPORTERS[args.format].split(":")
+    exporter: Exporter = getattr(importlib.import_module(module_name), function)
     with _open(args, create=False) as ws:
-        size = export_file(ws, args.out)
-    _out(f"wrote {args.out} ({size:,} bytes)")
+        _out(exporter(args, ws))
     return EXIT_OK
 
 
@@ -270,8 +296,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = add("export", cmd_export, "export the workspace", "relplan export json --out backup.json")
-    p.add_argument("format", choices=["json"], help="what to write")
+    p.add_argument("format", choices=sorted(EXPORTERS), help="what to write")
     p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
+    p.add_argument(
+        "--team", action="append", metavar="KEY", help="only this team (repeatable)", default=[]
+    )
+    p.add_argument("--train", metavar="KEY", help="only this train")
+    p.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="from this day")
+    p.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="to this day")
+    p.add_argument("--today", type=_day, default=None, help="the day to judge against")
+    p.add_argument("--chart", help="png/svg/pdf: which chart")
+    p.add_argument("--view", help="png/svg/pdf: which view")
+    p.add_argument("--items", action="store_true", help="csv: work items instead of releases")
 
     p = add(
         "demo",
@@ -336,6 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("history", cmd_history, "list the latest changes (the audit log)", "relplan history")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true", help="print JSON")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(add)
     return parser
 
 
