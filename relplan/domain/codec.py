@@ -111,14 +111,21 @@ def encode_gate(gate: Gate) -> Json:
 
 
 def encode_freeze(freeze: Freeze) -> Json:
-    """The JSON dict of a freeze window."""
-    return {
+    """The JSON dict of a freeze window; recurrence and times appear only when set."""
+    out: Json = {
         "name": freeze.name,
         "start": freeze.start.isoformat(),
         "end": freeze.end.isoformat(),
         "environments": list(freeze.environments),
         "teams": list(freeze.teams),
     }
+    if freeze.start_time is not None:
+        out["start_time"] = freeze.start_time.strftime("%H:%M")
+    if freeze.end_time is not None:
+        out["end_time"] = freeze.end_time.strftime("%H:%M")
+    if freeze.rrule is not None:
+        out["rrule"] = freeze.rrule
+    return out
 
 
 def encode_work_item(item: WorkItem) -> Json:
@@ -155,6 +162,7 @@ def encode_deployment(dep: Deployment) -> Json:
         "outcome": dep.outcome,
         "restored": _time(dep.restored),
         "changes": [{"id": c.id, "committed": _time(c.committed)} for c in dep.changes],
+        **({"incident": dep.incident} if dep.incident is not None else {}),
     }
 
 
@@ -285,6 +293,19 @@ class Decoder:
                 self.error(_join(path, key), f"found {_show(value)}, which has no offset or Z")
                 return None
         self.error(_join(path, key), f"found {_show(value)}, expected an ISO 8601 time")
+        return None
+
+    def clock(self, data: Mapping[str, Any], key: str, path: str) -> dt.time | None:
+        """An optional time of day ``HH:MM``."""
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str) and len(value) == 5:
+            try:
+                return dt.time.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(_join(path, key), f"found {_show(value)}, expected a time of day HH:MM")
         return None
 
     def strings(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
@@ -434,21 +455,34 @@ class Decoder:
 
     def freeze(self, value: object, path: str) -> Freeze | None:
         """Read a freeze window."""
-        d = self.obj(value, path, ("name", "start", "end", "environments", "teams"))
+        keys = ("name", "start", "end", "environments", "teams")
+        d = self.obj(value, path, (*keys, "rrule", "start_time", "end_time"))
         if d is None:
             return None
 
         def build() -> Freeze:
             start = self.date(d, "start", path) or dt.date.min
             end = self.date(d, "end", path) or dt.date.max
+            start_time = self.clock(d, "start_time", path)
+            end_time = self.clock(d, "end_time", path)
             if start > end:
                 self.error(_join(path, "end"), f"end {end} is before start {start}")
+            elif start == end and start_time and end_time and start_time >= end_time:
+                self.error(_join(path, "end_time"), f"{end_time} is not after {start_time}")
+            rrule = self.opt_text(d, "rrule", path)
+            if rrule is not None and "FREQ=" not in rrule.upper():
+                self.error(
+                    _join(path, "rrule"), f"found {rrule!r}, expected an RFC 5545 rule with FREQ="
+                )
             return Freeze(
                 name=self.text(d, "name", path),
                 start=start,
                 end=end,
                 environments=self.strings(d, "environments", path),
                 teams=self.strings(d, "teams", path),
+                rrule=rrule,
+                start_time=start_time,
+                end_time=end_time,
             )
 
         return self._guard(build)
@@ -512,7 +546,7 @@ class Decoder:
     def deployment(self, value: object, path: str) -> Deployment | None:
         """Read a deployment with its changes."""
         keys = ("release", "environment", "started", "finished", "outcome", "restored")
-        d = self.obj(value, path, (*keys, "changes"))
+        d = self.obj(value, path, (*keys, "changes", "incident"))
         if d is None:
             return None
 
@@ -544,6 +578,7 @@ class Decoder:
                 outcome=outcome,
                 restored=restored,
                 changes=tuple(changes),
+                incident=self.opt_text(d, "incident", path),
             )
 
         return self._guard(build)

@@ -111,13 +111,21 @@ class Release:
 
 @dataclass(frozen=True, slots=True)
 class Freeze:
-    """A window in which nothing may ship; empty scopes mean every environment or team."""
+    """A window in which nothing may ship; empty scopes mean every environment or team.
+
+    ``start``/``end`` are the days of the (first) window. ``start_time``/``end_time`` narrow it to
+    times of day in the planning zone (whole days when None). ``rrule`` (RFC 5545, e.g.
+    ``FREQ=WEEKLY;BYDAY=FR``) repeats the window; each occurrence is a freeze of its own.
+    """
 
     name: str
     start: dt.date
     end: dt.date
     environments: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
+    rrule: str | None = None
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
 
     def covers(self, *, environment: str | None, team: str | None) -> bool:
         """Whether the freeze's scope includes this environment and team."""
@@ -185,6 +193,7 @@ class Deployment:
     outcome: str = "succeeded"
     restored: dt.datetime | None = None
     changes: tuple[Change, ...] = ()
+    incident: str | None = None
 
     @property
     def identity(self) -> tuple[str, str, str]:

@@ -52,7 +52,12 @@ def time(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
+def clock(value: str | None) -> dt.time | None:
+    """A stored time of day."""
+    return dt.time.fromisoformat(value) if value else None
+
+
+def _iso(value: dt.date | dt.datetime | dt.time | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -267,7 +272,7 @@ def item_from_row(row: Row) -> WorkItem:
 
 def deployment_from_row(row: Row) -> Deployment:
     """A deployment from its row."""
-    release, env, started, finished, outcome, restored, changes = row
+    release, env, started, finished, outcome, restored, changes, incident = row
     return Deployment(
         release,
         env,
@@ -276,6 +281,7 @@ def deployment_from_row(row: Row) -> Deployment:
         outcome,
         time(restored),
         tuple(Change(c["id"], time(c["committed"])) for c in json.loads(changes)),
+        incident,
     )
 
 
@@ -283,7 +289,7 @@ def _deployment_row(d: Deployment) -> Row:
     changes = [{"id": c.id, "committed": _iso(c.committed)} for c in d.changes]
     return (
         d.release, d.environment, _iso(d.started), d.finished.isoformat(), d.outcome,
-        _iso(d.restored), json.dumps(changes),
+        _iso(d.restored), json.dumps(changes), d.incident,
     )  # fmt: skip
 
 
@@ -323,14 +329,17 @@ TABLES: dict[str, EntityTable] = {
             lambda r: r.key, _single, codec.encode_release, _decoder("release"),
         ),
         EntityTable(
-            "freeze", "freezes", ("name",), ("name", "start", "end", "environments", "teams"),
+            "freeze", "freezes", ("name",),
+            ("name", "start", "end", "environments", "teams", "rrule", "start_time", "end_time"),
             lambda f: (
                 f.name, f.start.isoformat(), f.end.isoformat(),
-                json.dumps(list(f.environments)), json.dumps(list(f.teams)),
+                json.dumps(list(f.environments)), json.dumps(list(f.teams)), f.rrule,
+                _iso(f.start_time), _iso(f.end_time),
             ),
             lambda _c, r: Freeze(
                 r[0], dt.date.fromisoformat(r[1]), dt.date.fromisoformat(r[2]),
-                tuple(json.loads(r[3])), tuple(json.loads(r[4])),
+                tuple(json.loads(r[3])), tuple(json.loads(r[4])), r[5],
+                clock(r[6]), clock(r[7]),
             ),
             lambda f: f.name, _single, codec.encode_freeze, _decoder("freeze"),
         ),
@@ -355,7 +364,8 @@ TABLES: dict[str, EntityTable] = {
         ),
         EntityTable(
             "deployment", "deployments", ("release", "environment", "finished"),
-            ("release", "environment", "started", "finished", "outcome", "restored", "changes"),
+            ("release", "environment", "started", "finished", "outcome", "restored", "changes",
+             "incident"),
             _deployment_row,
             lambda _c, r: deployment_from_row(r),
             deployment_key, lambda k: tuple(k.split("|", 2)),

@@ -125,5 +125,57 @@ _V2_GATE_DECISIONS: Final = """
 """
 
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_INITIAL, _V2_GATE_DECISIONS)
+# Recurring freezes with times of day; the incident a deployment caused; and what sync needs:
+# connections (never secrets), runs, the source of each synced object, and open conflicts.
+_V3_SYNC_AND_RECURRENCE: Final = """
+        ALTER TABLE freezes ADD COLUMN rrule TEXT;
+        ALTER TABLE freezes ADD COLUMN start_time TEXT;
+        ALTER TABLE freezes ADD COLUMN end_time TEXT;
+        ALTER TABLE deployments ADD COLUMN incident TEXT;
+        CREATE TABLE connections (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            url TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL
+        );
+        CREATE TABLE sync_runs (
+            id INTEGER PRIMARY KEY,
+            connection TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL,
+            error TEXT,
+            fetched INTEGER NOT NULL DEFAULT 0,
+            changed INTEGER NOT NULL DEFAULT 0,
+            watermark TEXT
+        );
+        CREATE TABLE sources (
+            entity TEXT NOT NULL,
+            key TEXT NOT NULL,
+            connection TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            source_key TEXT,
+            url TEXT,
+            updated TEXT,
+            synced TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (entity, key)
+        );
+        CREATE UNIQUE INDEX sources_remote ON sources(connection, entity, source_id);
+        CREATE TABLE sync_conflicts (
+            id INTEGER PRIMARY KEY,
+            connection TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            key TEXT NOT NULL,
+            field TEXT NOT NULL,
+            local_value TEXT,
+            remote_value TEXT,
+            detected TEXT NOT NULL,
+            resolved TEXT
+        );
+"""
+
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1_INITIAL, _V2_GATE_DECISIONS, _V3_SYNC_AND_RECURRENCE)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -63,8 +63,8 @@ def load_plan(conn: sqlite3.Connection) -> Plan:
             (
                 deployment_from_row(r)
                 for r in conn.execute(
-                    "SELECT release, environment, started, finished, outcome, restored, changes "
-                    "FROM deployments"
+                    "SELECT release, environment, started, finished, outcome, restored, changes, "
+                    "incident FROM deployments"
                 )
             ),
             key=lambda d: (d.finished, d.release, d.environment),

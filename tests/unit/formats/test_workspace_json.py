@@ -207,3 +207,50 @@ def test_unreadable_files_are_named(tmp_path: Path) -> None:
         import_file(ws, bad)
     assert "not valid JSON at line 2 column" in str(info.value)
     assert str(bad) in str(info.value)
+
+
+def test_recurring_freezes_and_incidents_round_trip(tmp_path: Path) -> None:
+    doc = document()
+    doc["freezes"].append(
+        {
+            "name": "Weekend freeze",
+            "start": "2026-11-06",
+            "end": "2026-11-09",
+            "environments": ["Production"],
+            "teams": [],
+            "start_time": "16:00",
+            "end_time": "08:00",
+            "rrule": "FREQ=WEEKLY;BYDAY=FR",
+        }
+    )
+    doc["deployments"][0]["incident"] = "INC-1042"
+    plan = parse_workspace(doc)
+    weekend = next(f for f in plan.freezes if f.name == "Weekend freeze")
+    assert weekend.start_time is not None
+    assert weekend.start_time.hour == 16
+    assert weekend.rrule == "FREQ=WEEKLY;BYDAY=FR"
+    with Workspace.open(tmp_path / "w.relplan") as ws:
+        ws.import_plan(plan)
+        out = encode_plan(ws.plan())
+    stored = next(f for f in out["freezes"] if f["name"] == "Weekend freeze")
+    assert stored == doc["freezes"][-1]
+    assert out["deployments"][0]["incident"] == "INC-1042"
+    # Freezes without recurrence keep the version-1 shape exactly.
+    holiday = next(f for f in out["freezes"] if f["name"] == "Holiday freeze")
+    assert set(holiday) == {"name", "start", "end", "environments", "teams"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("start_time", "4pm", "HH:MM"),
+        ("rrule", "every friday", "FREQ="),
+        ("end_time", "25:00", "HH:MM"),
+    ],
+)
+def test_bad_recurrence_fields_are_named(field: str, value: str, words: str) -> None:
+    doc = document()
+    doc["freezes"][0][field] = value
+    with pytest.raises(ValidationError) as info:
+        parse_workspace(doc)
+    assert any(f"freezes[0].{field}" in line and words in line for line in info.value.lines())
