@@ -27,7 +27,6 @@ def _plan_rows(ws: object) -> int:
 
 def bench_import(folder: Path) -> Path:
     from relplan.demo import generate
-
     from relplan.formats.workspace_io import import_file
     from relplan.store.workspace import Workspace
 
