@@ -8,6 +8,7 @@ thread only swaps snapshots in.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from relplan import config
-from relplan.errors import Issue, ValidationError
+from relplan.domain.model import Team
 from relplan.store.commands import ChangeSet
 from relplan.store.repository import ReleaseRow
 from relplan.store.workspace import Workspace
@@ -38,6 +39,7 @@ class Refresh:
         timezone: the workspace's planning zone.
         undo_label: what Undo would undo now.
         redo_label: what Redo would redo now.
+        teams: every team of the workspace, when they may have changed (else None).
     """
 
     changes: ChangeSet
@@ -46,6 +48,12 @@ class Refresh:
     timezone: str = "UTC"
     undo_label: str | None = None
     redo_label: str | None = None
+    teams: list[Team] | None = None
+
+    @property
+    def plan_changed(self) -> bool:
+        """Whether the analyses (check, schedule) must run again."""
+        return self.rows is not None or self.changes.schedule_dirty
 
 
 def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> Refresh:
@@ -56,9 +64,10 @@ def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> 
     if full or len(touched) > PATCH_LIMIT:
         refresh.rows = ws.release_rows()
     elif touched:
-        # The store has no "rows for these keys" query yet; one query for all rows is cheap.
-        rows = {row.key: row for row in ws.release_rows()}
+        rows = {row.key: row for row in ws.release_rows(touched)}
         refresh.changed = {key: rows.get(key) for key in sorted(touched)}
+    if full or "team" in changes.touched:
+        refresh.teams = ws.teams()
     return refresh
 
 
@@ -116,7 +125,30 @@ class WorkspaceSession(QObject):
         """The task runner the session submits to."""
         return self._runner
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._ws is None
+
     # -- plumbing ---------------------------------------------------------------------------
+    def read(
+        self,
+        job: Callable[[Workspace], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``job(workspace)`` on the DB lane, after every write queued before it.
+
+        The callbacks run on the main thread, and not at all when another workspace was opened
+        meanwhile.
+
+        Args:
+            job: the read; it must not write.
+            on_done: receives the job's result.
+            on_error: receives its exception (default: the ``failed`` signal).
+        """
+        self._run(job, on_done, on_error)
+
     def _run(
         self,
         job: Callable[[Workspace], Any],
@@ -168,15 +200,8 @@ class WorkspaceSession(QObject):
         changes = dict(fields)
 
         def write(ws: Workspace) -> ChangeSet:
-            new = replace(ws.release(key), **changes)
-            if new.start is not None and new.target is not None and new.start > new.target:
-                issue = Issue(
-                    f"releases/{key}/target",
-                    f"target {new.target} is before start {new.start} "
-                    "(a release needs start <= target)",
-                )
-                raise ValidationError([issue])
-            return ws.update_releases([new], label)
+            # update_releases refuses a release that breaks a rule (ValidationError).
+            return ws.update_releases([replace(ws.release(key), **changes)], label)
 
         def failed(exc: BaseException) -> None:
             self.failed.emit(exc)
@@ -186,6 +211,37 @@ class WorkspaceSession(QObject):
             )
 
         self._write(write, lambda cs: f"Saved: {label}" if cs.count() else "", on_error=failed)
+
+    def slip_release(self, key: str, slip_days: int) -> None:
+        """Apply a what-if slip: the release and every release it pushes take their new dates.
+
+        The impact is computed again on the DB lane from the plan as it is then, exactly as
+        ``relplan impact --apply`` does, and written as one undoable command
+        (``Slip KEY by +5 days``).
+
+        Args:
+            key: the release that slips.
+            slip_days: how many days its start and target move (negative: earlier).
+        """
+        label = f"Slip {key} by {slip_days:+d} days"
+
+        def write(ws: Workspace) -> ChangeSet:
+            from relplan.planning.impact import apply_impact, impact_of_slip
+
+            plan = ws.plan()
+            # ``today`` only judges gates in new_problems; which releases move does not use it.
+            impact = impact_of_slip(plan, key, slip_days, today=dt.date.today())
+            old = {release.key: release for release in plan.releases}
+            changed = [r for r in apply_impact(plan, impact).releases if r != old[r.key]]
+            return ws.update_releases(changed, label)
+
+        def message(cs: ChangeSet) -> str:
+            if cs.empty:
+                return f"{label}: nothing moves"
+            moved = len(cs.touched.get("release", ()))
+            return f"{label}: {moved} release{'s' if moved != 1 else ''} moved (Edit → Undo)"
+
+        self._write(write, message)
 
     def undo(self) -> None:
         """Undo the latest command."""

@@ -10,7 +10,7 @@ if not os.environ.get("QT_QPA_PLATFORM"):
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,19 +66,23 @@ def runner(qapp: Any) -> Iterator[TaskRunner]:
     assert task_runner.shutdown(5000), "background tasks still running after the test"
 
 
-def _make_window(qtbot: Any, ws: Workspace, task_runner: BaseTaskRunner) -> MainWindow:
+def make_window(
+    qtbot: Any, ws: Workspace, task_runner: BaseTaskRunner, *, today: dt.date = DEMO_TODAY
+) -> MainWindow:
+    """Show a main window on ``ws`` and wait until its table and first analysis are in."""
     session = WorkspaceSession(task_runner, ws)
-    window = MainWindow(session)
+    window = MainWindow(session, today=lambda: today)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0)
+    # The first analysis is requested once the rows are in, so this waits for both.
+    qtbot.waitUntil(lambda: not window.analyser.pending and task_runner.idle)
     return window
 
 
 @pytest.fixture
 def window(qtbot: Any, demo_ws: Workspace, runner: TaskRunner) -> Iterator[MainWindow]:
     """The main window on the demo workspace, with the real DB-lane runner."""
-    main_window = _make_window(qtbot, demo_ws, runner)
+    main_window = make_window(qtbot, demo_ws, runner)
     yield main_window
     main_window.session.close()
     qtbot.waitUntil(lambda: runner.idle)
@@ -87,4 +91,38 @@ def window(qtbot: Any, demo_ws: Workspace, runner: TaskRunner) -> Iterator[MainW
 @pytest.fixture
 def sync_window(qtbot: Any, demo_ws: Workspace) -> MainWindow:
     """The main window on the demo workspace, running every task inline."""
-    return _make_window(qtbot, demo_ws, SyncTaskRunner())
+    return make_window(qtbot, demo_ws, SyncTaskRunner())
+
+
+@pytest.fixture
+def plan_ws(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], Workspace]]:
+    """Make workspaces from workspace JSON documents (tests/helpers/plans.py)."""
+    opened: list[Workspace] = []
+
+    def make(document: dict[str, Any]) -> Workspace:
+        ws = Workspace.open(tmp_path / f"plan{len(opened)}.relplan")
+        ws.import_plan(parse_workspace(document), replace=True, label="Test plan")
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()
+
+
+@pytest.fixture
+def open_window(
+    qtbot: Any, runner: TaskRunner, plan_ws: Callable[[dict[str, Any]], Workspace]
+) -> Iterator[Callable[..., MainWindow]]:
+    """Open main windows (real runner) on workspaces; closed again after the test."""
+    windows: list[MainWindow] = []
+
+    def open_(ws: Workspace, *, today: dt.date = DEMO_TODAY) -> MainWindow:
+        main_window = make_window(qtbot, ws, runner, today=today)
+        windows.append(main_window)
+        return main_window
+
+    yield open_
+    for main_window in windows:
+        main_window.session.close()
+    qtbot.waitUntil(lambda: runner.idle)

@@ -59,8 +59,11 @@ def test_title_contains_the_workspace_path(window: MainWindow, demo_ws: Workspac
 
 def test_team_filter_shows_only_that_team(sync_window: MainWindow, demo_ws: Workspace) -> None:
     combo = sync_window.team_filter
-    teams = sorted({row.team for row in demo_ws.release_rows()})
-    assert [combo.itemText(i) for i in range(combo.count())] == ["All teams", *teams]
+    teams = [team.key for team in demo_ws.teams()]
+    labels = [f"{team.name} ({team.key})" for team in demo_ws.teams()]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All teams", *labels]
+    assert "Payments (PAY)" in labels
+    assert [combo.itemData(i) for i in range(1, combo.count())] == teams
     combo.setCurrentIndex(combo.findData(teams[1]))
     model = sync_window.model
     expected = [row.key for row in demo_ws.release_rows() if row.team == teams[1]]
@@ -177,7 +180,7 @@ def test_bad_date_is_refused_and_nothing_written(
     assert "not a day" in window.statusBar().currentMessage()
     early = (start - dt.timedelta(days=5)).isoformat()
     assert not window.model.setData(window.model.index(row, Col.TARGET), early)
-    assert "before the start" in window.statusBar().currentMessage()
+    assert "a release needs start <= target" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: window.runner.idle)
     assert demo_ws.release(key) == before
     assert demo_ws.undo_labels() == ("Demo", None)

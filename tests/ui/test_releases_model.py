@@ -63,6 +63,9 @@ def test_headers_and_row_count(model: ReleaseTableModel, demo_ws: Workspace) -> 
         "Status",
         "Stages",
         "Gates",
+        "Float",
+        "Slip",
+        "CP",
     ]
     assert model.rowCount() == len(demo_ws.release_rows()) == model.total_count
 
@@ -121,9 +124,9 @@ def test_set_data_submits_a_validated_day(model: ReleaseTableModel, edits: list[
         (Col.TARGET, "2026-02-30", "not a day of the calendar"),
         (Col.TARGET, "tomorrow", "YYYY-MM-DD"),
         (Col.TARGET, "2026-1-5", "YYYY-MM-DD"),
-        (Col.TARGET, "1990-01-01", "before the start"),
-        (Col.START, "2099-01-01", "after the target"),
-        (Col.STATUS, "shipped", "not a status"),
+        (Col.TARGET, "1990-01-01", "a release needs start <= target"),
+        (Col.START, "2099-01-01", "is before start 2099-01-01"),
+        (Col.STATUS, "shipped", "expected one of: planned"),
     ],
 )
 def test_set_data_refuses_bad_values(

@@ -3,7 +3,12 @@
 Sorting and filtering run in Python on the snapshot instead of through a
 ``QSortFilterProxyModel``, which took 36 s to sort 100k rows here; a stable ``list.sort`` with a
 per-column key takes a fraction of a second. ``data()`` never touches the database: edits are
-validated here and handed to an edit handler, which submits the core command on the DB lane.
+validated here (with the core's :func:`~relplan.domain.rules.release_issues`) and handed to an
+edit handler, which submits the core command on the DB lane.
+
+The Float, Slip and CP columns come from a second snapshot, the latest forecast
+:class:`~relplan.planning.schedule.Schedule` (:meth:`ReleaseTableModel.set_schedule`); the
+wording of their cells lives in :mod:`relplan.ui.models.schedule_cells`.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -24,11 +29,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
-from relplan.domain.model import RELEASE_STATUSES
+from relplan.domain.model import RELEASE_STATUSES, Release
+from relplan.domain.rules import release_issues
 from relplan.store.repository import ReleaseRow
 from relplan.ui._compat import override
+from relplan.ui.models import schedule_cells as cells
+
+if TYPE_CHECKING:
+    from relplan.planning.schedule import ReleaseSchedule, Schedule
 
 #: The domain row of a table row (:class:`ReleaseRow`).
 ItemRole = Qt.ItemDataRole.UserRole
@@ -58,6 +68,13 @@ class Col(IntEnum):
     STATUS = 6
     STAGES = 7
     GATES = 8
+    FLOAT = 9
+    SLIP = 10
+    CRITICAL = 11
+
+
+#: The columns filled from the schedule snapshot.
+SCHEDULE_COLUMNS = frozenset({Col.FLOAT, Col.SLIP, Col.CRITICAL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +106,10 @@ _COLUMNS: dict[Col, _Column] = {
         lambda r: (_GATE_RANK[r.gate_status], r.gates_approved, r.gates_total),
         "Approval gates: approved of total",
     ),
+    # The schedule columns sort by ReleaseSchedule values; see ReleaseTableModel._sort_value.
+    Col.FLOAT: _Column("Float", lambda r: None, cells.FLOAT_HEADER_TIP),
+    Col.SLIP: _Column("Slip", lambda r: None, cells.SLIP_HEADER_TIP),
+    Col.CRITICAL: _Column("CP", lambda r: None, cells.CRITICAL_HEADER_TIP),
 }
 COLUMN_TITLES = tuple(_COLUMNS[c].title for c in Col)
 EDITABLE = frozenset({Col.START, Col.TARGET, Col.STATUS})
@@ -120,6 +141,13 @@ def parse_day(value: object) -> dt.date | None:
         raise ValueError(f"{text} is not a day of the calendar") from None
 
 
+def _as_release(row: ReleaseRow) -> Release:
+    """The fields of a row that the core's release rules look at, as a :class:`Release`."""
+    start = None if row.start is None else dt.date.fromisoformat(row.start)
+    target = None if row.target is None else dt.date.fromisoformat(row.target)
+    return Release(row.key, row.name, row.team, row.train, start, target, row.status)
+
+
 def _gate_text(row: ReleaseRow) -> str:
     if row.gates_total == 0:
         return "—"
@@ -146,6 +174,8 @@ def _display(row: ReleaseRow, col: Col) -> Any:
             return row.stage_count
         case Col.GATES:
             return _gate_text(row)
+        case _:
+            return ""
 
 
 class ReleaseTableModel(QAbstractTableModel):
@@ -175,6 +205,9 @@ class ReleaseTableModel(QAbstractTableModel):
         self._teams: frozenset[str] | None = None
         self._text = ""
         self._sort: tuple[Col, Qt.SortOrder] | None = None
+        self._schedule: Schedule | None = None
+        self._schedule_error = ""
+        self._critical: dict[str, int] = {}  # key -> position on the critical path
 
     # -- snapshot ---------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[ReleaseRow]) -> None:
@@ -213,9 +246,40 @@ class ReleaseTableModel(QAbstractTableModel):
             if pos is not None:
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Col) - 1))
 
+    def set_schedule(self, schedule: Schedule | None, *, error: str = "") -> None:
+        """Replace the schedule snapshot behind the Float, Slip and CP columns.
+
+        Args:
+            schedule: the latest forecast; None when there is none (see ``error``).
+            error: why there is no schedule (a dependency cycle), shown in the cells' tooltips.
+        """
+        self._schedule = schedule
+        self._schedule_error = error
+        self._critical = (
+            {key: i for i, key in enumerate(schedule.critical_path)} if schedule else {}
+        )
+        if self._sort is not None and self._sort[0] in SCHEDULE_COLUMNS:
+            self.sort(*self._sort)  # a new snapshot re-sorts, as set_rows does
+        elif self._shown:
+            first, last = min(SCHEDULE_COLUMNS), max(SCHEDULE_COLUMNS)
+            self.dataChanged.emit(self.index(0, first), self.index(len(self._shown) - 1, last))
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """The schedule snapshot shown, if any."""
+        return self._schedule
+
+    def schedule_for(self, key: str) -> ReleaseSchedule | None:
+        """The forecast of one release (None: not scheduled, or no schedule yet)."""
+        return None if self._schedule is None else self._schedule.release(key)
+
     def row_for(self, key: str) -> ReleaseRow | None:
         """The snapshot row of a release key."""
         return self._by_key.get(key)
+
+    def row_of(self, key: str) -> int | None:
+        """The table row that shows a release (None: filtered out or unknown)."""
+        return self._position(key)
 
     def row_at(self, row: int) -> ReleaseRow:
         """The release shown in table row ``row``."""
@@ -282,11 +346,20 @@ class ReleaseTableModel(QAbstractTableModel):
             return None
 
     # -- sorting ----------------------------------------------------------------------------
+    def _sort_value(self, row: ReleaseRow, col: Col) -> Any:
+        if col not in SCHEDULE_COLUMNS:
+            return _COLUMNS[col].sort_key(row)
+        if col == Col.CRITICAL:
+            return self._critical.get(row.key)  # the path's order first; the rest last
+        forecast = self.schedule_for(row.key)
+        if forecast is None:
+            return None
+        return forecast.float_days if col == Col.FLOAT else forecast.slip_days
+
     def _sorted(self, keys: list[str], col: Col, order: Qt.SortOrder) -> list[str]:
         """``keys`` stably sorted by ``col``; releases without a value come last either way."""
-        key_of = _COLUMNS[col].sort_key
         by_key = self._by_key
-        values = {k: key_of(by_key[k]) for k in keys}
+        values = {k: self._sort_value(by_key[k], col) for k in keys}
         present = [k for k in keys if values[k] is not None]
         missing = [k for k in keys if values[k] is None]
         present.sort(key=values.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
@@ -327,6 +400,8 @@ class ReleaseTableModel(QAbstractTableModel):
             return None
         row = self._by_key[self._shown[index.row()]]
         col = Col(index.column())
+        if col in SCHEDULE_COLUMNS and role != ItemRole:
+            return self._schedule_data(row, col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, col)
         if role == Qt.ItemDataRole.EditRole:
@@ -343,9 +418,36 @@ class ReleaseTableModel(QAbstractTableModel):
             return _COLUMNS[col].sort_key(row)
         return None
 
+    def _schedule_data(self, row: ReleaseRow, col: Col, role: int) -> Any:
+        forecast = self.schedule_for(row.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cells.display(col.name, forecast, critical=row.key in self._critical)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if forecast is None:
+                return cells.unscheduled_tip(row, self._schedule is not None, self._schedule_error)
+            step = self._critical.get(row.key)
+            return cells.tooltip(col.name, forecast, self._schedule, step)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            color = cells.foreground(col.name, forecast, critical=row.key in self._critical)
+            return None if color is None else QBrush(QColor(color))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            color = cells.background(col.name, forecast)
+            return None if color is None else QBrush(QColor(color))
+        if role == Qt.ItemDataRole.FontRole and cells.bold(
+            col.name, forecast, critical=row.key in self._critical
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == SortRole:
+            return self._sort_value(row, col)
+        return None
+
     @staticmethod
     def _alignment(col: Col) -> int:
-        if col in (Col.STAGES, Col.GATES, Col.START, Col.TARGET):
+        if col in (Col.STAGES, Col.GATES, Col.START, Col.TARGET) or col in SCHEDULE_COLUMNS:
             return int(Qt.AlignmentFlag.AlignCenter)
         return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -419,22 +521,28 @@ class ReleaseTableModel(QAbstractTableModel):
 
     @staticmethod
     def _validated(row: ReleaseRow, col: Col, value: Any) -> tuple[str, Any, ReleaseRow]:
-        """(field, domain value, new row) of an edit.
+        """(field, domain value, new row) of an edit, checked by the core's release rules.
 
         Raises:
             ValueError: the value is refused; the message says why.
         """
+        release = _as_release(row)
+        new_value: str | dt.date | None
         if col == Col.STATUS:
             status = str(value).strip().lower().replace(" ", "_")
-            if status not in RELEASE_STATUSES:
-                raise ValueError(f"{value!r} is not a status ({', '.join(RELEASE_STATUSES)})")
-            return "status", status, replace(row, status=status)
-        day = parse_day(value)
-        text = None if day is None else day.isoformat()
-        if col == Col.START:
-            if text is not None and row.target is not None and text > row.target:
-                raise ValueError(f"start {text} would be after the target {row.target}")
-            return "start", day, replace(row, start=text)
-        if text is not None and row.start is not None and text < row.start:
-            raise ValueError(f"target {text} would be before the start {row.start}")
-        return "target", day, replace(row, target=text)
+            field, new_value = "status", status
+            new, new_row = replace(release, status=status), replace(row, status=status)
+        else:
+            day = parse_day(value)
+            text = None if day is None else day.isoformat()
+            new_value = day
+            if col == Col.START:
+                field = "start"
+                new, new_row = replace(release, start=day), replace(row, start=text)
+            else:
+                field = "target"
+                new, new_row = replace(release, target=day), replace(row, target=text)
+        issues = release_issues(new)
+        if issues:
+            raise ValueError("; ".join(issue.message for issue in issues))
+        return field, new_value, new_row

@@ -38,6 +38,9 @@ _WIDTHS = {
     Col.STATUS: 110,
     Col.STAGES: 64,
     Col.GATES: 120,
+    Col.FLOAT: 64,
+    Col.SLIP: 64,
+    Col.CRITICAL: 48,
 }
 
 

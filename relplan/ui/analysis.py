@@ -1,0 +1,275 @@
+"""The planning analyses behind the window: check and schedule, kept fresh off the GUI thread.
+
+:class:`PlanAnalyser` loads the plan on the DB lane and runs ``check_plan`` and
+``schedule_plan`` on the network lane (they do not touch the database), so neither the GUI
+thread nor the DB lane is held up by a big planning pass. Every request bumps a generation
+counter; a result that arrives after a newer request was made is dropped, so the panels always
+show the analysis of the latest plan. :class:`ImpactPreviewer` does the same for the what-if
+dialog's ``impact_of_slip``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import QObject, Signal
+
+from relplan.domain.model import Plan
+from relplan.errors import DependencyCycleError
+from relplan.store.workspace import Workspace
+from relplan.ui.session import WorkspaceSession
+
+if TYPE_CHECKING:
+    # The planning engine (and networkx) is imported by the first analysis, on a worker
+    # thread, so that it does not delay the window's first paint.
+    from relplan.planning.check import Problem
+    from relplan.planning.impact import Impact
+    from relplan.planning.schedule import Schedule
+
+log = logging.getLogger(__name__)
+
+#: Gives the day analyses judge gates against; None: today in the workspace's planning zone.
+Clock = Callable[[], dt.date]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAnalysis:
+    """What the analyses found in one plan.
+
+    Attributes:
+        today: The day gates were judged against.
+        problems: Every ``check`` problem, errors first.
+        schedule: The forecast schedule; None when it cannot be computed.
+        schedule_error: Why there is no schedule (a dependency cycle, named); empty otherwise.
+        generation: The request this answers (see :meth:`PlanAnalyser.deliver`).
+    """
+
+    today: dt.date
+    problems: tuple[Problem, ...]
+    schedule: Schedule | None
+    schedule_error: str = ""
+    generation: int = 0
+
+    @property
+    def errors(self) -> int:
+        """How many problems are errors."""
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        """How many problems are not errors."""
+        return len(self.problems) - self.errors
+
+
+def analyse_plan(plan: Plan, *, today: dt.date, generation: int = 0) -> PlanAnalysis:
+    """Run ``check`` and ``schedule`` on a plan (pure; runs on a worker thread).
+
+    A dependency cycle does not fail the analysis: ``check`` reports the cycle as a problem,
+    and the schedule is left out with the cycle's description in ``schedule_error``.
+
+    Args:
+        plan: The plan.
+        today: The day gates are judged against.
+        generation: The request this answers.
+
+    Returns:
+        The analysis.
+    """
+    from relplan.planning.check import check_plan
+    from relplan.planning.schedule import schedule_plan
+
+    problems = tuple(check_plan(plan, today=today))
+    try:
+        schedule: Schedule | None = schedule_plan(plan)
+        reason = ""
+    except DependencyCycleError as exc:
+        schedule, reason = None, str(exc)
+    return PlanAnalysis(today, problems, schedule, reason, generation)
+
+
+def zone_today(zone: str) -> dt.date:
+    """Today's date in a planning zone (the local date when the zone is unknown)."""
+    try:
+        return dt.datetime.now(ZoneInfo(zone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.date.today()
+
+
+def _plan_and_today(ws: Workspace, clock: Clock | None) -> tuple[Plan, dt.date]:
+    """Load the plan and fix the day it is judged against (DB lane)."""
+    return ws.plan(), clock() if clock is not None else zone_today(ws.timezone)
+
+
+class PlanAnalyser(QObject):
+    """Keeps one analysis of the open plan, recomputed on request, stale results dropped.
+
+    Args:
+        session: the open workspace (the plan is loaded on its DB lane).
+        today: the clock for gate checks; None: today in the workspace's planning zone.
+        parent: the owning QObject.
+
+    Signals:
+        started(): a new analysis was requested.
+        analysed(PlanAnalysis): the analysis of the latest request arrived.
+        failed(object): the latest request failed (not a cycle: a bug or an unreadable plan).
+    """
+
+    started = Signal()
+    analysed = Signal(object)
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        session: WorkspaceSession,
+        *,
+        today: Clock | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._clock = today
+        self._generation = 0
+        self._latest: PlanAnalysis | None = None
+
+    @property
+    def generation(self) -> int:
+        """The number of the latest request."""
+        return self._generation
+
+    @property
+    def latest(self) -> PlanAnalysis | None:
+        """The newest analysis delivered, if any."""
+        return self._latest
+
+    @property
+    def pending(self) -> bool:
+        """Whether the latest request has not been answered yet."""
+        return self._latest is None or self._latest.generation != self._generation
+
+    def request(self) -> int:
+        """Analyse the plan as it is once every write queued so far is done.
+
+        Returns:
+            The request's generation; results of earlier requests will be dropped.
+        """
+        if self._session.closed:
+            return self._generation
+        self._generation += 1
+        generation, clock = self._generation, self._clock
+        self.started.emit()
+        self._session.read(
+            lambda ws: _plan_and_today(ws, clock),
+            lambda loaded: self._on_plan_loaded(generation, loaded),
+            lambda exc: self._on_failed(generation, exc),
+        )
+        return generation
+
+    def _on_plan_loaded(self, generation: int, loaded: tuple[Plan, dt.date]) -> None:
+        if generation != self._generation:
+            return  # a newer request has loaded (or will load) a newer plan
+        plan, today = loaded
+        self._session.runner.submit(
+            lambda: analyse_plan(plan, today=today, generation=generation),
+            lane="net",
+            on_done=functools.partial(self._on_analysed, generation),
+            on_error=lambda exc: self._on_failed(generation, exc),
+        )
+
+    def _on_analysed(self, generation: int, analysis: PlanAnalysis) -> None:
+        self.deliver(generation, analysis)
+
+    def deliver(self, generation: int, analysis: PlanAnalysis) -> bool:
+        """Take a finished analysis unless a newer request was made since.
+
+        Args:
+            generation: the request the analysis answers.
+            analysis: the analysis.
+
+        Returns:
+            Whether it was taken (and ``analysed`` emitted).
+        """
+        if generation != self._generation:
+            log.debug("dropped analysis %d (latest request: %d)", generation, self._generation)
+            return False
+        self._latest = analysis
+        self.analysed.emit(analysis)
+        return True
+
+    def _on_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.failed.emit(exc)
+
+
+class ImpactPreviewer(QObject):
+    """Computes ``impact_of_slip`` previews off the GUI thread; only the newest one is kept.
+
+    Args:
+        session: the open workspace (the plan is loaded on its DB lane).
+        today: the clock for gate checks; None: today in the workspace's planning zone.
+        parent: the owning QObject.
+
+    Signals:
+        computed(object): the :class:`Impact` of the latest request.
+        failed(object): the latest request failed (say, a dependency cycle).
+    """
+
+    computed = Signal(object)
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        session: WorkspaceSession,
+        *,
+        today: Clock | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._clock = today
+        self._generation = 0
+
+    def request(self, key: str, slip_days: int) -> None:
+        """Compute what a slip of ``key`` by ``slip_days`` would do, writing nothing."""
+        if self._session.closed:
+            return
+        self._generation += 1
+        generation, clock = self._generation, self._clock
+
+        def loaded(result: tuple[Plan, dt.date]) -> None:
+            if generation != self._generation:
+                return
+            plan, today = result
+            self._session.runner.submit(
+                lambda: self._compute(plan, key, slip_days, today),
+                lane="net",
+                on_done=lambda impact: self._deliver(generation, impact),
+                on_error=lambda exc: self._fail(generation, exc),
+            )
+
+        self._session.read(
+            lambda ws: _plan_and_today(ws, clock), loaded, lambda exc: self._fail(generation, exc)
+        )
+
+    @staticmethod
+    def _compute(plan: Plan, key: str, slip_days: int, today: dt.date) -> Impact:
+        from relplan.planning.impact import impact_of_slip
+
+        return impact_of_slip(plan, key, slip_days, today=today)
+
+    def cancel(self) -> None:
+        """Drop every result still to come (the dialog closed)."""
+        self._generation += 1
+
+    def _deliver(self, generation: int, impact: Impact) -> None:
+        if generation == self._generation:
+            self.computed.emit(impact)
+
+    def _fail(self, generation: int, exc: Any) -> None:
+        if generation == self._generation:
+            self.failed.emit(exc)
