@@ -116,6 +116,8 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A 64 MiB page cache (used only as needed) keeps big imports from spilling index pages.
+        conn.execute("PRAGMA cache_size = -65536")
     except BaseException:
         conn.close()
         raise
