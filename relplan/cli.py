@@ -65,8 +65,13 @@ def _open(args: argparse.Namespace, *, create: bool = True) -> Any:
 
 # -- commands ----------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
-    """``relplan import FILE.json [--replace]``."""
+    """``relplan import FILE.json [--replace]`` or ``relplan import ics FILE --as freezes``."""
+    from relplan.cli_calendar import route_import
     from relplan.formats.workspace_io import import_file
+
+    routed = route_import(args)  # serves `import ics FILE`; else leaves args.file = FILE.json
+    if routed is not None:
+        return routed
 
     with _open(args) as ws:
         changes = import_file(ws, args.file, replace=args.replace)
@@ -93,10 +98,14 @@ Exporter = Callable[[argparse.Namespace, "Workspace"], str]
 #: line to print.
 EXPORTERS: dict[str, str] = {
     "json": "relplan.cli:export_json",
+    "ics": "relplan.cli_calendar:export_ics",
+    "csv": "relplan.cli_calendar:export_csv",
+    "dot": "relplan.cli_calendar:export_dot",
+    "graphml": "relplan.cli_calendar:export_graphml",
 }
 
 #: Modules that add sub-commands: each has ``register(add: AddCommand) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("relplan.cli_calendar",)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -287,13 +296,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "import",
         cmd_import,
-        "import a relplan-workspace JSON file (all or nothing)",
-        "relplan --db plan.relplan import q4.json",
+        "import a relplan-workspace JSON file, or an iCalendar file's all-day events as "
+        "freezes (all or nothing)",
+        "relplan --db plan.relplan import q4.json\n  relplan import ics holidays.ics --as freezes",
     )
-    p.add_argument("file", help="the JSON file")
+    p.usage = (
+        "%(prog)s [-h] FILE.json [--replace]\n"
+        "       %(prog)s [-h] ics FILE.ics --as freezes [--environment NAME] [--team KEY]"
+    )
+    p.add_argument(
+        "file", nargs="+", metavar="[ics] FILE", help="the JSON file, or 'ics' and an .ics file"
+    )
     p.add_argument(
         "--replace", action="store_true", help="make the workspace hold exactly the file's plan"
     )
+    from relplan.cli_calendar import add_import_ics_options
+
+    add_import_ics_options(p)
 
     p = add("export", cmd_export, "export the workspace", "relplan export json --out backup.json")
     p.add_argument("format", choices=sorted(EXPORTERS), help="what to write")

@@ -20,6 +20,7 @@ from typing import Final, TypedDict
 import networkx as nx
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
+from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, ReleaseEdge, cyclic_core, find_cycle, index_plan
 
 __all__ = [
@@ -116,7 +117,7 @@ def check_plan(plan: Plan, *, today: dt.date) -> list[Problem]:
     problems = cycle_problems(index)
     active = active_releases(index.releases.values())
     problems += dependency_violations(index, day_ordinals(active.values()))
-    problems += freeze_conflicts(active.values(), plan.freezes)
+    problems += freeze_conflicts(active.values(), plan.freezes, zone=plan.timezone)
     problems += environment_conflicts(active.values(), capacities(plan))
     problems += pending_gates(active.values(), today=today)
     return sort_problems(problems)
@@ -304,38 +305,58 @@ def _violation(edge: ReleaseEdge, p: tuple[int, int], s: tuple[int, int], short:
 # --- freeze_conflict ---------------------------------------------------------------------------
 
 
-def freeze_conflicts(releases: Iterable[Release], freezes: Sequence[Freeze]) -> list[Problem]:
+def freeze_conflicts(
+    releases: Iterable[Release], freezes: Sequence[Freeze], *, zone: str = "UTC"
+) -> list[Problem]:
     """A ``freeze_conflict`` per release and freeze that conflict.
 
     A stage window conflicts when the freeze covers its environment and the release's team and
     they share a day; a release with no stages conflicts when its ``target`` lies in a freeze
-    that covers its team (whichever environments the freeze names).
+    that covers its team (whichever environments the freeze names). Every occurrence of a
+    recurring freeze is a freeze, and a window with times of day covers each day it touches
+    (:mod:`relplan.planning.freezes`); several occurrences still make one problem.
 
     Args:
         releases: Releases that take part in date checks.
         freezes: The plan's freezes.
+        zone: The planning zone (to read a rule's ``UNTIL`` given in UTC).
 
     Returns:
         The problems, unsorted.
     """
     if not freezes:
         return []
+    spans = [(r, span) for r in releases if r.target is not None and (span := _days_used(r))]
+    if not spans:
+        return []
+    first, last = min(s[0] for _, s in spans), max(s[1] for _, s in spans)
+    expanded = [FreezeDays(f, first=first, last=last, zone=zone) for f in freezes]
     problems = []
-    for release in releases:
-        if release.target is None:
-            continue
-        for freeze in freezes:
-            message = _freeze_message(release, release.target, freeze)
-            if message is not None:
-                problems.append(
-                    Problem(
-                        "freeze_conflict",
-                        ERROR,
-                        tuple(sorted((RELEASE_PREFIX + release.key, FREEZE_PREFIX + freeze.name))),
-                        message,
-                    )
+    for release, (start, end) in spans:
+        assert release.target is not None
+        for freeze, days in zip(freezes, expanded, strict=True):
+            found = [_freeze_message(release, release.target, w) for w in days.between(start, end)]
+            messages = [m for m in found if m is not None]
+            if not messages:
+                continue
+            more = len(messages) - 1
+            suffix = f" (and {more} more occurrence{'s' if more > 1 else ''})" if more else ""
+            problems.append(
+                Problem(
+                    "freeze_conflict",
+                    ERROR,
+                    tuple(sorted((RELEASE_PREFIX + release.key, FREEZE_PREFIX + freeze.name))),
+                    messages[0] + suffix,
                 )
+            )
     return problems
+
+
+def _days_used(release: Release) -> tuple[dt.date, dt.date] | None:
+    """The days a freeze check looks at: the stage windows', else the target day."""
+    if release.stages:
+        return min(s.start for s in release.stages), max(s.end for s in release.stages)
+    return None if release.target is None else (release.target, release.target)
 
 
 def _freeze_message(release: Release, target: dt.date, freeze: Freeze) -> str | None:

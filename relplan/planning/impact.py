@@ -324,7 +324,7 @@ def _release_problems(
     """Freeze, environment and gate problems that can involve the ``changed`` releases."""
     plan = index.plan
     mine = [active[key] for key in sorted(changed) if key in active]
-    problems = freeze_conflicts(mine, plan.freezes)
+    problems = freeze_conflicts(mine, plan.freezes, zone=plan.timezone)
     environments = {stage.environment for r in mine for stage in r.stages}
     if environments:
         problems += environment_conflicts(

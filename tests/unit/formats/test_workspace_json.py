@@ -254,3 +254,15 @@ def test_bad_recurrence_fields_are_named(field: str, value: str, words: str) -> 
     with pytest.raises(ValidationError) as info:
         parse_workspace(doc)
     assert any(f"freezes[0].{field}" in line and words in line for line in info.value.lines())
+
+
+def test_exports_get_ordinary_file_permissions(tmp_path: Path) -> None:
+    import os
+
+    from relplan.formats.workspace_io import write_text_atomically
+
+    target = tmp_path / "plan.ics"
+    write_text_atomically(target, "x")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

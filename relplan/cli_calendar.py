@@ -1,0 +1,326 @@
+"""Command-line calendar, CSV and graph exports, ICS import and CalDAV publishing.
+
+Exporters for ``relplan export FORMAT`` (``ics``, ``csv``, ``dot``, ``graphml``; see
+``relplan.cli.EXPORTERS``) and the sub-commands ``import-ics`` and ``publish`` (:func:`register`).
+``relplan import ics FILE --as freezes`` is routed here by :func:`route_import`.
+
+Only the standard library is imported at module level: the command line imports this module to
+build its parser, and must start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from relplan.errors import Issue, ValidationError
+
+if TYPE_CHECKING:
+    from relplan.formats.ics import ExportFilter
+    from relplan.store.workspace import Workspace
+
+__all__ = [
+    "add_import_ics_options",
+    "cmd_publish",
+    "export_csv",
+    "export_dot",
+    "export_graphml",
+    "export_ics",
+    "import_ics_handler",
+    "register",
+    "route_import",
+]
+
+_Handler = Callable[[argparse.Namespace], int]
+_Add = Callable[[str, _Handler, str, str], argparse.ArgumentParser]
+
+
+def _selection(args: argparse.Namespace, ws: Workspace) -> ExportFilter:
+    """The export filter of ``--team``/``--train``/``--from``/``--to``; unknown keys are errors."""
+    from relplan.formats.ics import ExportFilter
+    from relplan.store.entities import TABLES
+
+    teams = frozenset(getattr(args, "team", None) or ())
+    train = getattr(args, "train", None)
+    date_from = getattr(args, "date_from", None)
+    date_to = getattr(args, "date_to", None)
+    issues = []
+    known = {t.key for t in ws.teams()}
+    issues += [Issue("--team", f"no team {t!r} in the workspace") for t in sorted(teams - known)]
+    if train is not None and train not in TABLES["train"].existing_keys(ws.conn):
+        issues.append(Issue("--train", f"no train {train!r} in the workspace"))
+    if date_from is not None and date_to is not None and date_to < date_from:
+        issues.append(Issue("--to", f"{date_to} is before --from {date_from}"))
+    if issues:
+        raise ValidationError(issues)
+    return ExportFilter(teams, train, date_from, date_to)
+
+
+def _today(args: argparse.Namespace) -> dt.date:
+    today: dt.date | None = getattr(args, "today", None)
+    return today or dt.date.today()
+
+
+def _write(path: str, text: str) -> int:
+    from relplan.formats.workspace_io import write_text_atomically
+
+    write_text_atomically(path, text)
+    return len(text.encode("utf-8"))
+
+
+# --- exporters (relplan export FORMAT) ---------------------------------------------------------
+
+
+def export_ics(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export ics --out FILE [filters]``: the iCalendar file."""
+    from collections import Counter
+
+    from icalendar import Event
+
+    from relplan.formats.ics import workspace_calendar
+
+    calendar = workspace_calendar(ws, today=_today(args), selection=_selection(args, ws))
+    # CRLF line ends are part of the format; the writer keeps them as they are.
+    size = _write(args.out, calendar.to_ical().decode("utf-8"))
+    # Each event's last category is its kind (release, stage, milestone, freeze).
+    events = [e for e in calendar.walk("VEVENT") if isinstance(e, Event)]
+    kinds = Counter(e.categories[-1] for e in events if e.categories)
+    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    return f"wrote {args.out} ({size:,} bytes): {sum(kinds.values())} events ({parts or 'none'})"
+
+
+def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export csv --out FILE [--items] [filters]``: releases (or work items) as CSV."""
+    from relplan.formats.csv_export import (
+        items_csv,
+        releases_csv,
+        selected_items,
+        selected_releases,
+    )
+    from relplan.formats.ics import read_source_urls
+
+    selection = _selection(args, ws)
+    plan = ws.plan()
+    urls = read_source_urls(ws.conn)
+    if getattr(args, "items", False):
+        text = items_csv(plan, selection=selection, urls=urls)
+        rows, what = len(selected_items(plan, selection)), "work items"
+    else:
+        text = releases_csv(plan, selection=selection, urls=urls)
+        rows, what = len(selected_releases(plan, selection)), "releases"
+    size = _write(args.out, text)
+    return f"wrote {args.out} ({size:,} bytes): {rows} {what}"
+
+
+def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export dot --out FILE [filters]``: the dependency graph for Graphviz."""
+    from relplan.formats.graph_export import export_graph, to_dot
+
+    graph = export_graph(ws.plan(), selection=_selection(args, ws))
+    colors = {t.key: t.color for t in ws.teams() if t.color}
+    size = _write(args.out, to_dot(graph, name=ws.path.stem, colors=colors))
+    counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
+    return f"wrote {args.out} ({size:,} bytes): {counts}"
+
+
+def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export graphml --out FILE [filters]``: the dependency graph as GraphML."""
+    from relplan.formats.graph_export import export_graph, to_graphml
+
+    graph = export_graph(ws.plan(), selection=_selection(args, ws))
+    size = _write(args.out, to_graphml(graph))
+    counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
+    return f"wrote {args.out} ({size:,} bytes): {counts}"
+
+
+# --- relplan import ics FILE --as freezes ------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, *, create: bool = True) -> Workspace:
+    from relplan.cli import workspace_path
+    from relplan.store.workspace import Workspace
+
+    return Workspace.open(workspace_path(args), create=create)
+
+
+def add_import_ics_options(parser: argparse.ArgumentParser) -> None:
+    """The options of an ICS import: ``--as``, ``--environment``, ``--team``."""
+    parser.add_argument(
+        "--as",
+        dest="as_kind",
+        choices=["freezes"],
+        default=None,
+        help="ics: what the events become (freezes: all-day events become freeze windows)",
+    )
+    parser.add_argument(
+        "--environment",
+        dest="ics_environments",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="ics: the freezes cover only this environment (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--team",
+        dest="ics_teams",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="ics: the freezes cover only this team (repeatable; default: all)",
+    )
+
+
+def import_ics_handler(args: argparse.Namespace) -> int:
+    """``relplan import ics FILE --as freezes``: all-day events become freezes (one undoable
+    change; all or nothing).
+
+    Args:
+        args: ``file`` (the ``.ics`` path), ``as_kind`` (``freezes``; None means the same),
+            ``ics_environments``/``ics_teams`` (optional scopes) and ``db``.
+
+    Returns:
+        The exit status.
+    """
+    from relplan.formats.ics_import import import_freezes
+
+    if getattr(args, "as_kind", None) not in (None, "freezes"):
+        raise ValidationError([Issue("--as", f"cannot import events as {args.as_kind!r}")])
+    with _open(args) as ws:
+        result = import_freezes(
+            ws,
+            args.file,
+            environments=getattr(args, "ics_environments", None) or (),
+            teams=getattr(args, "ics_teams", None) or (),
+        )
+        where = ws.path
+    notes = []
+    if result.unchanged:
+        notes.append(f"{result.unchanged} already there")
+    if result.skipped:
+        notes.append(f"{result.skipped} cancelled, skipped")
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    if not result.freezes:
+        sys.stdout.write(f"{args.file}: no new freezes for {where}{extra}\n")
+    else:
+        sys.stdout.write(
+            f"imported {len(result.freezes)} freezes from {args.file} into {where}{extra} "
+            "(undo with 'relplan undo')\n"
+        )
+    return 0
+
+
+def route_import(args: argparse.Namespace) -> int | None:
+    """Serve ``relplan import ics FILE ...``, or make ``args.file`` the one JSON path.
+
+    ``relplan import`` takes ``file`` with ``nargs="+"``: ``["q4.json"]`` is a workspace
+    import (the caller carries on with ``args.file == "q4.json"``); ``["ics", "h.ics"]`` is
+    an iCalendar import, run here.
+
+    Args:
+        args: The parsed ``import`` arguments.
+
+    Returns:
+        The exit status of an ICS import; None when the caller should import JSON.
+
+    Raises:
+        ValidationError: the words make neither form.
+    """
+    words = [args.file] if isinstance(args.file, str) else list(args.file)
+    if len(words) == 2 and words[0].lower() == "ics":
+        if getattr(args, "replace", False):
+            raise ValidationError([Issue("--replace", "applies to workspace JSON files only")])
+        args.file = words[1]
+        return import_ics_handler(args)
+    if len(words) != 1:
+        raise ValidationError([Issue("import", "expected FILE.json, or: ics FILE --as freezes")])
+    if (
+        getattr(args, "as_kind", None)
+        or getattr(args, "ics_environments", None)
+        or getattr(args, "ics_teams", None)
+    ):
+        raise ValidationError([Issue("import", "--as, --environment and --team apply to ics")])
+    args.file = words[0]
+    return None
+
+
+# --- relplan publish caldav ----------------------------------------------------------------------
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """``relplan publish caldav --url URL --calendar NAME [--user U] [--password-stdin]``.
+
+    The password comes from the keyring (``relplan``, ``caldav:{url}:{user}``); with
+    ``--password-stdin`` it is read from standard input and stored once the server accepted it.
+    """
+    from relplan.formats.ics import workspace_calendar
+    from relplan.publish.caldav_store import CaldavCalendar, password_for, store_password
+    from relplan.publish.publisher import publish_events, split_events
+
+    user: str | None = args.user
+    password: str | None = None
+    if args.password_stdin:
+        if not user:
+            raise ValidationError([Issue("--password-stdin", "needs --user")])
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise ValidationError([Issue("--password-stdin", "standard input held no password")])
+    elif user:
+        password = password_for(args.url, user)
+    with _open(args, create=False) as ws:
+        calendar = workspace_calendar(
+            ws, today=_today(args), selection=_selection(args, ws), name=args.calendar
+        )
+    store = CaldavCalendar.connect(args.url, args.calendar, user=user, password=password)
+    report = publish_events(split_events(calendar), store)
+    if args.password_stdin and user and password:
+        store_password(args.url, user, password)
+    sys.stdout.write(f"published {args.calendar!r} to {args.url}: {report.summary()}\n")
+    return 0
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def register(add: _Add) -> None:
+    """Add ``import-ics`` and ``publish`` to the command line (see ``relplan.cli``)."""
+    p = add(
+        "import-ics",
+        import_ics_handler,
+        "add the all-day events of an iCalendar file as freezes (one undoable change, "
+        "all or nothing); the same as 'relplan import ics FILE --as freezes'",
+        "relplan import-ics holidays.ics --as freezes --environment Production",
+    )
+    p.add_argument("file", metavar="FILE", help="the .ics file")
+    add_import_ics_options(p)
+
+    p = add(
+        "publish",
+        cmd_publish,
+        "put the release calendar on a CalDAV server: events are created, updated in place "
+        "and removed; publishing again without changes changes nothing",
+        "printf '%s\\n' \"$PW\" | relplan publish caldav --url https://dav.example.com/ "
+        "--calendar Releases --user me --password-stdin",
+    )
+    p.add_argument("target", choices=["caldav"], help="the kind of server")
+    p.add_argument("--url", required=True, help="the server's CalDAV URL")
+    p.add_argument("--calendar", required=True, metavar="NAME", help="the calendar (created)")
+    p.add_argument("--user", help="the user name (default: no authentication)")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input and keep it in the OS keyring",
+    )
+    p.add_argument(
+        "--team", action="append", metavar="KEY", help="only this team (repeatable)", default=[]
+    )
+    p.add_argument("--train", metavar="KEY", help="only this train")
+    p.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="from this day")
+    p.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="to this day")
+    p.add_argument("--today", type=_day, default=None, help="the day problems are judged on")

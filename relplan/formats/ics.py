@@ -1,0 +1,510 @@
+"""The plan as an iCalendar file (RFC 5545) that any calendar program can subscribe to.
+
+One ``VEVENT`` per release (``start..target``), per milestone (its day), per stage window and per
+freeze window (shared/spec/analysis.md, ``export``):
+
+- Days are all-day events (``VALUE=DATE``) with an exclusive ``DTEND`` (the day after the last).
+  A freeze with times of day is a timed event in the planning zone (``TZID``), and the calendar
+  carries a matching ``VTIMEZONE``. A recurring freeze keeps its ``RRULE`` (not the expansion).
+- ``UID`` is derived from what the event is about (kind and keys, :func:`event_uid`), so the same
+  object has the same UID in every export and a calendar that imports the file again updates
+  events instead of doubling them.
+- ``SEQUENCE`` and ``LAST-MODIFIED`` come from the workspace's audit log
+  (:func:`read_revisions`): each change of the object behind an event (done, undone or redone)
+  counts, so both only ever grow.
+- Cancelled releases stay, as ``STATUS:CANCELLED``; freezes are ``TRANSP:TRANSPARENT`` (they do
+  not make anyone busy); ``CATEGORIES`` names the team(s) and the kind; ``DESCRIPTION`` carries
+  the status, readiness and open problems; ``URL`` links back to the source item when the
+  object was synced from a tracker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from relplan import __version__
+from relplan.domain import codec
+from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
+from relplan.planning.check import FREEZE_PREFIX, Problem, check_plan
+from relplan.planning.freezes import (
+    first_window,
+    occurrences,
+    rule_problem,
+    split_until,
+    until_local,
+)
+from relplan.store.workspace import Workspace
+
+__all__ = [
+    "PRODID",
+    "UID_DOMAIN",
+    "CalendarContext",
+    "ExportFilter",
+    "Revision",
+    "build_calendar",
+    "event_uid",
+    "read_revisions",
+    "read_source_urls",
+    "release_identities",
+    "workspace_calendar",
+]
+
+PRODID: Final = f"-//relplan//relplan {__version__}//EN"
+#: Every UID relplan writes ends with ``@`` and this, so publishing can tell its events apart.
+UID_DOMAIN: Final = "relplan"
+_NAMESPACE: Final = uuid.UUID("28bf64ec-eb6b-48e1-9362-1a64862daff8")
+_MAX_PROBLEMS: Final = 10  # problems listed per event; the rest are counted
+_TZ_YEARS_AHEAD: Final = 5  # VTIMEZONE transitions written beyond the plan for endless rules
+_DAY: Final = dt.timedelta(days=1)
+
+Identity = tuple[str, ...]
+"""What an event is about: ``("release", KEY)``, ``("milestone", KEY, NAME[, N])``,
+``("stage", KEY, ENVIRONMENT, N)`` or ``("freeze", NAME)``."""
+
+
+def event_uid(identity: Identity) -> str:
+    """The UID of the event about ``identity``: the same in every export, in every workspace.
+
+    Examples:
+        >>> event_uid(("release", "PAY-2026.12"))
+        '...@relplan'
+        >>> event_uid(("release", "A")) == event_uid(("release", "A"))
+        True
+    """
+    return f"{uuid.uuid5(_NAMESPACE, chr(31).join(identity))}@{UID_DOMAIN}"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """How often the object behind an event changed, and when last.
+
+    Attributes:
+        sequence: The event's ``SEQUENCE`` (0 when it was only ever created).
+        modified: When it last changed (aware, UTC); None when unknown.
+    """
+
+    sequence: int = 0
+    modified: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """Which part of a plan an export holds (``--team``, ``--train``, ``--from``/``--to``).
+
+    Attributes:
+        teams: Only these teams' releases, and freezes that cover one of them (empty: all).
+        train: Only this train's releases, and freezes that cover one of its teams.
+        date_from: Only events that reach this day or later.
+        date_to: Only events that begin on this day or earlier.
+    """
+
+    teams: frozenset[str] = frozenset()
+    train: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    def keeps_release(self, release: Release) -> bool:
+        """Whether the release's team and train pass (dates are judged per event)."""
+        if self.teams and release.team not in self.teams:
+            return False
+        return self.train is None or release.train == self.train
+
+    def keeps_days(self, first: dt.date, last: dt.date) -> bool:
+        """Whether ``first..last`` shares a day with the date window."""
+        if self.date_from is not None and last < self.date_from:
+            return False
+        return self.date_to is None or first <= self.date_to
+
+    def keeps_freeze(self, freeze: Freeze, plan: Plan, *, zone: str) -> bool:
+        """Whether a freeze covers a team in view and has a window in the date window."""
+        if self.train is not None or self.teams:
+            teams = {r.team for r in plan.releases if self.keeps_release(r)}
+            if freeze.teams and not teams.intersection(freeze.teams):
+                return False
+        if freeze.rrule is None or rule_problem(freeze, zone=zone) is not None:
+            window = first_window(freeze)
+            return self.keeps_days(window.first_day, window.last_day)
+        first = self.date_from or freeze.start
+        last = self.date_to or max(first, freeze.start) + dt.timedelta(days=366 * 20)
+        return bool(occurrences(freeze, first=first, last=last, zone=zone, limit=1))
+
+    def describe(self) -> str:
+        """The filter in a few words (empty for none), for calendar names."""
+        parts = [*sorted(self.teams)]
+        if self.train:
+            parts.append(self.train)
+        if self.date_from or self.date_to:
+            parts.append(f"{self.date_from or '…'}..{self.date_to or '…'}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarContext:
+    """What an export needs besides the plan.
+
+    Attributes:
+        name: The calendar's name (``X-WR-CALNAME``).
+        stamp: When the export is made (``DTSTAMP`` of events whose revision time is unknown).
+        revisions: Each event identity's revision (see :func:`read_revisions`).
+        urls: Source-item URLs by ``(entity, key)`` (see :func:`read_source_urls`).
+        problems: The plan's open problems (``check``), shown with the events they concern.
+    """
+
+    name: str
+    stamp: dt.datetime
+    revisions: Mapping[Identity, Revision] = field(default_factory=dict)
+    urls: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    problems: Sequence[Problem] = ()
+
+
+# --- identities and revisions -------------------------------------------------------------------
+
+
+def release_identities(data: Mapping[str, Any]) -> dict[Identity, Any]:
+    """The events of a release (as workspace JSON) by identity, each with what it shows.
+
+    The audit log keeps releases as workspace JSON, so one function serves both the export
+    (:func:`relplan.domain.codec.encode_release`) and the revision count: an event's revision
+    grows only when what it shows changes. Milestones are told apart by name (and by order among
+    equal names), stage windows by environment and order within it.
+
+    Args:
+        data: A release as ``encode_release`` writes it.
+
+    Returns:
+        ``identity -> payload``; payloads compare equal when the event would not change.
+    """
+    key = str(data["key"])
+    common = (data.get("name"), data.get("team"), data.get("status"))
+    found: dict[Identity, Any] = {("release", key): data}
+    seen: dict[str, int] = defaultdict(int)
+    for milestone in data.get("milestones", ()):
+        name = str(milestone["name"])
+        n = seen[name]
+        seen[name] += 1
+        identity = ("milestone", key, name) if n == 0 else ("milestone", key, name, str(n))
+        found[identity] = (milestone, common)
+    per_env: dict[str, int] = defaultdict(int)
+    for stage in data.get("stages", ()):
+        env = str(stage["environment"])
+        found["stage", key, env, str(per_env[env])] = (stage, common)
+        per_env[env] += 1
+    return found
+
+
+def _changes(entity: str, key: str, before: Any, after: Any) -> Iterable[Identity]:
+    """The identities whose payload differs between ``before`` and ``after``."""
+    if entity == "freeze":
+        return [("freeze", key)] if before != after else []
+    old = release_identities(before) if before else {}
+    new = release_identities(after) if after else {}
+    return [i for i in old.keys() | new.keys() if old.get(i) != new.get(i)]
+
+
+def read_revisions(conn: sqlite3.Connection) -> dict[Identity, Revision]:
+    """Each event identity's revision, from the audit log of an open workspace (read only).
+
+    Every audit-log row (``do``, ``undo`` or ``redo``) that changes what an event shows counts
+    once; the first (its creation) gives ``SEQUENCE`` 0.
+
+    Args:
+        conn: The workspace's connection.
+
+    Returns:
+        Revisions by identity; identities the log never mentions are left out.
+    """
+    counts: dict[Identity, int] = defaultdict(int)
+    last: dict[Identity, str] = {}
+    rows = conn.execute(
+        "SELECT entity, key, before, after, batch, at FROM audit_log "
+        "WHERE entity IN ('release', 'freeze') ORDER BY id"
+    )
+    for entity, key, before, after, batch, at in rows:
+        edits: Iterable[tuple[Any, Any, Any]]
+        if batch:
+            edits = zip(json.loads(key), json.loads(before), json.loads(after), strict=True)
+        else:
+            edits = [(key, _load(before), _load(after))]
+        for edit_key, old, new in edits:
+            for identity in _changes(entity, edit_key, old, new):
+                counts[identity] += 1
+                last[identity] = at
+    return {
+        identity: Revision(max(n - 1, 0), _utc(last[identity])) for identity, n in counts.items()
+    }
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _utc(text: str) -> dt.datetime:
+    when = dt.datetime.fromisoformat(text)  # the store writes ISO times with an offset
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def read_source_urls(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """The source-item URL of each synced object by ``(entity, key)`` (read only)."""
+    rows = conn.execute(
+        "SELECT entity, key, url FROM sources WHERE url IS NOT NULL AND url != '' AND NOT deleted"
+    )
+    return {(str(entity), str(key)): str(url) for entity, key, url in rows}
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def build_calendar(
+    plan: Plan, context: CalendarContext, *, selection: ExportFilter | None = None
+) -> icalendar.Calendar:
+    """The plan (or the part ``selection`` keeps) as an iCalendar calendar.
+
+    Args:
+        plan: The plan.
+        context: Name, time, revisions, URLs and problems.
+        selection: Which releases, freezes and days to keep (default: everything).
+
+    Returns:
+        The calendar; ``to_ical()`` gives the file's bytes.
+    """
+    keep = selection or ExportFilter()
+    builder = _Builder(plan, context)
+    events: list[tuple[dt.date, int, str, icalendar.Event]] = []
+    for release in plan.releases:
+        if keep.keeps_release(release):
+            events += builder.release_events(release, keep)
+    for freeze in plan.freezes:
+        if keep.keeps_freeze(freeze, plan, zone=plan.timezone):
+            events.append(builder.freeze_event(freeze))
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", context.name)
+    for *_, event in sorted(events, key=lambda e: e[:3]):
+        calendar.add_component(event)
+    if builder.timed_days:
+        first, last = min(builder.timed_days), max(builder.timed_days)
+        calendar.add_missing_timezones(first - _DAY, last + _DAY)
+    return calendar
+
+
+class _Builder:
+    """Makes the events of one export (one per call), sharing lookups."""
+
+    def __init__(self, plan: Plan, context: CalendarContext) -> None:
+        self.plan = plan
+        self.context = context
+        self.zone = plan.timezone
+        self.problems: dict[str, list[Problem]] = defaultdict(list)
+        for problem in context.problems:
+            for subject in problem.subjects:
+                self.problems[subject].append(problem)
+        self.items: dict[str, list[str]] = defaultdict(list)
+        self.points: dict[str, list[float | None]] = defaultdict(list)
+        for item in plan.work_items:
+            if item.release is not None:
+                self.items[item.release].append(item.category)
+                self.points[item.release].append(item.points)
+        self.team_names = {t.key: t.name for t in plan.teams}
+        #: Days of timed events (and their rules' reach), for the VTIMEZONE's range.
+        self.timed_days: list[dt.date] = []
+
+    # -- releases ---------------------------------------------------------------------------
+    def release_events(
+        self, release: Release, keep: ExportFilter
+    ) -> list[tuple[dt.date, int, str, icalendar.Event]]:
+        identities = release_identities(codec.encode_release(release))
+        about = self._release_text(release)
+        url = self.context.urls.get(("release", release.key))
+        found = []
+        for identity, payload in identities.items():
+            kind = identity[0]
+            if kind == "release":
+                if release.target is None:
+                    continue
+                first = release.start or release.target
+                last = release.target
+                summary = f"{release.name} ({release.key})"
+                lead = f"Release {release.key} of team {self._team(release.team)}"
+            elif kind == "milestone":
+                first = last = dt.date.fromisoformat(payload[0]["date"])
+                summary = f"{release.name}: {payload[0]['name']}"
+                lead = f"Milestone of release {release.key}"
+            else:
+                stage = payload[0]
+                first = dt.date.fromisoformat(stage["start"])
+                last = dt.date.fromisoformat(stage["end"])
+                strategy = str(stage["strategy"]).replace("_", " ")
+                summary = f"{release.name}: {stage['environment']} ({strategy})"
+                lead = f"Stage window of release {release.key} in {stage['environment']}"
+            if last < first or not keep.keeps_days(first, last):
+                continue
+            event = self._event(identity, summary, f"{lead}\n{about}", url)
+            event.add("dtstart", first)
+            event.add("dtend", last + _DAY)
+            event.add("status", "CANCELLED" if release.status == "cancelled" else "CONFIRMED")
+            event.add("categories", [release.team, kind])
+            found.append((first, _KIND_ORDER[kind], event_uid(identity), event))
+        return found
+
+    def _release_text(self, release: Release) -> str:
+        lines = [f"Status: {release.status.replace('_', ' ')}", self._readiness(release)]
+        if release.train:
+            lines.append(f"Train: {release.train}")
+        lines += self._problem_lines(RELEASE_PREFIX + release.key)
+        return "\n".join(lines)
+
+    def _readiness(self, release: Release) -> str:
+        categories = self.items.get(release.key, [])
+        done = sum(1 for c in categories if c == "done")
+        text = f"Readiness: {done} of {len(categories)} work items done"
+        points = self.points.get(release.key, [])
+        if categories and all(p is not None for p in points):
+            total = sum(p or 0.0 for p in points)
+            done_points = sum(
+                p or 0.0 for p, c in zip(points, categories, strict=True) if c == "done"
+            )
+            if total > 0:
+                text += f" ({done_points / total:.0%} of points)"
+        elif categories:
+            text += f" ({done / len(categories):.0%})"
+        if release.gates:
+            approved = sum(1 for g in release.gates if g.status == "approved")
+            text += f"; {approved} of {len(release.gates)} gates approved"
+        return text
+
+    def _problem_lines(self, subject: str) -> list[str]:
+        problems = self.problems.get(subject, [])
+        if not problems:
+            return ["Open problems: none"]
+        lines = [f"Open problems ({len(problems)}):"]
+        lines += [f"- {p.severity} {p.kind}: {p.message}" for p in problems[:_MAX_PROBLEMS]]
+        if len(problems) > _MAX_PROBLEMS:
+            lines.append(f"- and {len(problems) - _MAX_PROBLEMS} more (relplan check)")
+        return lines
+
+    def _team(self, key: str) -> str:
+        name = self.team_names.get(key)
+        return f"{name} ({key})" if name and name != key else key
+
+    # -- freezes ----------------------------------------------------------------------------
+    def freeze_event(self, freeze: Freeze) -> tuple[dt.date, int, str, icalendar.Event]:
+        identity = ("freeze", freeze.name)
+        envs = ", ".join(freeze.environments) or "all environments"
+        teams = ", ".join(self._team(t) for t in freeze.teams) or "all teams"
+        lines = [f"Freeze: nothing ships to {envs} for {teams}"]
+        problem = rule_problem(freeze, zone=self.zone)
+        if freeze.rrule is not None:
+            lines.append(
+                f"Repeats: {freeze.rrule}" if problem is None else f"Not repeated: {problem}"
+            )
+        lines += self._problem_lines(FREEZE_PREFIX + freeze.name)
+        url = self.context.urls.get(("freeze", freeze.name))
+        event = self._event(identity, f"Freeze: {freeze.name}", "\n".join(lines), url)
+        window = first_window(freeze)
+        if freeze.start_time is None and freeze.end_time is None:
+            event.add("dtstart", freeze.start)
+            event.add("dtend", freeze.end + _DAY)
+        else:
+            zone = ZoneInfo(self.zone)
+            event.add("dtstart", window.start.replace(tzinfo=zone))
+            event.add("dtend", window.end.replace(tzinfo=zone))
+            self.timed_days += [window.first_day, window.last_day]
+        if freeze.rrule is not None and problem is None:
+            event.add("rrule", self._rule(freeze))
+        event.add("transp", "TRANSPARENT")
+        event.add("status", "CONFIRMED")
+        event.add("categories", [*freeze.teams, "freeze"])
+        return (freeze.start, _KIND_ORDER["freeze"], event_uid(identity), event)
+
+    def _rule(self, freeze: Freeze) -> icalendar.vRecur:
+        """The freeze's rule, with ``UNTIL`` in the form RFC 5545 wants for its start."""
+        assert freeze.rrule is not None
+        text, until = split_until(freeze.rrule)
+        rule: icalendar.vRecur = icalendar.vRecur.from_ical(text)
+        timed = freeze.start_time is not None or freeze.end_time is not None
+        if until is None:
+            if timed:  # the VTIMEZONE must reach as far as the rule may
+                self.timed_days.append(
+                    freeze.start.replace(year=freeze.start.year + _TZ_YEARS_AHEAD)
+                )
+            return rule
+        # The same reading of UNTIL as the checks use (relplan.planning.freezes).
+        local = until_local(until, self.zone).replace(microsecond=0)
+        if timed:
+            rule["UNTIL"] = [local.replace(tzinfo=ZoneInfo(self.zone)).astimezone(dt.UTC)]
+            self.timed_days.append(local.date() + (freeze.end - freeze.start) + _DAY)
+        else:
+            rule["UNTIL"] = [local.date()]
+        return rule
+
+    # -- common -----------------------------------------------------------------------------
+    def _event(
+        self, identity: Identity, summary: str, text: str, url: str | None
+    ) -> icalendar.Event:
+        revision = self.context.revisions.get(identity, Revision())
+        event = icalendar.Event()
+        event.add("uid", event_uid(identity))
+        event.add("dtstamp", revision.modified or self.context.stamp)
+        if revision.modified is not None:
+            event.add("last-modified", revision.modified)
+        event.add("sequence", revision.sequence)
+        event.add("summary", summary)
+        event.add("description", text)
+        if url:
+            event.add("url", url)
+        return event
+
+
+_KIND_ORDER: Final = {"freeze": 0, "release": 1, "stage": 2, "milestone": 3}
+
+
+# --- from a workspace ---------------------------------------------------------------------------
+
+
+def workspace_calendar(
+    ws: Workspace,
+    *,
+    today: dt.date,
+    selection: ExportFilter | None = None,
+    name: str | None = None,
+    stamp: dt.datetime | None = None,
+) -> icalendar.Calendar:
+    """The calendar of an open workspace: its plan with revisions, source URLs and problems.
+
+    This is what ``relplan export ics``, ``relplan publish caldav`` and File → Export Calendar
+    write.
+
+    Args:
+        ws: The workspace.
+        today: The day problems are judged against (``check --today``).
+        selection: Which part of the plan (default: all of it).
+        name: The calendar's name (default: ``relplan: <file name>`` and the filter).
+        stamp: The export time (default: now).
+
+    Returns:
+        The calendar.
+    """
+    plan = ws.plan()
+    if name is None:
+        wanted = (selection or ExportFilter()).describe()
+        name = f"relplan: {ws.path.stem}" + (f" ({wanted})" if wanted else "")
+    context = CalendarContext(
+        name=name,
+        stamp=stamp or dt.datetime.now(dt.UTC).replace(microsecond=0),
+        revisions=read_revisions(ws.conn),
+        urls=read_source_urls(ws.conn),
+        problems=check_plan(plan, today=today),
+    )
+    return build_calendar(plan, context, selection=selection)

@@ -1,0 +1,1 @@
+"""Publishing the plan's calendar to servers (CalDAV), so people subscribe instead of importing."""

@@ -1,0 +1,146 @@
+"""Dependency graph exports: DOT that Graphviz renders, GraphML that networkx reads back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from relplan.domain.model import Dependency
+from relplan.formats.graph_export import export_graph, to_dot, to_graphml
+from relplan.formats.ics import ExportFilter
+from relplan.formats.workspace_json import parse_workspace
+from tests.helpers.plans import document
+
+
+def plan_document() -> dict[str, Any]:
+    doc = document()
+    # WEB-17 -> OPS-1 across releases implies release:WEB-2026.12 -> release:OPS-1 (FF).
+    doc["teams"].append({"key": "OPS", "name": 'Ops "core"', "color": "not-a-colour"})
+    doc["releases"].append(
+        {
+            "key": "OPS-1",
+            "name": "Ops\\one",
+            "team": "OPS",
+            "start": "2026-12-09",
+            "target": "2026-12-15",
+        }
+    )
+    doc["work_items"].append(
+        {"key": "OPS-9", "title": "Line\nbreak", "team": "OPS", "release": "OPS-1"}
+    )
+    doc["dependencies"].append({"from": "item:WEB-17", "to": "item:OPS-9"})
+    return doc
+
+
+def test_graph_has_implied_edges_marked_and_schedule_attributes() -> None:
+    graph = export_graph(parse_workspace(plan_document()))
+    implied = graph.edges["release:WEB-2026.12", "release:OPS-1"]
+    assert implied == {
+        "type": "FF",
+        "lag_days": 0,
+        "implied": True,
+        "implied_by": "item:WEB-17->item:OPS-9",
+    }
+    assert graph.edges["release:PAY-2026.12", "release:WEB-2026.12"]["implied"] is False
+    pay = graph.nodes["release:PAY-2026.12"]
+    assert pay["team"] == "PAY"
+    assert (pay["start"], pay["target"]) == ("2026-11-02", "2026-12-01")
+    assert isinstance(pay["float_days"], int)
+    assert pay["critical"] is False
+    # The schedule ends with OPS-1, whose start no edge pushes: it alone is critical.
+    assert graph.nodes["release:OPS-1"]["critical"] is True
+    assert graph.nodes["item:PAY-101"]["release"] == "PAY-2026.12"
+
+
+def test_a_cycle_leaves_out_float_but_still_draws() -> None:
+    doc = plan_document()
+    doc["dependencies"].append({"from": "release:WEB-2026.12", "to": "release:PAY-2026.12"})
+    graph = export_graph(parse_workspace(doc))
+    assert "float_days" not in graph.nodes["release:PAY-2026.12"]
+    assert graph.has_edge("release:WEB-2026.12", "release:PAY-2026.12")
+
+
+def test_filter_keeps_selected_releases_and_their_items() -> None:
+    graph = export_graph(
+        parse_workspace(plan_document()), selection=ExportFilter(teams=frozenset({"WEB", "OPS"}))
+    )
+    assert sorted(graph.nodes) == [
+        "item:OPS-9",
+        "item:WEB-17",
+        "release:OPS-1",
+        "release:WEB-2026.12",
+    ]
+    assert sorted(graph.edges) == [
+        ("item:WEB-17", "item:OPS-9"),
+        ("release:WEB-2026.12", "release:OPS-1"),
+    ]
+    dated = export_graph(
+        parse_workspace(plan_document()), selection=ExportFilter(date_from=dt.date(2026, 12, 9))
+    )
+    assert "release:PAY-2026.12" not in dated
+
+
+def test_unknown_dependency_ends_are_drawn_dotted() -> None:
+    doc = document()
+    doc["dependencies"] = []
+    plan = parse_workspace(doc)
+    plan = replace(plan, dependencies=(Dependency("release:PAY-2026.12", "release:GONE"),))
+    graph = export_graph(plan)
+    assert graph.nodes["release:GONE"]["kind"] == "unknown"
+    assert '"release:GONE" [label="release:GONE", shape="ellipse", style="dotted"' in to_dot(graph)
+
+
+def test_graphml_reads_back_with_networkx(tmp_path: Path) -> None:
+    graph = export_graph(parse_workspace(plan_document()))
+    path = tmp_path / "plan.graphml"
+    path.write_text(to_graphml(graph), encoding="utf-8")
+    back = nx.read_graphml(path)
+    assert isinstance(back, nx.DiGraph)
+    assert set(back.nodes) == set(graph.nodes)
+    assert set(back.edges) == set(graph.edges)
+    assert back.edges["release:WEB-2026.12", "release:OPS-1"]["implied"] is True
+    assert (
+        back.nodes["release:PAY-2026.12"]["float_days"]
+        == graph.nodes["release:PAY-2026.12"]["float_days"]
+    )
+    assert back.nodes["item:OPS-9"]["name"] == "Line\nbreak"
+
+
+def test_dot_marks_implied_edges_and_escapes_text() -> None:
+    graph = export_graph(parse_workspace(plan_document()))
+    text = to_dot(graph, name='my "plan"', colors={"PAY": "#1f77b4", "OPS": "not-a-colour"})
+    assert text.startswith('digraph "my \\"plan\\"" {')
+    assert (
+        '"release:WEB-2026.12" -> "release:OPS-1" [label="FF (implied)", style="dashed", '
+        'type="FF", lag_days="0", implied="true", implied_by="item:WEB-17->item:OPS-9"];'
+    ) in text
+    assert '"release:PAY-2026.12" -> "release:WEB-2026.12" [label="FS +2", type="FS"' in text
+    assert 'name="Ops\\\\one"' in text
+    assert 'label="OPS-9\\nLine\\nbreak"' in text
+    assert 'color="#1f77b4"' in text
+    assert "not-a-colour" not in text
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz 'dot' is not installed (.ci/setup-calendar.sh)"
+)
+def test_graphviz_renders_the_dot_without_complaint(tmp_path: Path) -> None:
+    graph = export_graph(parse_workspace(plan_document()))
+    path = tmp_path / "plan.dot"
+    path.write_text(to_dot(graph, colors={"PAY": "#1f77b4"}), encoding="utf-8")
+    done = subprocess.run(
+        ["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "<svg" in done.stdout
+    assert "<title>release:OPS&#45;1</title>" in done.stdout  # node ids become SVG titles
+    assert "FF (implied)" in done.stdout
+    assert "stroke-dasharray" in done.stdout  # the dashed implied edge
