@@ -105,7 +105,7 @@ EXPORTERS: dict[str, str] = {
 }
 
 #: Modules that add sub-commands: each has ``register(add: AddCommand) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("relplan.cli_calendar",)
+COMMAND_MODULES: tuple[str, ...] = ("relplan.cli_calendar", "relplan.cli_sync")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

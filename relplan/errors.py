@@ -98,3 +98,49 @@ class UnknownObjectError(RelplanError):
 
 class Cancelled(RelplanError):  # noqa: N818 - the name STYLE.md gives it
     """Long work was cancelled by the user."""
+
+
+class SyncError(RelplanError):
+    """A sync with a tracker failed.
+
+    Attributes:
+        kind: one of :data:`SyncError.KINDS`: ``AUTH`` (credentials rejected), ``NETWORK`` (the
+            host could not be reached or did not answer in time), ``RATE_LIMITED`` (the tracker
+            kept refusing with 429/503), ``CONFLICT`` (the request clashed with the tracker's
+            state) or ``REMOTE`` (the tracker answered with an error, or something was not found).
+        message: what happened, in one line, without any secret.
+        status: the HTTP status, when there was one.
+        url: the request's URL (never with credentials in it), when there was one.
+    """
+
+    AUTH = "AUTH"
+    NETWORK = "NETWORK"
+    RATE_LIMITED = "RATE_LIMITED"
+    CONFLICT = "CONFLICT"
+    REMOTE = "REMOTE"
+    KINDS = (AUTH, NETWORK, RATE_LIMITED, CONFLICT, REMOTE)
+
+    def __init__(
+        self, kind: str, message: str, *, status: int | None = None, url: str | None = None
+    ) -> None:
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown sync error kind {kind!r}")
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.url = url
+        super().__init__(message)
+
+
+class CredentialError(RelplanError):
+    """The OS keyring cannot store or give back a secret.
+
+    Attributes:
+        reason: what went wrong.
+        hint: how to fix it, in plain words.
+    """
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{reason}; {hint}" if hint else reason)

@@ -20,6 +20,10 @@ from itertools import groupby
 from typing import Any
 
 from relplan.errors import NothingToUndoError
+
+# Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
+# TABLES, so that undoing a sync works in any process, whichever modules it imported.
+from relplan.store import sync_state as _sync_state  # noqa: F401
 from relplan.store.entities import TABLES, EntityTable
 
 #: Entities whose change moves dates or edges, so that schedules must be recomputed.

@@ -177,5 +177,24 @@ _V3_SYNC_AND_RECURRENCE: Final = """
 """
 
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1_INITIAL, _V2_GATE_DECISIONS, _V3_SYNC_AND_RECURRENCE)
+# Sync bookkeeping that undo must restore with the synced objects: the values each synced object
+# had at the last sync (to tell local edits from source changes), one open conflict per field,
+# and per connection the incremental-sync watermark and cursors.
+_V4_SYNC_SNAPSHOTS: Final = """
+        ALTER TABLE sources ADD COLUMN snapshot TEXT;
+        CREATE UNIQUE INDEX sync_conflicts_field ON sync_conflicts(connection, entity, key, field);
+        CREATE TABLE sync_state (
+            connection TEXT PRIMARY KEY,
+            watermark TEXT,
+            state TEXT NOT NULL DEFAULT '{}'
+        );
+"""
+
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    _V1_INITIAL,
+    _V2_GATE_DECISIONS,
+    _V3_SYNC_AND_RECURRENCE,
+    _V4_SYNC_SNAPSHOTS,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

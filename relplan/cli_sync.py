@@ -1,0 +1,241 @@
+"""``relplan connection add|list|test|remove`` and ``relplan sync [NAME ...]``.
+
+Tokens are read from a prompt without echo, or from standard input with ``--token-stdin``, and go
+straight to the OS keyring; the workspace keeps only the connection's URL, scope and mapping.
+Heavy modules (httpx, the clients) are imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+# Registers the sync bookkeeping kinds, so that 'relplan undo' can undo a "Sync NAME" command.
+import relplan.store.sync_state  # noqa: F401
+from relplan.errors import Issue, SyncError, ValidationError
+
+if TYPE_CHECKING:
+    from relplan.cli import AddCommand
+    from relplan.sync.credentials import CredentialStore
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def credential_store() -> CredentialStore:
+    """The keyring store (tests swap keyring's backend, never this function)."""
+    from relplan.sync.credentials import KeyringStore
+
+    return KeyringStore()
+
+
+def _read_token(args: argparse.Namespace) -> str:
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+    else:
+        token = getpass.getpass(f"Token for {args.name} (input is hidden): ").strip()
+    if not token:
+        raise ValidationError([Issue("token", "no token given")])
+    return token
+
+
+def cmd_connection(args: argparse.Namespace) -> int:
+    """``relplan connection add|list|test|remove``."""
+    from relplan.cli import _open
+
+    action = args.action
+    with _open(args, create=action == "add") as ws:
+        if action == "list":
+            return _list(ws, as_json=args.json)
+        if not args.name:
+            raise ValidationError([Issue("", f"'connection {action}' needs a NAME")])
+        if action == "add":
+            return _add(ws, args)
+        if action == "test":
+            return _test(ws, args.name)
+        return _remove(ws, args.name)
+
+
+def _add(ws: Any, args: argparse.Namespace) -> int:
+    from relplan.store import sync_state
+    from relplan.sync.tracker import ConnectionConfig, FieldMapping, normalize_url
+
+    if args.kind is None:
+        raise ValidationError([Issue("kind", "give the kind: jira_cloud, jira_dc or azure_boards")])
+    if any(c.name == args.name for c in sync_state.connections(ws.conn)):
+        raise ValidationError([Issue("name", f"a connection {args.name!r} exists already")])
+    mapping = FieldMapping(
+        links=tuple(args.link_type or ()),
+        team_from=args.team_from or "",
+        release_from=args.release_from or "",
+        points_field=args.points_field or "",
+    )
+    config = ConnectionConfig(
+        name=args.name, kind=args.kind, url=args.url or "", user=args.email or "",
+        jql=args.jql or "", wiql=args.wiql or "", project=args.project or "",
+        team=args.team or "", mapping=mapping,
+    )  # fmt: skip
+    config.validate()
+    from dataclasses import replace
+
+    config = replace(config, url=normalize_url(config.url))
+    token = _read_token(args)
+    store = credential_store()
+    store.set(config.credential_key, token)
+    row = sync_state.ConnectionRow(
+        config.name, config.kind, config.url, config.settings_json(), sync_state.now_iso()
+    )
+    try:
+        sync_state.save_connection(ws.conn, row)
+    except BaseException:
+        store.delete(config.credential_key)
+        raise
+    _out(
+        f"added connection {config.name} ({config.kind}, {config.url}); the token is in the keyring"
+    )
+    return 0
+
+
+def _list(ws: Any, *, as_json: bool) -> int:
+    from relplan.store import sync_state
+    from relplan.sync.tracker import ConnectionConfig
+
+    rows = sync_state.connections(ws.conn)
+    last = {r.connection: r for r in reversed(sync_state.runs(ws.conn, limit=1000))}
+    if as_json:
+        out = []
+        for r in rows:
+            config = ConnectionConfig.from_row(r.name, r.kind, r.url, r.settings)
+            run = last.get(r.name)
+            out.append({
+                "name": r.name, "kind": r.kind, "url": r.url, "user": config.user,
+                "scope": config.jql or config.wiql, "project": config.project, "team": config.team,
+                "last_sync": None if run is None else {"at": run.finished, "status": run.status},
+            })  # fmt: skip
+        _out(json.dumps({"connections": out}, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        _out("no connections; add one with 'relplan connection add KIND NAME --url URL ...'")
+    for r in rows:
+        run = last.get(r.name)
+        when = f"last sync {run.finished} ({run.status})" if run else "never synced"
+        _out(f"{r.name:<16} {r.kind:<13} {r.url}  {when}")
+    return 0
+
+
+def _test(ws: Any, name: str) -> int:
+    from relplan.sync import engine
+
+    config = engine.load_config(ws, name)
+    identity = engine.check_connection(config, credential_store(), None)
+    _out(f"{name}: signed in to {config.url} as {identity}")
+    return 0
+
+
+def _remove(ws: Any, name: str) -> int:
+    from relplan.store import sync_state
+    from relplan.sync import engine
+
+    config = engine.load_config(ws, name)
+    credential_store().delete(config.credential_key)
+    sync_state.delete_connection(ws.conn, name)
+    _out(f"removed connection {name} and its token; synced items stay in the workspace")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """``relplan sync [NAME ...] [--full] [--conflicts] [--resolve ID --keep local|remote]``."""
+    from relplan.cli import _open
+    from relplan.store import sync_state
+    from relplan.sync import engine
+    from relplan.sync.tracker import Progress
+
+    with _open(args, create=False) as ws:
+        if args.conflicts:
+            for c in sync_state.conflicts(ws.conn, None):
+                _out(f"{c.ident}\n    here: {c.local_value}\n    source: {c.remote_value}")
+            return 0
+        if args.resolve:
+            changes = engine.resolve_conflict(ws, args.resolve, args.keep)
+            _out(f"{changes.label} (undo with 'relplan undo')")
+            return 0
+        names = engine.names(ws, args.names)
+        if not names:
+            _out("no connections to sync; add one with 'relplan connection add'")
+            return 0
+        store = credential_store()
+        interactive = sys.stderr.isatty()
+
+        def progress(p: Progress) -> None:
+            if interactive:
+                total = f"/{p.total}" if p.total else ""
+                sys.stderr.write(
+                    f"\r{p.connection}: {p.phase} {p.items}{total} items, {p.pages} pages "
+                )
+
+        status = 0
+        for name in names:
+            try:
+                report = engine.run_sync(ws, name, store, progress=progress, full=args.full)
+            except SyncError as exc:
+                sys.stderr.write(f"\nrelplan: {name}: sync failed ({exc.kind}): {exc}\n")
+                status = 2
+                continue
+            if interactive:
+                sys.stderr.write("\n")
+            undo = " (undo with 'relplan undo')" if not report.changes.empty else ""
+            _out(report.summary() + undo)
+    return status
+
+
+def register(add: AddCommand) -> None:
+    """Add the ``connection`` and ``sync`` sub-commands."""
+    p = add(
+        "connection",
+        cmd_connection,
+        "add, list, test or remove Jira / Azure Boards connections (tokens go to the OS keyring)",
+        "relplan connection add jira_cloud acme --url https://acme.atlassian.net "
+        '--email me@acme.com --jql "project = PAY"',
+    )
+    p.add_argument("action", choices=["add", "list", "test", "remove"])
+    p.add_argument("kind_or_name", nargs="?", metavar="KIND|NAME", help="add: the kind; else NAME")
+    p.add_argument("add_name", nargs="?", metavar="NAME", help="add: the connection's name")
+    p.add_argument("--url", help="site URL (Jira) or organisation URL (Azure); https only")
+    p.add_argument("--email", help="jira_cloud: the account's e-mail")
+    p.add_argument("--jql", help="Jira: the scope, e.g. 'project = PAY'")
+    p.add_argument("--wiql", help="Azure: a WIQL condition or SELECT query (default: project)")
+    p.add_argument("--project", help="Azure: the project")
+    p.add_argument("--team", help="Azure: the team whose iterations become releases")
+    p.add_argument("--link-type", action="append", help="link types that are dependencies")
+    p.add_argument("--team-from", help="Jira: project|field:ID; Azure: area|project|field:REF")
+    p.add_argument("--release-from", help="Jira: versions|none; Azure: iterations|none")
+    p.add_argument("--points-field", help="story-point field id (default: found by name)")
+    p.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
+    p.add_argument("--json", action="store_true", help="list: print JSON")
+    p.set_defaults(kind=None, name=None)
+    p.set_defaults(handler=_dispatch_connection)
+
+    p = add(
+        "sync",
+        cmd_sync,
+        "pull teams, releases, work items and dependencies from the connections (one undoable "
+        "change per connection)",
+        "relplan sync acme",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="connections (default: all)")
+    p.add_argument("--full", action="store_true", help="fetch everything, not only changes")
+    p.add_argument("--conflicts", action="store_true", help="list open conflicts")
+    p.add_argument("--resolve", metavar="ID", help="settle the conflict ID (see --conflicts)")
+    p.add_argument("--keep", choices=["local", "remote"], default="local")
+
+
+def _dispatch_connection(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        args.kind, args.name = args.kind_or_name, args.add_name
+    else:
+        args.name = args.kind_or_name
+    return cmd_connection(args)
