@@ -102,10 +102,40 @@ EXPORTERS: dict[str, str] = {
     "csv": "relplan.cli_calendar:export_csv",
     "dot": "relplan.cli_calendar:export_dot",
     "graphml": "relplan.cli_calendar:export_graphml",
+    "png": "relplan.cli:export_picture",
+    "svg": "relplan.cli:export_picture",
+    "pdf": "relplan.cli:export_picture",
 }
 
+
+def export_picture(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export png|svg|pdf``: a view (``--view``) or a chart (``--chart``)."""
+    if args.view and args.chart:
+        raise ValidationError([Issue("", "give --view or --chart, not both")])
+    if args.view:
+        module_name, function = "relplan.ui.export_views", "export_view"
+    elif args.chart:
+        module_name, function = "relplan.cli_metrics", f"export_{args.format}"
+    else:
+        raise ValidationError(
+            [
+                Issue(
+                    "",
+                    f"export {args.format} needs --view calendar|timeline|graph or "
+                    "--chart burnup|readiness|dora|load",
+                )
+            ]
+        )
+    exporter: Exporter = getattr(importlib.import_module(module_name), function)
+    return exporter(args, ws)
+
+
 #: Modules that add sub-commands: each has ``register(add: AddCommand) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("relplan.cli_calendar", "relplan.cli_sync")
+COMMAND_MODULES: tuple[str, ...] = (
+    "relplan.cli_calendar",
+    "relplan.cli_sync",
+    "relplan.cli_metrics",
+)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -1,0 +1,73 @@
+"""Colours and sizes shared by the charts, so every chart speaks the same visual language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from matplotlib import dates as mdates
+from matplotlib.axis import Axis
+from matplotlib.figure import Figure
+
+__all__ = [
+    "BAND_ALPHA",
+    "BAND_COLORS",
+    "CATEGORY_COLORS",
+    "VERDICT_COLORS",
+    "date_axis",
+    "day_number",
+    "day_numbers",
+    "new_figure",
+]
+
+#: Readiness verdicts (colour-blind-safe tableau colours).
+VERDICT_COLORS: Final = {
+    "ready": "#2ca02c",
+    "on_track": "#1f77b4",
+    "at_risk": "#ff7f0e",
+    "late": "#d62728",
+}
+#: Work-item status categories, as the readiness bars stack them.
+CATEGORY_COLORS: Final = {"done": "#2ca02c", "in_progress": "#1f77b4", "todo": "#c7c7c7"}
+#: DORA bands, shaded behind the metrics.
+BAND_COLORS: Final = {
+    "elite": "#1a9850",
+    "high": "#91cf60",
+    "medium": "#fee08b",
+    "low": "#fc8d59",
+}
+BAND_ALPHA: Final = 0.3
+
+# matplotlib.dates carries no annotations; these typed handles keep strict mypy honest.
+_date2num: Callable[[dt.date], float] = mdates.date2num
+_AutoDateLocator: Callable[[], Any] = mdates.AutoDateLocator
+_ConciseDateFormatter: Callable[[Any], Any] = mdates.ConciseDateFormatter
+
+
+def new_figure(width_in: float, height_in: float) -> Figure:
+    """A figure of this size in inches, laid out by matplotlib's constrained layout.
+
+    Built directly (no pyplot), so no global state and no backend choice; ``savefig`` picks the
+    writer for the file's format.
+    """
+    return Figure(figsize=(width_in, height_in), dpi=100, layout="constrained")
+
+
+def day_number(day: dt.date) -> float:
+    """A calendar day as a matplotlib date number (days since 1970-01-01)."""
+    return float(_date2num(day))
+
+
+def day_numbers(days: Iterable[dt.date]) -> npt.NDArray[np.float64]:
+    """Calendar days as matplotlib date numbers; charts plot these so tests can compare them."""
+    return np.array([day_number(d) for d in days], dtype=np.float64)
+
+
+def date_axis(axis: Axis) -> None:
+    """Show date numbers on ``axis`` as concise dates."""
+    locator = _AutoDateLocator()
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(_ConciseDateFormatter(locator))

@@ -1,0 +1,205 @@
+"""Command-line sub-commands and exporters for readiness, DORA metrics, deployments and charts.
+
+Wired into :mod:`relplan.cli` through ``COMMAND_MODULES`` (``register``) and ``EXPORTERS``
+(``export_png``, ``export_svg``, ``export_pdf``). Heavy libraries (numpy, matplotlib) are imported
+inside the handlers, so ``relplan --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import TYPE_CHECKING, Final
+
+from relplan.cli import EXIT_OK, AddCommand, workspace_path
+from relplan.errors import Issue, ValidationError
+
+if TYPE_CHECKING:
+    from relplan.domain.model import Plan
+    from relplan.store.workspace import Workspace
+
+__all__ = ["CHART_NAMES", "export_pdf", "export_png", "export_svg", "register"]
+
+#: What ``--chart`` accepts (``burnup`` may name its release: ``burnup:PAY-2026.12``).
+CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _json(value: object) -> None:
+    _out(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    from relplan.store.workspace import Workspace
+
+    with Workspace.open(workspace_path(args), create=False) as ws:
+        return ws.plan()
+
+
+def _today(args: argparse.Namespace, plan: Plan) -> dt.date:
+    from relplan.metrics.scope import today_in
+
+    today: dt.date | None = getattr(args, "today", None)
+    return today if today is not None else today_in(plan)
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_readiness(args: argparse.Namespace) -> int:
+    """``relplan readiness [--json] [--today D] [--team KEY] [--train KEY]``."""
+    from relplan.metrics.report import format_readiness
+    from relplan.planning.readiness import readiness_of
+
+    plan = _plan(args)
+    result = readiness_of(plan, today=_today(args, plan), team=args.team, train=args.train)
+    if args.json:
+        _json(result.to_json())
+    else:
+        _out(format_readiness(result))
+    return EXIT_OK
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    """``relplan metrics [--json] [--from D] [--to D] [--team KEY] [--train KEY] [--today D]``."""
+    from relplan.metrics.dora import dora_metrics
+    from relplan.metrics.report import format_metrics
+    from relplan.metrics.scope import resolve_window
+
+    plan = _plan(args)
+    window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
+    result = dora_metrics(plan, window=window, team=args.team, train=args.train)
+    if args.json:
+        _json(result.to_json())
+    else:
+        _out(format_metrics(result))
+    return EXIT_OK
+
+
+def cmd_deployments(args: argparse.Namespace) -> int:
+    """``relplan deployments import FILE.csv``."""
+    from relplan.formats.deployments_csv import import_deployments
+    from relplan.store.workspace import Workspace
+
+    with Workspace.open(workspace_path(args), create=False) as ws:
+        changes, count = import_deployments(ws, args.file)
+        where = ws.path
+    if changes.empty:
+        _out(f"{args.file}: {count} deployments, nothing to change in {where}")
+    else:
+        _out(
+            f"imported {args.file} into {where}: {changes.count()} of {count} deployments "
+            "added or updated (undo with 'relplan undo')"
+        )
+    return EXIT_OK
+
+
+def register(add: AddCommand) -> None:
+    """Add ``readiness``, ``metrics`` and ``deployments`` to the command line."""
+    p = add(
+        "readiness",
+        cmd_readiness,
+        "per release: work done, gates, open blockers, a Monte Carlo forecast and a verdict",
+        "relplan readiness --today 2026-11-27",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--today", type=_day, default=None, help="the day forecasts start from")
+    p.add_argument("--team", metavar="KEY", help="only this team's releases")
+    p.add_argument("--train", metavar="KEY", help="only this train's releases")
+
+    p = add(
+        "metrics",
+        cmd_metrics,
+        "DORA's four keys over the Production deployments of a window, with their bands",
+        "relplan metrics --from 2026-09-01 --to 2026-11-30 --team PAY",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="first day")
+    p.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="last day")
+    p.add_argument("--team", metavar="KEY", help="only deployments of this team's releases")
+    p.add_argument("--train", metavar="KEY", help="only deployments of this train's releases")
+    p.add_argument(
+        "--today", type=_day, default=None, help="the day the default window ends (90 days)"
+    )
+
+    p = add(
+        "deployments",
+        cmd_deployments,
+        "import deployments from a CSV file (all or nothing, one undoable change)",
+        "relplan deployments import deployments.csv",
+    )
+    p.add_argument("action", choices=["import"], help="what to do")
+    p.add_argument("file", metavar="FILE.csv", help="the CSV file (see the README for columns)")
+
+
+# -- exporters ---------------------------------------------------------------------------------
+def _export_chart(args: argparse.Namespace, ws: Workspace, fmt: str) -> str:
+    """Write the chart ``--chart`` asks for and return the line to print."""
+    from relplan.charts.dashboard import chart_figure, save_figure
+    from relplan.metrics.dashboard import DashboardFilter, compute_dashboard
+
+    chart: str | None = getattr(args, "chart", None)
+    view: str | None = getattr(args, "view", None)
+    names = "|".join(CHART_NAMES)
+    if view is not None:
+        raise ValidationError(
+            [
+                Issue(
+                    "--view",
+                    f"views are exported by the window module; this exporter writes charts "
+                    f"(--chart {names})",
+                )
+            ]
+        )
+    if chart is None:
+        raise ValidationError([Issue("--chart", f"say which chart: --chart {names}")])
+    name, _, release = chart.partition(":")
+    if name not in CHART_NAMES:
+        raise ValidationError([Issue("--chart", f"found {chart!r}, expected {names}")])
+    if release and name != "burnup":
+        raise ValidationError([Issue("--chart", f"only burnup takes a release, not {name}")])
+    teams: list[str] = list(getattr(args, "team", None) or [])
+    if len(teams) > 1:
+        raise ValidationError([Issue("--team", "a chart takes one team")])
+    plan = ws.plan()
+    flt = DashboardFilter(
+        team=teams[0] if teams else None,
+        train=getattr(args, "train", None),
+        date_from=getattr(args, "date_from", None),
+        date_to=getattr(args, "date_to", None),
+        release=release or None,
+    )
+    data = compute_dashboard(plan, flt=flt, today=_today(args, plan))
+    size = save_figure(chart_figure(name, data), args.out, fmt)
+    what = {
+        "burnup": f"burn-up of {data.burnup.key}" if data.burnup else "burn-up (no open release)",
+        "readiness": "readiness of open releases",
+        "dora": f"DORA metrics {data.dora.overall.window.start} to {data.dora.overall.window.end}",
+        "load": f"release load, {len(data.load.weeks)} weeks from {data.load.weeks[0]}",
+    }[name]
+    return f"wrote {args.out} ({size:,} bytes): {what}"
+
+
+def export_png(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export png --chart NAME --out FILE [filters]``."""
+    return _export_chart(args, ws, "png")
+
+
+def export_svg(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export svg --chart NAME --out FILE [filters]``."""
+    return _export_chart(args, ws, "svg")
+
+
+def export_pdf(args: argparse.Namespace, ws: Workspace) -> str:
+    """``relplan export pdf --chart NAME --out FILE [filters]``."""
+    return _export_chart(args, ws, "pdf")

@@ -1,0 +1,347 @@
+"""``relplan metrics``: DORA's four keys over the Production deployments of a window.
+
+Definitions are those of shared/spec/analysis.md (``metrics``); the bands come from
+:mod:`relplan.metrics.benchmark`. A deployment belongs to the window when its ``finished`` day in
+the planning zone lies in it. Besides the spec's figures the result lists ``notes`` on where the
+data is thin ("4 failed deployments without a restore time"); ``metrics --json`` prints them as an
+extra ``notes`` key.
+
+The weekly series behind the DORA chart uses the same definitions on 7-day buckets that end on
+the window's last day (the first bucket may be shorter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, TypedDict
+
+from relplan.domain.model import Deployment, Plan
+from relplan.metrics import benchmark
+from relplan.metrics.scope import Window, releases_in_scope
+from relplan.planning.readiness import plan_zone
+
+__all__ = [
+    "FAILED_OUTCOMES",
+    "PRODUCTION",
+    "DoraMetrics",
+    "DoraMetricsJSON",
+    "WeeklyDora",
+    "dora_metrics",
+    "dora_weekly",
+    "is_production",
+    "median",
+]
+
+#: The environment whose deployments count (compared without case).
+PRODUCTION: Final = "Production"
+FAILED_OUTCOMES: Final = frozenset({"failed", "rolled_back"})
+#: Fewer samples than this behind a median earn a note.
+_THIN: Final = 3
+_HOUR: Final = 3600.0
+
+
+class _FrequencyJSON(TypedDict):
+    per_day: float
+    per_week: float
+    band: str | None
+
+
+class _MedianJSON(TypedDict):
+    median: float | None
+    band: str | None
+
+
+class _RateJSON(TypedDict):
+    value: float | None
+    band: str | None
+
+
+DoraMetricsJSON = TypedDict(
+    "DoraMetricsJSON",
+    {
+        "from": str,
+        "to": str,
+        "deployments": int,
+        "benchmark": str,
+        "deployment_frequency": _FrequencyJSON,
+        "lead_time_hours": _MedianJSON,
+        "change_failure_rate": _RateJSON,
+        "time_to_restore_hours": _MedianJSON,
+        "notes": list[str],
+    },
+)
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value, or the mean of the two middle ones; None for no values.
+
+    Examples:
+        >>> median([3.0, 1.0, 2.0]), median([4.0, 1.0, 2.0, 3.0]), median([])
+        (2.0, 2.5, None)
+    """
+    return float(statistics.median(values)) if values else None
+
+
+def is_production(environment: str) -> bool:
+    """Whether deployments to this environment count for DORA."""
+    return environment.casefold() == PRODUCTION.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What one deployment contributes."""
+
+    day: dt.date
+    failed: bool
+    lead_hours: tuple[float, ...]
+    restore_hours: float | None
+    non_positive: int  # lead times of zero or less, left out
+    untimed_changes: int  # changes without a commit time
+    from_items: bool  # no changes: lead time from the release's resolved items
+    incident_on_success: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DoraMetrics:
+    """The four keys over one window.
+
+    Attributes:
+        window: The days looked at.
+        deployments: Production deployments finished in the window.
+        failed: Those whose outcome is ``failed`` or ``rolled_back``.
+        per_day: Deployments per day of the window.
+        lead_time_hours: Median lead time for changes; None without data.
+        lead_time_samples: How many lead times the median is over.
+        change_failure_rate: ``failed / deployments`` (0..1); None without deployments.
+        time_to_restore_hours: Median time to restore; None without data.
+        restore_samples: How many restore times the median is over.
+        notes: Where the data is thin, one line each.
+    """
+
+    window: Window
+    deployments: int
+    failed: int
+    per_day: float
+    lead_time_hours: float | None
+    lead_time_samples: int
+    change_failure_rate: float | None
+    time_to_restore_hours: float | None
+    restore_samples: int
+    notes: tuple[str, ...] = ()
+
+    @property
+    def per_week(self) -> float:
+        """Deployments per week (``per_day * 7``)."""
+        return self.per_day * 7
+
+    @property
+    def frequency_band(self) -> str | None:
+        """The band of the deployment frequency."""
+        return benchmark.DEPLOYMENTS_PER_DAY.band(self.per_day)
+
+    @property
+    def lead_time_band(self) -> str | None:
+        """The band of the lead time."""
+        return benchmark.LEAD_TIME_HOURS.band(self.lead_time_hours)
+
+    @property
+    def failure_band(self) -> str | None:
+        """The band of the change failure rate."""
+        return benchmark.CHANGE_FAILURE_RATE.band(self.change_failure_rate)
+
+    @property
+    def restore_band(self) -> str | None:
+        """The band of the time to restore."""
+        return benchmark.TIME_TO_RESTORE_HOURS.band(self.time_to_restore_hours)
+
+    def to_json(self) -> DoraMetricsJSON:
+        """The metrics as ``metrics --json`` prints them (the spec's keys plus ``notes``)."""
+        return {
+            "from": self.window.start.isoformat(),
+            "to": self.window.end.isoformat(),
+            "deployments": self.deployments,
+            "benchmark": benchmark.BENCHMARK,
+            "deployment_frequency": {
+                "per_day": self.per_day,
+                "per_week": self.per_week,
+                "band": self.frequency_band,
+            },
+            "lead_time_hours": {"median": self.lead_time_hours, "band": self.lead_time_band},
+            "change_failure_rate": {
+                "value": self.change_failure_rate,
+                "band": self.failure_band,
+            },
+            "time_to_restore_hours": {
+                "median": self.time_to_restore_hours,
+                "band": self.restore_band,
+            },
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyDora:
+    """The four keys per 7-day bucket of a window, oldest first, and over the whole window.
+
+    Attributes:
+        buckets: One :class:`DoraMetrics` per bucket (without notes).
+        overall: The figures over the whole window (what ``metrics`` prints).
+    """
+
+    buckets: tuple[DoraMetrics, ...]
+    overall: DoraMetrics
+
+
+def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> list[_Facts]:
+    """The facts of the deployments finished in ``window``."""
+    zone = plan_zone(plan)
+    resolved: dict[str, list[dt.datetime]] | None = None
+    out = []
+    for dep in deployments:
+        day = dep.finished.astimezone(zone).date()
+        if day not in window:
+            continue
+        if dep.changes:
+            starts = [c.committed for c in dep.changes if c.committed is not None]
+            untimed = len(dep.changes) - len(starts)
+        else:
+            if resolved is None:  # built once, and only when some deployment needs it
+                resolved = defaultdict(list)
+                for item in plan.work_items:
+                    if item.release is not None and item.resolved is not None:
+                        resolved[item.release].append(item.resolved)
+            starts, untimed = resolved.get(dep.release, []), 0
+        hours = [(dep.finished - start).total_seconds() / _HOUR for start in starts]
+        lead = tuple(h for h in hours if h > 0)
+        restore = None
+        if dep.restored is not None:
+            restore = (dep.restored - dep.finished).total_seconds() / _HOUR
+        failed = dep.outcome in FAILED_OUTCOMES
+        out.append(
+            _Facts(
+                day=day,
+                failed=failed,
+                lead_hours=lead,
+                restore_hours=restore,
+                non_positive=len(hours) - len(lead),
+                untimed_changes=untimed,
+                from_items=not dep.changes,
+                incident_on_success=dep.incident is not None and not failed,
+            )
+        )
+    return out
+
+
+def _aggregate(facts: Sequence[_Facts], window: Window, *, with_notes: bool) -> DoraMetrics:
+    n = len(facts)
+    failed = sum(f.failed for f in facts)
+    lead = [h for f in facts for h in f.lead_hours]
+    restores = [f.restore_hours for f in facts if f.restore_hours is not None]
+    return DoraMetrics(
+        window=window,
+        deployments=n,
+        failed=failed,
+        per_day=n / window.days,
+        lead_time_hours=median(lead),
+        lead_time_samples=len(lead),
+        change_failure_rate=failed / n if n else None,
+        time_to_restore_hours=median(restores),
+        restore_samples=len(restores),
+        notes=_notes(facts, lead, restores) if with_notes else (),
+    )
+
+
+def _notes(
+    facts: Sequence[_Facts], lead: Sequence[float], restores: Sequence[float]
+) -> tuple[str, ...]:
+    """Where the figures rest on thin or partial data."""
+    if not facts:
+        return ("no Production deployments in the window",)
+    notes = []
+    unrestored = sum(f.failed and f.restore_hours is None for f in facts)
+    if unrestored:
+        notes.append(f"{_count(unrestored, 'failed deployment')} without a restore time")
+    untimed = sum(f.untimed_changes for f in facts)
+    if untimed:
+        notes.append(f"{_count(untimed, 'change')} without a commit time (left out of lead time)")
+    from_items = sum(f.from_items for f in facts)
+    if from_items:
+        notes.append(
+            f"{_count(from_items, 'deployment')} without changes: lead time counts the resolved "
+            "work items of their releases"
+        )
+    blind = sum(not f.lead_hours for f in facts)
+    if blind:
+        notes.append(f"{_count(blind, 'deployment')} with no lead time to count")
+    non_positive = sum(f.non_positive for f in facts)
+    if non_positive:
+        notes.append(f"{_count(non_positive, 'lead time')} of zero or less left out")
+    if 0 < len(lead) < _THIN:
+        notes.append(f"lead time rests on only {_count(len(lead), 'change')}")
+    if 0 < len(restores) < _THIN:
+        notes.append(f"time to restore rests on only {_count(len(restores), 'deployment')}")
+    linked = sum(f.incident_on_success for f in facts)
+    if linked:
+        notes.append(
+            f"{_count(linked, 'succeeded deployment')} linked to an incident "
+            "(the change failure rate counts outcomes only)"
+        )
+    return tuple(notes)
+
+
+def _production(plan: Plan, team: str | None, train: str | None) -> list[Deployment]:
+    """The Production deployments of the team's or train's releases (all without a filter)."""
+    deployments = [d for d in plan.deployments if is_production(d.environment)]
+    if team is None and train is None:
+        return deployments
+    scope: Mapping[str, object] = releases_in_scope(plan, team=team, train=train)
+    return [d for d in deployments if d.release in scope]
+
+
+def dora_metrics(
+    plan: Plan, *, window: Window, team: str | None = None, train: str | None = None
+) -> DoraMetrics:
+    """DORA's four keys over the Production deployments finished in ``window``.
+
+    Args:
+        plan: The plan.
+        window: The days to look at.
+        team: Only deployments of this team's releases.
+        train: Only deployments of this train's releases.
+
+    Returns:
+        The figures, with notes on thin data.
+
+    Raises:
+        UnknownObjectError: ``team`` or ``train`` is not in the plan.
+    """
+    facts = _facts(plan, _production(plan, team, train), window)
+    return _aggregate(facts, window, with_notes=True)
+
+
+def dora_weekly(
+    plan: Plan, *, window: Window, team: str | None = None, train: str | None = None
+) -> WeeklyDora:
+    """The four keys per 7-day bucket ending on ``window.end``, and over the whole window.
+
+    Raises:
+        UnknownObjectError: ``team`` or ``train`` is not in the plan.
+    """
+    facts = _facts(plan, _production(plan, team, train), window)
+    by_bucket: dict[int, list[_Facts]] = defaultdict(list)
+    for fact in facts:
+        by_bucket[(window.end - fact.day).days // 7].append(fact)
+    buckets = []
+    for k in reversed(range((window.days + 6) // 7)):
+        end = window.end - dt.timedelta(days=7 * k)
+        start = max(window.start, end - dt.timedelta(days=6))
+        buckets.append(_aggregate(by_bucket.get(k, []), Window(start, end), with_notes=False))
+    return WeeklyDora(tuple(buckets), _aggregate(facts, window, with_notes=True))
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

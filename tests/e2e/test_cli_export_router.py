@@ -1,0 +1,40 @@
+"""``relplan export png|svg|pdf`` routes --chart to the charts and asks for one of the two."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from relplan.cli import run
+from relplan.demo import generate
+from relplan.formats.workspace_json import parse_workspace
+from relplan.store.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("router") / "demo.relplan"
+    with Workspace.open(path) as ws:
+        ws.import_plan(parse_workspace(generate("small", seed=1)))
+    return str(path)
+
+
+def test_a_picture_needs_a_view_or_a_chart(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--db", db, "export", "png", "--out", str(tmp_path / "x.png")]) == 2
+    assert "needs --view calendar|timeline|graph or --chart" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF"), ("svg", b"<?xml")]
+)
+def test_charts_are_written_in_each_format(db: str, tmp_path: Path, fmt: str, magic: bytes) -> None:
+    out = tmp_path / f"dora.{fmt}"
+    code = run(
+        ["--db", db, "export", fmt, "--chart", "dora", "--out", str(out), "--today", "2026-11-27"]
+    )
+    assert code == 0
+    assert out.read_bytes().startswith(magic)
