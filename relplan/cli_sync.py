@@ -73,6 +73,8 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
         team_from=args.team_from or "",
         release_from=args.release_from or "",
         points_field=args.points_field or "",
+        target_field=args.target_field or "",
+        start_field=args.start_field or "",
     )
     config = ConnectionConfig(
         name=args.name, kind=args.kind, url=args.url or "", user=args.email or "",
@@ -212,7 +214,30 @@ def register(add: AddCommand) -> None:
     p.add_argument("--team", help="Azure: the team whose iterations become releases")
     p.add_argument("--link-type", action="append", help="link types that are dependencies")
     p.add_argument("--team-from", help="Jira: project|field:ID; Azure: area|project|field:REF")
-    p.add_argument("--release-from", help="Jira: versions|none; Azure: iterations|none")
+    p.add_argument(
+        "--release-from",
+        metavar="HOW",
+        help="how releases arise: Jira versions (default) | field:FIELD | none; Azure iterations "
+        "(default) | field:FIELD | none. field:FIELD: one release per team and distinct value of "
+        "FIELD over the items (e.g. field:customfield_10050, field:'Release train', "
+        "field:Custom.Release); each item belongs to the release its value names",
+    )
+    p.add_argument(
+        "--target-field",
+        metavar="FIELD",
+        help="field carrying target dates (Jira id or name, e.g. duedate, customfield_10042, "
+        "'Target date'; Azure reference name, e.g. Microsoft.VSTS.Scheduling.TargetDate). "
+        "Default: none, releases take the version's releaseDate / iteration's finish date. "
+        "Given, a version or iteration without one takes the latest value over its items, and "
+        "field releases take their target from it (undated without it)",
+    )
+    p.add_argument(
+        "--start-field",
+        metavar="FIELD",
+        help="with --release-from field:...: field whose earliest value over the items is the "
+        "release's start (Jira id or name; Azure reference name). Default: the items' created "
+        "date; 'none': no start",
+    )
     p.add_argument("--points-field", help="story-point field id (default: found by name)")
     p.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
     p.add_argument("--json", action="store_true", help="list: print JSON")

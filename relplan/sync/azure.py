@@ -147,7 +147,7 @@ class AzureTracker:
             counter.start("releases")
             team = mapping.azure_connection_team(config)
             releases: list[RemoteRelease] = []
-            if config.mapping.release_from != "none":
+            if config.mapping.release_from != "none" and not config.mapping.release_field:
                 iterations = http.get(
                     f"{self._team_path(config)}/_apis/work/teamsettings/iterations",
                     params=API,
@@ -178,6 +178,7 @@ class AzureTracker:
         paths = {r.source_key: r.source_id for r in releases}
         teams: dict[str, RemoteTeam] = {team.source_id: team}
         items: dict[str, RemoteItem] = {}
+        facts: dict[str, mapping.ReleaseFact | None] = {}
         for work_item in raw:
             item, item_team = mapping.azure_item(
                 config, work_item, iterations=paths, categories=categories
@@ -185,16 +186,30 @@ class AzureTracker:
             items[item.source_id] = item
             if item_team is not None:
                 teams[item_team.source_id] = item_team
+            facts[item.source_id] = mapping.release_fact(
+                config, item, work_item.get("fields") or {}, item_team or team,
+                created_field=mapping.AZURE_CREATED,
+            )  # fmt: skip
         # Ids the batch did not return (deleted meanwhile) are out of scope.
         gone = set(wanted) - set(items)
+        in_scope = {i for i in scope_ids if i not in gone}
+        state: dict[str, Any] = {"links_since": as_of or request.state.get("links_since")}
+        if config.mapping.uses_item_dates:
+            previous = None if full else request.state.get("release_facts")
+            kept = mapping.merge_facts(previous, facts, in_scope)
+            if config.mapping.release_field:
+                releases = mapping.field_releases(kept)
+            else:
+                releases = mapping.with_item_targets(releases, kept)
+            state["release_facts"] = mapping.facts_json(kept)
         return Fetched(
             teams=list(teams.values()),
             releases=releases,
             items=list(items.values()),
-            scope_ids={i for i in scope_ids if i not in gone},
+            scope_ids=in_scope,
             full=full,
             watermark=newest([i.updated for i in items.values()], request.watermark),
-            state={"links_since": as_of or request.state.get("links_since")},
+            state=state,
             pages=counter.pages,
         )
 

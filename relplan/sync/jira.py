@@ -145,14 +145,18 @@ class JiraTracker:
             SyncError: a request failed for good.
             Cancelled: ``cancel`` was set.
         """
-        config = request.config
-        counter = Counter(progress, config.name)
-        with self.client(config, request.secret, cancel) as http:
+        counter = Counter(progress, request.config.name)
+        with self.client(request.config, request.secret, cancel) as http:
             counter.start("identity")
-            me = self._myself(http, config)
-            fields = http.get(f"{self._api(config)}/field", what="the field list")
+            me = self._myself(http, request.config)
+            fields = http.get(f"{self._api(request.config)}/field", what="the field list")
+            # Fields may be named by their (site-specific) names: use their ids from here on.
+            config = mapping.jira_resolve_fields(request.config, fields)
             points = mapping.jira_points_field(fields, config.mapping.points_field)
             wanted_fields = [*BASE_FIELDS, *([points] if points else [])]
+            for extra in mapping.item_date_fields(config.mapping):
+                if extra not in wanted_fields:
+                    wanted_fields.append(extra)
             if config.mapping.team_from.startswith("field:"):
                 wanted_fields.append(config.mapping.team_from.removeprefix("field:"))
             scope = scope_jql(config.jql)
@@ -318,12 +322,16 @@ class JiraTracker:
     ) -> Fetched:
         teams: dict[str, RemoteTeam] = {}
         items: dict[str, RemoteItem] = {}
+        facts: dict[str, mapping.ReleaseFact | None] = {}
         projects: dict[str, dict[str, str]] = dict(request.state.get("projects") or {})
         for issue in issues:
             item, team = mapping.jira_item(config, issue, points)
             items[item.source_id] = item
             if team is not None:
                 teams[team.source_id] = team
+            facts[item.source_id] = mapping.release_fact(
+                config, item, issue.get("fields") or {}, team, created_field=mapping.JIRA_CREATED
+            )
             project = (issue.get("fields") or {}).get("project") or {}
             if project.get("key"):
                 projects[str(project["key"])] = {
@@ -331,7 +339,7 @@ class JiraTracker:
                     "name": str(project.get("name") or project["key"]),
                 }
         releases: list[RemoteRelease] = []
-        if config.mapping.release_from != "none":
+        if config.mapping.release_from != "none" and not config.mapping.release_field:
             counter.start("releases")
             found = run_all(
                 lambda key: self._versions(http, config, key, counter),
@@ -351,6 +359,15 @@ class JiraTracker:
         scope = set(scope_ids)
         if request.watermark is None:
             scope &= fetched_ids
+        state: dict[str, Any] = {"projects": projects}
+        if config.mapping.uses_item_dates:
+            previous = None if request.watermark is None else request.state.get("release_facts")
+            kept = mapping.merge_facts(previous, facts, scope | fetched_ids)
+            if config.mapping.release_field:
+                releases = mapping.field_releases(kept)
+            else:
+                releases = mapping.with_item_targets(releases, kept)
+            state["release_facts"] = mapping.facts_json(kept)
         return Fetched(
             teams=list(teams.values()),
             releases=releases,
@@ -358,7 +375,7 @@ class JiraTracker:
             scope_ids=scope | fetched_ids,
             full=request.watermark is None,
             watermark=newest([i.updated for i in items.values()], request.watermark),
-            state={"projects": projects},
+            state=state,
             pages=counter.pages,
         )
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from relplan.sync.tracker import ConnectionConfig, RemoteItem, RemoteLink, RemoteRelease, RemoteTeam
+from relplan.sync.tracker import (
+    ConnectionConfig,
+    FieldMapping,
+    RemoteItem,
+    RemoteLink,
+    RemoteRelease,
+    RemoteTeam,
+)
 
 #: Jira status category keys -> relplan categories ("undefined" is Jira's "No Category").
 JIRA_CATEGORIES: Final = {
@@ -53,6 +61,11 @@ AZURE_POINT_FIELDS: Final = (
     "Microsoft.VSTS.Scheduling.Effort",
     "Microsoft.VSTS.Scheduling.Size",
 )
+#: ``start_field`` value: field releases get no start date.
+NO_FIELD: Final = "none"
+#: The created-date field of each tracker, the default start of field releases.
+JIRA_CREATED: Final = "created"
+AZURE_CREATED: Final = "System.CreatedDate"
 _UNSAFE = re.compile(r"[\s|>\\/]+")
 
 
@@ -113,6 +126,22 @@ def _text(value: Any) -> str:
     return ""
 
 
+def field_text(value: Any) -> str:
+    """A field value as a release name: text, an option's value or name, or a whole number.
+
+    Examples:
+        >>> field_text({"self": "…", "value": "Train 5", "id": "10100"})
+        'Train 5'
+        >>> field_text(12.0)
+        '12'
+    """
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return _text(value).strip()
+
+
 def category_of(status: str, source_category: str | None, overrides: Mapping[str, str]) -> str:
     """The relplan category of a status: an override by name first, then the source's category.
 
@@ -142,6 +171,59 @@ def jira_points_field(fields: Sequence[Mapping[str, Any]], configured: str = "")
         if by_name.get(name):
             return by_name[name]
     return ""
+
+
+def jira_field_id(fields: Sequence[Mapping[str, Any]], wanted: str) -> str:
+    """The id of a field named by id, key, name or JQL clause name (``GET /field``).
+
+    Names compare without case; a field the list does not know is returned as given.
+
+    Examples:
+        >>> listed = [{"id": "customfield_10050", "name": "Release train",
+        ...            "clauseNames": ["cf[10050]", "Release train"]}]
+        >>> jira_field_id(listed, "release TRAIN"), jira_field_id(listed, "duedate")
+        ('customfield_10050', 'duedate')
+    """
+    text = wanted.strip()
+    if not text or text == NO_FIELD:
+        return text
+    for f in fields:
+        if text in (str(f.get("id", "")), str(f.get("key", ""))):
+            return str(f.get("id"))
+    folded = text.casefold()
+    for attribute in ("name", "clauseNames"):
+        for f in fields:
+            value = f.get(attribute)
+            names = value if isinstance(value, list) else [value]
+            if any(isinstance(n, str) and n.casefold() == folded for n in names):
+                return str(f.get("id"))
+    return text
+
+
+def jira_resolve_fields(
+    config: ConnectionConfig, fields: Sequence[Mapping[str, Any]]
+) -> ConnectionConfig:
+    """The connection with its configured fields (release, target, start, points) as ids."""
+    m = config.mapping
+    release_from = m.release_from
+    if m.release_field:
+        release_from = "field:" + jira_field_id(fields, m.release_field)
+    resolved = replace(
+        m,
+        release_from=release_from,
+        target_field=jira_field_id(fields, m.target_field),
+        start_field=jira_field_id(fields, m.start_field),
+        points_field=jira_field_id(fields, m.points_field),
+    )
+    return replace(config, mapping=resolved)
+
+
+def item_date_fields(m: FieldMapping) -> list[str]:
+    """The extra fields releases from item fields read (to ask the source for)."""
+    wanted = [m.release_field, m.target_field]
+    if m.release_field and m.start_field != NO_FIELD:
+        wanted.append(m.start_field)
+    return [f for f in wanted if f]
 
 
 def jira_team(config: ConnectionConfig, issue_fields: Mapping[str, Any]) -> RemoteTeam | None:
@@ -197,7 +279,10 @@ def jira_item(
     team = jira_team(config, fields)
     versions = fields.get("fixVersions") or []
     release = None
-    if versions and config.mapping.release_from != "none":
+    if config.mapping.release_field:
+        value = field_text(fields.get(config.mapping.release_field))
+        release = field_release(team, value)[0] if team and value else None
+    elif versions and config.mapping.release_from != "none":
         release = f"version:{versions[0]['id']}"
     item = RemoteItem(
         source_id=str(issue.get("id")),
@@ -333,6 +418,11 @@ def azure_item(
     team = azure_team(config, fields)
     project = str(fields.get("System.TeamProject") or config.project)
     iteration = azure_path(str(fields.get("System.IterationPath") or ""))
+    release = iterations.get(iteration)
+    if config.mapping.release_field:
+        value = field_text(fields.get(config.mapping.release_field))
+        owner = team or azure_connection_team(config)
+        release = field_release(owner, value)[0] if value else None
     remote = RemoteItem(
         source_id=ident,
         source_key=ident,
@@ -341,7 +431,7 @@ def azure_item(
         key=(config.mapping.key_prefix or "") + ident,
         title=str(fields.get("System.Title") or ident),
         team=team.source_id if team else None,
-        release=iterations.get(iteration),
+        release=release,
         type=kind,
         status=state or "Unknown",
         category=category_of(state, categories.get(kind, {}).get(state), config.mapping.states),
@@ -373,3 +463,149 @@ def azure_release(iteration: Mapping[str, Any], team: RemoteTeam) -> RemoteRelea
         target=parse_day(attributes.get("finishDate")),
         status=status,
     )
+
+
+# -- Releases from item fields (both trackers) -------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReleaseFact:
+    """What one item says about its release, kept between runs (incremental runs fetch only
+    changed items, yet a release's dates come from all of its items).
+
+    Attributes:
+        release: the release's source id.
+        key: the proposed release key (field releases; empty for versions and iterations).
+        team: the release's team source id (field releases).
+        name: the field value naming the release (field releases).
+        start: the item's start day (field releases).
+        target: the item's target day (``target_field``).
+    """
+
+    release: str
+    key: str = ""
+    team: str = ""
+    name: str = ""
+    start: dt.date | None = None
+    target: dt.date | None = None
+
+    def to_json(self) -> list[Any]:
+        """A compact JSON form for the sync state."""
+        days = [d.isoformat() if d else None for d in (self.start, self.target)]
+        return [self.release, self.key, self.team, self.name, *days]
+
+    @classmethod
+    def from_json(cls, data: Any) -> ReleaseFact | None:
+        """Back from :meth:`to_json`; None for anything else."""
+        if not isinstance(data, list) or len(data) != 6 or not isinstance(data[0], str):
+            return None
+        release, key, team, name, start, target = data
+        return cls(release, str(key), str(team), str(name), parse_day(start), parse_day(target))
+
+
+def field_release(team: RemoteTeam, value: str) -> tuple[str, str]:
+    """The source id and proposed key of the release named ``value`` in a field, for a team.
+
+    Examples:
+        >>> field_release(RemoteTeam("project:1", "EE", "Engine"), "Train 5")
+        ('field:project:1|Train 5', 'EE-Train-5')
+    """
+    return f"field:{team.source_id}|{value}", make_key(team.key, value)
+
+
+def release_fact(
+    config: ConnectionConfig,
+    item: RemoteItem,
+    fields: Mapping[str, Any],
+    team: RemoteTeam | None,
+    *,
+    created_field: str,
+) -> ReleaseFact | None:
+    """What an item says about its release (None: nothing worth keeping).
+
+    Args:
+        config: the connection (with field ids resolved).
+        item: the mapped item.
+        fields: its raw fields.
+        team: the team owning its field release.
+        created_field: the tracker's created-date field, the default start.
+    """
+    m = config.mapping
+    if item.release is None or not m.uses_item_dates:
+        return None
+    target = parse_day(fields.get(m.target_field)) if m.target_field else None
+    if not m.release_field:
+        return ReleaseFact(item.release, target=target) if target else None
+    value = field_text(fields.get(m.release_field))
+    if team is None or not value:
+        return None
+    release, key = field_release(team, value)
+    start_field = m.start_field or created_field
+    start = None if start_field == NO_FIELD else parse_day(fields.get(start_field))
+    return ReleaseFact(release, key, team.source_id, value, start, target)
+
+
+def merge_facts(
+    previous: Any, fetched: Mapping[str, ReleaseFact | None], scope: Collection[str]
+) -> dict[str, ReleaseFact]:
+    """The facts of every item in scope: the last run's, updated with the fetched items'.
+
+    Args:
+        previous: the last run's ``{item id: fact JSON}`` (None or junk: start afresh).
+        fetched: item source id -> its fact now (None: the item says nothing now).
+        scope: the source ids of every item in scope now.
+    """
+    facts: dict[str, ReleaseFact] = {}
+    if isinstance(previous, Mapping):
+        for ident, data in previous.items():
+            fact = ReleaseFact.from_json(data)
+            if fact is not None and ident in scope:
+                facts[str(ident)] = fact
+    for ident, found in fetched.items():
+        if found is None:
+            facts.pop(ident, None)
+        else:
+            facts[ident] = found
+    return facts
+
+
+def facts_json(facts: Mapping[str, ReleaseFact]) -> dict[str, list[Any]]:
+    """The facts as kept in the sync state."""
+    return {ident: facts[ident].to_json() for ident in sorted(facts)}
+
+
+def field_releases(facts: Mapping[str, ReleaseFact]) -> list[RemoteRelease]:
+    """One release per distinct (team, value): start = earliest start, target = latest target.
+
+    A start after the target (items created after the target passed) is dropped.
+    """
+    grouped: dict[str, list[ReleaseFact]] = {}
+    for fact in facts.values():
+        grouped.setdefault(fact.release, []).append(fact)
+    releases: list[RemoteRelease] = []
+    for source_id in sorted(grouped):
+        group = grouped[source_id]
+        first = group[0]
+        starts = [f.start for f in group if f.start]
+        targets = [f.target for f in group if f.target]
+        start, target = min(starts, default=None), max(targets, default=None)
+        if start and target and start > target:
+            start = None
+        release = RemoteRelease(
+            source_id=source_id, source_key=first.name, url="", key=first.key, name=first.name,
+            team=first.team, start=start, target=target, status="planned",
+        )  # fmt: skip
+        releases.append(release)
+    return releases
+
+
+def with_item_targets(
+    releases: Sequence[RemoteRelease], facts: Mapping[str, ReleaseFact]
+) -> list[RemoteRelease]:
+    """Releases without their own target take the latest target of their items."""
+    latest: dict[str, dt.date] = {}
+    for fact in facts.values():
+        if fact.target and (fact.release not in latest or fact.target > latest[fact.release]):
+            latest[fact.release] = fact.target
+    return [
+        replace(r, target=latest[r.source_id]) if r.target is None and r.source_id in latest else r
+        for r in releases
+    ]

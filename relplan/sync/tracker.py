@@ -77,8 +77,15 @@ class FieldMapping:
         team_from: Jira ``project`` (default) or ``field:ID``; Azure ``area`` (default, the area
             path below the project), ``project`` or ``field:REFNAME``.
         release_from: Jira ``versions`` (fixVersions and project versions, default); Azure
-            ``iterations`` (the team's iterations, default) or ``none``.
+            ``iterations`` (the team's iterations, default); either ``field:FIELD`` (releases
+            are the distinct values of that field, one per team and value) or ``none``.
         points_field: the story-point field id; empty: found from the instance's field list.
+        target_field: the field carrying target dates (Jira id or name, e.g. ``duedate``;
+            Azure reference name). A version or iteration without its own end date takes the
+            latest value over its items; with ``release_from=field:…`` it gives the target.
+            Empty: versions' ``releaseDate`` / iterations' ``finishDate`` only.
+        start_field: with ``release_from=field:…``, the field whose earliest value over the
+            items is the release's start; empty: the items' created date; ``none``: undated.
         states: status name -> ``todo|in_progress|done``, overriding the source's category.
         key_prefix: Azure only: work item keys are ``PREFIX + id`` (default ``AB#``).
     """
@@ -89,6 +96,19 @@ class FieldMapping:
     points_field: str = ""
     states: Mapping[str, str] = field(default_factory=dict)
     key_prefix: str = "AB#"
+    target_field: str = ""
+    start_field: str = ""
+
+    @property
+    def release_field(self) -> str:
+        """The field releases come from (``release_from=field:FIELD``), else empty."""
+        how = self.release_from
+        return how.removeprefix("field:").strip() if how.startswith("field:") else ""
+
+    @property
+    def uses_item_dates(self) -> bool:
+        """Whether releases need facts from every item in scope (kept between runs)."""
+        return bool(self.release_field or self.target_field)
 
     def to_json(self) -> dict[str, Any]:
         """The mapping as stored in the connection's settings."""
@@ -99,6 +119,8 @@ class FieldMapping:
             "points_field": self.points_field,
             "states": dict(self.states),
             "key_prefix": self.key_prefix,
+            "target_field": self.target_field,
+            "start_field": self.start_field,
         }
 
     @classmethod
@@ -111,6 +133,8 @@ class FieldMapping:
             points_field=str(data.get("points_field", "")),
             states={str(k): str(v) for k, v in dict(data.get("states", {})).items()},
             key_prefix=str(data.get("key_prefix", "AB#")),
+            target_field=str(data.get("target_field", "")),
+            start_field=str(data.get("start_field", "")),
         )
 
 
@@ -164,7 +188,12 @@ class ConnectionConfig:
 
     def scope_signature(self) -> str:
         """What makes two scopes the same; a changed scope starts over with a full sync."""
-        return json.dumps([self.kind, self.url, self.jql, self.wiql, self.project, self.team])
+        parts: list[Any] = [self.kind, self.url, self.jql, self.wiql, self.project, self.team]
+        m = self.mapping
+        if m.uses_item_dates:
+            # Releases from item fields need every item: a new mapping starts over too.
+            parts.append([m.release_from, m.target_field, m.start_field])
+        return json.dumps(parts)
 
     @classmethod
     def from_row(cls, name: str, kind: str, url: str, settings: str) -> ConnectionConfig:
@@ -204,6 +233,12 @@ class ConnectionConfig:
             issues.append(Issue("jql", "a JQL query is needed (a bounded one, e.g. project = ABC)"))
         if self.kind == AZURE_BOARDS and not self.project:
             issues.append(Issue("project", "Azure Boards needs the project"))
+        how = self.mapping.release_from
+        native = "iterations" if self.kind == AZURE_BOARDS else "versions"
+        if how not in ("", native, "none") and not self.mapping.release_field:
+            issues.append(
+                Issue("release_from", f"expected {native}, field:FIELD or none, found {how!r}")
+            )
         if issues:
             raise ValidationError(issues, source=f"connection {self.name}")
 

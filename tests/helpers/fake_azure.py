@@ -120,12 +120,15 @@ class FakeAzure(FakeServer):
         iteration: str = "",
         points: float | None = None,
         ident: int | None = None,
+        fields: dict[str, Any] | None = None,
     ) -> int:
+        """A work item; ``fields``: more values by reference name (``Custom.Release``, dates as
+        ``2026-04-01T00:00:00Z``)."""
         with self.lock:
             self._next = max(self._next + 1, ident or 0)
             ident = ident or self._next
             when = self.tick(0.01)
-            fields: dict[str, Any] = {
+            values: dict[str, Any] = {
                 "System.AreaPath": f"{self.project}\\{area}" if area else self.project,
                 "System.TeamProject": self.project,
                 "System.IterationPath": f"{self.project}\\{iteration}"
@@ -141,11 +144,12 @@ class FakeAzure(FakeServer):
                 "Microsoft.VSTS.Common.Priority": 2,
             }
             if points is not None:
-                fields["Microsoft.VSTS.Scheduling.StoryPoints"] = points
+                values["Microsoft.VSTS.Scheduling.StoryPoints"] = points
+            values.update(fields or {})
             self.items[ident] = {
                 "id": ident,
                 "rev": 1,
-                "fields": fields,
+                "fields": values,
                 "relations": [],
                 "url": f"{self.url}/{self.project_id}/_apis/wit/workItems/{ident}",
             }

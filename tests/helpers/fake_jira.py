@@ -249,6 +249,8 @@ class FakeJira(FakeServer):
         self.projects: dict[str, dict[str, str]] = {}
         self.versions: dict[str, list[dict[str, Any]]] = {}
         self.points_field = "customfield_10016" if cloud else "customfield_10106"
+        self.custom_fields: list[dict[str, Any]] = []  # more GET /field entries (add_field)
+        self._options: dict[str, str] = {}
         self.clock = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
         self._next_id = 10000
         self._next_link = 20000
@@ -294,6 +296,32 @@ class FakeJira(FakeServer):
             return version
     # fmt: on
 
+    def add_field(self, ident: str, name: str, kind: str = "option") -> str:
+        """A custom field listed by ``GET /field``: ``option`` (single select), ``date`` or
+        ``string``; issues carry values set with ``add_issue(fields=...)``."""
+        custom = {
+            "option": "com.atlassian.jira.plugin.system.customfieldtypes:select",
+            "date": "com.atlassian.jira.plugin.system.customfieldtypes:datepicker",
+            "string": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
+        }[kind]
+        number = int(ident.rsplit("_", 1)[1])
+        # fmt: off
+        self.custom_fields.append(
+            {"id": ident, "key": ident, "name": name, "untranslatedName": name, "custom": True,
+             "orderable": True, "navigable": True, "searchable": True,
+             "clauseNames": [f"cf[{number}]", name],
+             "schema": {"type": kind, "custom": custom, "customId": number}}
+        )
+        # fmt: on
+        return ident
+
+    def option(self, value: str) -> dict[str, str]:
+        """A select list value as issues carry it: ``{self, value, id}``."""
+        with self.lock:
+            ident = self._options.setdefault(value, str(10100 + len(self._options)))
+        return {"self": f"{self.url}{self.api}/customFieldOption/{ident}", "value": value,
+                "id": ident}  # fmt: skip
+
     def key_to_id(self, key: str) -> str:
         return next(i for i, issue in self.issues.items() if issue["key"] == key)
 
@@ -301,8 +329,9 @@ class FakeJira(FakeServer):
     def add_issue(
         self, key: str, summary: str, *, status: str = "To Do", category: str = "new",
         issue_type: str = "Story", version: str | None = None, points: float | None = None,
-        updated: dt.datetime | None = None,
+        updated: dt.datetime | None = None, fields: dict[str, Any] | None = None,
     ) -> str:
+        """An issue; ``fields``: more field values by id (``duedate``, ``customfield_…``)."""
         with self.lock:
             project = self.projects[key.split("-")[0]]
             self._next_id += 1
@@ -314,7 +343,8 @@ class FakeJira(FakeServer):
                               "name": issue_type, "subtask": False},
                 "project": {"self": f"{self.url}{self.api}/project/{project['id']}", **project},
                 "fixVersions": [], "issuelinks": [], "created": when, "updated": when,
-                "resolutiondate": None, self.points_field: points,
+                "resolutiondate": None, self.points_field: points, "duedate": None,
+                **{f["id"]: None for f in self.custom_fields}, **(fields or {}),
             }
             self.issues[ident] = {
                 "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
@@ -351,7 +381,8 @@ class FakeJira(FakeServer):
         fields["fixVersions"] = [embedded]
 
     def update_issue(self, key: str, *, when: dt.datetime | None = None, **changes: Any) -> None:
-        """Change ``summary``, ``status`` (+``category``), ``version`` or ``points``."""
+        """Change ``summary``, ``status`` (+``category``), ``version``, ``points`` or
+        ``fields`` (values by field id)."""
         with self.lock:
             issue = self.issues[self.key_to_id(key)]
             fields = issue["fields"]
@@ -366,6 +397,7 @@ class FakeJira(FakeServer):
                 self._set_version(fields, key.split("-")[0], changes["version"])
             if "points" in changes:
                 fields[self.points_field] = changes["points"]
+            fields.update(changes.get("fields") or {})
 
     def delete_issue(self, key: str) -> None:
         with self.lock:
@@ -499,6 +531,14 @@ class FakeJira(FakeServer):
              "clauseNames": [f"cf[{number}]", name],
              "schema": {"type": "number", "customId": int(number),
                         "custom": "com.atlassian.jira.plugin.system.customfieldtypes:float"}},
+            {"id": "created", "key": "created", "name": "Created", "custom": False,
+             "orderable": False, "navigable": True, "searchable": True,
+             "clauseNames": ["created", "createdDate"],
+             "schema": {"type": "datetime", "system": "created"}},
+            {"id": "duedate", "key": "duedate", "name": "Due date", "custom": False,
+             "orderable": True, "navigable": True, "searchable": True,
+             "clauseNames": ["due", "duedate"], "schema": {"type": "date", "system": "duedate"}},
+            *self.custom_fields,
         ]
         # fmt: on
 
