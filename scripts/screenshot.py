@@ -3,7 +3,9 @@
 Usage: ``python scripts/screenshot.py [--out PATH] [--width 1400] [--height 860]``. Settings and
 the workspace go to a temporary folder, so the user's own are never touched. The table is sorted
 by target and scrolled to the releases around ``--today``, with the Float, Slip and CP columns
-and the Problems panel filled in. ``--whatif PATH`` also renders the "What if it slips…" dialog.
+and the Problems panel filled in. ``--whatif PATH`` also renders the "What if it slips…" dialog,
+and ``--calendar PATH`` the Calendar's month view of ``--today``'s month, exported as the
+Calendar view exports itself (File → Export View Image).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "screenshots" / "main-window.png"
 DEFAULT_WHATIF_OUT = ROOT / "docs" / "screenshots" / "what-if.png"
+DEFAULT_CALENDAR_OUT = ROOT / "docs" / "screenshots" / "calendar.png"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--whatif", type=Path, default=DEFAULT_WHATIF_OUT)
+    parser.add_argument("--calendar", type=Path, default=DEFAULT_CALENDAR_OUT)
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=860)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 6, 1))
@@ -101,6 +105,15 @@ def main(argv: list[str] | None = None) -> int:
             settle()
             ok = save(dialog, args.whatif)
             dialog.reject()
+
+    if ok and args.calendar:
+        window.show_view("Calendar")
+        window.calendar.set_kind("month")
+        window.calendar.show_day(args.today)
+        settle()
+        args.calendar.parent.mkdir(parents=True, exist_ok=True)
+        window.calendar.export_image(str(args.calendar))
+        print(f"wrote {args.calendar}")
 
     window.close()
     session.close()

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,6 +48,8 @@ class PlanAnalysis:
         schedule: The forecast schedule; None when it cannot be computed.
         schedule_error: Why there is no schedule (a dependency cycle, named); empty otherwise.
         generation: The request this answers (see :meth:`PlanAnalyser.deliver`).
+        plan: The plan that was analysed, so that views get the plan and what was found in it
+            together (``PlanView.set_data(analysis.plan, analysis)``).
     """
 
     today: dt.date
@@ -55,6 +57,7 @@ class PlanAnalysis:
     schedule: Schedule | None
     schedule_error: str = ""
     generation: int = 0
+    plan: Plan = field(default_factory=Plan, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -79,7 +82,7 @@ def analyse_plan(plan: Plan, *, today: dt.date, generation: int = 0) -> PlanAnal
         generation: The request this answers.
 
     Returns:
-        The analysis.
+        The analysis (it carries ``plan``).
     """
     from relplan.planning.check import check_plan
     from relplan.planning.schedule import schedule_plan
@@ -90,7 +93,7 @@ def analyse_plan(plan: Plan, *, today: dt.date, generation: int = 0) -> PlanAnal
         reason = ""
     except DependencyCycleError as exc:
         schedule, reason = None, str(exc)
-    return PlanAnalysis(today, problems, schedule, reason, generation)
+    return PlanAnalysis(today, problems, schedule, reason, generation, plan)
 
 
 def zone_today(zone: str) -> dt.date:

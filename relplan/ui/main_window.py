@@ -1,58 +1,61 @@
-"""The main window: the releases table, its filters, the Problems panel, menus and status bar.
+"""The main window: a desk of views (Releases, Calendar, ...), the shared filter bar, the
+Problems panel, the editors, menus and status bar.
 
 The planning analyses (check, schedule) run off the GUI thread through :class:`PlanAnalyser`
-after the workspace opens and after every write that can move dates; the window only swaps the
+after the workspace opens and after every write that can move dates; each analysis carries the
+plan it analysed, and the window hands both to every plan view (``set_data``) and swaps the
 results into the releases table (Float, Slip, CP) and the Problems panel.
+
+Views are tabs added with :meth:`MainWindow.add_view` (``Ctrl+1`` .. ``Ctrl+5`` in the order of
+:data:`VIEW_ORDER`); a view that follows :class:`~relplan.ui.views.base.PlanView` also gets the
+shared filter and opens the Release editor when it emits ``release_activated``.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QTimer, Slot, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QFileDialog,
     QLabel,
-    QLineEdit,
-    QMainWindow,
     QMenu,
-    QMessageBox,
     QProgressBar,
-    QSizePolicy,
-    QToolBar,
+    QTabWidget,
     QWidget,
 )
 
-from relplan import __version__, config
-from relplan.domain.model import Team
+from relplan.domain.model import Plan, Team
 from relplan.ui._compat import override
+from relplan.ui.actions import PROBLEMS_SHORTCUT, WindowActions
 from relplan.ui.analysis import Clock, ImpactPreviewer, PlanAnalyser, PlanAnalysis
 from relplan.ui.dialogs.whatif import WhatIfDialog
+from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
+from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
 from relplan.ui.models.releases import Col, ReleaseTableModel
+from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.session import Refresh, WorkspaceSession
+from relplan.ui.views.base import PlanView
+from relplan.ui.views.calendar import CalendarView
 from relplan.ui.views.problems import ProblemsDock
 from relplan.ui.views.releases import ReleaseTableView
 
 if TYPE_CHECKING:
     from relplan.planning.impact import Impact
 
-WORKSPACE_FILTER = "relplan workspaces (*.relplan);;All files (*)"
-JSON_FILTER = "Workspace JSON (*.json);;All files (*)"
+#: The views' places in the tab bar (and their Ctrl+N shortcuts); others go after them.
+VIEW_ORDER: Final = ("Releases", "Calendar", "Timeline", "Map", "Dashboard")
 #: Busy work shorter than this shows no indicator, so quick edits do not flicker.
 BUSY_DELAY_MS = 250
-FILTER_DELAY_MS = 120
 
 
 def qsettings() -> QSettings:
-    """The Qt settings store for window state (geometry, column widths)."""
+    """The Qt settings store for window state (geometry, docks, current view, columns)."""
     return QSettings("relplan", "relplan")
 
 
@@ -61,26 +64,27 @@ class PreserveGeometry:
 
     geometry_key = "main_window"
 
-    def restore_geometry(self, window: QMainWindow) -> bool:
-        """Restore the saved geometry; False when none was saved."""
+    def restore_geometry(self, window: QWidget) -> bool:
+        """Restore the saved geometry (and dock layout); False when none was saved."""
         store = qsettings()
         geometry = store.value(f"{self.geometry_key}/geometry")
         if geometry is None:
             return False
         window.restoreGeometry(geometry)
         state = store.value(f"{self.geometry_key}/state")
-        if state is not None:
+        if state is not None and hasattr(window, "restoreState"):
             window.restoreState(state)
         return True
 
-    def save_geometry(self, window: QMainWindow) -> None:
+    def save_geometry(self, window: QWidget) -> None:
         """Remember the window's geometry and state."""
         store = qsettings()
         store.setValue(f"{self.geometry_key}/geometry", window.saveGeometry())
-        store.setValue(f"{self.geometry_key}/state", window.saveState())
+        if hasattr(window, "saveState"):
+            store.setValue(f"{self.geometry_key}/state", window.saveState())
 
 
-class MainWindow(QMainWindow, PreserveGeometry):
+class MainWindow(WindowActions, PreserveGeometry):
     """relplan's main window over one open workspace.
 
     Args:
@@ -104,57 +108,53 @@ class MainWindow(QMainWindow, PreserveGeometry):
         self.analyser = PlanAnalyser(session, today=today, parent=self)
         self.impact_previewer = ImpactPreviewer(session, today=today, parent=self)
         self.whatif_dialog: WhatIfDialog | None = None
+        self.theme_watcher = ThemeWatcher(self)
+        self.editors = EditorLauncher(self, session)
+        self._plan_views: list[PlanView] = []
+        store = qsettings()
+        self._restore_view: str | None = store.value(f"{self.geometry_key}/view")
 
         self.model = ReleaseTableModel(self, edit_handler=session.edit_release)
         self.table = ReleaseTableView(self)
         self.table.setModel(self.model)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.setCentralWidget(self.table)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("views")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
         self.problems_dock = ProblemsDock(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems_dock)
         self.resizeDocks([self.problems_dock], [200], Qt.Orientation.Vertical)
 
-        self._build_toolbar()
+        self.filter_bar = FilterBar(self)
+        self.addToolBar(self.filter_bar)
+        self.team_filter = self.filter_bar.team_filter
+        self.train_filter = self.filter_bar.train_filter
+        self.environment_filter = self.filter_bar.environment_filter
+        self.search = self.filter_bar.search
         self._build_status_bar()
         self._build_menus()
+        self.view_group = QActionGroup(self)
+        self.view_actions: dict[str, QAction] = {}
+        self.add_view("Releases", self.table, "Ctrl+1")
+        self.calendar = CalendarView(self)
+        self.add_view("Calendar", self.calendar, "Ctrl+2")
+        kind = store.value("calendar/kind")
+        if kind in ("week", "month", "quarter"):
+            self.calendar.set_kind(kind)
+        self.calendar.set_show_all(store.value("calendar/show_all") in (True, "true"))
         self._connect()
 
         self._update_title()
         self._set_undo_labels(None, None)
         if not self.restore_geometry(self):
             self.resize(1280, 760)
-        header_state = qsettings().value(f"{self.geometry_key}/header")
+        header_state = store.value(f"{self.geometry_key}/header")
         if header_state is not None:
             self.table.horizontalHeader().restoreState(header_state)
         session.reload()
 
     # -- construction -----------------------------------------------------------------------
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Filters", self)
-        bar.setObjectName("filters-toolbar")
-        bar.setMovable(False)
-        bar.setIconSize(QSize(16, 16))
-        self.addToolBar(bar)
-        bar.addWidget(QLabel(" Team ", bar))
-        self.team_filter = QComboBox(bar)
-        self.team_filter.setObjectName("team-filter")
-        self.team_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.team_filter.addItem("All teams", None)
-        bar.addWidget(self.team_filter)
-        spacer = QWidget(bar)
-        spacer.setFixedWidth(16)
-        bar.addWidget(spacer)
-        self.search = QLineEdit(bar)
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Filter by key, name, team, train or status  (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(340)
-        self.search.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        bar.addWidget(self.search)
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         self.busy_label = QLabel("Working…", status)
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow, PreserveGeometry):
         self.problems_label.setTextFormat(Qt.TextFormat.RichText)
         self.count_label = QLabel("", status)
         self.zone_label = QLabel("", status)
+        self.zone_label.setToolTip("Every date is a day in the workspace's planning zone")
         for widget in (
             self.busy_label,
             self.busy_bar,
@@ -181,56 +182,6 @@ class MainWindow(QMainWindow, PreserveGeometry):
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_DELAY_MS)
 
-    def _action(
-        self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence.StandardKey | str = ""
-    ) -> QAction:
-        action = menu.addAction(text)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
-
-    def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file = menus.addMenu("&File")
-        self.new_action = self._action(file, "&New…", self._on_new, "Ctrl+N")
-        self.open_action = self._action(file, "&Open…", self._on_open, "Ctrl+O")
-        self.recent_menu = file.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file.addSeparator()
-        self.import_action = self._action(file, "&Import JSON…", self._on_import, "Ctrl+I")
-        self.export_action = self._action(file, "&Export JSON…", self._on_export, "Ctrl+E")
-        file.addSeparator()
-        self.quit_action = self._action(file, "&Quit", self.close, "Ctrl+Q")
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-
-        edit = menus.addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo", self.session.undo)
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self._action(edit, "&Redo", self.session.redo)
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        edit.addSeparator()
-        self.find_action = self._action(edit, "&Filter Releases", self._on_find, "Ctrl+F")
-
-        view = menus.addMenu("&View")
-        self.problems_action = self.problems_dock.toggleViewAction()
-        self.problems_action.setText("&Problems")
-        self.problems_action.setShortcut(QKeySequence("Ctrl+4"))
-        view.addAction(self.problems_action)
-
-        planning = menus.addMenu("&Planning")
-        self.check_action = self._action(planning, "&Check Plan", self._on_check, "F5")
-        self.check_action.setStatusTip("Run the plan's checks and schedule again")
-        self.whatif_action = self._action(
-            planning, "&What If It Slips…", self._on_whatif, "Ctrl+Shift+W"
-        )
-        self.whatif_action.setStatusTip("Preview what a slip of the selected release moves")
-        self.whatif_action.setEnabled(False)
-
-        help_menu = menus.addMenu("&Help")
-        self.about_action = self._action(help_menu, "&About relplan", self._on_about)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-
     def _connect(self) -> None:
         self.session.refreshed.connect(self._on_session_refreshed)
         self.session.opened.connect(self._on_session_opened)
@@ -238,9 +189,8 @@ class MainWindow(QMainWindow, PreserveGeometry):
         self.session.failed.connect(self._on_session_failed)
         self.model.message.connect(self.show_message)
         self.model.counts_changed.connect(self._on_model_counts_changed)
-        self.team_filter.currentIndexChanged.connect(self._on_team_filter_changed)
-        self.search.textChanged.connect(self._filter_timer.start)
-        self._filter_timer.timeout.connect(self._on_filter_timer_timeout)
+        self.filter_bar.filter_changed.connect(self._on_filter_bar_changed)
+        self.filter_bar.search_changed.connect(self.model.set_text_filter)
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
         self._busy_timer.timeout.connect(lambda: self._set_busy_visible(True))
         self.analyser.started.connect(self.problems_dock.set_checking)
@@ -252,7 +202,97 @@ class MainWindow(QMainWindow, PreserveGeometry):
         self.problems_dock.message.connect(self.show_message)
         self.table.customContextMenuRequested.connect(self._on_table_context_menu)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.model.modelReset.connect(self._on_current_row_changed)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.theme_watcher.changed.connect(self._on_theme_changed)
+        self.calendar.freeze_activated.connect(self.open_freeze_editor)
+
+    # -- views ------------------------------------------------------------------------------
+    def add_view(self, title: str, widget: QWidget, shortcut: str = "") -> QAction:
+        """Add a view as a tab, with a View-menu entry and a shortcut (``"Ctrl+3"``).
+
+        Tabs are kept in the order of :data:`VIEW_ORDER` whatever order views are added in. A
+        :class:`PlanView` also gets the current filter and the latest analysis at once, and its
+        ``release_activated`` opens the Release editor.
+
+        Args:
+            title: The tab's title (one of :data:`VIEW_ORDER` for a known place).
+            widget: The view.
+            shortcut: Its key sequence.
+
+        Returns:
+            The View-menu action that shows the view.
+        """
+        rank = VIEW_ORDER.index(title) if title in VIEW_ORDER else len(VIEW_ORDER)
+        position = sum(
+            1
+            for i in range(self.tabs.count())
+            if (VIEW_ORDER.index(t) if (t := self.tabs.tabText(i)) in VIEW_ORDER else 99) <= rank
+        )
+        self.tabs.insertTab(position, widget, title)
+        if shortcut:
+            self.tabs.setTabToolTip(position, f"{title} ({shortcut})")
+        action = QAction(f"&{title}", self)
+        action.setCheckable(True)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _=False, w=widget: self.tabs.setCurrentWidget(w))
+        self.view_group.addAction(action)
+        following = self.tabs.tabText(position + 1) if position + 1 < self.tabs.count() else ""
+        before = self.view_actions.get(following)
+        self.view_menu.insertAction(before or self.views_end, action)
+        self.view_actions[title] = action
+        if isinstance(widget, PlanView):
+            self._plan_views.append(widget)
+            widget.release_activated.connect(self.open_release_editor)
+            widget.set_filter(*self.filter_bar.current())
+            latest = self.analyser.latest
+            if latest is not None:
+                widget.set_data(latest.plan, latest)
+        if title == self._restore_view:
+            self.tabs.setCurrentWidget(widget)
+        self._on_tabs_current_changed()
+        return action
+
+    def current_view(self) -> QWidget | None:
+        """The widget of the current tab."""
+        return self.tabs.currentWidget()
+
+    def view(self, title: str) -> QWidget | None:
+        """The view with this tab title, if added."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                return self.tabs.widget(i)
+        return None
+
+    def show_view(self, title: str) -> bool:
+        """Make the view with this title current; whether there is one."""
+        widget = self.view(title)
+        if widget is not None:
+            self.tabs.setCurrentWidget(widget)
+        return widget is not None
+
+    @Slot()
+    def _on_tabs_current_changed(self) -> None:
+        title = self.tabs.tabText(self.tabs.currentIndex())
+        action = self.view_actions.get(title)
+        if action is not None:
+            action.setChecked(True)
+        self.filter_bar.set_search_visible(self.tabs.currentWidget() is self.table)
+
+    @Slot(object, object, object)
+    def _on_filter_bar_changed(
+        self, teams: frozenset[str], train: str | None, environment: str | None
+    ) -> None:
+        self.model.set_team_filter(set(teams) or None)
+        for view in self._plan_views:
+            view.set_filter(teams, train, environment)
+
+    @Slot(object)
+    def _on_theme_changed(self, theme: Theme) -> None:
+        for view in self._plan_views:
+            view.set_theme(theme)
 
     # -- status -----------------------------------------------------------------------------
     @Slot(str)
@@ -309,6 +349,7 @@ class MainWindow(QMainWindow, PreserveGeometry):
     def _on_analyser_analysed(self, analysis: PlanAnalysis) -> None:
         self.model.set_schedule(analysis.schedule, error=analysis.schedule_error)
         self.problems_dock.show_analysis(analysis)
+        self._show_plan(analysis.plan, analysis)
         if analysis.schedule_error:
             color = SEVERITY_COLORS["error"]
             self.problems_label.setText(
@@ -317,7 +358,9 @@ class MainWindow(QMainWindow, PreserveGeometry):
             self.problems_label.setToolTip(analysis.schedule_error)
             self.show_message(f"No schedule: {analysis.schedule_error}")
             return
-        self.problems_label.setToolTip("Problems found by the plan check (Ctrl+4 shows them)")
+        self.problems_label.setToolTip(
+            f"Problems found by the plan check ({PROBLEMS_SHORTCUT} shows them)"
+        )
         parts = []
         for severity, count in (("error", analysis.errors), ("warning", analysis.warnings)):
             if count:
@@ -327,6 +370,13 @@ class MainWindow(QMainWindow, PreserveGeometry):
                 )
         self.problems_label.setText(f"  {', '.join(parts) or 'No problems'}  ")
 
+    def _show_plan(self, plan: Plan, analysis: PlanAnalysis) -> None:
+        self.filter_bar.set_trains(sorted(plan.trains, key=lambda t: t.key))
+        self.filter_bar.set_environments(plan.environments)
+        for view in self._plan_views:
+            view.set_data(plan, analysis)
+        self.editors.plan_changed(plan)
+
     @Slot()
     def _on_check(self) -> None:
         self.analyser.request()
@@ -335,8 +385,9 @@ class MainWindow(QMainWindow, PreserveGeometry):
     @Slot(object)
     def _on_session_opened(self, _path: Path) -> None:
         self._update_title()
+        self.editors.close_all()  # what they edit belongs to the workspace just closed
         if self.whatif_dialog is not None:
-            self.whatif_dialog.reject()  # its release belongs to the workspace just closed
+            self.whatif_dialog.reject()
 
     @Slot(object)
     def _on_session_failed(self, exc: BaseException) -> None:
@@ -344,47 +395,25 @@ class MainWindow(QMainWindow, PreserveGeometry):
 
     # -- filters ----------------------------------------------------------------------------
     def _fill_team_filter(self, teams: list[Team]) -> None:
-        entries = [(f"{team.name} ({team.key})", team.key) for team in teams]
-        combo = self.team_filter
-        current = [(combo.itemText(i), combo.itemData(i)) for i in range(1, combo.count())]
-        if entries == current:
-            return
-        selected = self.team_filter.currentData()
-        self.team_filter.blockSignals(True)
-        try:
-            self.team_filter.clear()
-            self.team_filter.addItem("All teams", None)
-            for text, key in entries:
-                self.team_filter.addItem(text, key)
-            self.team_filter.setCurrentIndex(max(self.team_filter.findData(selected), 0))
-        finally:
-            self.team_filter.blockSignals(False)
-        self._on_team_filter_changed()
-
-    @Slot()
-    def _on_team_filter_changed(self) -> None:
-        team = self.team_filter.currentData()
-        self.model.set_team_filter(None if team is None else {team})
-
-    @Slot()
-    def _on_filter_timer_timeout(self) -> None:
-        self.model.set_text_filter(self.search.text())
+        self.filter_bar.set_teams(teams)
 
     @Slot()
     def _on_find(self) -> None:
+        view: object = self.current_view()
+        if isinstance(view, PlanView) and view.focus_search():
+            return
+        if view is not self.table:
+            self.show_view("Releases")
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def clear_filters(self) -> None:
-        """Show every release: no team, no filter text."""
-        self.search.clear()
-        self._filter_timer.stop()  # clear() started it; a late refilter would drop the selection
-        self.model.set_text_filter("")
-        self.team_filter.setCurrentIndex(0)
+        """Show every release: no team, train or environment, no filter text."""
+        self.filter_bar.clear()
 
     @Slot(str)
     def reveal_release(self, key: str) -> bool:
-        """Select a release in the table and scroll to it, clearing filters that hide it.
+        """Show the Releases view with a release selected, clearing filters that hide it.
 
         Returns:
             Whether the release is in the table.
@@ -392,6 +421,7 @@ class MainWindow(QMainWindow, PreserveGeometry):
         if self.model.row_for(key) is None:
             self.show_message(f"{key} is not in the workspace")
             return False
+        self.show_view("Releases")
         if self.model.row_of(key) is None:
             self.clear_filters()
         row = self.model.row_of(key)
@@ -422,11 +452,43 @@ class MainWindow(QMainWindow, PreserveGeometry):
             return
         self.table.setCurrentIndex(self.model.index(index.row(), index.column()))
         menu = QMenu(self)
+        menu.addAction(self.edit_release_action)
         menu.addAction(self.whatif_action)
         menu.addSeparator()
         menu.addAction(self.check_action)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    @Slot(object)
+    def _on_table_double_clicked(self, index: Any) -> None:
+        # Editable cells start editing on double-click; the others open the editor.
+        if index.isValid() and not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self.open_release_editor(self.model.row_at(index.row()).key)
+
+    # -- editors ----------------------------------------------------------------------------
+    @Slot(str)
+    def open_release_editor(self, key: str) -> None:
+        """Open the Release editor on release ``key`` (it loads on the DB lane first)."""
+        self.editors.open_release(key)
+
+    @Slot()
+    def _on_edit_release(self) -> None:
+        view = self.current_view()
+        key = self.calendar.context.selected if view is self.calendar else self.current_release()
+        if key is None:
+            self.show_message("Select a release to edit")
+            return
+        self.open_release_editor(key)
+
+    @Slot()
+    def open_freeze_editor(self, name: str | None = None) -> None:
+        """Open the Freeze editor (with freeze ``name`` selected)."""
+        self.editors.open_freezes(name)
+
+    @Slot()
+    def open_environment_editor(self) -> None:
+        """Open the Environment editor."""
+        self.editors.open_environments()
 
     # -- what-if ----------------------------------------------------------------------------
     def open_whatif(self, key: str | None = None) -> WhatIfDialog | None:
@@ -472,91 +534,14 @@ class MainWindow(QMainWindow, PreserveGeometry):
         if dialog is not None:
             dialog.deleteLater()
 
-    # -- file menu --------------------------------------------------------------------------
-    def _start_dir(self) -> str:
-        return str(self.session.path.parent)
-
-    @Slot()
-    def _on_new(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "New workspace",
-            str(Path(self._start_dir()) / "plan.relplan"),
-            WORKSPACE_FILTER,
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if not path:
-            return
-        target = Path(path)
-        if not target.suffix:
-            target = target.with_suffix(".relplan")
-        if target.exists() and target.stat().st_size > 0:
-            QMessageBox.warning(
-                self,
-                "New workspace",
-                f"{target} already exists.\n\nChoose another name, or use File → Open.",
-            )
-            return
-        self.session.open_workspace(target, create=True)
-
-    @Slot()
-    def _on_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open workspace", self._start_dir(), WORKSPACE_FILTER
-        )
-        if path:
-            self.session.open_workspace(path)
-
-    @Slot()
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = [p for p in config.load_settings().recent if Path(p) != self.session.path]
-        if not recent:
-            self.recent_menu.addAction("No other recent workspaces").setEnabled(False)
-            return
-        for i, path in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{i % 10}  {path}")
-            action.triggered.connect(lambda _=False, p=path: self.session.open_workspace(p))
-
-    @Slot()
-    def _on_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import workspace JSON", self._start_dir(), JSON_FILTER
-        )
-        if path:
-            self.show_message(f"Importing {Path(path).name}…")
-            self.session.import_json(path)
-
-    @Slot()
-    def _on_export(self) -> None:
-        default = Path(self._start_dir()) / f"{self.session.path.stem}.json"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export workspace JSON", str(default), JSON_FILTER
-        )
-        if path:
-            self.session.export_json(path)
-
-    # -- help -------------------------------------------------------------------------------
-    def about_text(self) -> str:
-        """The text of the About box."""
-        return (
-            f"<h3>relplan {__version__}</h3>"
-            "<p>Release planning for release managers.</p>"
-            f"<p><b>Workspace:</b> {self.session.path}<br>"
-            f"<b>Data folder:</b> {config.data_dir()}<br>"
-            f"<b>Settings:</b> {config.settings_file()}<br>"
-            f"<b>Qt:</b> {qVersion()} (PySide6 {pyside_version})</p>"
-        )
-
-    @Slot()
-    def _on_about(self) -> None:
-        QMessageBox.about(self, "About relplan", self.about_text())
-
     # -- closing ----------------------------------------------------------------------------
     @override
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry(self)
-        qsettings().setValue(
-            f"{self.geometry_key}/header", self.table.horizontalHeader().saveState()
-        )
+        store = qsettings()
+        store.setValue(f"{self.geometry_key}/header", self.table.horizontalHeader().saveState())
+        store.setValue(f"{self.geometry_key}/view", self.tabs.tabText(self.tabs.currentIndex()))
+        store.setValue("calendar/kind", self.calendar.kind)
+        store.setValue("calendar/show_all", self.calendar.table.show_all)
+        self.editors.close_all()
         super().closeEvent(event)

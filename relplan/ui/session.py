@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,18 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from relplan import config
-from relplan.domain.model import Team
-from relplan.store.commands import ChangeSet
+from relplan.domain.model import Environment, Freeze, Team
+from relplan.store.commands import ChangeSet, Command
 from relplan.store.repository import ReleaseRow
 from relplan.store.workspace import Workspace
+from relplan.ui.plan_edits import (
+    ReleaseEdit,
+    ReleaseEditorInput,
+    editor_input,
+    environments_command,
+    freeze_command,
+    release_edit_command,
+)
 from relplan.ui.tasks import BaseTaskRunner
 
 #: Above this many touched releases a write reloads the whole table instead of patching rows.
@@ -174,6 +182,7 @@ class WorkspaceSession(QObject):
         *,
         full: bool = False,
         on_error: Callable[[BaseException], None] | None = None,
+        on_done: Callable[[ChangeSet], None] | None = None,
     ) -> None:
         def job(ws: Workspace) -> Refresh:
             return gather_refresh(ws, write(ws), full=full)
@@ -181,6 +190,8 @@ class WorkspaceSession(QObject):
         def done(refresh: Refresh) -> None:
             self.refreshed.emit(refresh)
             self.message.emit(message(refresh.changes))
+            if on_done is not None:
+                on_done(refresh.changes)
 
         self._run(job, done, on_error)
 
@@ -242,6 +253,72 @@ class WorkspaceSession(QObject):
             return f"{label}: {moved} release{'s' if moved != 1 else ''} moved (Edit → Undo)"
 
         self._write(write, message)
+
+    def load_release_editor(
+        self,
+        key: str,
+        on_done: Callable[[ReleaseEditorInput], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Read what the release editor needs about release ``key`` (DB lane).
+
+        Args:
+            key: the release.
+            on_done: receives the :class:`ReleaseEditorInput`.
+            on_error: receives the error (default: ``failed``), e.g. UnknownObjectError.
+        """
+        self._run(lambda ws: editor_input(ws.plan(), key), on_done, on_error)
+
+    def save_release(
+        self,
+        edit: ReleaseEdit,
+        *,
+        on_done: Callable[[ChangeSet], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Store a release editor's save as ONE undoable command (release and dependencies).
+
+        A dependency that would close a cycle, or an invalid release, refuses the whole save
+        (``DependencyCycleError`` / ``ValidationError`` to ``on_error``); nothing is written.
+        """
+        self._execute(lambda ws: release_edit_command(ws, edit), on_done, on_error)
+
+    def save_freeze(
+        self,
+        before: Freeze | None,
+        after: Freeze | None,
+        *,
+        on_done: Callable[[ChangeSet], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Add (``before`` None), change or remove (``after`` None) a freeze: one command."""
+        self._execute(lambda ws: freeze_command(ws, before, after), on_done, on_error)
+
+    def save_environments(
+        self,
+        changes: Sequence[tuple[Environment | None, Environment | None]],
+        *,
+        on_done: Callable[[ChangeSet], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Add, change and remove environments (``(before, after)`` pairs) as one command."""
+        pairs = list(changes)
+        self._execute(lambda ws: environments_command(ws, pairs), on_done, on_error)
+
+    def _execute(
+        self,
+        build: Callable[[Workspace], Command | None],
+        on_done: Callable[[ChangeSet], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        def write(ws: Workspace) -> ChangeSet:
+            command = build(ws)
+            return ChangeSet(label="No change") if command is None else ws.execute(command)
+
+        def message(cs: ChangeSet) -> str:
+            return f"{cs.label} (Edit → Undo reverts it)" if cs.count() else "Nothing changed"
+
+        self._write(write, message, on_error=on_error, on_done=on_done)
 
     def undo(self) -> None:
         """Undo the latest command."""
