@@ -5,7 +5,8 @@ the workspace go to a temporary folder, so the user's own are never touched. The
 by target and scrolled to the releases around ``--today``, with the Float, Slip and CP columns
 and the Problems panel filled in. ``--whatif PATH`` also renders the "What if it slips…" dialog,
 and ``--calendar PATH`` the Calendar's month view of ``--today``'s month, exported as the
-Calendar view exports itself (File → Export View Image).
+Calendar view exports itself (File → Export View Image), and ``--dashboard PATH`` the window
+on the Dashboard tab (its charts computed for ``--today``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "screenshots" / "main-window.png"
 DEFAULT_WHATIF_OUT = ROOT / "docs" / "screenshots" / "what-if.png"
 DEFAULT_CALENDAR_OUT = ROOT / "docs" / "screenshots" / "calendar.png"
+DEFAULT_DASHBOARD_OUT = ROOT / "docs" / "screenshots" / "desk-dashboard.png"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--whatif", type=Path, default=DEFAULT_WHATIF_OUT)
     parser.add_argument("--calendar", type=Path, default=DEFAULT_CALENDAR_OUT)
+    parser.add_argument("--dashboard", type=Path, default=DEFAULT_DASHBOARD_OUT)
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=860)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 6, 1))
@@ -114,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         args.calendar.parent.mkdir(parents=True, exist_ok=True)
         window.calendar.export_image(str(args.calendar))
         print(f"wrote {args.calendar}")
+
+    if ok and args.dashboard:
+        window.problems_dock.hide()  # the charts get the whole window
+        window.show_view("Dashboard")  # the charts are computed inline (SyncTaskRunner)
+        window.show_message("Dashboard: the filter bar's team and train choose what is charted")
+        settle()
+        ok = save(window, args.dashboard)
 
     window.close()
     session.close()

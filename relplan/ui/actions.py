@@ -7,11 +7,15 @@ View, Plan, Help) and implements the File and Help commands. The window itself
 Shortcuts: Ctrl+N/O new/open, Ctrl+I/E import/export JSON, Ctrl+Shift+E export the current view
 as an image, Ctrl+Z/Ctrl+Y undo/redo, Ctrl+F find in the current view, Ctrl+1..5 the views (added
 by ``add_view``), Ctrl+Shift+M the Problems panel, F5 check, Ctrl+Return edit the selected
-release, Ctrl+Shift+F freezes.
+release, Ctrl+Shift+F freezes. The deployment and calendar commands (Ctrl+Shift+C export calendar)
+are added by :mod:`relplan.ui.plan_actions`, the Sync menu (Ctrl+Shift+S sync now) by
+:mod:`relplan.ui.sync_actions`.
 """
 
 from __future__ import annotations
 
+import html
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -33,6 +37,26 @@ WORKSPACE_FILTER: Final = "relplan workspaces (*.relplan);;All files (*)"
 JSON_FILTER: Final = "Workspace JSON (*.json);;All files (*)"
 IMAGE_FILTER: Final = "PNG image (*.png);;SVG image (*.svg);;PDF (*.pdf)"
 PROBLEMS_SHORTCUT: Final = "Ctrl+Shift+M"
+
+
+def keyring_description() -> str:
+    """The keyring backend tokens would go to: class name and priority, or "none usable".
+
+    Only the backend is looked at; no secret is ever read.
+    """
+    import keyring
+
+    # The very test KeyringStore applies before it stores a token.
+    from relplan.sync.credentials import _unusable
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken keyring configuration must not break the About box
+        return f"none usable ({type(exc).__name__})"
+    why = _unusable(backend)
+    if why:
+        return f"none usable ({why})"
+    return f"{type(backend).__name__} (priority {getattr(backend, 'priority', '?')})"
 
 
 class WindowActions(QMainWindow):
@@ -73,7 +97,8 @@ class WindowActions(QMainWindow):
             file, "Export View &Image…", self._on_export_image, "Ctrl+Shift+E"
         )
         self.export_image_action.setStatusTip("Save the current view as PNG, SVG or PDF")
-        file.addSeparator()
+        self.file_menu = file
+        self.file_exports_end = file.addSeparator()  # more exports go above it
         self.quit_action = self._action(file, "&Quit", self.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -93,7 +118,7 @@ class WindowActions(QMainWindow):
         self.problems_action.setShortcut(QKeySequence(PROBLEMS_SHORTCUT))
         self.view_menu.addAction(self.problems_action)
 
-        plan = menus.addMenu("&Plan")
+        self.plan_menu = plan = menus.addMenu("&Plan")
         self.check_action = self._action(plan, "&Check Plan", self._on_check, "F5")
         self.check_action.setStatusTip("Run the plan's checks and schedule again")
         self.edit_release_action = self._action(
@@ -115,7 +140,7 @@ class WindowActions(QMainWindow):
         )
         self.environments_action.setStatusTip("Set the order and capacity of environments")
 
-        help_menu = menus.addMenu("&Help")
+        self.help_menu = help_menu = menus.addMenu("&Help")
         self.about_action = self._action(help_menu, "&About relplan", self._on_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -236,14 +261,17 @@ class WindowActions(QMainWindow):
 
     # -- help -------------------------------------------------------------------------------
     def about_text(self) -> str:
-        """The text of the About box."""
+        """The text of the About box (rich text): versions, folders and the keyring in use."""
+        python = ".".join(str(part) for part in sys.version_info[:3])
         return (
             f"<h3>relplan {__version__}</h3>"
             "<p>Release planning for release managers.</p>"
-            f"<p><b>Workspace:</b> {self.session.path}<br>"
-            f"<b>Data folder:</b> {config.data_dir()}<br>"
-            f"<b>Settings:</b> {config.settings_file()}<br>"
-            f"<b>Qt:</b> {qVersion()} (PySide6 {pyside_version})</p>"
+            f"<p><b>Workspace:</b> {html.escape(str(self.session.path))}<br>"
+            f"<b>Data folder:</b> {html.escape(str(config.data_dir()))}<br>"
+            f"<b>Settings:</b> {html.escape(str(config.settings_file()))}<br>"
+            f"<b>Keyring:</b> {html.escape(keyring_description())}<br>"
+            f"<b>Qt:</b> {qVersion()} (PySide6 {pyside_version})<br>"
+            f"<b>Python:</b> {python}</p>"
         )
 
     @Slot()

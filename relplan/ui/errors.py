@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import traceback
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
@@ -20,6 +21,7 @@ from relplan.errors import (
     NotAWorkspaceError,
     NothingToUndoError,
     RelplanError,
+    SyncError,
     UnknownObjectError,
     ValidationError,
 )
@@ -64,10 +66,27 @@ def message_box(
     informative: str = "",
     details: str = "",
     wait: bool = False,
+    action: tuple[str, Callable[[], None]] | None = None,
 ) -> QMessageBox:
-    """Build and show a message box; window-modal and non-blocking unless ``wait``."""
+    """Build and show a message box; window-modal and non-blocking unless ``wait``.
+
+    Args:
+        parent: the widget the box belongs to.
+        icon: the box's icon.
+        title: its window title.
+        text: its headline.
+        informative: the text under the headline.
+        details: the text under "Show Details...".
+        wait: block until the box is closed (only before the event loop runs).
+        action: an extra button's text and what clicking it does (after the box closed).
+    """
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("relplan-error-box")
+    if action is not None:
+        label, run = action
+        button = box.addButton(label, QMessageBox.ButtonRole.AcceptRole)
+        button.setObjectName("relplan-error-action")
+        button.clicked.connect(run)
     if informative:
         box.setInformativeText(informative)
         # Problem lines name JSON paths and values; wrapping them at ~40 characters hurts.
@@ -90,6 +109,9 @@ def present_error(parent: QWidget | None, exc: BaseException, *, wait: bool = Fa
 
     - :class:`Cancelled`: nothing.
     - :class:`NothingToUndoError`: a status-bar message only.
+    - :class:`SyncError` of kind AUTH: "credentials rejected", with a button that opens the
+      Connections dialog when the window has one (``open_connections``); the stored token is
+      not touched: it is replaced by removing the connection and adding it again there.
     - :class:`ValidationError`: a warning box listing every problem line (all of them under
       "Show Details..." when there are many).
     - other :class:`RelplanError`, ``OSError`` and ``sqlite3.Error``: a warning box.
@@ -107,6 +129,9 @@ def present_error(parent: QWidget | None, exc: BaseException, *, wait: bool = Fa
         show_status(parent, text[:1].upper() + text[1:] + ".")
         return
     warning = QMessageBox.Icon.Warning
+    if isinstance(exc, SyncError) and exc.kind == SyncError.AUTH:
+        _credentials_rejected(parent, exc, wait=wait)
+        return
     if isinstance(exc, ValidationError):
         lines = exc.lines() or [str(exc)]
         shown = lines[:MAX_SHOWN_LINES]
@@ -136,4 +161,23 @@ def present_error(parent: QWidget | None, exc: BaseException, *, wait: bool = Fa
         informative=f"{type(exc).__name__}: {exc}",
         details="".join(traceback.format_exception(exc)),
         wait=wait,
+    )
+
+
+def _credentials_rejected(parent: QWidget | None, exc: SyncError, *, wait: bool) -> None:
+    """The box for a tracker that refused the stored token (STYLE §7)."""
+    window = parent.window() if parent is not None else None
+    opener = getattr(window, "open_connections", None)
+    hint = (
+        "Open Sync → Connections…, remove the connection and add it again with a new token "
+        "(the old token stays in the keyring until then)."
+    )
+    message_box(
+        parent,
+        QMessageBox.Icon.Warning,
+        "Sync failed",
+        "The tracker says: credentials rejected.",
+        informative=f"{exc}\n\n{hint}",
+        wait=wait,
+        action=("Open Connections…", opener) if callable(opener) else None,
     )

@@ -8,7 +8,10 @@ results into the releases table (Float, Slip, CP) and the Problems panel.
 
 Views are tabs added with :meth:`MainWindow.add_view` (``Ctrl+1`` .. ``Ctrl+5`` in the order of
 :data:`VIEW_ORDER`); a view that follows :class:`~relplan.ui.views.base.PlanView` also gets the
-shared filter and opens the Release editor when it emits ``release_activated``.
+shared filter and opens the Release editor when it emits ``release_activated``. The Dashboard
+(:class:`~relplan.ui.views.dashboard_tab.DashboardTab`) is built when its tab is first shown.
+Deployments and the calendar export live in :mod:`relplan.ui.plan_actions`, the Sync menu and
+its dock in :mod:`relplan.ui.sync_actions`.
 """
 
 from __future__ import annotations
@@ -39,9 +42,12 @@ from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
 from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.palette import Theme, ThemeWatcher
+from relplan.ui.plan_actions import PlanActions
 from relplan.ui.session import Refresh, WorkspaceSession
+from relplan.ui.sync_actions import SyncActions
 from relplan.ui.views.base import PlanView
 from relplan.ui.views.calendar import CalendarView
+from relplan.ui.views.dashboard_tab import DashboardTab
 from relplan.ui.views.problems import ProblemsDock
 from relplan.ui.views.releases import ReleaseTableView
 
@@ -143,6 +149,10 @@ class MainWindow(WindowActions, PreserveGeometry):
         if kind in ("week", "month", "quarter"):
             self.calendar.set_kind(kind)
         self.calendar.set_show_all(store.value("calendar/show_all") in (True, "true"))
+        self.dashboard = DashboardTab(self, runner=self.runner)
+        self.add_view("Dashboard", self.dashboard, "Ctrl+5")
+        self.plan_actions = PlanActions(self, today=today)
+        self.sync_actions = SyncActions(self)
         self._connect()
 
         self._update_title()
@@ -489,6 +499,11 @@ class MainWindow(WindowActions, PreserveGeometry):
     def open_environment_editor(self) -> None:
         """Open the Environment editor."""
         self.editors.open_environments()
+
+    @Slot()
+    def open_connections(self) -> None:
+        """Open the Connections dialog (also offered when a tracker rejects the credentials)."""
+        self.sync_actions.open_connections()
 
     # -- what-if ----------------------------------------------------------------------------
     def open_whatif(self, key: str | None = None) -> WhatIfDialog | None:

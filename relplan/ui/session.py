@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from relplan import config
-from relplan.domain.model import Environment, Freeze, Team
+from relplan.domain.model import Deployment, Environment, Freeze, Team
 from relplan.store.commands import ChangeSet, Command
 from relplan.store.repository import ReleaseRow
 from relplan.store.workspace import Workspace
@@ -60,8 +60,15 @@ class Refresh:
 
     @property
     def plan_changed(self) -> bool:
-        """Whether the analyses (check, schedule) must run again."""
-        return self.rows is not None or self.changes.schedule_dirty
+        """Whether the analyses (check, schedule) and the plan views must be refreshed.
+
+        Deployments move no date, but the views show them (the Dashboard's DORA metrics).
+        """
+        return (
+            self.rows is not None
+            or self.changes.schedule_dirty
+            or "deployment" in self.changes.touched
+        )
 
 
 def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> Refresh:
@@ -200,6 +207,21 @@ class WorkspaceSession(QObject):
         """Load the whole releases table again."""
         self._run(lambda ws: gather_refresh(ws, ChangeSet(), full=True), self.refreshed.emit)
 
+    def refresh_after(self, changes: Sequence[ChangeSet]) -> None:
+        """Refresh the views after writes made elsewhere on the DB lane (a sync's ChangeSets).
+
+        Args:
+            changes: what the writes touched; all empty: nothing happens.
+        """
+        touched: dict[str, set[str]] = {}
+        for change in changes:
+            for entity, keys in change.touched.items():
+                touched.setdefault(entity, set()).update(keys)
+        if not touched:
+            return
+        merged = ChangeSet(touched=touched, label=changes[-1].label)
+        self._run(lambda ws: gather_refresh(ws, merged), self.refreshed.emit)
+
     # -- writing ----------------------------------------------------------------------------
     def edit_release(self, key: str, fields: Mapping[str, Any]) -> None:
         """Change fields of one release as one undoable command (``Edit KEY target``).
@@ -319,6 +341,54 @@ class WorkspaceSession(QObject):
             return f"{cs.label} (Edit → Undo reverts it)" if cs.count() else "Nothing changed"
 
         self._write(write, message, on_error=on_error, on_done=on_done)
+
+    def add_deployment(
+        self,
+        deployment: Deployment,
+        *,
+        on_done: Callable[[ChangeSet], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Store a deployment entered by hand as one undoable command ("Add deployment").
+
+        One with the same release, environment and finish instant as a stored one updates it.
+        """
+        from relplan.formats.deployments_csv import deployments_command
+        from relplan.store.entities import TABLES
+
+        def build(ws: Workspace) -> Command:
+            existing = TABLES["deployment"].all(ws.conn, "finished")
+            return deployments_command(existing, [deployment], "Add deployment")
+
+        self._execute(build, on_done, on_error)
+
+    def import_deployments(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Import a deployments CSV file as one undoable command (all or nothing).
+
+        A file with problems writes nothing; its ``ValidationError`` names every row.
+        """
+        from relplan.formats.deployments_csv import import_deployments
+
+        name = Path(path).name
+        counts: list[int] = []
+
+        def write(ws: Workspace) -> ChangeSet:
+            changes, count = import_deployments(ws, path)
+            counts.append(count)
+            return changes
+
+        def message(cs: ChangeSet) -> str:
+            rows = f"{counts[-1]} deployment{'s' if counts[-1] != 1 else ''}" if counts else ""
+            if cs.empty:
+                return f"{name}: {rows}, nothing to change"
+            return f"Imported {name}: {rows}, {cs.count()} stored (Edit → Undo reverts it)"
+
+        self._write(write, message, on_error=on_error)
 
     def undo(self) -> None:
         """Undo the latest command."""

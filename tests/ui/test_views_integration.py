@@ -52,7 +52,7 @@ def _activate(qtbot: Any, window: MainWindow) -> None:
 
 
 def test_ctrl_1_and_ctrl_2_switch_views(qtbot: Any, sync_window: MainWindow) -> None:
-    assert _titles(sync_window) == ["Releases", "Calendar"]
+    assert _titles(sync_window) == ["Releases", "Calendar", "Dashboard"]
     assert sync_window.current_view() is sync_window.table
     _activate(qtbot, sync_window)
     qtbot.keyClick(sync_window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -68,12 +68,12 @@ def test_ctrl_1_and_ctrl_2_switch_views(qtbot: Any, sync_window: MainWindow) -> 
 def test_add_view_keeps_the_order_and_drives_plan_views(
     qtbot: Any, sync_window: MainWindow
 ) -> None:
-    dashboard, timeline = QWidget(), FakeView()
-    sync_window.add_view("Dashboard", dashboard, "Ctrl+5")
+    graph_map, timeline = QWidget(), FakeView()
+    sync_window.add_view("Map", graph_map, "Ctrl+4")
     sync_window.add_view("Timeline", timeline, "Ctrl+3")
-    assert _titles(sync_window) == ["Releases", "Calendar", "Timeline", "Dashboard"]
+    assert _titles(sync_window) == ["Releases", "Calendar", "Timeline", "Map", "Dashboard"]
     menu = [a.text() for a in sync_window.view_menu.actions()]
-    assert menu[:4] == ["&Releases", "&Calendar", "&Timeline", "&Dashboard"]
+    assert menu[:5] == ["&Releases", "&Calendar", "&Timeline", "&Map", "&Dashboard"]
     # A plan view gets the filter and the latest analysis at once, and every new one after.
     assert timeline.filters == [(frozenset(), None, None)]
     assert len(timeline.data) == 1
