@@ -71,5 +71,7 @@ def readiness_figure(
         for tick, release in zip(axis.get_yticklabels(), shown, strict=True):
             tick.set_color(VERDICT_COLORS[release.verdict])
     ax.set_xlabel("% of work (points where every item has points, else items)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize=8, frameon=False)
+    # Outside the axes, below them: constrained layout then keeps it clear of the axis label.
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return fig
