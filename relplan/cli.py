@@ -15,7 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from relplan import __version__, config
 from relplan.errors import Issue, RelplanError, ValidationError
@@ -34,18 +34,21 @@ Handler = Callable[[argparse.Namespace], int]
 AddCommand = Callable[[str, Handler, str, str], argparse.ArgumentParser]
 
 
-def _day(text: str) -> dt.date:
+def parse_day(text: str) -> dt.date:
+    """An argparse type: a calendar day ``YYYY-MM-DD``."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
-def _out(text: str) -> None:
+def out(text: str) -> None:
+    """Print a line (or lines) on standard output."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _err(text: str) -> None:
+def err(text: str) -> None:
+    """Print ``relplan: TEXT`` on standard error."""
     sys.stderr.write(f"relplan: {text}\n")
 
 
@@ -57,7 +60,8 @@ def workspace_path(args: argparse.Namespace) -> Path:
     return Path(last) if last else config.default_workspace()
 
 
-def _open(args: argparse.Namespace, *, create: bool = True) -> Any:
+def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Workspace:
+    """Open the workspace a command works on (see :func:`workspace_path`)."""
     from relplan.store.workspace import Workspace
 
     return Workspace.open(workspace_path(args), create=create)
@@ -73,13 +77,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     if routed is not None:
         return routed
 
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         changes = import_file(ws, args.file, replace=args.replace)
         if changes.empty:
-            _out(f"{args.file}: nothing to change in {ws.path}")
+            out(f"{args.file}: nothing to change in {ws.path}")
         else:
             summary = ", ".join(f"{len(k)} {e}" for e, k in sorted(changes.touched.items()))
-            _out(f"imported {args.file} into {ws.path}: {summary} (undo with 'relplan undo')")
+            out(f"imported {args.file} into {ws.path}: {summary} (undo with 'relplan undo')")
     return EXIT_OK
 
 
@@ -142,8 +146,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``relplan export FORMAT --out FILE [filters]``."""
     module_name, function = EXPORTERS[args.format].split(":")
     exporter: Exporter = getattr(importlib.import_module(module_name), function)
-    with _open(args, create=False) as ws:
-        _out(exporter(args, ws))
+    with open_workspace(args, create=False) as ws:
+        out(exporter(args, ws))
     return EXIT_OK
 
 
@@ -154,7 +158,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     document = generate(args.scale, seed=args.seed, today=args.today)
     write_text_atomically(args.out, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
-    _out(
+    out(
         f"wrote {args.out}: {len(document.get('releases', []))} releases, "
         f"{len(document.get('work_items', []))} work items, "
         f"{len(document.get('dependencies', []))} dependencies"
@@ -163,9 +167,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace, *, undo: bool) -> int:
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         changes = ws.undo() if undo else ws.redo()
-    _out(f"{'undid' if undo else 'redid'} '{changes.label}' ({changes.count()} objects)")
+    out(f"{'undid' if undo else 'redid'} '{changes.label}' ({changes.count()} objects)")
     return EXIT_OK
 
 
@@ -183,23 +187,25 @@ def cmd_history(args: argparse.Namespace) -> int:
     """``relplan history``: the latest commands of the audit log."""
     from relplan.store.commands import history
 
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         rows = history(ws.conn, args.limit)
     if args.json:
-        _out(json.dumps({"commands": rows}, indent=2))
+        out(json.dumps({"commands": rows}, indent=2))
         return EXIT_OK
     for row in rows:
-        _out(f"{row['id']:>5}  {row['at']}  {row['who']:<12} {row['state']:<9} {row['label']}")
+        out(f"{row['id']:>5}  {row['at']}  {row['who']:<12} {row['state']:<9} {row['label']}")
     return EXIT_OK
 
 
-def _today(args: argparse.Namespace) -> dt.date:
+def today_of(args: argparse.Namespace) -> dt.date:
+    """``--today`` when given, else the real date."""
     today: dt.date | None = getattr(args, "today", None)
     return today or dt.date.today()
 
 
-def _print_json(value: object) -> None:
-    _out(json.dumps(value, indent=2, ensure_ascii=False))
+def print_json(value: object) -> None:
+    """Print one JSON object on standard output."""
+    out(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -207,13 +213,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from relplan.planning.check import ERROR, check_plan
     from relplan.planning.report import format_problems
 
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         plan = ws.plan()
-    problems = check_plan(plan, today=_today(args))
+    problems = check_plan(plan, today=today_of(args))
     if args.json:
-        _print_json({"problems": [p.to_json() for p in problems]})
+        print_json({"problems": [p.to_json() for p in problems]})
     else:
-        _out(format_problems(problems))
+        out(format_problems(problems))
     return EXIT_PROBLEMS if any(p.severity == ERROR for p in problems) else EXIT_OK
 
 
@@ -222,13 +228,13 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from relplan.planning.report import format_schedule
     from relplan.planning.schedule import schedule_plan
 
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         plan = ws.plan()
     schedule = schedule_plan(plan, train=args.train)
     if args.json:
-        _print_json(schedule.to_json())
+        print_json(schedule.to_json())
     else:
-        _out(format_schedule(schedule))
+        out(format_schedule(schedule))
     return EXIT_OK
 
 
@@ -238,15 +244,15 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from relplan.planning.impact import impact_of_slip
     from relplan.planning.report import format_impact
 
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         if args.apply:
-            impact, changes = apply_slip(ws, args.release, args.slip, today=_today(args))
+            impact, changes = apply_slip(ws, args.release, args.slip, today=today_of(args))
         else:
-            impact = impact_of_slip(ws.plan(), args.release, args.slip, today=_today(args))
+            impact = impact_of_slip(ws.plan(), args.release, args.slip, today=today_of(args))
     if args.json:
-        _print_json(impact.to_json())
+        print_json(impact.to_json())
     else:
-        _out(format_impact(impact))
+        out(format_impact(impact))
     if args.apply:
         message = f"applied: {changes.count()} releases moved (undo with 'relplan undo')"
         # With --json, standard output holds exactly one JSON object.
@@ -265,16 +271,16 @@ def cmd_dependency(args: argparse.Namespace) -> int:
     from relplan.domain.model import Dependency
     from relplan.operations import add_dependency, remove_dependency
 
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         if args.action == "list":
             rows = [d for d in ws.plan().dependencies if args.ref is None or args.ref in d.pair]
             if args.json:
                 from relplan.domain.codec import encode_dependency
 
-                _print_json({"dependencies": [encode_dependency(d) for d in rows]})
+                print_json({"dependencies": [encode_dependency(d) for d in rows]})
             else:
                 for d in rows:
-                    _out(f"{d.from_ref} -> {d.to_ref}  {d.type} {d.lag_days:+d}")
+                    out(f"{d.from_ref} -> {d.to_ref}  {d.type} {d.lag_days:+d}")
             return EXIT_OK
         if args.to_ref is None:
             raise ValidationError([Issue("", f"'dependency {args.action}' needs FROM and TO")])
@@ -283,7 +289,7 @@ def cmd_dependency(args: argparse.Namespace) -> int:
             changes = add_dependency(ws, dep)
         else:
             changes = remove_dependency(ws, args.ref, args.to_ref)
-    _out(f"{changes.label} (undo with 'relplan undo')" if not changes.empty else "no change")
+    out(f"{changes.label} (undo with 'relplan undo')" if not changes.empty else "no change")
     return EXIT_OK
 
 
@@ -351,9 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--team", action="append", metavar="KEY", help="only this team (repeatable)", default=[]
     )
     p.add_argument("--train", metavar="KEY", help="only this train")
-    p.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="from this day")
-    p.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="to this day")
-    p.add_argument("--today", type=_day, default=None, help="the day to judge against")
+    p.add_argument("--from", dest="date_from", type=parse_day, metavar="DATE", help="from this day")
+    p.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE", help="to this day")
+    p.add_argument("--today", type=parse_day, default=None, help="the day to judge against")
     p.add_argument("--chart", help="png/svg/pdf: which chart")
     p.add_argument("--view", help="png/svg/pdf: which view")
     p.add_argument("--items", action="store_true", help="csv: work items instead of releases")
@@ -367,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     p.add_argument("--scale", choices=["small", "large"], default="small")
     p.add_argument("--seed", type=int, default=0, help="same seed and day, same portfolio")
-    p.add_argument("--today", type=_day, default=None, help="the day the plan is built around")
+    p.add_argument("--today", type=parse_day, default=None, help="the day the plan is built around")
 
     p = add(
         "check",
@@ -376,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         "relplan check --today 2026-11-27",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--today", type=_day, default=None, help="the day to judge gates against")
+    p.add_argument("--today", type=parse_day, default=None, help="the day to judge gates against")
 
     p = add(
         "schedule",
@@ -398,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--slip", type=int, required=True, metavar="DAYS", help="days (negative: earlier)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--today", type=_day, default=None, help="the day to judge gates against")
+    p.add_argument("--today", type=parse_day, default=None, help="the day to judge gates against")
     p.add_argument(
         "--apply", action="store_true", help="write the moved dates (one undoable change)"
     )
@@ -443,10 +449,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ValidationError as exc:
         for line in exc.lines():
-            _err(line)
+            err(line)
         return EXIT_FAILURE
     except (RelplanError, FileNotFoundError, sqlite3.Error) as exc:
-        _err(str(exc))
+        err(str(exc))
         return EXIT_FAILURE
 
 

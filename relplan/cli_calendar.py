@@ -11,11 +11,11 @@ build its parser, and must start fast.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from relplan.cli import open_workspace, parse_day, today_of
 from relplan.errors import Issue, ValidationError
 
 if TYPE_CHECKING:
@@ -59,11 +59,6 @@ def _selection(args: argparse.Namespace, ws: Workspace) -> ExportFilter:
     return ExportFilter(teams, train, date_from, date_to)
 
 
-def _today(args: argparse.Namespace) -> dt.date:
-    today: dt.date | None = getattr(args, "today", None)
-    return today or dt.date.today()
-
-
 def _write(path: str, text: str) -> int:
     from relplan.formats.workspace_io import write_text_atomically
 
@@ -82,7 +77,7 @@ def export_ics(args: argparse.Namespace, ws: Workspace) -> str:
 
     from relplan.formats.ics import workspace_calendar
 
-    calendar = workspace_calendar(ws, today=_today(args), selection=_selection(args, ws))
+    calendar = workspace_calendar(ws, today=today_of(args), selection=_selection(args, ws))
     # CRLF line ends are part of the format; the writer keeps them as they are.
     size = _write(args.out, calendar.to_ical().decode("utf-8"))
     # Each event's last category is its kind (release, stage, milestone, freeze).
@@ -139,13 +134,6 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
 # --- relplan import ics FILE --as freezes ------------------------------------------------------
 
 
-def _open(args: argparse.Namespace, *, create: bool = True) -> Workspace:
-    from relplan.cli import workspace_path
-    from relplan.store.workspace import Workspace
-
-    return Workspace.open(workspace_path(args), create=create)
-
-
 def add_import_ics_options(parser: argparse.ArgumentParser) -> None:
     """The options of an ICS import: ``--as``, ``--environment``, ``--team``."""
     parser.add_argument(
@@ -188,7 +176,7 @@ def import_ics_handler(args: argparse.Namespace) -> int:
 
     if getattr(args, "as_kind", None) not in (None, "freezes"):
         raise ValidationError([Issue("--as", f"cannot import events as {args.as_kind!r}")])
-    with _open(args) as ws:
+    with open_workspace(args) as ws:
         result = import_freezes(
             ws,
             args.file,
@@ -269,9 +257,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
             raise ValidationError([Issue("--password-stdin", "standard input held no password")])
     elif user:
         password = password_for(args.url, user)
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         calendar = workspace_calendar(
-            ws, today=_today(args), selection=_selection(args, ws), name=args.calendar
+            ws, today=today_of(args), selection=_selection(args, ws), name=args.calendar
         )
     store = CaldavCalendar.connect(args.url, args.calendar, user=user, password=password)
     report = publish_events(split_events(calendar), store)
@@ -279,13 +267,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
         store_password(args.url, user, password)
     sys.stdout.write(f"published {args.calendar!r} to {args.url}: {report.summary()}\n")
     return 0
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def register(add: _Add) -> None:
@@ -321,6 +302,6 @@ def register(add: _Add) -> None:
         "--team", action="append", metavar="KEY", help="only this team (repeatable)", default=[]
     )
     p.add_argument("--train", metavar="KEY", help="only this train")
-    p.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="from this day")
-    p.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="to this day")
-    p.add_argument("--today", type=_day, default=None, help="the day problems are judged on")
+    p.add_argument("--from", dest="date_from", type=parse_day, metavar="DATE", help="from this day")
+    p.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE", help="to this day")
+    p.add_argument("--today", type=parse_day, default=None, help="the day problems are judged on")

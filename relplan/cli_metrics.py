@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import sys
 from typing import TYPE_CHECKING, Final
 
-from relplan.cli import EXIT_OK, AddCommand, workspace_path
+from relplan.cli import EXIT_OK, AddCommand, out, parse_day, print_json, workspace_path
 from relplan.errors import Issue, ValidationError
 
 if TYPE_CHECKING:
@@ -24,21 +22,6 @@ __all__ = ["CHART_NAMES", "export_pdf", "export_png", "export_svg", "register"]
 
 #: What ``--chart`` accepts (``burnup`` may name its release: ``burnup:PAY-2026.12``).
 CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _json(value: object) -> None:
-    _out(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _plan(args: argparse.Namespace) -> Plan:
@@ -64,9 +47,9 @@ def cmd_readiness(args: argparse.Namespace) -> int:
     plan = _plan(args)
     result = readiness_of(plan, today=_today(args, plan), team=args.team, train=args.train)
     if args.json:
-        _json(result.to_json())
+        print_json(result.to_json())
     else:
-        _out(format_readiness(result))
+        out(format_readiness(result))
     return EXIT_OK
 
 
@@ -80,9 +63,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
     result = dora_metrics(plan, window=window, team=args.team, train=args.train)
     if args.json:
-        _json(result.to_json())
+        print_json(result.to_json())
     else:
-        _out(format_metrics(result))
+        out(format_metrics(result))
     return EXIT_OK
 
 
@@ -95,9 +78,9 @@ def cmd_deployments(args: argparse.Namespace) -> int:
         changes, count = import_deployments(ws, args.file)
         where = ws.path
     if changes.empty:
-        _out(f"{args.file}: {count} deployments, nothing to change in {where}")
+        out(f"{args.file}: {count} deployments, nothing to change in {where}")
     else:
-        _out(
+        out(
             f"imported {args.file} into {where}: {changes.count()} of {count} deployments "
             "added or updated (undo with 'relplan undo')"
         )
@@ -113,7 +96,7 @@ def register(add: AddCommand) -> None:
         "relplan readiness --today 2026-11-27",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--today", type=_day, default=None, help="the day forecasts start from")
+    p.add_argument("--today", type=parse_day, default=None, help="the day forecasts start from")
     p.add_argument("--team", metavar="KEY", help="only this team's releases")
     p.add_argument("--train", metavar="KEY", help="only this train's releases")
 
@@ -124,12 +107,12 @@ def register(add: AddCommand) -> None:
         "relplan metrics --from 2026-09-01 --to 2026-11-30 --team PAY",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="first day")
-    p.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="last day")
+    p.add_argument("--from", dest="date_from", type=parse_day, metavar="DATE", help="first day")
+    p.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE", help="last day")
     p.add_argument("--team", metavar="KEY", help="only deployments of this team's releases")
     p.add_argument("--train", metavar="KEY", help="only deployments of this train's releases")
     p.add_argument(
-        "--today", type=_day, default=None, help="the day the default window ends (90 days)"
+        "--today", type=parse_day, default=None, help="the day the default window ends (90 days)"
     )
 
     p = add(

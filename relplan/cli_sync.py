@@ -15,15 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 # Registers the sync bookkeeping kinds, so that 'relplan undo' can undo a "Sync NAME" command.
 import relplan.store.sync_state  # noqa: F401
+from relplan.cli import open_workspace, out
 from relplan.errors import Issue, SyncError, ValidationError
 
 if TYPE_CHECKING:
     from relplan.cli import AddCommand
     from relplan.sync.credentials import CredentialStore
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def credential_store() -> CredentialStore:
@@ -45,10 +42,9 @@ def _read_token(args: argparse.Namespace) -> str:
 
 def cmd_connection(args: argparse.Namespace) -> int:
     """``relplan connection add|list|test|remove``."""
-    from relplan.cli import _open
 
     action = args.action
-    with _open(args, create=action == "add") as ws:
+    with open_workspace(args, create=action == "add") as ws:
         if action == "list":
             return _list(ws, as_json=args.json)
         if not args.name:
@@ -96,7 +92,7 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
     except BaseException:
         store.delete(config.credential_key)
         raise
-    _out(
+    out(
         f"added connection {config.name} ({config.kind}, {config.url}); the token is in the keyring"
     )
     return 0
@@ -109,23 +105,23 @@ def _list(ws: Any, *, as_json: bool) -> int:
     rows = sync_state.connections(ws.conn)
     last = {r.connection: r for r in reversed(sync_state.runs(ws.conn, limit=1000))}
     if as_json:
-        out = []
+        listed = []
         for r in rows:
             config = ConnectionConfig.from_row(r.name, r.kind, r.url, r.settings)
             run = last.get(r.name)
-            out.append({
+            listed.append({
                 "name": r.name, "kind": r.kind, "url": r.url, "user": config.user,
                 "scope": config.jql or config.wiql, "project": config.project, "team": config.team,
                 "last_sync": None if run is None else {"at": run.finished, "status": run.status},
             })  # fmt: skip
-        _out(json.dumps({"connections": out}, indent=2, ensure_ascii=False))
+        out(json.dumps({"connections": listed}, indent=2, ensure_ascii=False))
         return 0
     if not rows:
-        _out("no connections; add one with 'relplan connection add KIND NAME --url URL ...'")
+        out("no connections; add one with 'relplan connection add KIND NAME --url URL ...'")
     for r in rows:
         run = last.get(r.name)
         when = f"last sync {run.finished} ({run.status})" if run else "never synced"
-        _out(f"{r.name:<16} {r.kind:<13} {r.url}  {when}")
+        out(f"{r.name:<16} {r.kind:<13} {r.url}  {when}")
     return 0
 
 
@@ -134,7 +130,7 @@ def _test(ws: Any, name: str) -> int:
 
     config = engine.load_config(ws, name)
     identity = engine.check_connection(config, credential_store(), None)
-    _out(f"{name}: signed in to {config.url} as {identity}")
+    out(f"{name}: signed in to {config.url} as {identity}")
     return 0
 
 
@@ -145,29 +141,28 @@ def _remove(ws: Any, name: str) -> int:
     config = engine.load_config(ws, name)
     credential_store().delete(config.credential_key)
     sync_state.delete_connection(ws.conn, name)
-    _out(f"removed connection {name} and its token; synced items stay in the workspace")
+    out(f"removed connection {name} and its token; synced items stay in the workspace")
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """``relplan sync [NAME ...] [--full] [--conflicts] [--resolve ID --keep local|remote]``."""
-    from relplan.cli import _open
     from relplan.store import sync_state
     from relplan.sync import engine
     from relplan.sync.tracker import Progress
 
-    with _open(args, create=False) as ws:
+    with open_workspace(args, create=False) as ws:
         if args.conflicts:
             for c in sync_state.conflicts(ws.conn, None):
-                _out(f"{c.ident}\n    here: {c.local_value}\n    source: {c.remote_value}")
+                out(f"{c.ident}\n    here: {c.local_value}\n    source: {c.remote_value}")
             return 0
         if args.resolve:
             changes = engine.resolve_conflict(ws, args.resolve, args.keep)
-            _out(f"{changes.label} (undo with 'relplan undo')")
+            out(f"{changes.label} (undo with 'relplan undo')")
             return 0
         names = engine.names(ws, args.names)
         if not names:
-            _out("no connections to sync; add one with 'relplan connection add'")
+            out("no connections to sync; add one with 'relplan connection add'")
             return 0
         store = credential_store()
         interactive = sys.stderr.isatty()
@@ -190,7 +185,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if interactive:
                 sys.stderr.write("\n")
             undo = " (undo with 'relplan undo')" if not report.changes.empty else ""
-            _out(report.summary() + undo)
+            out(report.summary() + undo)
     return status
 
 
