@@ -48,8 +48,10 @@ from relplan.ui.sync_actions import SyncActions
 from relplan.ui.views.base import PlanView
 from relplan.ui.views.calendar import CalendarView
 from relplan.ui.views.dashboard_tab import DashboardTab
+from relplan.ui.views.graph_map import DependencyMapView
 from relplan.ui.views.problems import ProblemsDock
 from relplan.ui.views.releases import ReleaseTableView
+from relplan.ui.views.timeline import TimelineView
 
 if TYPE_CHECKING:
     from relplan.planning.impact import Impact
@@ -149,6 +151,16 @@ class MainWindow(WindowActions, PreserveGeometry):
         if kind in ("week", "month", "quarter"):
             self.calendar.set_kind(kind)
         self.calendar.set_show_all(store.value("calendar/show_all") in (True, "true"))
+        self.timeline = TimelineView(self)
+        self.add_view("Timeline", self.timeline, "Ctrl+3")
+        # A dragged bar or end is one undoable edit of the release's dates.
+        self.timeline.move_requested.connect(
+            lambda key, start, target: self.session.edit_release(
+                key, {"start": start, "target": target}
+            )
+        )
+        self.map = DependencyMapView(self)
+        self.add_view("Map", self.map, "Ctrl+4")
         self.dashboard = DashboardTab(self, runner=self.runner)
         self.add_view("Dashboard", self.dashboard, "Ctrl+5")
         self.plan_actions = PlanActions(self, today=today)
@@ -234,12 +246,16 @@ class MainWindow(WindowActions, PreserveGeometry):
         Returns:
             The View-menu action that shows the view.
         """
-        rank = VIEW_ORDER.index(title) if title in VIEW_ORDER else len(VIEW_ORDER)
-        position = sum(
-            1
-            for i in range(self.tabs.count())
-            if (VIEW_ORDER.index(t) if (t := self.tabs.tabText(i)) in VIEW_ORDER else 99) <= rank
-        )
+        # An explicit minimum overrides the view's toolbar hint, so that a narrow screen can
+        # still hold the window (toolbars then clip instead of widening every tab).
+        widget.setMinimumSize(320, 200)
+
+        def rank_of(name: str) -> int:
+            # Unknown views rank after the known ones, in the order they were added.
+            return VIEW_ORDER.index(name) if name in VIEW_ORDER else len(VIEW_ORDER)
+
+        rank = rank_of(title)
+        position = sum(1 for i in range(self.tabs.count()) if rank_of(self.tabs.tabText(i)) <= rank)
         self.tabs.insertTab(position, widget, title)
         if shortcut:
             self.tabs.setTabToolTip(position, f"{title} ({shortcut})")

@@ -52,7 +52,7 @@ def _activate(qtbot: Any, window: MainWindow) -> None:
 
 
 def test_ctrl_1_and_ctrl_2_switch_views(qtbot: Any, sync_window: MainWindow) -> None:
-    assert _titles(sync_window) == ["Releases", "Calendar", "Dashboard"]
+    assert _titles(sync_window) == ["Releases", "Calendar", "Timeline", "Map", "Dashboard"]
     assert sync_window.current_view() is sync_window.table
     _activate(qtbot, sync_window)
     qtbot.keyClick(sync_window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
@@ -68,10 +68,13 @@ def test_ctrl_1_and_ctrl_2_switch_views(qtbot: Any, sync_window: MainWindow) -> 
 def test_add_view_keeps_the_order_and_drives_plan_views(
     qtbot: Any, sync_window: MainWindow
 ) -> None:
-    graph_map, timeline = QWidget(), FakeView()
-    sync_window.add_view("Map", graph_map, "Ctrl+4")
-    sync_window.add_view("Timeline", timeline, "Ctrl+3")
-    assert _titles(sync_window) == ["Releases", "Calendar", "Timeline", "Map", "Dashboard"]
+    # Views the window does not know go after the known ones, whatever the order they come in.
+    extra, timeline = QWidget(), FakeView()
+    sync_window.add_view("Extra", extra, "Ctrl+7")
+    sync_window.add_view("Plugin", timeline, "Ctrl+6")
+    assert _titles(sync_window) == [
+        "Releases", "Calendar", "Timeline", "Map", "Dashboard", "Extra", "Plugin",
+    ]  # fmt: skip
     menu = [a.text() for a in sync_window.view_menu.actions()]
     assert menu[:5] == ["&Releases", "&Calendar", "&Timeline", "&Map", "&Dashboard"]
     # A plan view gets the filter and the latest analysis at once, and every new one after.
@@ -88,7 +91,7 @@ def test_add_view_keeps_the_order_and_drives_plan_views(
     assert timeline.themes == [DARK]
     assert sync_window.calendar.context.theme is DARK
     _activate(qtbot, sync_window)
-    qtbot.keyClick(sync_window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(sync_window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert sync_window.current_view() is timeline
     # Its release_activated opens the editor.
     timeline.release_activated.emit("OPS-2026.06")

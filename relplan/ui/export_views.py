@@ -1,0 +1,121 @@
+"""``relplan export png|svg|pdf --view calendar|timeline|graph``: the window's views, offscreen.
+
+The command line builds the same widgets the window shows, feeds them the workspace's plan and
+its analysis, applies the filters (``--team``, ``--train``, ``--from``/``--to``) and calls their
+``export_image``. Without a display Qt runs on its ``offscreen`` platform, so this works on a
+server or in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from relplan.errors import Issue, UnknownObjectError, ValidationError
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QApplication
+
+    from relplan.store.workspace import Workspace
+
+#: Each view's widget class as "module:class"; each follows ``relplan.ui.views.base.PlanView``.
+VIEWS: Final = {
+    "calendar": "relplan.ui.views.calendar:CalendarView",
+    "timeline": "relplan.ui.views.timeline:TimelineView",
+    "graph": "relplan.ui.views.graph_map:DependencyMapView",
+}
+#: Without ``--from``/``--to`` the timeline shows this many days either side of today.
+TIMELINE_DAYS: Final = 91
+
+
+def application() -> QApplication:
+    """The running QApplication, or a new one (``offscreen`` when there is no display)."""
+    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not display and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    return QApplication(["relplan"])
+
+
+def _quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Drop the offscreen platform's notice about showing a window; print other messages."""
+    # WORKAROUND(https://github.com/OPM/ResInsight/issues/8723): the offscreen plugin warns
+    # "does not support propagateSizeHints()" whenever an (invisible) widget is shown.
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)  # noqa: T201 (Qt's own messages, as Qt prints them)
+
+
+def export_view(args: argparse.Namespace, ws: Workspace) -> str:
+    """Write ``args.view`` of the workspace's plan to ``args.out`` as ``args.format``.
+
+    Args:
+        args: ``format`` (png, svg or pdf), ``view``, ``out`` and the export filters
+            (``team`` list, ``train``, ``date_from``, ``date_to``, ``today``); for the graph,
+            optionally ``focus`` (a release key) and ``depth`` (1, 2 or None for all).
+        ws: The open workspace.
+
+    Returns:
+        The line to print.
+
+    Raises:
+        ValidationError: an unknown view or format, or ``--from`` after ``--to``.
+        UnknownObjectError: ``focus`` names no release.
+    """
+    fmt = str(args.format).lower()
+    if args.view not in VIEWS:
+        issue = f"no view {args.view!r}: use {', '.join(VIEWS)}"
+        raise ValidationError([Issue("--view", issue)])
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValidationError([Issue("format", f"cannot export a view as {fmt!r}")])
+    first, last = args.date_from, args.date_to
+    if first is not None and last is not None and first > last:
+        raise ValidationError([Issue("--from", f"{first} is after --to {last}")])
+    app = application()
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from relplan.ui.analysis import analyse_plan, zone_today
+
+    previous = qInstallMessageHandler(_quiet_offscreen)
+
+    plan = ws.plan()
+    today: dt.date = args.today or zone_today(plan.timezone)
+    analysis = analyse_plan(plan, today=today)
+    module_name, class_name = VIEWS[args.view].split(":")
+    view = getattr(importlib.import_module(module_name), class_name)()
+    try:
+        view.set_data(plan, analysis)
+        view.set_filter(frozenset(args.team or ()), args.train, None)
+        if args.view == "timeline" and first is None and last is None:
+            first, last = today - dt.timedelta(TIMELINE_DAYS), today + dt.timedelta(TIMELINE_DAYS)
+        if args.view in ("timeline", "graph") and (first is not None or last is not None):
+            view.set_date_range(first, last)
+        focus = getattr(args, "focus", None)  # the map around one release (--focus KEY)
+        if args.view == "graph" and focus is not None:
+            if plan.release(focus) is None:
+                raise UnknownObjectError("release", focus)
+            view.set_focus(focus, depth=getattr(args, "depth", None), direction="both")
+        elif args.view == "calendar" and first is not None:
+            view.show_day(first)
+        out = Path(args.out)
+        # Rendered under the format's suffix (the views pick the format by it), then renamed.
+        temp = out.with_name(f".{out.name}.{os.getpid()}.{fmt}")
+        try:
+            view.export_image(str(temp))
+            os.replace(temp, out)
+        finally:
+            temp.unlink(missing_ok=True)
+    finally:
+        view.deleteLater()
+        app.processEvents()
+        qInstallMessageHandler(previous)
+    return f"wrote {out} ({out.stat().st_size:,} bytes): {args.view} as {fmt}"

@@ -1,0 +1,707 @@
+"""The Dependency map: releases left to right by topological generation, from ``planning.layout``.
+
+Three modes: **Teams** (one node per team, their release edges aggregated; the default for big
+plans), **Releases** (every release shown, or one release's upstream and downstream when a focus
+is set, depth 1, 2 or all) and **Items** (one release's item-level links, entered by
+double-clicking a release). Cross-team edges are drawn darker, implied edges dashed, broken and
+cycle edges red, the critical path orange. Above :data:`EDGE_ITEM_LIMIT` edges they are painted in
+small batches of straight lines instead of one curve each (no per-edge tooltips then). Enter or
+the context menu's "Open release" emits ``release_activated``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Final
+
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStyleOptionGraphicsItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from relplan.domain.model import Plan
+from relplan.planning.layout import (
+    MapEdge,
+    MapLayout,
+    MapNode,
+    PlanGraph,
+    ViewFilter,
+    item_map_layout,
+    map_layout,
+    team_map_layout,
+)
+from relplan.ui._compat import override
+from relplan.ui.palette import Theme, current_theme, ink, team_colors, tint
+from relplan.ui.views.base import PlanView, export_widget_image
+from relplan.ui.views.timeline import (
+    CRITICAL,
+    heading,
+    legend_html,
+    link_story,
+    plan_graph,
+    release_story,
+    viewport_tooltip,
+    without_chrome,
+)
+
+if TYPE_CHECKING:
+    from relplan.ui.analysis import PlanAnalysis
+
+#: Above this many releases the map opens on the team view.
+RELEASE_LIMIT: Final = 150
+#: Above this many edges they are painted in batches rather than as one item each.
+EDGE_ITEM_LIMIT: Final = 1500
+#: Edges per painted batch above that.
+EDGE_CHUNK: Final = 24
+EXPORT_MAX: Final = QSize(2400, 2400)
+_DEPTHS: Final = (("Depth 1", 1), ("Depth 2", 2), ("All", None))
+_DIRECTIONS: Final = (("Up & downstream", "both"), ("Upstream", "up"), ("Downstream", "down"))
+
+
+def map_legend(theme: Theme) -> str:
+    """The map's legend: what the edge colours, dashes, borders and badges mean."""
+    chips = [
+        ("#546e7a", "━", "across teams"),
+        (theme.muted, "━", "within a team"),
+        (theme.muted, "┅", "implied by work items"),
+        (theme.error, "━", "broken or on a cycle"),
+        (CRITICAL, "▭", "critical path"),
+        (theme.accent, "▭", "focus"),
+        (theme.error, "●", "problems"),
+        (theme.muted, "✓", "released or cancelled"),
+    ]
+    return legend_html(chips, theme)
+
+
+class NodeItem(QGraphicsItem):
+    """A release, team or item box."""
+
+    def __init__(self, node: MapNode, view: DependencyMapView) -> None:
+        super().__init__()
+        self.node, self.view = node, view
+        self.setPos(node.x, node.y)
+        self.setZValue(2)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+
+    @override
+    def boundingRect(self) -> QRectF:
+        return QRectF(-3, -9, self.node.w + 12, self.node.h + 12)
+
+    @override
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
+        node, theme = self.node, self.view.theme
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        team = self.view.team_colors.get(node.group, QColor(theme.muted))
+        rect = QRectF(0, 0, node.w, node.h)
+        fill = theme.color("base")
+        faded = node.role == "context"  # outside the filter: faded, yet opaque over edges
+        if faded:
+            team = tint(team, fill, 0.4)
+        if node.key in self.view.matches or self.isSelected():
+            fill = tint(theme.color("accent"), fill, 0.22)
+        border, width = (team if faded else ink(team, theme)), 1.0
+        if node.cycle:
+            border, width = QColor(theme.error), 2.5
+        elif node.critical:
+            border, width = QColor(CRITICAL), 2.5
+        if node.role == "focus":
+            border, width = theme.color("accent"), 3.0
+        pen = QPen(border, width)
+        if node.role == "external":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 5, 5)
+        painter.fillRect(QRectF(1, 1, 6, node.h - 2), team)
+        done = node.status in ("released", "cancelled", "done")
+        font = QFont(painter.font())
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(theme.color("muted" if done or faded else "text"))
+        label = ("✓ " if done else "") + node.label
+        metrics = painter.fontMetrics()
+        text_rect = rect.adjusted(13, 4, -8, -node.h / 2)
+        elide = Qt.TextElideMode.ElideRight
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(label, elide, int(text_rect.width())),
+        )
+        font.setBold(False)
+        font.setPointSizeF(font.pointSizeF() * 0.88)
+        painter.setFont(font)
+        painter.setPen(theme.color("muted"))
+        detail_rect = rect.adjusted(13, node.h / 2, -8, -4)
+        detail = painter.fontMetrics().elidedText(node.detail, elide, int(detail_rect.width()))
+        painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter, detail)
+        if node.problems:
+            badge = QRectF(node.w - 10, -7, 18, 18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(theme.error))
+            painter.drawEllipse(badge)
+            painter.setPen(QColor("white"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, str(min(node.problems, 99)))
+
+    def tooltip(self) -> str:
+        """The node's story."""
+        node, graph = self.node, self.view.graph
+        if graph is None:
+            return ""
+        if node.kind == "release":
+            return release_story(graph, node.key)
+        if node.kind == "team":
+            problems = f"; {node.problems} problems" if node.problems else ""
+            head = f"<b>{html.escape(node.label)}</b> ({node.key})"
+            return f"{head}<br>{node.detail}{problems}<br>Double-click to show its releases"
+        return f"<b>{html.escape(node.label)}</b><br>{html.escape(node.detail)}" + (
+            f"<br>{node.status.replace('_', ' ')}" if node.status else ""
+        )
+
+
+class EdgesItem(QGraphicsItem):
+    """One edge (with a tooltip), or a batch of edges drawn alike as straight lines (a long
+    curve is stroked whole however little of it shows; a line is clipped first)."""
+
+    def __init__(self, edges: Sequence[MapEdge], pen: QPen, view: DependencyMapView) -> None:
+        super().__init__()
+        self.edges, self.pen, self.view = edges, pen, view
+        # Batches paint only the arrowheads exposed (the flag costs a little per item).
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, len(edges) > 1)
+        self.path, self.lines = QPainterPath(), []
+        self.heads: list[tuple[QPointF, QPolygonF]] = []
+        for edge in edges:
+            p0, c1, c2, p3 = (QPointF(*p) for p in edge.path)
+            self.path.moveTo(p0)
+            if len(edges) == 1:
+                self.path.cubicTo(c1, c2, p3)
+            else:
+                self.path.lineTo(p3)
+                self.lines.append(QLineF(p0, p3))
+            d = 1 if p3.x() >= (c2.x() if len(edges) == 1 else p0.x()) else -1
+            wing = QPointF(-7 * d, 4)
+            self.heads.append((p3, QPolygonF([p3, p3 + wing, p3 + QPointF(wing.x(), -4)])))
+        self._bounds = self.path.controlPointRect().adjusted(-8, -8, 8, 8)
+
+    @override
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    @override
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self.path)
+
+    @override
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self.pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.lines:
+            painter.drawLines(self.lines)
+        else:
+            painter.drawPath(self.path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.pen.color())
+        exposed = option.exposedRect.adjusted(-8, -8, 8, 8)
+        for tip, head in self.heads:
+            if not self.lines or exposed.contains(tip):
+                painter.drawPolygon(head)
+
+    def tooltip(self) -> str:
+        """The edge's story (batches have none)."""
+        if len(self.edges) != 1:
+            return ""
+        graph = self.view.graph if self.view.mode == "releases" else None
+        return link_story(graph, self.edges[0].link)
+
+
+class MapCanvas(QGraphicsView):
+    """The zoomable, pannable map (Ctrl+wheel zooms, dragging the background pans).
+
+    Signals:
+        node_double_clicked(object): a node was double-clicked (its :class:`MapNode`).
+    """
+
+    node_double_clicked = Signal(object)
+
+    def __init__(self, owner: DependencyMapView) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.setObjectName("map-canvas")
+        self.setScene(QGraphicsScene(self))
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+
+    def node_at(self, pos: QPointF) -> NodeItem | None:
+        """The node under viewport position ``pos``."""
+        for item in self.items(pos.toPoint()):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    @override
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            factor = 1.2 ** (event.angleDelta().y() / 120)
+            scale = self.transform().m11() * factor
+            if 0.05 <= scale <= 4:
+                self.scale(factor, factor)
+        else:
+            super().wheelEvent(event)
+
+    @override
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        item = self.node_at(event.position())
+        if item is not None:
+            self.node_double_clicked.emit(item.node)
+
+    @override
+    def viewportEvent(self, event: QEvent) -> bool:
+        return viewport_tooltip(self, event, self.tooltip_at) or super().viewportEvent(event)
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """The story of the node or edge under viewport position ``pos``."""
+        for item in self.items(pos.toPoint()):
+            text = item.tooltip() if isinstance(item, (NodeItem, EdgesItem)) else ""
+            if text:
+                return text
+        return ""
+
+    @override
+    def contextMenuEvent(self, event: Any) -> None:
+        item = self.node_at(QPointF(event.pos()))
+        if item is None or item.node.kind != "release":
+            return
+        key = item.node.key
+        menu = QMenu(self)
+        menu.addAction("Open release…", lambda: self.owner.release_activated.emit(key))
+        menu.addAction("Focus here", lambda: self.owner.set_focus(key))
+        menu.addAction("Show item links", lambda: self.owner.show_items(key))
+        menu.exec(event.globalPos())
+
+    @override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        selected = [i for i in self.scene().selectedItems() if isinstance(i, NodeItem)]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and selected:
+            node = selected[0].node
+            if node.kind == "release":
+                self.owner.release_activated.emit(node.key)
+                return
+        super().keyPressEvent(event)
+
+
+class DependencyMapView(QWidget, PlanView):
+    """The Map tab: mode, focus and search controls over the map.
+
+    Args:
+        parent: the owning widget.
+
+    Signals:
+        release_activated(str): Enter, or "Open release" (the window opens the editor).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("map-view")
+        self.theme: Theme = current_theme()
+        self.graph: PlanGraph | None = None
+        self.map: MapLayout | None = None
+        self.team_colors: dict[str, QColor] = {}
+        self.matches: set[str] = set()
+        self.mode = ""  # "teams", "releases" or "items"; "" until the first plan decides
+        self.focus: str | None = None
+        self.items_of: str | None = None
+        self.team: str | None = None  # a team node expanded into its releases
+        self._plan: Plan | None = None
+        self._analysis: PlanAnalysis | None = None
+        self._filter = ViewFilter()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 6, 8, 4)
+        self.back_button = self._button("‹ Back", "Back to the map", self.go_back)
+        self.mode_box = self._combo((("Teams", "teams"), ("Releases", "releases")))
+        self.mode_box.setToolTip("Collapse releases into one node per team, or show releases")
+        self.mode_box.activated.connect(lambda _i: self.set_mode(self.mode_box.currentData()))
+        self.depth_box = self._combo(_DEPTHS)
+        self.direction_box = self._combo(_DIRECTIONS)
+        for box in (self.depth_box, self.direction_box):
+            box.setToolTip("How far around the focused release to look")
+            box.activated.connect(lambda _i: self.relayout())
+        self.clear_button = self._button("Clear focus", "Show every release", self.clear_focus)
+        self.open_button = self._button("Open release…", "Open the release editor", self._open)
+        for widget in (self.back_button, self.mode_box, self.depth_box, self.direction_box):
+            bar.addWidget(widget)
+        bar.addWidget(self.clear_button)
+        bar.addWidget(self.open_button)
+        bar.addStretch(1)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Find release… (Enter focuses)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.search.returnPressed.connect(self._on_search_return_pressed)
+        bar.addWidget(self.search)
+        outer.addLayout(bar)
+        self.canvas = QWidget(self)
+        self.canvas.setObjectName("map-export")
+        self.canvas.setAutoFillBackground(True)
+        body = QVBoxLayout(self.canvas)
+        body.setContentsMargins(8, 4, 8, 8)
+        self.title = heading("Dependency map", self.canvas)
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addStretch(1)
+        self.status = QLabel("", self.canvas)
+        top.addWidget(self.status)
+        body.addLayout(top)
+        self.view = MapCanvas(self)
+        body.addWidget(self.view, 1)
+        self.legend = QLabel("", self.canvas)
+        body.addWidget(self.legend)
+        outer.addWidget(self.canvas, 1)
+        self.view.node_double_clicked.connect(self._on_view_node_double_clicked)
+        self.apply_theme(self.theme)
+
+    def _button(self, text: str, tip: str, slot: Any) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.clicked.connect(slot)
+        return button
+
+    def _combo(self, choices: Sequence[tuple[str, Any]]) -> QComboBox:
+        box = QComboBox(self)
+        for label, data in choices:
+            box.addItem(label, data)
+        return box
+
+    # -- the protocol -------------------------------------------------------------------------
+    def set_data(self, plan: Plan, analysis: PlanAnalysis | None) -> None:
+        """Show ``plan`` with the critical path and problems ``analysis`` found."""
+        self._plan, self._analysis = plan, analysis
+        self.graph = plan_graph(plan, analysis)
+        self.team_colors = team_colors(plan.teams)
+        if self.focus is not None and self.focus not in self.graph.releases:
+            self.focus = None
+        if not self.mode:
+            self.mode = (
+                "teams" if len(self.graph.keys(self._filter)) > RELEASE_LIMIT else "releases"
+            )
+        self.relayout()
+
+    def set_filter(self, teams: frozenset[str], train: str | None, environment: str | None) -> None:
+        """Show only these teams (empty: all), train and environment (None: any); the direct
+        neighbours of what is shown are drawn faded."""
+        self._filter = replace(
+            self._filter, teams=frozenset(teams), train=train, environment=environment
+        )
+        self.relayout()
+
+    def set_date_range(self, first: dt.date | None, last: dt.date | None) -> None:
+        """Show only the releases that overlap these days (None: no limit)."""
+        self._filter = replace(self._filter, first=first, last=last)
+        self.relayout()
+
+    def focus_search(self) -> bool:
+        """Focus the search box (Ctrl+F)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+        return True
+
+    def set_theme(self, theme: Theme) -> None:
+        """Repaint with another theme."""
+        self.apply_theme(theme)
+        self.view.viewport().update()
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Use ``theme``'s colours (the scene is rebuilt with them)."""
+        self.theme = theme
+        self.view.setBackgroundBrush(theme.color("base"))
+        self.status.setStyleSheet(f"color: {theme.muted};")
+        self.legend.setText(map_legend(theme))
+        if self.map is not None:
+            self._show(self.map)
+
+    def export_widget(self) -> QWidget:
+        """The title and the map, without the controls."""
+        return self.canvas
+
+    def export_image(self, path: str) -> None:
+        """Write the whole map (at up to 1:1, fitted within :data:`EXPORT_MAX`) as PNG, SVG or
+        PDF, by suffix."""
+        copy = DependencyMapView()
+        try:
+            copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+            copy.apply_theme(self.theme)
+            copy.mode, copy.focus, copy.items_of = self.mode, self.focus, self.items_of
+            copy.team = self.team
+            copy._filter = self._filter
+            copy.depth_box.setCurrentIndex(self.depth_box.currentIndex())
+            copy.direction_box.setCurrentIndex(self.direction_box.currentIndex())
+            without_chrome(copy.view)
+            copy.resize(900, 600)
+            copy.show()
+            if self._plan is not None:
+                copy.set_data(self._plan, self._analysis)
+            copy.matches = set(self.matches)
+            QApplication.sendPostedEvents()
+            chrome = copy.canvas.size() - copy.view.viewport().size()
+            rect = copy.view.scene().itemsBoundingRect().adjusted(-24, -24, 24, 24)
+            scale = min(
+                1.0,
+                (EXPORT_MAX.width() - chrome.width()) / max(rect.width(), 1),
+                (EXPORT_MAX.height() - chrome.height()) / max(rect.height(), 1),
+            )
+            width = max(chrome.width() + math.ceil(rect.width() * scale), 640)
+            copy.resize(
+                width,
+                chrome.height()
+                + math.ceil(rect.height() * scale)
+                + copy.height()
+                - copy.canvas.height(),
+            )
+            QApplication.sendPostedEvents()
+            copy.view.resetTransform()
+            copy.view.scale(scale, scale)
+            copy.view.centerOn(rect.center())
+            export_widget_image(copy.canvas, path)
+        finally:
+            copy.hide()
+            copy.deleteLater()
+
+    # -- modes --------------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        """Show ``teams`` (collapsed) or ``releases``."""
+        self.mode, self.items_of = mode, None
+        if mode == "teams":
+            self.focus = self.team = None
+        self.relayout()
+
+    def set_focus(
+        self, key: str | None, *, depth: int | str | None = "current", direction: str = ""
+    ) -> None:
+        """Show only ``key``'s upstream and downstream (None: every release).
+
+        Args:
+            key: The release to focus on.
+            depth: 1, 2 or None for all (default: the depth box's choice).
+            direction: ``up``, ``down`` or ``both`` (default: the direction box's choice).
+        """
+        if not isinstance(depth, str):
+            self.depth_box.setCurrentIndex([d for _, d in _DEPTHS].index(depth))
+        if direction:
+            self.direction_box.setCurrentIndex(self.direction_box.findData(direction))
+        self.focus, self.mode, self.items_of = key, "releases", None
+        self.relayout()
+
+    def clear_focus(self) -> None:
+        """Show every release again (or the teams, for a big plan)."""
+        self.focus = self.team = None
+        keys = self.graph.keys(self._filter) if self.graph else []
+        self.set_mode("teams" if len(keys) > RELEASE_LIMIT else "releases")
+
+    def show_items(self, key: str) -> None:
+        """Drill into the item-level links of release ``key``."""
+        self.items_of, self.mode = key, "items"
+        self.relayout()
+
+    def expand_team(self, team: str) -> None:
+        """Show the releases of ``team`` and, faded, their direct neighbours."""
+        self.team, self.focus = team, None
+        self.set_mode("releases")
+
+    def go_back(self) -> None:
+        """Back from the item links to the release map, or from a team's releases to teams."""
+        if self.mode == "items":
+            self.items_of, self.mode = None, "releases"
+            self.relayout()
+        else:
+            self.set_mode("teams")
+
+    def relayout(self) -> None:
+        """Lay the map out again for the mode, focus and filter, and draw it."""
+        graph = self.graph
+        if graph is None:
+            return
+        keys = graph.keys(self._filter)
+        context = self._filter != ViewFilter()
+        if self.team is not None and self.mode == "releases":
+            keys = [k for k in keys if graph.releases[k].team == self.team]
+            context = True
+        if self.mode == "items" and self.items_of in graph.releases:
+            layout, unlinked = item_map_layout(graph, self.items_of)
+            self.title.setText(f"Item links of {self.items_of}")
+            more = ": " + ", ".join(unlinked[:8]) + (" …" if len(unlinked) > 8 else "")
+            status = f"{len(layout.nodes)} items, {len(layout.edges)} links"
+            status += f"; {len(unlinked)} items without links{more}" if unlinked else ""
+        elif self.mode == "teams":
+            layout = team_map_layout(graph, keys)
+            self.title.setText("Dependency map — teams")
+            hidden = f" ({layout.hidden_edges} lighter links hidden)" if layout.hidden_edges else ""
+            status = (
+                f"{len(layout.nodes)} teams, {len(keys)} releases, {len(layout.edges)} team "
+                f"links{hidden} · double-click a team for its releases"
+            )
+        else:
+            self.mode = "releases"
+            depth, direction = self.depth_box.currentData(), self.direction_box.currentData()
+            layout = map_layout(
+                graph, keys, focus=self.focus, depth=depth, direction=direction, context=context
+            )
+            around = f" around {self.focus}" if self.focus else ""
+            around += f" — team {self.team}" if self.team else self._describe_filter()
+            self.title.setText(f"Dependency map{around}")
+            hidden = f" ({layout.hidden_edges} more hidden)" if layout.hidden_edges else ""
+            status = (
+                f"{len(layout.nodes)} releases, {len(layout.edges)} dependencies{hidden} · "
+                "double-click a release for its item links"
+            )
+            if self.focus is None and len(layout.nodes) > RELEASE_LIMIT:
+                status += " · a big map: search, or right-click a release to focus"
+        self.status.setText(status)
+        self.mode_box.setCurrentIndex(
+            self.mode_box.findData("teams" if self.mode == "teams" else "releases")
+        )
+        for widget, shown in (
+            (self.back_button, self.mode == "items" or self.team is not None),
+            (self.open_button, self.mode == "items"),
+            (self.clear_button, self.focus is not None and self.mode == "releases"),
+            (self.depth_box, self.focus is not None and self.mode == "releases"),
+            (self.direction_box, self.focus is not None and self.mode == "releases"),
+        ):
+            widget.setVisible(shown)
+        self._show(layout)
+
+    def _describe_filter(self) -> str:
+        flt = self._filter
+        parts = [", ".join(sorted(flt.teams))] if flt.teams else []
+        parts += [f"train {flt.train}"] if flt.train else []
+        parts += [flt.environment] if flt.environment else []
+        if flt.first or flt.last:
+            parts.append(f"{flt.first or '…'} – {flt.last or '…'}")
+        return f" — {' · '.join(parts)} (neighbours faded)" if parts else ""
+
+    def _show(self, layout: MapLayout) -> None:
+        """Build the scene's items for ``layout`` and frame it."""
+        self.map = layout
+        scene = self.view.scene()
+        scene.clear()
+        theme = self.theme
+        groups: dict[tuple[str, float, bool, int], list[MapEdge]] = {}
+        for edge in layout.edges:
+            link = edge.link
+            if link.broken or link.cycle:
+                key = (theme.error, 2.4, link.implied, 3)
+            elif link.critical:
+                key = (CRITICAL, 2.4, link.implied, 2)
+            elif link.crossing and self.mode != "teams":
+                key = (ink(QColor("#546e7a"), theme).name(), 1.5, link.implied, 1)
+            else:
+                width = 1.0 + min(math.log2(link.weight), 5.0) if self.mode == "teams" else 1.0
+                key = (theme.muted, round(width, 1), link.implied, 0)
+            groups.setdefault(key, []).append(edge)
+        size = 1 if len(layout.edges) <= EDGE_ITEM_LIMIT else EDGE_CHUNK
+        for (color, width, dashed, z), edges in groups.items():
+            pen_color = QColor(color)
+            if self.mode == "teams" and not z:  # lighter, mixed in advance: blending is slow
+                pen_color = tint(pen_color, theme.color("base"), 0.55)
+            style = Qt.PenStyle.DashLine if dashed and size == 1 else Qt.PenStyle.SolidLine
+            pen = QPen(pen_color, width, style)
+            # Chunks of edges that start near each other, so that the scene's index can skip
+            # the ones out of view (without dashes: they cost most on long paths).
+            edges.sort(key=lambda e: e.path[0])
+            for first in range(0, len(edges), size):
+                item = EdgesItem(edges[first : first + size], pen, self)
+                item.setZValue(z * 0.1)
+                scene.addItem(item)
+        for node in layout.nodes:
+            scene.addItem(NodeItem(node, self))
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 30, 30))
+        self.frame()
+
+    def frame(self) -> None:
+        """Fit the map in view when it stays readable, else show it at 80% from the focus (or
+        the top left)."""
+        if self.map is None:
+            return
+        rect = self.view.scene().sceneRect()
+        self.view.resetTransform()
+        viewport = self.view.viewport().size()
+        fit = min(
+            viewport.width() / max(rect.width(), 1), viewport.height() / max(rect.height(), 1)
+        )
+        if fit >= 0.55:
+            self.view.scale(min(fit, 1.0), min(fit, 1.0))
+            self.view.centerOn(rect.center())
+        else:  # too big to read when fitted: 80% and start at the focus (or the top left)
+            self.view.scale(0.8, 0.8)
+            focus = next((n for n in self.map.nodes if n.role == "focus"), None)
+            target = (
+                QPointF(focus.x, focus.y)
+                if focus
+                else rect.topLeft() + QPointF(viewport.width() / 2, viewport.height() / 2)
+            )
+            self.view.centerOn(target)
+
+    @override
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.frame()
+
+    # -- slots --------------------------------------------------------------------------------
+    def _on_view_node_double_clicked(self, node: MapNode) -> None:
+        if node.kind == "release":
+            self.show_items(node.key)
+        elif node.kind == "team":
+            self.expand_team(node.key)
+        elif node.kind == "ref" and self.graph is not None and node.label in self.graph.releases:
+            self.show_items(node.label)
+
+    def _open(self) -> None:
+        if self.items_of:
+            self.release_activated.emit(self.items_of)
+
+    def _on_search_text_changed(self, text: str) -> None:
+        self.matches = set(self.graph.search(text)) if self.graph else set()
+        self.view.viewport().update()
+
+    def _on_search_return_pressed(self) -> None:
+        found = self.graph.search(self.search.text()) if self.graph else []
+        if found:
+            self.set_focus(found[0])
