@@ -42,6 +42,15 @@ def parse_day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def parse_depth(text: str) -> int | None:
+    """An argparse type: a focus depth, ``1``, ``2`` or ``all`` (None)."""
+    if text == "all":
+        return None
+    if text in ("1", "2"):
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: expected 1, 2 or all")
+
+
 def out(text: str) -> None:
     """Print a line (or lines) on standard output."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -363,6 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chart", help="png/svg/pdf: which chart")
     p.add_argument("--view", help="png/svg/pdf: which view")
     p.add_argument("--items", action="store_true", help="csv: work items instead of releases")
+    p.add_argument("--focus", metavar="KEY", help="--view graph: only this release's neighbourhood")
+    p.add_argument(
+        "--depth",
+        default=2,
+        type=parse_depth,
+        metavar="1|2|all",
+        help="--view graph --focus: how many steps up and down (default 2)",
+    )
 
     p = add(
         "demo",

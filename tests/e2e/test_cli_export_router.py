@@ -38,3 +38,17 @@ def test_charts_are_written_in_each_format(db: str, tmp_path: Path, fmt: str, ma
     )
     assert code == 0
     assert out.read_bytes().startswith(magic)
+
+
+def test_the_map_can_focus_on_a_release(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "map.png"
+    args = ["--db", db, "export", "png", "--view", "graph", "--out", str(out)]
+    assert run([*args, "--focus", "NOPE-1"]) == 2
+    assert "NOPE-1" in capsys.readouterr().err
+    assert not out.exists()
+    with Workspace.open(db) as ws:
+        key = ws.plan().releases[-1].key
+    assert run([*args, "--focus", key, "--depth", "1"]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
