@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+from relplan.formats.workspace_json import parse_workspace
+from relplan.store.workspace import Workspace
 
 # Set before any test module imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,3 +32,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "qtbot" in fixtures or "qapp" in fixtures:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def plan_ws(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], Workspace]]:
+    """Make workspaces from workspace JSON documents (tests/helpers/plans.py)."""
+    opened: list[Workspace] = []
+
+    def make(document: dict[str, Any]) -> Workspace:
+        ws = Workspace.open(tmp_path / f"plan{len(opened)}.relplan")
+        ws.import_plan(parse_workspace(document), replace=True, label="Test plan")
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()

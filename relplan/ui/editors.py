@@ -15,12 +15,12 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
 from relplan.domain.model import Environment, Freeze, Plan
+from relplan.plan_edits import ReleaseEdit, ReleaseEditorInput
 from relplan.store.commands import ChangeSet
 from relplan.ui.dialogs.environments import EnvironmentEditorDialog
 from relplan.ui.dialogs.freezes import FreezeEditorDialog
 from relplan.ui.dialogs.release_editor import ReleaseEditorDialog
 from relplan.ui.errors import present_error
-from relplan.ui.plan_edits import ReleaseEdit, ReleaseEditorInput
 
 if TYPE_CHECKING:
     from relplan.ui.session import WorkspaceSession

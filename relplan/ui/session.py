@@ -19,10 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from relplan import config
 from relplan.domain.model import Deployment, Environment, Freeze, Team
-from relplan.store.commands import ChangeSet, Command
-from relplan.store.repository import ReleaseRow
-from relplan.store.workspace import Workspace
-from relplan.ui.plan_edits import (
+from relplan.plan_edits import (
     ReleaseEdit,
     ReleaseEditorInput,
     editor_input,
@@ -30,6 +27,9 @@ from relplan.ui.plan_edits import (
     freeze_command,
     release_edit_command,
 )
+from relplan.store.commands import ChangeSet, Command
+from relplan.store.repository import ReleaseRow
+from relplan.store.workspace import Workspace
 from relplan.ui.tasks import BaseTaskRunner
 
 #: Above this many touched releases a write reloads the whole table instead of patching rows.

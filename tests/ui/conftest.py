@@ -95,22 +95,6 @@ def sync_window(qtbot: Any, demo_ws: Workspace) -> MainWindow:
 
 
 @pytest.fixture
-def plan_ws(tmp_path: Path) -> Iterator[Callable[[dict[str, Any]], Workspace]]:
-    """Make workspaces from workspace JSON documents (tests/helpers/plans.py)."""
-    opened: list[Workspace] = []
-
-    def make(document: dict[str, Any]) -> Workspace:
-        ws = Workspace.open(tmp_path / f"plan{len(opened)}.relplan")
-        ws.import_plan(parse_workspace(document), replace=True, label="Test plan")
-        opened.append(ws)
-        return ws
-
-    yield make
-    for ws in opened:
-        ws.close()
-
-
-@pytest.fixture
 def open_window(
     qtbot: Any, runner: TaskRunner, plan_ws: Callable[[dict[str, Any]], Workspace]
 ) -> Iterator[Callable[..., MainWindow]]:

@@ -1,4 +1,4 @@
-"""The commands behind the editors (relplan.ui.plan_edits), straight against a workspace."""
+"""The commands behind the editors (relplan.plan_edits), straight against a workspace."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 
 from relplan.domain.model import Dependency, Environment, Freeze, Gate
 from relplan.errors import DependencyCycleError, UnknownObjectError, ValidationError
-from relplan.store.workspace import Workspace
-from relplan.ui.plan_edits import (
+from relplan.plan_edits import (
     ReleaseEdit,
     editor_input,
     environments_command,
@@ -20,6 +19,7 @@ from relplan.ui.plan_edits import (
     release_edit_command,
     release_edit_label,
 )
+from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
 
 PAY, WEB = "PAY-2026.12", "WEB-2026.12"
