@@ -1,4 +1,4 @@
-"""The mapping reads the recorded Jira and Azure payloads of shared/contracts."""
+"""The mapping reads recorded Jira and Azure payloads (tests/contracts, from shared/contracts)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from relplan.sync.azure import scope_condition, wiql_query
 from relplan.sync.jira import jql_since, scope_jql
 from relplan.sync.tracker import ConnectionConfig, FieldMapping, RemoteLink
 
-CONTRACTS = Path(__file__).resolve().parents[4] / "shared" / "contracts"
+CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 
 
 def load(relative: str) -> Any:

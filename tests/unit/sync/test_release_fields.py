@@ -14,7 +14,7 @@ from relplan.sync import mapping
 from relplan.sync.mapping import ReleaseFact
 from relplan.sync.tracker import ConnectionConfig, FieldMapping, RemoteRelease, RemoteTeam
 
-CONTRACTS = Path(__file__).resolve().parents[4] / "shared" / "contracts"
+CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 D = dt.date
 
 
