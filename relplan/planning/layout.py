@@ -18,12 +18,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
-import networkx as nx
-
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release
 from relplan.planning.freezes import occurrences
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from relplan.planning.check import Problem
     from relplan.planning.schedule import ReleaseSchedule, Schedule
 
@@ -548,6 +548,8 @@ class MapLayout:
 
 def _columns(keys: Sequence[str], pairs: Iterable[tuple[str, str]]) -> list[list[list[str]]]:
     """Topological generations of blocks: each strongly connected component is one block."""
+    import networkx as nx  # here, not at the top: the window imports this module at start-up
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(keys)
     graph.add_edges_from(pairs)
