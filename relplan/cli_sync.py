@@ -58,6 +58,7 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 def _add(ws: Any, args: argparse.Namespace) -> int:
     from relplan.store import sync_state
+    from relplan.sync import engine
     from relplan.sync.tracker import ConnectionConfig, FieldMapping, normalize_url
 
     if args.kind is None:
@@ -81,17 +82,7 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     config = replace(config, url=normalize_url(config.url))
-    token = _read_token(args)
-    store = credential_store()
-    store.set(config.credential_key, token)
-    row = sync_state.ConnectionRow(
-        config.name, config.kind, config.url, config.settings_json(), sync_state.now_iso()
-    )
-    try:
-        sync_state.save_connection(ws.conn, row)
-    except BaseException:
-        store.delete(config.credential_key)
-        raise
+    engine.add_connection(ws, config, _read_token(args), credential_store())
     out(
         f"added connection {config.name} ({config.kind}, {config.url}); the token is in the keyring"
     )
@@ -135,12 +126,9 @@ def _test(ws: Any, name: str) -> int:
 
 
 def _remove(ws: Any, name: str) -> int:
-    from relplan.store import sync_state
     from relplan.sync import engine
 
-    config = engine.load_config(ws, name)
-    credential_store().delete(config.credential_key)
-    sync_state.delete_connection(ws.conn, name)
+    engine.remove_connection(ws, name, credential_store())
     out(f"removed connection {name} and its token; synced items stay in the workspace")
     return 0
 

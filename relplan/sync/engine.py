@@ -69,6 +69,36 @@ def load_config(ws: Workspace, name: str) -> ConnectionConfig:
     return ConnectionConfig.from_row(row.name, row.kind, row.url, row.settings)
 
 
+def add_connection(
+    ws: Workspace, config: ConnectionConfig, token: str, store: CredentialStore
+) -> None:
+    """Keep a new connection: its token in the keyring, the rest in the workspace.
+
+    The token goes first; if the workspace refuses the connection (say, the name is taken), the
+    token is taken out of the keyring again, so nothing is left behind.
+    """
+    store.set(config.credential_key, token)
+    row = sync_state.ConnectionRow(
+        config.name, config.kind, config.url, config.settings_json(), now_iso()
+    )
+    try:
+        sync_state.save_connection(ws.conn, row)
+    except BaseException:
+        store.delete(config.credential_key)
+        raise
+
+
+def remove_connection(ws: Workspace, name: str, store: CredentialStore) -> None:
+    """Forget a connection and its token; what it synced stays in the workspace.
+
+    Raises:
+        UnknownObjectError: there is no connection of that name.
+    """
+    config = load_config(ws, name)
+    store.delete(config.credential_key)
+    sync_state.delete_connection(ws.conn, name)
+
+
 def check_connection(
     config: ConnectionConfig, credentials: CredentialStore, secret: str | None = None
 ) -> Identity:

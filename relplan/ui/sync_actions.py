@@ -70,19 +70,9 @@ def store_connections(ws: Workspace, changes: ConnectionChanges, store: KeyringS
         UnknownObjectError: a removed connection was already gone.
     """
     for name in changes.removed:
-        config = engine.load_config(ws, name)
-        store.delete(config.credential_key)
-        sync_state.delete_connection(ws.conn, name)
+        engine.remove_connection(ws, name, store)
     for config, token in changes.added:
-        store.set(config.credential_key, token)
-        row = sync_state.ConnectionRow(
-            config.name, config.kind, config.url, config.settings_json(), sync_state.now_iso()
-        )
-        try:
-            sync_state.save_connection(ws.conn, row)
-        except BaseException:
-            store.delete(config.credential_key)
-            raise
+        engine.add_connection(ws, config, token, store)
 
 
 class SyncActions(QObject):
