@@ -30,6 +30,7 @@ from relplan.publish.caldav_store import (
 )
 from relplan.publish.publisher import EventResource
 from relplan.store.workspace import Workspace
+from tests.helpers.memory_keyring import MemoryKeyring, memory_keyring_fixture  # noqa: F401
 from tests.helpers.plans import document
 
 pytestmark = pytest.mark.e2e
@@ -38,40 +39,12 @@ USER = "alice"
 PASSWORD = "s3cret"
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring, so tests never touch the OS one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[service, username] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
-
-
 class BrokenKeyring(MemoryKeyring):
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.KeyringError("locked")
 
     def set_password(self, service: str, username: str, password: str) -> None:
         raise keyring.errors.PasswordSetError("locked")
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def _free_port() -> int:
