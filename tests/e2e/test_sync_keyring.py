@@ -7,6 +7,7 @@ the password are all its own.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -71,17 +72,32 @@ def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
 
 
 def _wait_for_service() -> None:
-    from keyring.backends import SecretService
+    """Wait until the daemon serves an unlocked default collection.
 
-    deadline = time.monotonic() + 15
-    while True:
+    Probing through keyring's backend while the daemon is still applying ``--unlock`` asks it to
+    unlock the collection by a prompt, which fails (``KeyringLocked``) and can leave it locked;
+    every failed try also leaked a D-Bus socket, which later tests reported. So the probe only
+    reads the collection's state, on a connection it always closes.
+    """
+    deadline = time.monotonic() + 30
+    while not _unlocked_default_collection():
+        if time.monotonic() > deadline:
+            raise TimeoutError("gnome-keyring did not unlock its default collection in 30 s")
+        time.sleep(0.1)
+
+
+def _unlocked_default_collection() -> bool:
+    import secretstorage
+
+    try:
+        connection = secretstorage.dbus_init()
+    except Exception:  # the bus or the service is not up yet
+        return False
+    with contextlib.closing(connection):
         try:
-            SecretService.Keyring().get_password(SERVICE, "probe")
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+            return not secretstorage.Collection(connection).is_locked()
+        except Exception:  # no default collection yet
+            return False
 
 
 def test_round_trip_through_secret_service(secret_service: dict[str, str]) -> None:
