@@ -20,7 +20,7 @@ import keyring.backend
 import pytest
 from caldav.davclient import DAVClient
 
-from relplan import cli
+from relplan.cli import commands as cli
 from relplan.publish.caldav_store import (
     CaldavCalendar,
     PublishError,
@@ -112,8 +112,8 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
-    if "relplan.cli_calendar" not in cli.COMMAND_MODULES:  # until the lead wires it for good
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "relplan.cli_calendar"))
+    if "relplan.cli.calendar" not in cli.COMMAND_MODULES:  # until the lead wires it for good
+        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "relplan.cli.calendar"))
     src = tmp_path / "plan.json"
     doc = document()
     doc["freezes"].append(

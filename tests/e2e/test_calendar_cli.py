@@ -19,8 +19,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from relplan import cli
-from relplan.cli_calendar import add_import_ics_options, import_ics_handler, route_import
+from relplan.cli import commands as cli
+from relplan.cli.calendar import add_import_ics_options, import_ics_handler, route_import
 from relplan.errors import ValidationError
 from tests.helpers.plans import document
 
@@ -52,11 +52,11 @@ def wired(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI with this feature's exporters and commands, as the lead wires them."""
     exporters = dict(cli.EXPORTERS)
     exporters.update(
-        {f: f"relplan.cli_calendar:export_{f}" for f in ("ics", "csv", "dot", "graphml")}
+        {f: f"relplan.cli.calendar:export_{f}" for f in ("ics", "csv", "dot", "graphml")}
     )
     monkeypatch.setattr(cli, "EXPORTERS", exporters)
-    if "relplan.cli_calendar" not in cli.COMMAND_MODULES:  # until the lead wires it for good
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "relplan.cli_calendar"))
+    if "relplan.cli.calendar" not in cli.COMMAND_MODULES:  # until the lead wires it for good
+        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "relplan.cli.calendar"))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from relplan import cli
+from relplan.cli import commands as cli
 from relplan.formats.workspace_json import parse_workspace
 from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
@@ -26,10 +26,10 @@ TODAY = "2026-11-27"
 def wired(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI with this feature's commands and exporters, as the lead wires them."""
     exporters = dict(cli.EXPORTERS)
-    exporters.update({f: f"relplan.cli_metrics:export_{f}" for f in ("png", "svg", "pdf")})
+    exporters.update({f: f"relplan.cli.metrics:export_{f}" for f in ("png", "svg", "pdf")})
     monkeypatch.setattr(cli, "EXPORTERS", exporters)
-    if "relplan.cli_metrics" not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "relplan.cli_metrics"))
+    if "relplan.cli.metrics" not in cli.COMMAND_MODULES:
+        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "relplan.cli.metrics"))
 
 
 @pytest.fixture

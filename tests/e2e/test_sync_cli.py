@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import relplan.cli
-from relplan import cli
+import relplan.cli.commands
+from relplan.cli import commands as cli
 from tests.helpers.fake_azure import FakeAzure
 from tests.helpers.fake_jira import FakeJira
 from tests.helpers.memory_keyring import MemoryKeyring, memory_keyring_fixture  # noqa: F401
@@ -24,7 +24,7 @@ TOKEN = "tok-3c9f1e-never-stored-in-files"
 
 @pytest.fixture(autouse=True)
 def _sync_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(relplan.cli, "COMMAND_MODULES", ("relplan.cli_sync",))
+    monkeypatch.setattr(relplan.cli.commands, "COMMAND_MODULES", ("relplan.cli.sync",))
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_undo_of_a_sync_in_a_fresh_process(
     add_jira(db, jira, monkeypatch)
     assert run(["--db", str(db), "sync"], monkeypatch) == 0
     code = (
-        "import relplan.cli as c; c.COMMAND_MODULES = ('relplan.cli_sync',); "
+        "import relplan.cli.commands as c; c.COMMAND_MODULES = ('relplan.cli.sync',); "
         f"raise SystemExit(c.run(['--db', {str(db)!r}, 'undo']))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

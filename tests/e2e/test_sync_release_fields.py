@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import relplan.cli
-from relplan import cli
+import relplan.cli.commands
+from relplan.cli import commands as cli
 from relplan.store import sync_state
 from relplan.store.workspace import Workspace
 from relplan.sync import engine
@@ -272,7 +272,7 @@ def test_connection_add_persists_the_options(
     tmp_path: Path, jira: FakeJira, memory_keyring: MemoryKeyring,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(relplan.cli, "COMMAND_MODULES", ("relplan.cli_sync",))
+    monkeypatch.setattr(relplan.cli.commands, "COMMAND_MODULES", ("relplan.cli.sync",))
     db = tmp_path / "plan.relplan"
     monkeypatch.setattr("sys.stdin", io.StringIO(jira.token + "\n"))
     argv = ["--db", str(db), "connection", "add", "jira_cloud" if jira.cloud else "jira_dc",

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
 from relplan.domain.model import Plan
-from relplan.planning.calendar_layout import CalendarLayout
+from relplan.layout.calendar import CalendarLayout
 from relplan.store.workspace import Workspace
 from relplan.ui.analysis import PlanAnalysis, analyse_plan
 from relplan.ui.main_window import MainWindow

@@ -218,7 +218,7 @@ def test_tooltips_tell_the_story_of_bars_arrows_and_freezes(
     timeline.set_arrow_mode("all")
     assert chart.timeline is not None
     arrows = chart.visible_arrows(0, len(chart.timeline.rows))
-    from relplan.planning.layout import arrow_path
+    from relplan.layout.timeline import arrow_path
 
     # The middle of the arrow's run along the line between two rows, clear of any bar.
     for arrow in (a for a in arrows if a.link.implied):

@@ -2,7 +2,7 @@
 
 A month model (:class:`~relplan.ui.views.calendar_table.CalendarModel`, one row per week, one
 column per day) in a :class:`~relplan.ui.views.calendar_table.CalendarTable`; the model holds a
-:class:`~relplan.planning.calendar_layout.CalendarLayout` computed by the core and the table only
+:class:`~relplan.layout.calendar.CalendarLayout` computed by the core and the table only
 paints it (:mod:`relplan.ui.views.calendar_paint`).
 Click a release to open it; the "+N more" line of a full day lists the releases that do not fit.
 PgUp/PgDn go to the previous/next period, Home to today; Ctrl+F focuses the search box, which
@@ -36,7 +36,7 @@ from relplan.ui.views.calendar_paint import COMPACT, ROOMY, Hit, PaintContext
 from relplan.ui.views.calendar_table import CalendarModel, CalendarTable
 
 if TYPE_CHECKING:
-    from relplan.planning.calendar_layout import CalendarDay, CalendarLayout, PeriodKind
+    from relplan.layout.calendar import CalendarDay, CalendarLayout, PeriodKind
     from relplan.ui.analysis import PlanAnalysis
 
 #: The width of exported images, in pixels (at least the view's own width).
@@ -282,7 +282,7 @@ class CalendarView(QWidget, PlanView):
         """Lay the period out again from the plan, analysis, filter and period."""
         if self._plan is None or self._anchor is None or self._today is None:
             return
-        from relplan.planning.calendar_layout import CalendarFilter, layout_calendar
+        from relplan.layout.calendar import CalendarFilter, layout_calendar
 
         flt = CalendarFilter(self._teams, self._train, self._environment)
         problems = self._analysis.problems if self._analysis is not None else ()
@@ -362,7 +362,7 @@ class CalendarView(QWidget, PlanView):
     def _step(self, steps: int) -> None:
         if self._anchor is None:
             return
-        from relplan.planning.calendar_layout import shift_period
+        from relplan.layout.calendar import shift_period
 
         self.show_day(shift_period(self._kind, self._anchor, steps))
 
@@ -381,7 +381,7 @@ class CalendarView(QWidget, PlanView):
         text = self.search.text().strip().casefold()
         if not text or self._plan is None:
             return
-        from relplan.planning.calendar_layout import CalendarFilter, locate_release
+        from relplan.layout.calendar import CalendarFilter, locate_release
 
         flt = CalendarFilter(self._teams, self._train, self._environment)
         matches = sorted(

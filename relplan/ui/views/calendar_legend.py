@@ -23,7 +23,7 @@ from relplan.ui.views.calendar_paint import (
 )
 
 if TYPE_CHECKING:
-    from relplan.planning.calendar_layout import CalendarDay, CalendarLayout, FreezeBand
+    from relplan.layout.calendar import CalendarDay, CalendarLayout, FreezeBand
 
 _LEGEND_HEIGHT: Final = 24
 _STATUS_WORDS: Final = {

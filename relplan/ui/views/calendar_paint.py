@@ -1,6 +1,6 @@
 """Painting the calendar: day cells (a delegate), bars across days (an overlay) and glyphs.
 
-Nothing here decides what is on which day; that is :mod:`relplan.planning.calendar_layout`. The
+Nothing here decides what is on which day; that is :mod:`relplan.layout.calendar`. The
 :class:`CalendarDelegate` paints each day's cell (background, frozen-day hatching, day number,
 today's marker, the problem badge). :func:`paint_bars` then paints over the whole viewport the
 freeze bands and release bars of each row as continuous shapes, so that a bar does not break at
@@ -32,7 +32,7 @@ from relplan.ui._compat import override
 from relplan.ui.palette import LIGHT, Theme, ink, tint
 
 if TYPE_CHECKING:
-    from relplan.planning.calendar_layout import CalendarDay, CalendarLayout, CalendarWeek, Segment
+    from relplan.layout.calendar import CalendarDay, CalendarLayout, CalendarWeek, Segment
 
 #: The model role that gives a cell's :class:`CalendarDay`.
 DayRole: Final = int(Qt.ItemDataRole.UserRole)

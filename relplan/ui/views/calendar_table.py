@@ -1,6 +1,6 @@
 """The calendar's grid: a month model (one row per week) and the table that paints it.
 
-:class:`CalendarModel` holds a :class:`~relplan.planning.calendar_layout.CalendarLayout`;
+:class:`CalendarModel` holds a :class:`~relplan.layout.calendar.CalendarLayout`;
 :class:`CalendarTable` paints its days with :class:`CalendarDelegate` and the bars over them with
 :func:`paint_bars`, shares its height among the weeks, shows the full story of a bar or a day as a
 tooltip, and reports clicks as :class:`Hit` s.
@@ -36,7 +36,7 @@ from relplan.ui.views.calendar_paint import (
 )
 
 if TYPE_CHECKING:
-    from relplan.planning.calendar_layout import CalendarLayout
+    from relplan.layout.calendar import CalendarLayout
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROOT: Final = QModelIndex()

@@ -1,4 +1,4 @@
-"""The Dependency map: releases left to right by topological generation, from ``planning.layout``.
+"""The Dependency map: releases left to right by topological generation, from ``relplan.layout``.
 
 Three modes: **Teams** (one node per team, their release edges aggregated; the default for big
 plans), **Releases** (every release shown, or one release's upstream and downstream when a focus
@@ -48,12 +48,11 @@ from PySide6.QtWidgets import (
 )
 
 from relplan.domain.model import Plan
-from relplan.planning.layout import (
+from relplan.layout.graph import PlanGraph, ViewFilter
+from relplan.layout.graph_map import (
     MapEdge,
     MapLayout,
     MapNode,
-    PlanGraph,
-    ViewFilter,
     item_map_layout,
     map_layout,
     team_map_layout,

@@ -1,4 +1,4 @@
-"""The Timeline (Gantt): a row per release grouped by team or train, drawn from ``planning.layout``.
+"""The Timeline (Gantt): a row per release grouped by team or train, drawn from ``relplan.layout``.
 
 The scene holds a single :class:`TimelineCanvas` item that paints only the rows and days exposed
 (bars, stage segments, milestones, freeze bands, forecast ghosts, dependency arrows, today), so a
@@ -52,14 +52,8 @@ from PySide6.QtWidgets import (
 )
 
 from relplan.domain.model import Plan
-from relplan.planning.layout import (
-    Link,
-    PlanGraph,
-    TimelineLayout,
-    ViewFilter,
-    arrow_path,
-    dragged_dates,
-)
+from relplan.layout.graph import Link, PlanGraph, ViewFilter
+from relplan.layout.timeline import TimelineLayout, arrow_path, dragged_dates
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, current_theme, environment_colors, ink, team_colors, tint
 from relplan.ui.views.base import PlanView, export_widget_image

@@ -18,22 +18,21 @@ from relplan.domain.model import (
     Release,
     WorkItem,
 )
-from relplan.planning.calendar_layout import (
+from relplan.layout.calendar import (
     CalendarFilter,
     layout_calendar,
     locate_release,
     release_runs,
 )
-from relplan.planning.calendar_periods import (
+from relplan.layout.calendar_periods import (
     grid_bounds,
     period_bounds,
     period_title,
     shift_period,
 )
-from relplan.planning.calendar_problems import problem_days
+from relplan.layout.calendar_problems import problem_days
 from relplan.planning.check import check_plan
-
-from .factories import day, gate, rel, stage
+from tests.unit.planning.factories import day, gate, rel, stage
 
 TODAY = dt.date(2026, 6, 1)
 ENVS = (Environment("Dev", 1, 9), Environment("Staging", 2, 1), Environment("Production", 3, 1))
@@ -462,7 +461,7 @@ def test_an_implied_item_edge_violation_is_on_the_dependent_target() -> None:
 
 
 def test_examples_pass() -> None:
-    for name in ("calendar_layout", "calendar_periods", "calendar_problems"):
-        module = importlib.import_module(f"relplan.planning.{name}")
+    for name in ("calendar", "calendar_periods", "calendar_problems"):
+        module = importlib.import_module(f"relplan.layout.{name}")
         result = doctest.testmod(module)
         assert result.failed == 0

@@ -7,79 +7,41 @@ Exit status: 0 success, 1 a check found errors, 2 bad input or a failure (the me
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
 import json
 import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relplan import __version__, config
+from relplan import __version__
 from relplan.errors import Issue, RelplanError, ValidationError
 
 if TYPE_CHECKING:
     from relplan.store.workspace import Workspace
 
+from relplan.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    Handler,
+    err,
+    open_workspace,
+    out,
+    parse_day,
+    parse_depth,
+    print_json,
+    today_of,
+)
+
 log = logging.getLogger(__name__)
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_FAILURE = 2
-
-Handler = Callable[[argparse.Namespace], int]
-#: ``add(name, handler, help, example)`` makes a sub-command's parser (see :func:`build_parser`).
-AddCommand = Callable[[str, Handler, str, str], argparse.ArgumentParser]
-
-
-def parse_day(text: str) -> dt.date:
-    """An argparse type: a calendar day ``YYYY-MM-DD``."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
-
-
-def parse_depth(text: str) -> int | None:
-    """An argparse type: a focus depth, ``1``, ``2`` or ``all`` (None)."""
-    if text == "all":
-        return None
-    if text in ("1", "2"):
-        return int(text)
-    raise argparse.ArgumentTypeError(f"{text!r}: expected 1, 2 or all")
-
-
-def out(text: str) -> None:
-    """Print a line (or lines) on standard output."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def err(text: str) -> None:
-    """Print ``relplan: TEXT`` on standard error."""
-    sys.stderr.write(f"relplan: {text}\n")
-
-
-def workspace_path(args: argparse.Namespace) -> Path:
-    """The workspace a command works on: --db, else the last one opened, else the default."""
-    if args.db:
-        return Path(args.db).expanduser()
-    last = config.load_settings().last_workspace
-    return Path(last) if last else config.default_workspace()
-
-
-def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Workspace:
-    """Open the workspace a command works on (see :func:`workspace_path`)."""
-    from relplan.store.workspace import Workspace
-
-    return Workspace.open(workspace_path(args), create=create)
 
 
 # -- commands ----------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
     """``relplan import FILE.json [--replace]`` or ``relplan import ics FILE --as freezes``."""
-    from relplan.cli_calendar import route_import
+    from relplan.cli.calendar import route_import
     from relplan.formats.workspace_io import import_file
 
     routed = route_import(args)  # serves `import ics FILE`; else leaves args.file = FILE.json
@@ -110,14 +72,14 @@ Exporter = Callable[[argparse.Namespace, "Workspace"], str]
 #: arguments (``--out`` and the filters) and the open workspace, writes the file and returns the
 #: line to print.
 EXPORTERS: dict[str, str] = {
-    "json": "relplan.cli:export_json",
-    "ics": "relplan.cli_calendar:export_ics",
-    "csv": "relplan.cli_calendar:export_csv",
-    "dot": "relplan.cli_calendar:export_dot",
-    "graphml": "relplan.cli_calendar:export_graphml",
-    "png": "relplan.cli:export_picture",
-    "svg": "relplan.cli:export_picture",
-    "pdf": "relplan.cli:export_picture",
+    "json": "relplan.cli.commands:export_json",
+    "ics": "relplan.cli.calendar:export_ics",
+    "csv": "relplan.cli.calendar:export_csv",
+    "dot": "relplan.cli.calendar:export_dot",
+    "graphml": "relplan.cli.calendar:export_graphml",
+    "png": "relplan.cli.commands:export_picture",
+    "svg": "relplan.cli.commands:export_picture",
+    "pdf": "relplan.cli.commands:export_picture",
 }
 
 
@@ -128,7 +90,7 @@ def export_picture(args: argparse.Namespace, ws: Workspace) -> str:
     if args.view:
         module_name, function = "relplan.ui.export_views", "export_view"
     elif args.chart:
-        module_name, function = "relplan.cli_metrics", f"export_{args.format}"
+        module_name, function = "relplan.cli.metrics", f"export_{args.format}"
     else:
         raise ValidationError(
             [
@@ -145,9 +107,9 @@ def export_picture(args: argparse.Namespace, ws: Workspace) -> str:
 
 #: Modules that add sub-commands: each has ``register(add: AddCommand) -> None``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "relplan.cli_calendar",
-    "relplan.cli_sync",
-    "relplan.cli_metrics",
+    "relplan.cli.calendar",
+    "relplan.cli.sync",
+    "relplan.cli.metrics",
 )
 
 
@@ -204,17 +166,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     for row in rows:
         out(f"{row['id']:>5}  {row['at']}  {row['who']:<12} {row['state']:<9} {row['label']}")
     return EXIT_OK
-
-
-def today_of(args: argparse.Namespace) -> dt.date:
-    """``--today`` when given, else the real date."""
-    today: dt.date | None = getattr(args, "today", None)
-    return today or dt.date.today()
-
-
-def print_json(value: object) -> None:
-    """Print one JSON object on standard output."""
-    out(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -355,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--replace", action="store_true", help="make the workspace hold exactly the file's plan"
     )
-    from relplan.cli_calendar import add_import_ics_options
+    from relplan.cli.calendar import add_import_ics_options
 
     add_import_ics_options(p)
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 # Registers the sync bookkeeping kinds, so that 'relplan undo' can undo a "Sync NAME" command.
 import relplan.store.sync_state  # noqa: F401
-from relplan.cli import open_workspace, out
+from relplan.cli.common import open_workspace, out
 from relplan.errors import Issue, SyncError, ValidationError
 
 if TYPE_CHECKING:
-    from relplan.cli import AddCommand
+    from relplan.cli.common import AddCommand
     from relplan.sync.credentials import CredentialStore
 
 

@@ -1,6 +1,6 @@
 """Problems of a plan check put on the days of the calendar they concern.
 
-Pure helpers of :mod:`relplan.planning.calendar_layout`.
+Pure helpers of :mod:`relplan.layout.calendar`.
 """
 
 from __future__ import annotations

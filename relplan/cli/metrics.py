@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 from typing import TYPE_CHECKING, Final
 
-from relplan.cli import EXIT_OK, AddCommand, out, parse_day, print_json, workspace_path
+from relplan.cli.common import EXIT_OK, AddCommand, out, parse_day, print_json, workspace_path
 from relplan.errors import Issue, ValidationError
 
 if TYPE_CHECKING:

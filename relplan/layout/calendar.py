@@ -14,8 +14,8 @@ What a release occupies:
 
 Each day of a release carries the environment of the stage window it is in (the one nearest
 production when windows overlap), its milestones, and its gates on the target day. Problems of a
-plan check are put on the days they concern (:mod:`relplan.planning.calendar_problems`). Periods
-and filters are in :mod:`relplan.planning.calendar_periods` (re-exported here). All dates are
+plan check are put on the days they concern (:mod:`relplan.layout.calendar_problems`). Periods
+and filters are in :mod:`relplan.layout.calendar_periods` (re-exported here). All dates are
 calendar days in the plan's planning zone.
 """
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Gate, Plan, Release
-from relplan.planning.calendar_periods import (
+from relplan.layout.calendar_periods import (
     PERIOD_KINDS,
     CalendarFilter,
     PeriodKind,
@@ -39,7 +39,7 @@ from relplan.planning.calendar_periods import (
     release_runs,
     shift_period,
 )
-from relplan.planning.calendar_problems import is_release, problem_days
+from relplan.layout.calendar_problems import is_release, problem_days
 from relplan.planning.freezes import occurrences
 
 if TYPE_CHECKING:

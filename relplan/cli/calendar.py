@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from relplan.cli import open_workspace, parse_day, today_of
+from relplan.cli.common import open_workspace, parse_day, today_of
 from relplan.errors import Issue, ValidationError
 
 if TYPE_CHECKING:

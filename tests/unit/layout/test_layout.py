@@ -11,21 +11,11 @@ import pytest
 
 from relplan.domain.model import Environment, Milestone, Plan, Release, Train
 from relplan.errors import DependencyCycleError
-from relplan.planning import layout
+from relplan.layout import graph as layout
+from relplan.layout.graph import Link, PlanGraph, ViewFilter
+from relplan.layout.graph_map import MapLayout, item_map_layout, map_layout, team_map_layout
+from relplan.layout.timeline import Arrow, TimelineLayout, arrow_path, dragged_dates
 from relplan.planning.check import check_plan
-from relplan.planning.layout import (
-    Arrow,
-    Link,
-    MapLayout,
-    PlanGraph,
-    TimelineLayout,
-    ViewFilter,
-    arrow_path,
-    dragged_dates,
-    item_map_layout,
-    map_layout,
-    team_map_layout,
-)
 from relplan.planning.schedule import schedule_plan
 from tests.unit.planning.factories import day, dep, freeze, item, plan, rel, stage
 

@@ -1,6 +1,6 @@
 """Calendar periods and filters: which days a week, month or quarter shows, and which releases.
 
-Pure helpers of :mod:`relplan.planning.calendar_layout` (dates are calendar days in the planning
+Pure helpers of :mod:`relplan.layout.calendar` (dates are calendar days in the planning
 zone).
 """
 

@@ -1,0 +1,80 @@
+"""Helpers every command module shares: exit codes, argument types, output, the workspace."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from relplan import config
+
+if TYPE_CHECKING:
+    from relplan.store.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_FAILURE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+#: ``add(name, handler, help, example)`` makes a sub-command's parser (see :func:`build_parser`).
+AddCommand = Callable[[str, Handler, str, str], argparse.ArgumentParser]
+
+
+def parse_day(text: str) -> dt.date:
+    """An argparse type: a calendar day ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def parse_depth(text: str) -> int | None:
+    """An argparse type: a focus depth, ``1``, ``2`` or ``all`` (None)."""
+    if text == "all":
+        return None
+    if text in ("1", "2"):
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: expected 1, 2 or all")
+
+
+def out(text: str) -> None:
+    """Print a line (or lines) on standard output."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def err(text: str) -> None:
+    """Print ``relplan: TEXT`` on standard error."""
+    sys.stderr.write(f"relplan: {text}\n")
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    """The workspace a command works on: --db, else the last one opened, else the default."""
+    if args.db:
+        return Path(args.db).expanduser()
+    last = config.load_settings().last_workspace
+    return Path(last) if last else config.default_workspace()
+
+
+def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Workspace:
+    """Open the workspace a command works on (see :func:`workspace_path`)."""
+    from relplan.store.workspace import Workspace
+
+    return Workspace.open(workspace_path(args), create=create)
+
+
+def today_of(args: argparse.Namespace) -> dt.date:
+    """``--today`` when given, else the real date."""
+    today: dt.date | None = getattr(args, "today", None)
+    return today or dt.date.today()
+
+
+def print_json(value: object) -> None:
+    """Print one JSON object on standard output."""
+    out(json.dumps(value, indent=2, ensure_ascii=False))

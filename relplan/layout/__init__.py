@@ -1,0 +1,1 @@
+"""View geometry for the calendar, timeline and map, with no Qt: the views only draw it."""
