@@ -44,6 +44,14 @@ class MigrationError(StoreError):
     """A schema migration failed; the backup copy is named."""
 
 
+class WorkspaceBusyError(StoreError):
+    """Another process kept writing to the workspace for longer than a write waits."""
+
+
+class ChangedSinceError(StoreError):
+    """Undo or redo was refused: a later change touched the same objects."""
+
+
 class NothingToUndoError(StoreError):
     """Undo or redo was asked for with an empty history."""
 

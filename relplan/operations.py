@@ -13,7 +13,7 @@ from relplan.errors import DependencyCycleError, UnknownObjectError
 from relplan.planning.edits import cycle_if_added
 from relplan.planning.impact import Impact, apply_impact, impact_of_slip
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.entities import TABLES, dependency_key
+from relplan.store.entities import TABLES, dependency_key, dependency_key_of
 from relplan.store.workspace import Workspace
 
 
@@ -58,7 +58,7 @@ def remove_dependency(ws: Workspace, from_ref: str, to_ref: str) -> ChangeSet:
     Raises:
         UnknownObjectError: there is no such dependency.
     """
-    key = f"{from_ref}->{to_ref}"
+    key = dependency_key_of(from_ref, to_ref)
     old = TABLES["dependency"].load(ws.conn, [key]).get(key)
     if old is None:
         raise UnknownObjectError("dependency", f"{from_ref} -> {to_ref}")

@@ -25,7 +25,7 @@ from relplan.domain.model import (
 from relplan.domain.rules import release_issues
 from relplan.errors import DependencyCycleError, Issue, UnknownObjectError, ValidationError
 from relplan.store.commands import Command, Edit
-from relplan.store.entities import TABLES, dependency_key
+from relplan.store.entities import TABLES, dependency_key, dependency_key_of
 from relplan.store.workspace import Workspace
 
 
@@ -183,7 +183,7 @@ def release_edit_command(ws: Workspace, edit: ReleaseEdit) -> Command | None:
         edits.append(Edit("release", key, stored, edit.after))
     table = TABLES["dependency"]
     for from_ref, to_ref in edit.removed:
-        dep_key = f"{from_ref}->{to_ref}"
+        dep_key = dependency_key_of(from_ref, to_ref)
         old = table.load(ws.conn, [dep_key]).get(dep_key)
         if old is not None:
             edits.append(Edit("dependency", dep_key, old, None))

@@ -139,8 +139,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace, *, undo: bool) -> int:
     with open_workspace(args, create=False) as ws:
-        changes = ws.undo() if undo else ws.redo()
-    out(f"{'undid' if undo else 'redid'} '{changes.label}' ({changes.count()} objects)")
+        changes = ws.undo(args.id) if undo else ws.redo(args.id)
+    out(
+        f"{'undid' if undo else 'redid'} '{changes.label}' "
+        f"(change #{changes.command_id}, {changes.count()} objects)"
+    )
     return EXIT_OK
 
 
@@ -155,16 +158,21 @@ def cmd_redo(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """``relplan history``: the latest commands of the audit log."""
-    from relplan.store.commands import history
-
+    """``relplan history``: the latest commands of the audit log, with where each was made."""
     with open_workspace(args, create=False) as ws:
-        rows = history(ws.conn, args.limit)
+        rows = ws.history(args.limit)
+        here = ws.origin
     if args.json:
-        out(json.dumps({"commands": rows}, indent=2))
+        out(json.dumps({"origin": here, "commands": rows}, indent=2))
         return EXIT_OK
     for row in rows:
-        out(f"{row['id']:>5}  {row['at']}  {row['who']:<12} {row['state']:<9} {row['label']}")
+        mark = "*" if row["origin"] == here else " "
+        out(
+            f"{row['id']:>5}{mark} {row['at']}  {row['who']:<12} {row['state']:<9} "
+            f"{row['label']}  [{row['origin']}]"
+        )
+    if rows:
+        out(f"(* made from here: {here}; undo another change with 'relplan undo --id N')")
     return EXIT_OK
 
 
@@ -390,8 +398,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lag", type=int, default=0, metavar="DAYS", help="lag in calendar days")
     p.add_argument("--json", action="store_true", help="list: print JSON")
 
-    add("undo", cmd_undo, "undo the latest change", "relplan undo")
-    add("redo", cmd_redo, "redo the change undone last", "relplan redo")
+    for name, handler, summary, example in (
+        ("undo", cmd_undo, "undo the latest change made from this terminal", "relplan undo"),
+        ("redo", cmd_redo, "redo the change undone last from this terminal", "relplan redo"),
+    ):
+        p = add(name, handler, summary, example)
+        p.add_argument(
+            "--id",
+            type=int,
+            metavar="N",
+            help=f"{name} change N of 'relplan history', whoever made it",
+        )
     p = add("history", cmd_history, "list the latest changes (the audit log)", "relplan history")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true", help="print JSON")

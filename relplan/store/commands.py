@@ -2,24 +2,28 @@
 
 A :class:`Command` is a list of :class:`Edit` s, each the before and after of one object
 (``None`` before: added; ``None`` after: deleted). Executing it writes the afters, records the
-command and one audit-log row per edit (when, who, entity, key, before, after as JSON) in the same
-transaction. Undo replays the befores of the latest command; redo replays its afters again. A new
-command discards whatever was undone before it, as in every editor.
+command and one audit-log row per edit (when, who, from where, entity, key, before, after as JSON)
+in the same transaction. Keys of kinds stored under several columns are JSON arrays
+(:func:`~relplan.store.entities.composite_key`), never joined strings. Undo and redo live in
+:mod:`relplan.store.undo`.
+
+Every read that decides a write happens inside the write's transaction (:func:`transaction`,
+``BEGIN IMMEDIATE``): a second process waits for the first to commit, then reads what it wrote.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
 import sqlite3
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from relplan.errors import NothingToUndoError
+from relplan.errors import WorkspaceBusyError
 
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
@@ -89,6 +93,53 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: every read inside it sees the state it writes on.
+
+    ``BEGIN IMMEDIATE`` takes the write lock at once, so two processes that read, decide and
+    write never interleave: the second waits (up to the connection's busy timeout) and then
+    reads what the first committed. Inside a transaction already, it joins it through a
+    savepoint (a failure undoes only its own part and propagates). References are checked at
+    COMMIT, so a change may delete and re-point in any order.
+
+    Raises:
+        WorkspaceBusyError: another process kept the write lock past the busy timeout.
+    """
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT relplan_write")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO relplan_write")
+            conn.execute("RELEASE relplan_write")
+            raise
+        conn.execute("RELEASE relplan_write")
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise WorkspaceBusyError(
+                "another relplan process kept writing to the workspace; nothing was written, "
+                "try again"
+            ) from exc
+        raise
+    try:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # A failed COMMIT (say, disk full) may have ended the transaction already.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 def _apply(conn: sqlite3.Connection, edits: Sequence[Edit]) -> tuple[ChangeSet, list[Any]]:
     """Write the afters of ``edits`` in order (None deletes).
 
@@ -119,14 +170,34 @@ BATCH_EDITS = 50
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Who writes, when, and from where (see :mod:`relplan.store.origin`)."""
+
+    who: str
+    at: str
+    origin: str
+
+    @classmethod
+    def now(cls, origin: str) -> Stamp:
+        """A stamp for a write made now by the OS user."""
+        return cls(current_user(), _now(), origin)
+
+
+def _batch_keys(table: EntityTable, keys: Sequence[str]) -> str:
+    if table.composite:
+        # Each composite key is a JSON array already: the batch is an array of arrays.
+        return "[" + ",".join(keys) + "]"
+    return _ENCODE(list(keys))
+
+
 def _audit(
     conn: sqlite3.Connection,
     command: int,
     action: str,
     edits: Sequence[Edit],
     afters: Sequence[Any],
-    who: str,
-    at: str,
+    stamp: Stamp,
 ) -> None:
     """Write the audit-log rows of ``edits``, in their order."""
     rows: list[tuple[str, str, str | None, str | None, int]] = []
@@ -135,16 +206,16 @@ def _audit(
         batch = list(run)
         befores = [None if e.before is None else table.audit_value(e.before) for e, _ in batch]
         if len(batch) >= BATCH_EDITS:
-            keys = [e.key for e, _ in batch]
+            keys = _batch_keys(table, [e.key for e, _ in batch])
             after_values = [after for _, after in batch]
-            rows.append((entity, _ENCODE(keys), _ENCODE(befores), _ENCODE(after_values), 1))
+            rows.append((entity, keys, _ENCODE(befores), _ENCODE(after_values), 1))
             continue
         for (e, after), before in zip(batch, befores, strict=True):
             rows.append((entity, e.key, _dump(before), _dump(after), 0))
     conn.executemany(
-        "INSERT INTO audit_log (command, at, who, action, entity, key, before, after, batch) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(command, at, who, action, *row) for row in rows],
+        "INSERT INTO audit_log (command, at, who, origin, action, entity, key, before, after, "
+        "batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(command, stamp.at, stamp.who, stamp.origin, action, *row) for row in rows],
     )
 
 
@@ -152,129 +223,33 @@ def _dump(value: Any) -> str | None:
     return None if value is None else _ENCODE(value)
 
 
-def execute(conn: sqlite3.Connection, command: Command) -> ChangeSet:
+def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSet:
     """Apply ``command`` in one transaction and record it; an error leaves nothing written.
+
+    Inside a :func:`transaction` it joins it, so what was read there decides what is written.
+
+    Args:
+        conn: the workspace.
+        command: the change.
+        origin: where it is made from (see :mod:`relplan.store.origin`).
 
     Raises:
         sqlite3.Error: the write broke a constraint; the transaction was rolled back.
     """
-    who, at = current_user(), _now()
-    conn.execute("BEGIN IMMEDIATE")
-    # References are checked at COMMIT, so a command may delete and re-point in any order.
-    conn.execute("PRAGMA defer_foreign_keys = ON")
-    try:
-        conn.execute("UPDATE commands SET state = 'discarded' WHERE state = 'undone'")
+    stamp = Stamp.now(origin)
+    with transaction(conn):
+        # A new change of this origin ends its redo chain; other origins keep theirs.
+        conn.execute(
+            "UPDATE commands SET state = 'discarded' WHERE state = 'undone' AND undone_by = ?",
+            (origin,),
+        )
         cursor = conn.execute(
-            "INSERT INTO commands (label, at, who, state) VALUES (?, ?, ?, 'done')",
-            (command.label, at, who),
+            "INSERT INTO commands (label, at, who, origin, state) VALUES (?, ?, ?, ?, 'done')",
+            (command.label, stamp.at, stamp.who, origin),
         )
         command_id = int(cursor.lastrowid or 0)
         changes, afters = _apply(conn, command.edits)
-        _audit(conn, command_id, "do", command.edits, afters, who, at)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        _audit(conn, command_id, "do", command.edits, afters, stamp)
     changes.command_id = command_id
     changes.label = command.label
     return changes
-
-
-def _load_edits(conn: sqlite3.Connection, command_id: int) -> list[Edit]:
-    edits: list[Edit] = []
-    for entity, key, before, after, batch in conn.execute(
-        "SELECT entity, key, before, after, batch FROM audit_log "
-        "WHERE command = ? AND action = 'do' ORDER BY id",
-        (command_id,),
-    ):
-        table = TABLES[entity]
-        if batch:
-            triples = zip(json.loads(key), json.loads(before), json.loads(after), strict=True)
-            edits.extend(Edit(entity, k, _load(table, b), _load(table, a)) for k, b, a in triples)
-        else:
-            before_value = None if before is None else json.loads(before)
-            after_value = None if after is None else json.loads(after)
-            edits.append(Edit(entity, key, _load(table, before_value), _load(table, after_value)))
-    return edits
-
-
-def _load(table: EntityTable, value: Any) -> Any:
-    return None if value is None else table.from_audit_value(value)
-
-
-def _replay(conn: sqlite3.Connection, *, undo: bool) -> ChangeSet:
-    if undo:
-        sql = "SELECT id, label FROM commands WHERE state = 'done' ORDER BY id DESC LIMIT 1"
-    else:
-        sql = "SELECT id, label FROM commands WHERE state = 'undone' ORDER BY id LIMIT 1"
-    who, at = current_user(), _now()
-    conn.execute("BEGIN IMMEDIATE")
-    # References are checked at COMMIT, so a command may delete and re-point in any order.
-    conn.execute("PRAGMA defer_foreign_keys = ON")
-    try:
-        row = conn.execute(sql).fetchone()
-        if row is None:
-            raise NothingToUndoError("nothing to undo" if undo else "nothing to redo")
-        command_id, label = row
-        edits = _load_edits(conn, command_id)
-        if undo:
-            edits = [Edit(e.entity, e.key, e.after, e.before) for e in reversed(edits)]
-        changes, afters = _apply(conn, edits)
-        _audit(conn, command_id, "undo" if undo else "redo", edits, afters, who, at)
-        conn.execute(
-            "UPDATE commands SET state = ? WHERE id = ?", ("undone" if undo else "done", command_id)
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    changes.command_id = command_id
-    changes.label = label
-    return changes
-
-
-def undo(conn: sqlite3.Connection) -> ChangeSet:
-    """Undo the latest command that is not undone yet.
-
-    Raises:
-        NothingToUndoError: there is nothing to undo.
-    """
-    return _replay(conn, undo=True)
-
-
-def redo(conn: sqlite3.Connection) -> ChangeSet:
-    """Redo the command undone most recently, unless a new command came since.
-
-    Raises:
-        NothingToUndoError: there is nothing to redo.
-    """
-    return _replay(conn, undo=False)
-
-
-def next_labels(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
-    """The labels of what undo and redo would do now (None where nothing)."""
-    undo_row = conn.execute(
-        "SELECT label FROM commands WHERE state = 'done' ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    redo_row = conn.execute(
-        "SELECT label FROM commands WHERE state = 'undone' ORDER BY id LIMIT 1"
-    ).fetchone()
-    return (undo_row[0] if undo_row else None, redo_row[0] if redo_row else None)
-
-
-def history(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
-    """The latest commands, newest first, with how many objects each touched."""
-    counts: dict[int, int] = defaultdict(int)
-    rows = conn.execute(
-        "SELECT id, label, at, who, state FROM commands ORDER BY id DESC LIMIT ?", (limit,)
-    ).fetchall()
-    for command_id, n in conn.execute(
-        "SELECT command, sum(CASE WHEN batch THEN json_array_length(key) ELSE 1 END) "
-        "FROM audit_log WHERE action = 'do' AND command >= ? GROUP BY command",
-        (rows[-1][0] if rows else 0,),
-    ):
-        counts[command_id] = n
-    return [
-        {"id": r[0], "label": r[1], "at": r[2], "who": r[3], "state": r[4], "edits": counts[r[0]]}
-        for r in rows
-    ]

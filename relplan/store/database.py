@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
+#: Seconds a write waits for another process's write to the same file to finish (a big import
+#: takes a while) before it gives up with WorkspaceBusyError.
+BUSY_TIMEOUT = 60.0
+
 
 def _probe(path: Path) -> tuple[int, int, bool]:
     """Read (application_id, user_version, has_tables) without writing to the file."""
@@ -51,16 +55,32 @@ def backup_path(path: Path, version: int) -> Path:
 
 def _migrate(conn: sqlite3.Connection, path: Path, start: int, stop: int) -> None:
     for version in range(start + 1, stop + 1):
-        script = MIGRATIONS[version - 1]
+        step = MIGRATIONS[version - 1]
         try:
-            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
-        except sqlite3.Error as exc:
+            # IMMEDIATE: another process opening the same file waits, then sees it migrated.
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= version:
+                conn.execute("COMMIT")
+                continue
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError) as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise MigrationError(
                 f"{path}: migrating the workspace to schema version {version} failed ({exc}); "
                 f"the workspace was left at version {version - 1}"
             ) from exc
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script (none of them holds a ``;`` in a literal)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
 
 
 def _take_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
@@ -106,7 +126,9 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
         file.parent.mkdir(parents=True, exist_ok=True)
         version = 0
     # The stdlib's implicit transactions would commit behind sqlite-utils' back; use explicit ones.
-    conn = sqlite3.connect(str(file), isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        str(file), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
+    )
     try:
         if fresh:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

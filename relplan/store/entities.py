@@ -61,14 +61,39 @@ def _iso(value: dt.date | dt.datetime | dt.time | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+_ENCODE_KEY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def composite_key(*parts: str) -> str:
+    """The key of an object stored under several columns: a JSON array of their values.
+
+    Joining the parts with a separator (``from->to``) is ambiguous once a part contains the
+    separator, so keys are kept structurally: ``["release:A","release:B"]``.
+    """
+    return _ENCODE_KEY(list(parts))
+
+
+def split_composite(key: str) -> tuple[str, ...]:
+    """The parts of a :func:`composite_key`."""
+    parts = json.loads(key)
+    if not isinstance(parts, list):
+        raise ValueError(f"not a composite key: {key!r}")
+    return tuple(parts)
+
+
 def deployment_key(dep: Deployment) -> str:
-    """The audit-log key of a deployment: release, environment and finish time."""
-    return f"{dep.release}|{dep.environment}|{dep.finished.isoformat()}"
+    """The key of a deployment: release, environment and finish time."""
+    return composite_key(dep.release, dep.environment, dep.finished.isoformat())
 
 
 def dependency_key(dep: Dependency) -> str:
-    """The audit-log key of a dependency: ``from->to``."""
-    return f"{dep.from_ref}->{dep.to_ref}"
+    """The key of a dependency: its two ends."""
+    return composite_key(dep.from_ref, dep.to_ref)
+
+
+def dependency_key_of(from_ref: str, to_ref: str) -> str:
+    """The key of the dependency between two ends."""
+    return composite_key(from_ref, to_ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +110,11 @@ class EntityTable:
     split_key: Callable[[str], tuple[str, ...]]
     encode: Callable[[Any], Any]
     decode: Callable[[Any], Any]
-    separator: str = ""
+
+    @property
+    def composite(self) -> bool:
+        """Whether the key spans several columns (then it is a :func:`composite_key`)."""
+        return len(self.key_columns) > 1
 
     def audit_value(self, obj: Any, row: Row | None = None) -> Any:
         """The object as the audit log keeps it (JSON-ready): its table row, or for a release,
@@ -128,24 +157,35 @@ class EntityTable:
         conn.executemany(f"DELETE FROM {self.table} WHERE {where}", map(self.split_key, keys))
 
     def load(self, conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, Any]:
-        """The stored objects with these keys (missing ones are left out)."""
-        cols = ", ".join(f'"{c}"' for c in self.columns)
-        where = " AND ".join(f'"{c}" = ?' for c in self.key_columns)
-        sql = f"SELECT {cols} FROM {self.table} WHERE {where}"
+        """The stored objects with these keys (missing ones are left out), in one query."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        cols = ", ".join(f't."{c}"' for c in self.columns)
+        if self.composite:
+            # Match the columns against the parts of each key, so any text in a part is safe.
+            on = " AND ".join(
+                f"t.\"{c}\" = json_extract(j.value, '$[{i}]')"
+                for i, c in enumerate(self.key_columns)
+            )
+            args = [self.split_key(k) for k in wanted]
+        else:
+            on = f't."{self.key_columns[0]}" = j.value'
+            args = wanted  # type: ignore[assignment]
+        sql = f"SELECT {cols} FROM json_each(?) j JOIN {self.table} t ON {on}"
         found: dict[str, Any] = {}
-        for key in keys:
-            row = conn.execute(sql, self.split_key(key)).fetchone()
-            if row is not None:
-                found[key] = self.from_row(conn, row)
+        for row in conn.execute(sql, (json.dumps(args),)):
+            obj = self.from_row(conn, row)
+            found[self.key_of(obj)] = obj
         return found
 
     def existing_keys(self, conn: sqlite3.Connection) -> set[str]:
         """Every key stored for this kind."""
         cols = ", ".join(f'"{c}"' for c in self.key_columns)
         rows = conn.execute(f"SELECT {cols} FROM {self.table}")
-        if len(self.key_columns) == 1:
+        if not self.composite:
             return {r[0] for r in rows}
-        return {self.separator.join(r) for r in rows}
+        return {composite_key(*r) for r in rows}
 
     def all(self, conn: sqlite3.Connection, order_by: str) -> list[Any]:
         """Every stored object of this kind."""
@@ -359,8 +399,7 @@ TABLES: dict[str, EntityTable] = {
             ("from_ref", "to_ref", "type", "lag_days"),
             lambda d: (d.from_ref, d.to_ref, d.type, d.lag_days),
             lambda _c, r: Dependency(*r),
-            dependency_key, lambda k: tuple(k.split("->", 1)),
-            codec.encode_dependency, _decoder("dependency"), "->",
+            dependency_key, split_composite, codec.encode_dependency, _decoder("dependency"),
         ),
         EntityTable(
             "deployment", "deployments", ("release", "environment", "finished"),
@@ -368,8 +407,7 @@ TABLES: dict[str, EntityTable] = {
              "incident"),
             _deployment_row,
             lambda _c, r: deployment_from_row(r),
-            deployment_key, lambda k: tuple(k.split("|", 2)),
-            codec.encode_deployment, _decoder("deployment"), "|",
+            deployment_key, split_composite, codec.encode_deployment, _decoder("deployment"),
         ),
     )
 }  # fmt: skip

@@ -1,13 +1,17 @@
 """The workspace schema, one migration per version, append-only.
 
 ``PRAGMA user_version`` holds the schema version of a workspace; ``MIGRATIONS[n - 1]`` is the SQL
-script that takes a workspace from version ``n - 1`` to ``n``, run in one transaction together
-with the new ``user_version``. Never edit a released migration: add a new one.
+script (or, where SQL alone cannot say it, the function) that takes a workspace from version
+``n - 1`` to ``n``, run in one transaction together with the new ``user_version``. Never edit a
+released migration: add a new one.
 """
 
 from __future__ import annotations
 
-from typing import Final
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any, Final
 
 #: PRAGMA application_id of a relplan workspace ("RPLN"), so other SQLite files are told apart.
 APPLICATION_ID: Final = 0x52504C4E
@@ -191,10 +195,94 @@ _V4_SYNC_SNAPSHOTS: Final = """
 """
 
 
-MIGRATIONS: Final[tuple[str, ...]] = (
+# Where each change was made (an origin per window or terminal session, see store/origin.py), so
+# that undo takes back only the changes of the same place; and who undid a command, for redo.
+_V5_ORIGINS: Final = """
+        ALTER TABLE commands ADD COLUMN origin TEXT NOT NULL DEFAULT 'legacy';
+        ALTER TABLE commands ADD COLUMN undone_by TEXT;
+        ALTER TABLE audit_log ADD COLUMN origin TEXT NOT NULL DEFAULT 'legacy';
+        CREATE INDEX commands_origin ON commands(origin, state);
+"""
+
+#: Per kind with a key of several columns: where those columns sit in its audit-log row.
+_COMPOSITE_COLUMNS: Final = {
+    "dependency": (0, 1),
+    "deployment": (0, 1, 3),
+    "source": (0, 1),
+    "sync_conflict": (0, 1, 2, 3),
+}
+#: Where the key of the synced object sits in a ``source`` and a ``sync_conflict`` row.
+_SYNCED_KEY_COLUMN: Final = {"source": 1, "sync_conflict": 2}
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _legacy_dependency_key(key: str) -> str:
+    if key.startswith("["):
+        return key
+    return _ENCODE(key.split("->", 1))
+
+
+def _structural_row(entity: str, value: Any) -> Any:
+    """A row whose synced-dependency key is still ``from->to`` with the structural key."""
+    column = _SYNCED_KEY_COLUMN.get(entity)
+    # The kind of the synced object sits just before its key.
+    if column is None or not isinstance(value, list) or value[column - 1] != "dependency":
+        return value
+    return [*value[:column], _legacy_dependency_key(value[column]), *value[column + 1 :]]
+
+
+def _v6_structural_keys(conn: sqlite3.Connection) -> None:
+    """Store the keys of kinds keyed by several columns as JSON arrays, not joined strings.
+
+    A joined key (``from->to``, ``release|environment|finished``) cannot be split back once a
+    part holds the separator, which broke undo. The parts are taken from the stored values, which
+    are never ambiguous.
+    """
+    rows = conn.execute(
+        "SELECT id, entity, key, before, after, batch FROM audit_log WHERE entity IN "
+        "(SELECT value FROM json_each(?))",
+        (json.dumps(sorted(_COMPOSITE_COLUMNS)),),
+    ).fetchall()
+    for row_id, entity, _key, before, after, batch in rows:
+        columns = _COMPOSITE_COLUMNS[entity]
+        new: tuple[str, str | None, str | None]
+        if batch:
+            befores = [_structural_row(entity, v) for v in json.loads(before)]
+            afters = [_structural_row(entity, v) for v in json.loads(after)]
+            keys = [
+                [(a if a is not None else b)[i] for i in columns]
+                for a, b in zip(afters, befores, strict=True)
+            ]
+            new = (_ENCODE(keys), _ENCODE(befores), _ENCODE(afters))
+        else:
+            old_before = None if before is None else _structural_row(entity, json.loads(before))
+            old_after = None if after is None else _structural_row(entity, json.loads(after))
+            value: Any = old_after if old_after is not None else old_before
+            new = (
+                _ENCODE([value[i] for i in columns]),
+                None if old_before is None else _ENCODE(old_before),
+                None if old_after is None else _ENCODE(old_after),
+            )
+        conn.execute(
+            "UPDATE audit_log SET key = ?, before = ?, after = ? WHERE id = ?", (*new, row_id)
+        )
+    for table in ("sources", "sync_conflicts"):
+        for rowid, key in conn.execute(
+            f"SELECT rowid, key FROM {table} WHERE entity = 'dependency'"
+        ).fetchall():
+            conn.execute(
+                f"UPDATE {table} SET key = ? WHERE rowid = ?", (_legacy_dependency_key(key), rowid)
+            )
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
     _V1_INITIAL,
     _V2_GATE_DECISIONS,
     _V3_SYNC_AND_RECURRENCE,
     _V4_SYNC_SNAPSHOTS,
+    _V5_ORIGINS,
+    _v6_structural_keys,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -28,9 +28,11 @@ from relplan.store.entities import (
     TABLES,
     EntityTable,
     Row,
+    composite_key,
     item_from_row,
     release_children,
     release_from_row,
+    split_composite,
 )
 
 
@@ -103,10 +105,25 @@ class SyncState:
         return dict(json.loads(self.state or "{}"))
 
 
-def _split_conflict(key: str) -> tuple[str, ...]:
-    connection, entity, rest = key.split("|", 2)
+def _split_conflict(ident: str) -> tuple[str, ...]:
+    connection, entity, rest = ident.split("|", 2)
     obj, field = rest.rsplit("|", 1)
     return (connection, entity, obj, field)
+
+
+def source_key(s: Source) -> str:
+    """The store key of a source row: the synced object's kind and key."""
+    return composite_key(s.entity, s.key)
+
+
+def conflict_key(c: SyncConflict) -> str:
+    """The store key of a conflict: connection, kind, key and field."""
+    return composite_key(c.connection, c.entity, c.key, c.field)
+
+
+def conflict_key_of_ident(ident: str) -> str:
+    """The store key of the conflict a person names by its ``connection|entity|key|field``."""
+    return composite_key(*_split_conflict(ident))
 
 
 def _source_row(s: Source) -> Row:
@@ -127,8 +144,7 @@ SYNC_TABLES: tuple[EntityTable, ...] = (
          "deleted", "snapshot"),
         _source_row,
         lambda _c, r: Source(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9]),
-        lambda s: f"{s.entity}|{s.key}", lambda k: tuple(k.split("|", 1)),
-        _plain, lambda d: Source(**d), "|",
+        source_key, split_composite, _plain, lambda d: Source(**d),
     ),
     EntityTable(
         "sync_conflict", "sync_conflicts", ("connection", "entity", "key", "field"),
@@ -137,8 +153,7 @@ SYNC_TABLES: tuple[EntityTable, ...] = (
         lambda c: (c.connection, c.entity, c.key, c.field, c.local_value, c.remote_value,
                    c.detected, c.resolved),
         lambda _c, r: SyncConflict(*r),
-        lambda c: c.ident, _split_conflict,
-        _plain, lambda d: SyncConflict(**d), "|",
+        conflict_key, split_composite, _plain, lambda d: SyncConflict(**d),
     ),
     EntityTable(
         "sync_state", "sync_state", ("connection",), ("connection", "watermark", "state"),
@@ -357,6 +372,6 @@ def teams(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, Team]:
 
 
 def dependencies(conn: sqlite3.Connection, keys: Sequence[str]) -> dict[str, Dependency]:
-    """The dependencies with these ``from->to`` keys."""
+    """The dependencies with these keys (see :func:`~relplan.store.entities.dependency_key`)."""
     found: dict[str, Dependency] = TABLES["dependency"].load(conn, keys)
     return found

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
 from relplan.domain.model import Plan, Release, Team
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.store import commands, repository
+from relplan.store import commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.database import close_database, open_database
 from relplan.store.entities import TABLES
+from relplan.store.origin import terminal_origin
 
 
 class Workspace:
@@ -25,17 +28,30 @@ class Workspace:
 
     The connection may be used from one thread at a time; the window runs every call on its
     single database worker.
+
+    Attributes:
+        origin: where this workspace's changes are made from (see :mod:`relplan.store.origin`);
+            undo and redo without an id act on this origin's changes only.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(self, db: sqlite_utils.Database, path: Path, origin: str | None = None) -> None:
         self.db = db
         self.path = path
+        self.origin = origin or terminal_origin()
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Workspace:
-        """Open, create or migrate the workspace at ``path`` (see :func:`open_database`)."""
+    def open(
+        cls, path: str | os.PathLike[str], *, create: bool = True, origin: str | None = None
+    ) -> Workspace:
+        """Open, create or migrate the workspace at ``path`` (see :func:`open_database`).
+
+        Args:
+            path: the workspace file.
+            create: create it when missing.
+            origin: where its changes are made from (default: this terminal session).
+        """
         file = Path(path).expanduser()
-        return cls(open_database(file, create=create), file.resolve())
+        return cls(open_database(file, create=create), file.resolve(), origin)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -86,16 +102,39 @@ class Workspace:
         return not any(repository.counts(self.conn).values())
 
     # -- writing ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Workspace]:
+        """One write transaction for a read-decide-write.
+
+        Every read inside sees the state the write applies to, and :meth:`execute` joins it;
+        another process's write waits until it ends (see :func:`commands.transaction`). Use it
+        wherever what is written depends on what is read::
+
+            with ws.write():
+                old = ws.release(key)
+                ws.update_releases([replace(old, target=day)], "Move")
+
+        Raises:
+            WorkspaceBusyError: another process kept the workspace locked past the busy timeout.
+        """
+        with commands.transaction(self.conn):
+            yield self
+
     def execute(self, command: Command) -> ChangeSet:
-        """Apply a command in one transaction and record it for undo."""
-        return commands.execute(self.conn, command)
+        """Apply a command in one transaction (or in the current :meth:`write`) and record it."""
+        return commands.execute(self.conn, command, self.origin)
 
     def import_plan(self, plan: Plan, *, replace: bool = False, label: str = "Import") -> ChangeSet:
-        """Bring ``plan`` in as one undoable command (see :func:`repository.import_command`)."""
-        command = repository.import_command(self.conn, plan, replace=replace, label=label)
-        if not command.edits:
-            return ChangeSet(label=label)
-        return self.execute(command)
+        """Bring ``plan`` in as one undoable command (see :func:`repository.import_command`).
+
+        The difference to the stored plan is computed inside the write transaction, so the
+        befores in the audit log are what the import really replaced.
+        """
+        with self.write():
+            command = repository.import_command(self.conn, plan, replace=replace, label=label)
+            if not command.edits:
+                return ChangeSet(label=label)
+            return self.execute(command)
 
     def update_releases(self, releases: list[Release], label: str) -> ChangeSet:
         """Store new versions of existing releases as one command.
@@ -108,31 +147,47 @@ class Workspace:
         issues = [issue for new in releases for issue in release_issues(new)]
         if issues:
             raise ValidationError(issues)
-        edits = []
-        for new in releases:
-            old = self.release(new.key)
-            if old != new:
-                edits.append(Edit("release", new.key, old, new))
-        if not edits:
-            return ChangeSet(label=label)
-        return self.execute(Command(label, tuple(edits)))
+        with self.write():
+            edits = []
+            for new in releases:
+                old = self.release(new.key)
+                if old != new:
+                    edits.append(Edit("release", new.key, old, new))
+            if not edits:
+                return ChangeSet(label=label)
+            return self.execute(Command(label, tuple(edits)))
 
     def set_release_dates(
         self, key: str, start: dt.date | None, target: dt.date | None
     ) -> ChangeSet:
         """Move one release (a convenience over :meth:`update_releases`)."""
-        old = self.release(key)
-        new = replace(old, start=start, target=target)
-        return self.update_releases([new], f"Move {key}")
+        with self.write():
+            old = self.release(key)
+            new = replace(old, start=start, target=target)
+            return self.update_releases([new], f"Move {key}")
 
-    def undo(self) -> ChangeSet:
-        """Undo the latest command."""
-        return commands.undo(self.conn)
+    def undo(self, command_id: int | None = None) -> ChangeSet:
+        """Undo this origin's latest change, or the change ``command_id`` (anyone's).
 
-    def redo(self) -> ChangeSet:
-        """Redo the command undone last."""
-        return commands.redo(self.conn)
+        Raises:
+            NothingToUndoError: nothing to undo from this origin, or not that change.
+            ChangedSinceError: a later change touched its objects; nothing was written.
+        """
+        return undo.replay(self.conn, self.origin, undo=True, command_id=command_id)
+
+    def redo(self, command_id: int | None = None) -> ChangeSet:
+        """Redo the change this origin undid last, or the change ``command_id``.
+
+        Raises:
+            NothingToUndoError: nothing to redo from this origin, or not that change.
+            ChangedSinceError: a later change touched its objects; nothing was written.
+        """
+        return undo.replay(self.conn, self.origin, undo=False, command_id=command_id)
 
     def undo_labels(self) -> tuple[str | None, str | None]:
-        """What undo and redo would do now."""
-        return commands.next_labels(self.conn)
+        """What undo and redo from this origin would do now."""
+        return undo.next_labels(self.conn, self.origin)
+
+    def history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest changes of everyone, newest first (see :func:`undo.history`)."""
+        return undo.history(self.conn, limit)

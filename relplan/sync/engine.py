@@ -24,7 +24,7 @@ from typing import Any
 from relplan.errors import Cancelled, Issue, RelplanError, ValidationError
 from relplan.store import sync_state
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.entities import TABLES
+from relplan.store.entities import TABLES, dependency_key_of
 from relplan.store.sync_state import Source, SyncConflict, SyncRun, SyncState, now_iso
 from relplan.store.workspace import Workspace
 from relplan.sync import merge
@@ -244,7 +244,9 @@ class _Plan:
         self.sources = {
             (s.entity, s.source_id): s for s in sync_state.sources(self.conn, self.name)
         }
-        self.open_conflicts = {c.ident: c for c in sync_state.conflicts(self.conn, self.name)}
+        self.open_conflicts = {
+            sync_state.conflict_key(c): c for c in sync_state.conflicts(self.conn, self.name)
+        }
         self.allocated: dict[str, set[str]] = {}
 
     def key_for(self, entity: str, source_id: str, proposed: str) -> str:
@@ -302,19 +304,20 @@ class _Plan:
         """Record a source row when it differs from the stored one (ignoring ``synced``)."""
         if old is not None and _same(old, new):
             return
-        self.edits["source"].append(Edit("source", f"{new.entity}|{new.key}", old, new))
+        self.edits["source"].append(Edit("source", sync_state.source_key(new), old, new))
 
     def conflict(self, entity: str, key: str, name: str, ours: Any, theirs: Any) -> None:
         """List a conflict (once: an open one with the same values is left alone)."""
         new = SyncConflict(self.name, entity, key, name, _dump(ours), _dump(theirs), self.now)
-        old = self.open_conflicts.get(new.ident)
+        ident = sync_state.conflict_key(new)
+        old = self.open_conflicts.get(ident)
         if old is not None and (old.local_value, old.remote_value) == (
             new.local_value,
             new.remote_value,
         ):
             return
-        before = TABLES["sync_conflict"].load(self.conn, [new.ident]).get(new.ident)
-        self.edits["sync_conflict"].append(Edit("sync_conflict", new.ident, before, new))
+        before = TABLES["sync_conflict"].load(self.conn, [ident]).get(ident)
+        self.edits["sync_conflict"].append(Edit("sync_conflict", ident, before, new))
         self.report.conflicts += 1
 
     def command_edits(self) -> list[Edit]:
@@ -489,7 +492,10 @@ def _sync_links(plan: _Plan, fetched: Fetched, item_keys: dict[str, str], gone: 
         for link in item.links:
             if link.before in item_keys and link.after in item_keys and link.before != link.after:
                 remote[f"{link.before}->{link.after}"] = (link.before, link.after)
-    dep_key = {sid: f"item:{item_keys[a]}->item:{item_keys[b]}" for sid, (a, b) in remote.items()}
+    dep_key = {
+        sid: dependency_key_of(f"item:{item_keys[a]}", f"item:{item_keys[b]}")
+        for sid, (a, b) in remote.items()
+    }
     stale = [
         s for (entity, sid), s in plan.sources.items()
         if entity == "dependency" and not s.deleted and sid not in remote
@@ -547,10 +553,14 @@ def resolve_conflict(ws: Workspace, ident: str, keep: str) -> ChangeSet:
     if keep not in ("local", "remote"):
         raise ValidationError([Issue("keep", f"expected local or remote, found {keep!r}")])
     table = TABLES["sync_conflict"]
-    found: SyncConflict | None = table.load(ws.conn, [ident]).get(ident)
+    try:
+        key = sync_state.conflict_key_of_ident(ident)
+    except ValueError:
+        key = ""
+    found: SyncConflict | None = table.load(ws.conn, [key]).get(key) if key else None
     if found is None or found.resolved:
         raise ValidationError([Issue("conflict", f"no open conflict {ident!r}")])
-    edits = [Edit("sync_conflict", ident, found, replace(found, resolved=now_iso()))]
+    edits = [Edit("sync_conflict", key, found, replace(found, resolved=now_iso()))]
     if keep == "remote":
         entity_table = TABLES[found.entity]
         local = entity_table.load(ws.conn, [found.key]).get(found.key)

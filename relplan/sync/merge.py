@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from relplan.domain.model import Dependency, Release, Team, WorkItem
+from relplan.store.entities import split_composite
 
 #: The fields sync owns, per kind; anything else (colours, trains, stages...) stays local.
 SYNCED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
@@ -68,7 +69,7 @@ def build(entity: str, key: str, fields: Fields, local: Any = None) -> Any:
         return Release(key, **values)
     if entity == "work_item":
         return WorkItem(key, **values)
-    before, after = key.split("->", 1)
+    before, after = split_composite(key)
     return Dependency(before, after, **values)
 
 

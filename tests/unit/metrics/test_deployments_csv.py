@@ -18,6 +18,7 @@ from relplan.formats.deployments_csv import (
     write_deployments_csv,
 )
 from relplan.formats.workspace_json import parse_workspace
+from relplan.store.entities import composite_key
 from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
 
@@ -180,7 +181,7 @@ def test_same_instant_in_another_offset_updates_the_stored_deployment(
     changes, _ = import_deployments(ws, _write(tmp_path, text))
     (updated,) = ws.plan().deployments
     assert changes.touched["deployment"] == {
-        f"PAY-2026.12|Production|{stored.finished.isoformat()}"
+        composite_key("PAY-2026.12", "Production", stored.finished.isoformat())
     }
     assert updated.finished.isoformat() == stored.finished.isoformat()
     assert updated.incident == "INC-9"
