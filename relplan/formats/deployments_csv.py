@@ -348,13 +348,19 @@ def import_deployments(ws: Workspace, path: str | os.PathLike[str]) -> tuple[Cha
         raise ValidationError(
             [Issue("", f"cannot read the file: {exc}")], source=str(path)
         ) from None
-    releases = {row.key for row in ws.release_rows()}
-    environments = {e.name for e in TABLES["environment"].all(ws.conn, "name")}
-    deployments = parse_deployments_csv(
-        text, releases=releases, environments=environments, timezone=ws.timezone, source=str(path)
-    )
-    existing = TABLES["deployment"].all(ws.conn, "finished")
-    command = deployments_command(existing, deployments, f"Import deployments from {file.name}")
-    if not command.edits:
-        return ChangeSet(label=command.label), len(deployments)
-    return ws.execute(command), len(deployments)
+    # What is new is decided on the state the write applies to (another process may write).
+    with ws.write():
+        releases = {row.key for row in ws.release_rows()}
+        environments = {e.name for e in TABLES["environment"].all(ws.conn, "name")}
+        deployments = parse_deployments_csv(
+            text,
+            releases=releases,
+            environments=environments,
+            timezone=ws.timezone,
+            source=str(path),
+        )
+        existing = TABLES["deployment"].all(ws.conn, "finished")
+        command = deployments_command(existing, deployments, f"Import deployments from {file.name}")
+        if not command.edits:
+            return ChangeSet(label=command.label), len(deployments)
+        return ws.execute(command), len(deployments)

@@ -203,22 +203,26 @@ def import_freezes(
         OSError: the file cannot be read.
     """
     source = str(path)
-    known_envs = TABLES["environment"].existing_keys(ws.conn)
-    known_teams = TABLES["team"].existing_keys(ws.conn)
-    unknown = [
-        Issue("--environment", f"no environment {e!r}") for e in environments if e not in known_envs
-    ]
-    unknown += [Issue("--team", f"no team {t!r}") for t in teams if t not in known_teams]
-    if unknown:
-        raise ValidationError(unknown, source=source)
-    result = freezes_from_ics(
-        Path(path).read_bytes(),
-        existing=TABLES["freeze"].all(ws.conn, "name"),
-        environments=environments,
-        teams=teams,
-        source=source,
-    )
-    if result.freezes:
-        edits = tuple(Edit("freeze", f.name, None, f) for f in result.freezes)
-        result.changes = ws.execute(Command(f"Import freezes from {Path(path).name}", edits))
+    # What is new is decided on the state the write applies to (another process may write).
+    with ws.write():
+        known_envs = TABLES["environment"].existing_keys(ws.conn)
+        known_teams = TABLES["team"].existing_keys(ws.conn)
+        unknown = [
+            Issue("--environment", f"no environment {e!r}")
+            for e in environments
+            if e not in known_envs
+        ]
+        unknown += [Issue("--team", f"no team {t!r}") for t in teams if t not in known_teams]
+        if unknown:
+            raise ValidationError(unknown, source=source)
+        result = freezes_from_ics(
+            Path(path).read_bytes(),
+            existing=TABLES["freeze"].all(ws.conn, "name"),
+            environments=environments,
+            teams=teams,
+            source=source,
+        )
+        if result.freezes:
+            edits = tuple(Edit("freeze", f.name, None, f) for f in result.freezes)
+            result.changes = ws.execute(Command(f"Import freezes from {Path(path).name}", edits))
     return result

@@ -13,21 +13,19 @@ Every read that decides a write happens inside the write's transaction (:func:`t
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import getpass
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from relplan.errors import WorkspaceBusyError
-
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
 from relplan.store import sync_state as _sync_state  # noqa: F401
+from relplan.store.database import transaction
 from relplan.store.entities import TABLES, EntityTable
 
 #: Entities whose change moves dates or edges, so that schedules must be recomputed.
@@ -91,53 +89,6 @@ def current_user() -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction: every read inside it sees the state it writes on.
-
-    ``BEGIN IMMEDIATE`` takes the write lock at once, so two processes that read, decide and
-    write never interleave: the second waits (up to the connection's busy timeout) and then
-    reads what the first committed. Inside a transaction already, it joins it through a
-    savepoint (a failure undoes only its own part and propagates). References are checked at
-    COMMIT, so a change may delete and re-point in any order.
-
-    Raises:
-        WorkspaceBusyError: another process kept the write lock past the busy timeout.
-    """
-    if conn.in_transaction:
-        conn.execute("SAVEPOINT relplan_write")
-        try:
-            yield
-        except BaseException:
-            conn.execute("ROLLBACK TO relplan_write")
-            conn.execute("RELEASE relplan_write")
-            raise
-        conn.execute("RELEASE relplan_write")
-        return
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise WorkspaceBusyError(
-                "another relplan process kept writing to the workspace; nothing was written, "
-                "try again"
-            ) from exc
-        raise
-    try:
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    # A failed COMMIT (say, disk full) may have ended the transaction already.
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
 
 
 def _apply(conn: sqlite3.Connection, edits: Sequence[Edit]) -> tuple[ChangeSet, list[Any]]:

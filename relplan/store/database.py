@@ -11,11 +11,17 @@ import contextlib
 import logging
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
-from relplan.errors import MigrationError, NewerSchemaError, NotAWorkspaceError
+from relplan.errors import (
+    MigrationError,
+    NewerSchemaError,
+    NotAWorkspaceError,
+    WorkspaceBusyError,
+)
 from relplan.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -151,3 +157,50 @@ def close_database(db: sqlite_utils.Database) -> None:
     with contextlib.suppress(sqlite3.Error):
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: every read inside it sees the state it writes on.
+
+    ``BEGIN IMMEDIATE`` takes the write lock at once, so two processes that read, decide and
+    write never interleave: the second waits (up to the connection's busy timeout) and then
+    reads what the first committed. Inside a transaction already, it joins it through a
+    savepoint (a failure undoes only its own part and propagates). References are checked at
+    COMMIT, so a change may delete and re-point in any order.
+
+    Raises:
+        WorkspaceBusyError: another process kept the write lock past the busy timeout.
+    """
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT relplan_write")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO relplan_write")
+            conn.execute("RELEASE relplan_write")
+            raise
+        conn.execute("RELEASE relplan_write")
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise WorkspaceBusyError(
+                "another relplan process kept writing to the workspace; nothing was written, "
+                "try again"
+            ) from exc
+        raise
+    try:
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # A failed COMMIT (say, disk full) may have ended the transaction already.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

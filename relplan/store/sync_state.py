@@ -24,6 +24,7 @@ from typing import Any
 
 from relplan.domain.model import Dependency, Release, Team, WorkItem
 from relplan.errors import UnknownObjectError
+from relplan.store.database import transaction
 from relplan.store.entities import (
     TABLES,
     EntityTable,
@@ -208,7 +209,7 @@ def connection(conn: sqlite3.Connection, name: str) -> ConnectionRow:
 
 def save_connection(conn: sqlite3.Connection, row: ConnectionRow) -> None:
     """Add a connection, or replace the one of the same name."""
-    with conn:
+    with transaction(conn):
         conn.execute(
             "INSERT INTO connections (name, kind, url, settings, created) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, url = excluded.url, "
@@ -224,7 +225,7 @@ def delete_connection(conn: sqlite3.Connection, name: str) -> None:
         UnknownObjectError: there is none of that name.
     """
     connection(conn, name)
-    with conn:
+    with transaction(conn):
         conn.execute("DELETE FROM connections WHERE name = ?", (name,))
         conn.execute("DELETE FROM sync_state WHERE connection = ?", (name,))
         conn.execute("DELETE FROM sources WHERE connection = ?", (name,))
@@ -252,7 +253,7 @@ class SyncRun:
 
 def record_run(conn: sqlite3.Connection, run: SyncRun) -> int:
     """Log a run (its own tiny transaction) and return its id."""
-    with conn:
+    with transaction(conn):
         cursor = conn.execute(
             "INSERT INTO sync_runs (connection, started, finished, status, error, fetched, "
             "changed, watermark) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

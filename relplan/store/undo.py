@@ -174,13 +174,13 @@ def _pick(conn: sqlite3.Connection, origin: str, command_id: int | None, *, undo
     if row is not None:
         return int(row[0])
     verb = "undo" if undo else "redo"
-    message = f"nothing to {verb} from here"
+    message = f"nothing to {verb}"
     if undo:
         other = conn.execute(f"{_INFO} WHERE state = 'done' ORDER BY id DESC LIMIT 1").fetchone()
         if other is not None:
             latest = CommandInfo(*other)
             message += (
-                f"; the latest change, {latest.describe()}, was made elsewhere "
+                f" from here; the latest change, {latest.describe()}, was made elsewhere "
                 f"(undo it by its id: relplan undo --id {latest.id})"
             )
     raise NothingToUndoError(message)

@@ -352,9 +352,17 @@ def _source(
 def apply(ws: Workspace, job: SyncJob, fetched: Fetched) -> SyncReport:
     """Write what ``fetched`` changed as one command and log the run (database lane).
 
+    The merge reads the workspace inside the write transaction, so a change another process
+    made meanwhile is merged, never overwritten unseen.
+
     Raises:
         sqlite3.Error: the write failed; nothing was written (the caller logs the failure).
     """
+    with ws.write():
+        return _apply(ws, job, fetched)
+
+
+def _apply(ws: Workspace, job: SyncJob, fetched: Fetched) -> SyncReport:
     now = now_iso()
     plan = _Plan(ws, job, now)
     plan.report.fetched = len(fetched.items)
@@ -552,11 +560,16 @@ def resolve_conflict(ws: Workspace, ident: str, keep: str) -> ChangeSet:
     """
     if keep not in ("local", "remote"):
         raise ValidationError([Issue("keep", f"expected local or remote, found {keep!r}")])
-    table = TABLES["sync_conflict"]
     try:
         key = sync_state.conflict_key_of_ident(ident)
     except ValueError:
         key = ""
+    with ws.write():
+        return _resolve(ws, ident, key, keep)
+
+
+def _resolve(ws: Workspace, ident: str, key: str, keep: str) -> ChangeSet:
+    table = TABLES["sync_conflict"]
     found: SyncConflict | None = table.load(ws.conn, [key]).get(key) if key else None
     if found is None or found.resolved:
         raise ValidationError([Issue("conflict", f"no open conflict {ident!r}")])

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Slot, qVersion
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
 from relplan import __version__, config
 from relplan.ui.errors import present_error
@@ -83,6 +83,35 @@ class WindowActions(QMainWindow):
         action.triggered.connect(slot)
         return action
 
+    def pick_from_history(self, rows: list[dict[str, Any]]) -> None:
+        """Ask which change of the history to undo; another's change needs a confirmation."""
+        done = [row for row in rows if row["state"] == "done"]
+        if not done:
+            QMessageBox.information(self, "Undo from History", "There is nothing to undo.")
+            return
+        here = self.session.origin
+        labels = [
+            f"#{r['id']}  {r['label']} — {r['who']}, {r['at']}"
+            + ("" if r["origin"] == here else f"  (elsewhere: {r['origin']})")
+            for r in done
+        ]
+        choice, ok = QInputDialog.getItem(
+            self, "Undo from History", "Undo which change?", labels, 0, False
+        )
+        if not ok or choice not in labels:
+            return
+        row = done[labels.index(choice)]
+        if row["origin"] != here:
+            answer = QMessageBox.question(
+                self,
+                "Undo another's change?",
+                f"Change #{row['id']} '{row['label']}' was made by {row['who']} from another "
+                f"window or program ({row['origin']}) at {row['at']}.\n\nUndo it?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.session.undo(int(row["id"]))
+
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file = menus.addMenu("&File")
@@ -103,10 +132,15 @@ class WindowActions(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
         edit = menus.addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo", self.session.undo)
+        # Undo and redo act on this window's own changes; History names anyone's.
+        self.undo_action = self._action(edit, "&Undo", lambda: self.session.undo())
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self._action(edit, "&Redo", self.session.redo)
+        self.redo_action = self._action(edit, "&Redo", lambda: self.session.redo())
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.history_action = self._action(
+            edit, "Undo from &History…", lambda: self.session.load_history(self.pick_from_history)
+        )
+        self.history_action.setStatusTip("Undo any change, this window's or another's")
         edit.addSeparator()
         self.find_action = self._action(edit, "&Find", self._on_find, "Ctrl+F")
         self.find_action.setStatusTip("Focus the search box of the current view")

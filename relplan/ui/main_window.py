@@ -175,6 +175,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         if header_state is not None:
             self.table.horizontalHeader().restoreState(header_state)
         session.reload()
+        # Another window or program may write to the same file: reload when it does.
+        session.watch_external_changes(self)
 
     # -- construction -----------------------------------------------------------------------
     def _build_status_bar(self) -> None:

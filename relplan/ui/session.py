@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from relplan import config
 from relplan.domain.model import Deployment, Environment, Freeze, Team
@@ -28,12 +28,15 @@ from relplan.plan_edits import (
     release_edit_command,
 )
 from relplan.store.commands import ChangeSet, Command
+from relplan.store.origin import window_origin
 from relplan.store.repository import ReleaseRow
 from relplan.store.workspace import Workspace
 from relplan.ui.tasks import BaseTaskRunner
 
 #: Above this many touched releases a write reloads the whole table instead of patching rows.
 PATCH_LIMIT = 200
+#: How often the window looks for changes another process committed (milliseconds).
+EXTERNAL_POLL_MS = 1500
 
 
 @dataclass(slots=True)
@@ -86,6 +89,10 @@ def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> 
     return refresh
 
 
+def _data_version(ws: Workspace) -> int:
+    return int(ws.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def _edit_label(key: str, fields: Mapping[str, Any]) -> str:
     return f"Edit {key} {next(iter(fields))}" if len(fields) == 1 else f"Edit {key}"
 
@@ -97,6 +104,10 @@ class WorkspaceSession(QObject):
         runner: the task runner whose DB lane owns the workspace.
         workspace: the workspace opened at start-up.
         parent: the owning QObject.
+
+    Each session is one origin (see :mod:`relplan.store.origin`): its undo and redo act on the
+    changes made from it only. It polls the workspace's ``data_version`` on the DB lane and
+    reloads when another process (another window, a script) committed a change.
 
     Signals:
         refreshed(Refresh): rows, labels and zone after a load or a write.
@@ -115,9 +126,14 @@ class WorkspaceSession(QObject):
     ) -> None:
         super().__init__(parent)
         self._runner = runner
+        self.origin = window_origin()
+        workspace.origin = self.origin
         self._ws: Workspace | None = workspace
         # Bumped when the workspace is swapped, so late results of the old one are dropped.
         self._generation = 0
+        self._data_version: int | None = None
+        self._polling = False
+        self._poll_timer: QTimer | None = None
 
     @property
     def path(self) -> Path:
@@ -202,6 +218,44 @@ class WorkspaceSession(QObject):
 
         self._run(job, done, on_error)
 
+    # -- changes made elsewhere --------------------------------------------------------------
+    def watch_external_changes(self, owner: QObject, interval_ms: int = EXTERNAL_POLL_MS) -> None:
+        """Look for other processes' changes every ``interval_ms`` while ``owner`` lives.
+
+        The timer belongs to ``owner`` (the window), so it stops when the window goes.
+        """
+        timer = QTimer(owner)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(self.check_external_changes)
+        timer.start()
+        self._poll_timer = timer
+
+    def check_external_changes(self) -> None:
+        """Reload when another process committed to the workspace since the last look.
+
+        ``PRAGMA data_version`` changes only with other connections' commits, so the window's
+        own writes never trigger it. The check runs on the DB lane, and only when the lane is
+        idle, so it never queues behind (or delays) real work.
+        """
+        if self.closed or self._polling or not self._runner.idle:
+            return
+        self._polling = True
+
+        def seen(version: int) -> None:
+            self._polling = False
+            previous, self._data_version = self._data_version, version
+            if previous is not None and version != previous:
+                self._run(lambda ws: gather_refresh(ws, ChangeSet(), full=True), external)
+
+        def external(refresh: Refresh) -> None:
+            self.refreshed.emit(refresh)
+            self.message.emit("Reloaded: the workspace was changed by another window or program")
+
+        def failed(_exc: BaseException) -> None:
+            self._polling = False
+
+        self._run(_data_version, seen, failed)
+
     # -- reading ----------------------------------------------------------------------------
     def reload(self) -> None:
         """Load the whole releases table again."""
@@ -234,7 +288,8 @@ class WorkspaceSession(QObject):
 
         def write(ws: Workspace) -> ChangeSet:
             # update_releases refuses a release that breaks a rule (ValidationError).
-            return ws.update_releases([replace(ws.release(key), **changes)], label)
+            with ws.write():
+                return ws.update_releases([replace(ws.release(key), **changes)], label)
 
         def failed(exc: BaseException) -> None:
             self.failed.emit(exc)
@@ -261,12 +316,14 @@ class WorkspaceSession(QObject):
         def write(ws: Workspace) -> ChangeSet:
             from relplan.planning.impact import apply_impact, impact_of_slip
 
-            plan = ws.plan()
-            # ``today`` only judges gates in new_problems; which releases move does not use it.
-            impact = impact_of_slip(plan, key, slip_days, today=dt.date.today())
-            old = {release.key: release for release in plan.releases}
-            changed = [r for r in apply_impact(plan, impact).releases if r != old[r.key]]
-            return ws.update_releases(changed, label)
+            # The impact is computed on the plan the write applies to (read in its transaction).
+            with ws.write():
+                plan = ws.plan()
+                # ``today`` only judges gates in new_problems; which releases move does not use it.
+                impact = impact_of_slip(plan, key, slip_days, today=dt.date.today())
+                old = {release.key: release for release in plan.releases}
+                changed = [r for r in apply_impact(plan, impact).releases if r != old[r.key]]
+                return ws.update_releases(changed, label)
 
         def message(cs: ChangeSet) -> str:
             if cs.empty:
@@ -334,8 +391,10 @@ class WorkspaceSession(QObject):
         on_error: Callable[[BaseException], None] | None,
     ) -> None:
         def write(ws: Workspace) -> ChangeSet:
-            command = build(ws)
-            return ChangeSet(label="No change") if command is None else ws.execute(command)
+            # Built from what is read inside the write, so another process cannot slip between.
+            with ws.write():
+                command = build(ws)
+                return ChangeSet(label="No change") if command is None else ws.execute(command)
 
         def message(cs: ChangeSet) -> str:
             return f"{cs.label} (Edit → Undo reverts it)" if cs.count() else "Nothing changed"
@@ -390,13 +449,21 @@ class WorkspaceSession(QObject):
 
         self._write(write, message, on_error=on_error)
 
-    def undo(self) -> None:
-        """Undo the latest command."""
-        self._write(lambda ws: ws.undo(), lambda cs: f"Undid {cs.label}")
+    def undo(self, command_id: int | None = None) -> None:
+        """Undo this window's latest change, or change ``command_id`` (whoever made it).
+
+        A change whose objects were changed since is refused (``ChangedSinceError`` through
+        ``failed``), naming the later change.
+        """
+        self._write(lambda ws: ws.undo(command_id), lambda cs: f"Undid {cs.label}")
 
     def redo(self) -> None:
-        """Redo the command undone last."""
+        """Redo the change this window undid last."""
         self._write(lambda ws: ws.redo(), lambda cs: f"Redid {cs.label}")
+
+    def load_history(self, on_done: Callable[[list[dict[str, Any]]], None]) -> None:
+        """Read the latest changes of everyone (see :meth:`Workspace.history`), newest first."""
+        self._run(lambda ws: ws.history(), on_done)
 
     def import_json(self, path: str | os.PathLike[str], *, replace: bool = False) -> None:
         """Import a workspace JSON file as one undoable command (all or nothing)."""
@@ -429,7 +496,7 @@ class WorkspaceSession(QObject):
         target = Path(path)
 
         def job(_old: Workspace) -> tuple[Workspace, Refresh]:
-            ws = Workspace.open(target, create=create)
+            ws = Workspace.open(target, create=create, origin=self.origin)
             try:
                 return ws, gather_refresh(ws, ChangeSet(), full=True)
             except BaseException:
@@ -441,6 +508,7 @@ class WorkspaceSession(QObject):
             old = self._ws
             self._ws = ws
             self._generation += 1
+            self._data_version = None
             if old is not None:
                 self._runner.submit(old.close)
             config.save_settings(config.load_settings().opened(ws.path))
@@ -452,6 +520,9 @@ class WorkspaceSession(QObject):
 
     def close(self) -> None:
         """Close the workspace on the DB lane, after every task queued before."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
         if self._ws is not None:
             ws, self._ws = self._ws, None
             self._generation += 1
