@@ -18,14 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from relplan.errors import ChangedSinceError, NothingToUndoError
-from relplan.store.commands import (
-    ChangeSet,
-    Edit,
-    Stamp,
-    _apply,
-    _audit,
-    transaction,
-)
+from relplan.store.commands import ChangeSet, Edit, Stamp, _apply, _audit
+from relplan.store.database import transaction
 from relplan.store.entities import TABLES, EntityTable, composite_key
 
 #: Sync bookkeeping that also moves outside commands (cursors of a run that changed nothing):

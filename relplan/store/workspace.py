@@ -18,7 +18,7 @@ from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.database import close_database, open_database
+from relplan.store.database import close_database, open_database, transaction
 from relplan.store.entities import TABLES
 from relplan.store.origin import terminal_origin
 
@@ -107,7 +107,7 @@ class Workspace:
         """One write transaction for a read-decide-write.
 
         Every read inside sees the state the write applies to, and :meth:`execute` joins it;
-        another process's write waits until it ends (see :func:`commands.transaction`). Use it
+        another process's write waits until it ends (see :func:`relplan.store.database.transaction`). Use it
         wherever what is written depends on what is read::
 
             with ws.write():
@@ -117,7 +117,7 @@ class Workspace:
         Raises:
             WorkspaceBusyError: another process kept the workspace locked past the busy timeout.
         """
-        with commands.transaction(self.conn):
+        with transaction(self.conn):
             yield self
 
     def execute(self, command: Command) -> ChangeSet:
