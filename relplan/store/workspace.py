@@ -107,8 +107,9 @@ class Workspace:
         """One write transaction for a read-decide-write.
 
         Every read inside sees the state the write applies to, and :meth:`execute` joins it;
-        another process's write waits until it ends (see :func:`relplan.store.database.transaction`). Use it
-        wherever what is written depends on what is read::
+        another process's write waits until it ends (see
+        :func:`relplan.store.database.transaction`). Use it wherever what is written depends on
+        what is read::
 
             with ws.write():
                 old = ws.release(key)
