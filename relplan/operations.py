@@ -37,19 +37,21 @@ def add_dependency(ws: Workspace, dependency: Dependency) -> ChangeSet:
     decoder = codec.Decoder()
     decoder.dependency(codec.encode_dependency(dependency), "dependency")
     decoder.raise_if_any()
-    for ref in (dependency.from_ref, dependency.to_ref):
-        _check_end(ws, ref)
-    key = dependency_key(dependency)
-    old = TABLES["dependency"].load(ws.conn, [key]).get(key)
-    if old is None:
-        cycle = cycle_if_added(ws.plan(), dependency)
-        if cycle is not None:
-            raise DependencyCycleError(cycle)
-    elif old == dependency:
-        return ChangeSet(label="No change")
-    verb = "Add" if old is None else "Change"
-    label = f"{verb} dependency {dependency.from_ref} -> {dependency.to_ref}"
-    return ws.execute(Command(label, (Edit("dependency", key, old, dependency),)))
+    # The cycle check reads the plan inside the write: a racing add cannot close a cycle.
+    with ws.write():
+        for ref in (dependency.from_ref, dependency.to_ref):
+            _check_end(ws, ref)
+        key = dependency_key(dependency)
+        old = TABLES["dependency"].load(ws.conn, [key]).get(key)
+        if old is None:
+            cycle = cycle_if_added(ws.plan(), dependency)
+            if cycle is not None:
+                raise DependencyCycleError(cycle)
+        elif old == dependency:
+            return ChangeSet(label="No change")
+        verb = "Add" if old is None else "Change"
+        label = f"{verb} dependency {dependency.from_ref} -> {dependency.to_ref}"
+        return ws.execute(Command(label, (Edit("dependency", key, old, dependency),)))
 
 
 def remove_dependency(ws: Workspace, from_ref: str, to_ref: str) -> ChangeSet:
@@ -58,12 +60,14 @@ def remove_dependency(ws: Workspace, from_ref: str, to_ref: str) -> ChangeSet:
     Raises:
         UnknownObjectError: there is no such dependency.
     """
-    key = dependency_key_of(from_ref, to_ref)
-    old = TABLES["dependency"].load(ws.conn, [key]).get(key)
-    if old is None:
-        raise UnknownObjectError("dependency", f"{from_ref} -> {to_ref}")
-    label = f"Remove dependency {from_ref} -> {to_ref}"
-    return ws.execute(Command(label, (Edit("dependency", key, old, None),)))
+    # Read and delete in one transaction.
+    with ws.write():
+        key = dependency_key_of(from_ref, to_ref)
+        old = TABLES["dependency"].load(ws.conn, [key]).get(key)
+        if old is None:
+            raise UnknownObjectError("dependency", f"{from_ref} -> {to_ref}")
+        label = f"Remove dependency {from_ref} -> {to_ref}"
+        return ws.execute(Command(label, (Edit("dependency", key, old, None),)))
 
 
 def apply_slip(ws: Workspace, key: str, days: int, *, today: dt.date) -> tuple[Impact, ChangeSet]:
@@ -76,8 +80,10 @@ def apply_slip(ws: Workspace, key: str, days: int, *, today: dt.date) -> tuple[I
         UnknownObjectError: no release has this key.
         DependencyCycleError: the plan has a cycle; nothing was written.
     """
-    plan = ws.plan()
-    impact = impact_of_slip(plan, key, days, today=today)
-    after = {r.key: r for r in apply_impact(plan, impact).releases}
-    changed = [after[r.key] for r in plan.releases if after[r.key] != r]
-    return impact, ws.update_releases(changed, f"Slip {key} by {days:+d} days")
+    # Computed on the plan the write applies to, so what moves is what the impact says.
+    with ws.write():
+        plan = ws.plan()
+        impact = impact_of_slip(plan, key, days, today=today)
+        after = {r.key: r for r in apply_impact(plan, impact).releases}
+        changed = [after[r.key] for r in plan.releases if after[r.key] != r]
+        return impact, ws.update_releases(changed, f"Slip {key} by {days:+d} days")
