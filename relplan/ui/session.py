@@ -93,6 +93,10 @@ def _data_version(ws: Workspace) -> int:
     return int(ws.conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def _full_refresh(ws: Workspace) -> tuple[int, Refresh]:
+    return _data_version(ws), gather_refresh(ws, ChangeSet(), full=True)
+
+
 def _edit_label(key: str, fields: Mapping[str, Any]) -> str:
     return f"Edit {key} {next(iter(fields))}" if len(fields) == 1 else f"Edit {key}"
 
@@ -243,12 +247,14 @@ class WorkspaceSession(QObject):
 
         def seen(version: int) -> None:
             self._polling = False
-            previous, self._data_version = self._data_version, version
-            if previous is not None and version != previous:
-                self._run(lambda ws: gather_refresh(ws, ChangeSet(), full=True), external)
+            if self._data_version is None:
+                self._data_version = version
+            elif version != self._data_version:
+                self._run(_full_refresh, external)
 
-        def external(refresh: Refresh) -> None:
-            self.refreshed.emit(refresh)
+        def external(result: tuple[int, Refresh]) -> None:
+            self._data_version = result[0]
+            self.refreshed.emit(result[1])
             self.message.emit("Reloaded: the workspace was changed by another window or program")
 
         def failed(_exc: BaseException) -> None:
@@ -259,7 +265,13 @@ class WorkspaceSession(QObject):
     # -- reading ----------------------------------------------------------------------------
     def reload(self) -> None:
         """Load the whole releases table again."""
-        self._run(lambda ws: gather_refresh(ws, ChangeSet(), full=True), self.refreshed.emit)
+
+        def done(result: tuple[int, Refresh]) -> None:
+            # Read before the load: a change landing during it shows at the next look.
+            self._data_version = result[0]
+            self.refreshed.emit(result[1])
+
+        self._run(_full_refresh, done)
 
     def refresh_after(self, changes: Sequence[ChangeSet]) -> None:
         """Refresh the views after writes made elsewhere on the DB lane (a sync's ChangeSets).
