@@ -19,12 +19,12 @@ from PySide6.QtCore import QObject, Signal
 
 from relplan import config
 from relplan.domain.model import Deployment, Environment, Freeze, Team
-from relplan.plan_edits import (
+from relplan.edits.environments import environments_command
+from relplan.edits.freezes import freeze_command
+from relplan.edits.releases import (
     ReleaseEdit,
     ReleaseEditorInput,
     editor_input,
-    environments_command,
-    freeze_command,
     release_edit_command,
 )
 from relplan.store.commands import ChangeSet, Command

@@ -1,8 +1,8 @@
 """The Release editor: name, team, train, status, dates, stages, milestones, gates, work items
 and dependencies of one release.
 
-The dialog takes a :class:`~relplan.plan_edits.ReleaseEditorInput` and, on Save, emits
-``save_requested`` with a :class:`~relplan.plan_edits.ReleaseEdit`; it never touches the store.
+The dialog takes a :class:`~relplan.edits.releases.ReleaseEditorInput` and, on Save, emits
+``save_requested`` with a :class:`~relplan.edits.releases.ReleaseEdit`; it never touches the store.
 The window stores the edit as one undoable command and calls :meth:`ReleaseEditorDialog.saved`
 (closes the dialog) or :meth:`ReleaseEditorDialog.show_error` (keeps it open with the reason).
 
@@ -48,8 +48,8 @@ from relplan.domain.model import (
     Stage,
 )
 from relplan.domain.rules import release_issues
+from relplan.edits.releases import ReleaseEdit, ReleaseEditorInput
 from relplan.errors import DependencyCycleError, ValidationError
-from relplan.plan_edits import ReleaseEdit, ReleaseEditorInput
 from relplan.store.commands import current_user
 from relplan.ui.dialogs.dependencies_panel import DependenciesPanel, release_key
 from relplan.ui.dialogs.editor_widgets import Column, EditTable, OptionalDateEdit, confirm
