@@ -18,12 +18,15 @@ value objects defined here (:class:`ReleaseEdit`) and never touch the store.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from relplan.domain import codec
 from relplan.domain.model import RELEASE_PREFIX, Dependency, Plan, Release, WorkItem
 from relplan.domain.rules import release_issues
 from relplan.edits.common import exists
+from relplan.edits.shift import shift_release
 from relplan.errors import DependencyCycleError, Issue, UnknownObjectError, ValidationError
 from relplan.planning.impact import Impact, apply_impact, impact_of_slip
 from relplan.store.commands import ChangeSet, Command, Edit
@@ -205,6 +208,101 @@ def release_edit_command(ws: Workspace, edit: ReleaseEdit) -> Command | None:
     if not edits:
         return None
     return Command(release_edit_label(edit), tuple(edits))
+
+
+#: The release fields that each hold one date (the single-date edits).
+DATE_FIELDS: tuple[str, ...] = ("start", "target")
+
+
+def edit_label(key: str, fields: Mapping[str, Any]) -> str:
+    """The undo label of a field edit: ``Edit PAY-1 target`` for one field, else ``Edit PAY-1``."""
+    return f"Edit {key} {next(iter(fields))}" if len(fields) == 1 else f"Edit {key}"
+
+
+def edit_release(
+    ws: Workspace, key: str, fields: Mapping[str, Any], label: str | None = None
+) -> ChangeSet:
+    """Change these fields of release ``key``, and nothing else, as one undoable command.
+
+    This is the single-date edit of a date cell or field: ``{"start": day}`` changes the start
+    only; its stage windows and milestones stay where they are (``check`` reports any that then
+    lie outside ``start..target``). To move the whole release use :func:`move_release`.
+
+    Args:
+        ws: The open workspace.
+        key: The release.
+        fields: New values by :class:`Release` field name (not ``key``).
+        label: The undo label (default: :func:`edit_label`).
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        ValidationError: a field is unknown, or the edited release breaks a rule (say, start
+            after target); nothing is written.
+    """
+    known = set(Release.__dataclass_fields__) - {"key"}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise ValidationError(
+            [Issue(f"{key}.{name}", "not a field of a release") for name in unknown]
+        )
+    release = ws.release(key)
+    return ws.update_releases([replace(release, **fields)], label or edit_label(key, fields))
+
+
+def set_release_date(ws: Workspace, key: str, field: str, day: dt.date | None) -> ChangeSet:
+    """Change ONE date of release ``key`` (``start`` or ``target``) and nothing else.
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        ValidationError: ``field`` is not a date of a release, or start would fall after
+            target; nothing is written.
+    """
+    if field not in DATE_FIELDS:
+        raise ValidationError([Issue(f"{key}.{field}", "not a date of a release")])
+    return edit_release(ws, key, {field: day})
+
+
+def move_release(ws: Workspace, key: str, days: int, label: str | None = None) -> ChangeSet:
+    """Move the WHOLE release ``key`` by ``days``: start, target, stages and milestones.
+
+    The one operation behind every whole-release move (see :func:`shift_release`), written as
+    one undoable command (``Move PAY-1 by +15 days``).
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        ValidationError: the release has no start and target to move; nothing is written.
+    """
+    release = ws.release(key)
+    if not release.has_dates:
+        raise ValidationError(
+            [Issue(f"{key}.start", "the release has no start and target to move")]
+        )
+    return ws.update_releases(
+        [shift_release(release, days)], label or f"Move {key} by {days:+d} days"
+    )
+
+
+def drag_release(ws: Workspace, key: str, part: Literal["body", "end"], days: int) -> ChangeSet:
+    """What dragging a timeline bar means: the body moves the whole release, the end its target.
+
+    Args:
+        ws: The open workspace.
+        key: The dragged release.
+        part: ``"body"`` (:func:`move_release`) or ``"end"`` (:func:`set_release_date` of the
+            target, never before the start, as the drag showed it).
+        days: How far the mouse moved, in days.
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        ValidationError: the release has no dates; nothing is written.
+    """
+    if part == "body":
+        return move_release(ws, key, days)
+    release = ws.release(key)
+    if release.start is None or release.target is None:
+        raise ValidationError([Issue(f"{key}.target", "the release has no start and target")])
+    target = max(release.start, release.target + dt.timedelta(days=days))
+    return set_release_date(ws, key, "target", target)
 
 
 def apply_slip(ws: Workspace, key: str, days: int, *, today: dt.date) -> tuple[Impact, ChangeSet]:

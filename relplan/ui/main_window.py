@@ -153,12 +153,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.calendar.set_show_all(store.value("calendar/show_all") in (True, "true"))
         self.timeline = TimelineView(self)
         self.add_view("Timeline", self.timeline, "Ctrl+3")
-        # A dragged bar or end is one undoable edit of the release's dates.
-        self.timeline.move_requested.connect(
-            lambda key, start, target: self.session.edit_release(
-                key, {"start": start, "target": target}
-            )
-        )
+        # A dragged body moves the whole release, a dragged end its target: one undoable edit.
+        self.timeline.move_requested.connect(self.session.drag_release)
         self.map = DependencyMapView(self)
         self.add_view("Map", self.map, "Ctrl+4")
         self.dashboard = DashboardTab(self, runner=self.runner)

@@ -18,8 +18,9 @@ def test_examples_pass(name: str) -> None:
     assert result.failed == 0
 
 
-def test_edit_examples_pass() -> None:
-    module = importlib.import_module("relplan.edits.dependencies")
+@pytest.mark.parametrize("name", ["dependencies", "shift"])
+def test_edit_examples_pass(name: str) -> None:
+    module = importlib.import_module(f"relplan.edits.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
