@@ -30,6 +30,7 @@ def shift_release(release: Release, days: int) -> Release:
         The moved release (``release`` itself when ``days`` is 0).
 
     Examples:
+        >>> from relplan.domain.model import Milestone, Stage
         >>> d = dt.date(2026, 11, 2)
         >>> r = Release("A-1", "A", "A", start=d, target=d + dt.timedelta(9),
         ...             stages=(Stage("prod", d + dt.timedelta(8), d + dt.timedelta(9)),),
