@@ -108,7 +108,8 @@ def release_story(graph: PlanGraph, key: str) -> str:
         crit = " · <b>critical path</b>" if f.critical else ""
         lines.append(
             f"Forecast {f.early_start} → {f.early_finish} · slip {f.slip_days:+d} d"
-            f" · float {f.float_days} d{crit}"
+            + ("" if f.float_days is None else f" · float {f.float_days} d")
+            + crit
         )
     lines += [f"Stage {esc(s.environment)}: {s.start} → {s.end} ({s.strategy})" for s in r.stages]
     lines += [f"◆ {esc(m.name)}: {m.date}" for m in r.milestones]
