@@ -180,7 +180,7 @@ def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.da
     index = index_plan(plan)
     network = ReleaseNetwork.build(index)
     es, ef = network.forward()
-    end_before = max(ef.values(), default=None)
+    end_before = network.end_of(ef)  # as ``schedule`` defines it: released ones take no part
     if release_key in network.start and slip_days:
         starts = dict(network.start)
         starts[release_key] += slip_days
@@ -190,7 +190,7 @@ def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.da
     else:
         nodes = []
         es_after, ef_after = es, ef
-    end_after = max(ef_after.values(), default=None)
+    end_after = network.end_of(ef_after)
 
     day = dt.date.fromordinal
     moved = tuple(

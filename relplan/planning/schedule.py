@@ -260,6 +260,14 @@ class ReleaseNetwork:
             ef[key] = best + duration[key] - 1
         return es, ef
 
+    def end_of(self, ef: Mapping[str, int], ends: Iterable[str] | None = None) -> int | None:
+        """The plan's end: the latest early finish of ``ends`` (default: every release) that
+        is not released, or of all of them when every one is released; None when none.
+        """
+        keys = list(self.order if ends is None else ends)
+        live = [ef[key] for key in keys if key not in self.released]
+        return max(live or [ef[key] for key in keys], default=None)
+
     def descendants(self, key: str) -> set[str]:
         """The releases reachable from ``key`` (``key`` included)."""
         seen = {key}
@@ -339,7 +347,8 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
     released = network.released
     live_ends = ends - released
     # Released releases take no part in ``end`` unless nothing else could end the plan.
-    end = max(ef[key] for key in (live_ends or ends))
+    end = network.end_of(ef, ends)
+    assert end is not None  # ends is not empty
 
     # Backward pass over the members only: a successor outside them takes no part, and neither
     # does a released release (history has no late dates).

@@ -322,3 +322,12 @@ def test_cycles_are_the_strongly_connected_components(plan: Plan) -> None:
             assert all(
                 graph.has_edge(u, v) for u, v in itertools.pairwise(path) if "..." not in (u, v)
             )
+
+
+@FAST
+@given(plans(extras=True), st.data())
+def test_impact_ends_are_the_schedule_ends(plan: Plan, data: st.DataObject) -> None:
+    key = data.draw(st.sampled_from([r.key for r in plan.releases]))
+    impact = impact_of_slip(plan, key, data.draw(st.integers(-15, 15)), today=TODAY)
+    assert impact.end_before == schedule_plan(plan).end
+    assert impact.end_after == schedule_plan(apply_impact(plan, impact)).end
