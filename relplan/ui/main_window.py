@@ -43,6 +43,7 @@ from relplan.ui.icons import SEVERITY_COLORS
 from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
+from relplan.ui.release_status import release_edit_handler
 from relplan.ui.session import Refresh, WorkspaceSession
 from relplan.ui.sync_actions import SyncActions
 from relplan.ui.views.base import PlanView
@@ -122,7 +123,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         store = qsettings()
         self._restore_view: str | None = store.value(f"{self.geometry_key}/view")
 
-        self.model = ReleaseTableModel(self, edit_handler=session.edit_release)
+        self.model = ReleaseTableModel(self, edit_handler=release_edit_handler(self, session))
         self.table = ReleaseTableView(self)
         self.table.setModel(self.model)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -241,13 +241,15 @@ class WorkspaceSession(QObject):
         label = f"Edit {key} target" if which == "end" else f"Move {key} by {days:+d} days"
         self._release_write(key, lambda ws: drag_release(ws, key, which, days), label)
 
+    def reload_releases(self, keys: Sequence[str]) -> None:
+        """Read these releases' rows again (a cell that showed an edit not made goes back)."""
+        touched = {"release": set(keys)}
+        self._run(lambda ws: gather_refresh(ws, ChangeSet(touched=touched)), self.refreshed.emit)
+
     def _release_write(self, key: str, write: Callable[[Workspace], ChangeSet], label: str) -> None:
         def failed(exc: BaseException) -> None:
             self.failed.emit(exc)
-            self._run(
-                lambda ws: gather_refresh(ws, ChangeSet(touched={"release": {key}})),
-                self.refreshed.emit,
-            )
+            self.reload_releases([key])
 
         self._write(write, lambda cs: f"Saved: {label}" if cs.count() else "", on_error=failed)
 
