@@ -208,7 +208,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def cmd_impact(args: argparse.Namespace) -> int:
     """``relplan impact RELEASE --slip DAYS [--json] [--apply]``."""
-    from relplan.operations import apply_slip
+    from relplan.edits.releases import apply_slip
     from relplan.planning.impact import impact_of_slip
     from relplan.planning.report import format_impact
 
@@ -237,7 +237,7 @@ def _ref(text: str) -> str:
 def cmd_dependency(args: argparse.Namespace) -> int:
     """``relplan dependency add|remove|list``."""
     from relplan.domain.model import Dependency
-    from relplan.operations import add_dependency, remove_dependency
+    from relplan.edits.dependencies import add_dependency, remove_dependency
 
     with open_workspace(args, create=False) as ws:
         if args.action == "list":

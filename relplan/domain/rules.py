@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from relplan.domain.model import RELEASE_STATUSES, Release
+import datetime as dt
+
+from relplan.domain.model import RELEASE_STATUSES, Gate, Release
 from relplan.errors import Issue
 
 
@@ -40,3 +42,52 @@ def release_issues(release: Release) -> list[Issue]:
                 )
             )
     return issues
+
+
+#: Gate statuses that still stand between a release and its production.
+OPEN_GATE_STATUSES = ("pending", "rejected")
+
+
+def open_gates(release: Release) -> tuple[Gate, ...]:
+    """The gates of ``release`` that are not approved yet (``pending`` or ``rejected``).
+
+    The window asks before a release with open gates is set to ``released``; ``check``
+    reports a released one (``released_with_open_gates``).
+
+    Examples:
+        >>> r = Release("A-1", "A", "A", gates=(Gate("CAB"), Gate("QA", status="approved")))
+        >>> [g.name for g in open_gates(r)]
+        ['CAB']
+    """
+    return tuple(g for g in release.gates if g.status in OPEN_GATE_STATUSES)
+
+
+def outside_release(release: Release) -> list[tuple[str, dt.date, dt.date]]:
+    """The stage windows and milestones of ``release`` that lie partly or wholly outside its
+    ``start..target``, as ``(what, first day, last day)`` in the release's order (stages first).
+
+    A release without both dates has no window, so nothing lies outside it.
+
+    Examples:
+        >>> from relplan.domain.model import Milestone, Stage
+        >>> d = dt.date(2026, 11, 2)
+        >>> r = Release("A-1", "A", "A", start=d, target=d + dt.timedelta(9),
+        ...             stages=(Stage("prod", d + dt.timedelta(8), d + dt.timedelta(12)),),
+        ...             milestones=(Milestone("kick-off", d),))
+        >>> outside_release(r)
+        [('stage prod', datetime.date(2026, 11, 10), datetime.date(2026, 11, 14))]
+    """
+    start, target = release.start, release.target
+    if start is None or target is None:
+        return []
+    found = [
+        (f"stage {s.environment}", s.start, s.end)
+        for s in release.stages
+        if s.start < start or s.end > target
+    ]
+    found.extend(
+        (f"milestone {m.name}", m.date, m.date)
+        for m in release.milestones
+        if not start <= m.date <= target
+    )
+    return found

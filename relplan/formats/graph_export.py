@@ -63,7 +63,8 @@ def export_graph(plan: Plan, *, selection: ExportFilter | None = None) -> nx.DiG
         _put(attrs, train=r.train, start=r.start, target=r.target)
         forecast = schedule.release(r.key) if schedule else None
         if forecast is not None:
-            attrs["float_days"] = forecast.float_days
+            if forecast.float_days is not None:  # a released release has no float
+                attrs["float_days"] = forecast.float_days
             attrs["critical"] = r.key in critical
         graph.add_node(r.ref, **attrs)
     for item in items:

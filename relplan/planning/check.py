@@ -1,7 +1,8 @@
 """``relplan check``: every problem in a plan.
 
 Kinds (shared/spec/analysis.md): ``cycle``, ``dependency_violation``, ``freeze_conflict``,
-``environment_conflict`` (errors) and ``gate_pending`` (warning). Cancelled releases take part in
+``environment_conflict`` (errors), ``gate_pending``, ``stage_outside_release`` and
+``released_with_open_gates`` (warnings). Cancelled releases take part in
 cycle detection only; a release without dates takes no part in the date checks
 (workspace-format.md, "Dependencies").
 
@@ -20,6 +21,7 @@ from typing import Final, TypedDict
 import networkx as nx
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
+from relplan.domain.rules import open_gates, outside_release
 from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, ReleaseEdge, cyclic_core, find_cycle, index_plan
 
@@ -56,7 +58,8 @@ class Problem:
 
     Attributes:
         kind: ``cycle``, ``dependency_violation``, ``freeze_conflict``,
-            ``environment_conflict`` or ``gate_pending``.
+            ``environment_conflict``, ``gate_pending``, ``stage_outside_release`` or
+            ``released_with_open_gates``.
         severity: ``error`` or ``warning``.
         subjects: Sorted refs of what the problem is about (``release:KEY``, ``item:KEY``,
             ``freeze:NAME``, ``environment:NAME``).
@@ -120,6 +123,8 @@ def check_plan(plan: Plan, *, today: dt.date) -> list[Problem]:
     problems += freeze_conflicts(active.values(), plan.freezes, zone=plan.timezone)
     problems += environment_conflicts(active.values(), capacities(plan))
     problems += pending_gates(active.values(), today=today)
+    problems += stages_outside(active.values())
+    problems += released_with_open_gates(index.releases.values())
     return sort_problems(problems)
 
 
@@ -484,8 +489,8 @@ def pending_gates(releases: Iterable[Release], *, today: dt.date) -> list[Proble
         target = release.target
         if target is None or target > horizon or release.status == "released":
             continue
-        open_gates = [g for g in release.gates if g.status in ("pending", "rejected")]
-        if not open_gates:
+        gates_open = open_gates(release)
+        if not gates_open:
             continue
         ahead = (target - today).days
         when = (
@@ -493,9 +498,63 @@ def pending_gates(releases: Iterable[Release], *, today: dt.date) -> list[Proble
             if ahead == 0
             else (f"in {_days(ahead)}" if ahead > 0 else f"{_days(-ahead)} ago")
         )
-        gates = ", ".join(f"{g.name} ({g.status})" for g in open_gates)
+        gates = ", ".join(f"{g.name} ({g.status})" for g in gates_open)
         message = f"{release.key} targets {target} ({when}) with gates not approved: {gates}"
         problems.append(Problem("gate_pending", WARNING, (RELEASE_PREFIX + release.key,), message))
+    return problems
+
+
+# --- stage_outside_release, released_with_open_gates (amended 2026-12-04) ---------------------
+
+
+def stages_outside(releases: Iterable[Release]) -> list[Problem]:
+    """A ``stage_outside_release`` warning per release with a stage window or milestone partly
+    or wholly outside its ``start..target``; the message names the first such one.
+
+    Args:
+        releases: Releases that take part in date checks.
+
+    Returns:
+        The problems, unsorted.
+    """
+    problems = []
+    for release in releases:
+        found = outside_release(release)
+        if not found or release.start is None or release.target is None:
+            continue
+        what, first, last = found[0]
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        message = (
+            f"{release.key}'s {what} ({_span(first, last)}) lies outside the release "
+            f"({_span(release.start, release.target)}){more}"
+        )
+        problems.append(
+            Problem("stage_outside_release", WARNING, (RELEASE_PREFIX + release.key,), message)
+        )
+    return problems
+
+
+def released_with_open_gates(releases: Iterable[Release]) -> list[Problem]:
+    """A ``released_with_open_gates`` warning per ``released`` release with a gate that is
+    ``pending`` or ``rejected``.
+
+    Args:
+        releases: Every release (dates play no part).
+
+    Returns:
+        The problems, unsorted.
+    """
+    problems = []
+    for release in releases:
+        gates_open = open_gates(release) if release.status == "released" else ()
+        if gates_open:
+            gates = ", ".join(f"{g.name} ({g.status})" for g in gates_open)
+            message = f"{release.key} is released with gates not approved: {gates}"
+            problems.append(
+                Problem(
+                    "released_with_open_gates", WARNING, (RELEASE_PREFIX + release.key,), message
+                )
+            )
     return problems
 
 

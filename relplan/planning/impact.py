@@ -20,7 +20,8 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import TypedDict
 
-from relplan.domain.model import Milestone, Plan, Release, Stage
+from relplan.domain.model import Plan, Release
+from relplan.edits.shift import shift_release
 from relplan.errors import UnknownObjectError
 from relplan.planning.check import (
     Problem,
@@ -179,7 +180,7 @@ def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.da
     index = index_plan(plan)
     network = ReleaseNetwork.build(index)
     es, ef = network.forward()
-    end_before = max(ef.values(), default=None)
+    end_before = network.end_of(ef)  # as ``schedule`` defines it: released ones take no part
     if release_key in network.start and slip_days:
         starts = dict(network.start)
         starts[release_key] += slip_days
@@ -189,7 +190,7 @@ def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.da
     else:
         nodes = []
         es_after, ef_after = es, ef
-    end_after = max(ef_after.values(), default=None)
+    end_after = network.end_of(ef_after)
 
     day = dt.date.fromordinal
     moved = tuple(
@@ -226,7 +227,8 @@ def apply_impact(plan: Plan, impact: Impact) -> Plan:
 
     The slipped release's dates move by ``impact.slip_days``; every moved release takes its new
     early dates. A release's stage windows and milestones move with it by the same days, since
-    they are planned relative to the release.
+    they are planned relative to the release: each moves through
+    :func:`relplan.edits.shift.shift_release`, as every whole-release move does.
 
     Args:
         plan: The plan the impact was computed on.
@@ -245,27 +247,12 @@ def _changed_releases(releases: dict[str, Release], impact: Impact) -> dict[str,
     changed: dict[str, Release] = {}
     slipped = releases.get(impact.release)
     if slipped is not None and slipped.start is not None and impact.slip_days:
-        changed[slipped.key] = _shifted(slipped, impact.slip_days)
+        changed[slipped.key] = shift_release(slipped, impact.slip_days)
     for m in impact.moved:
         release = releases[m.key]
         if release.start is not None:
-            changed[m.key] = _shifted(release, (m.new_start - release.start).days)
+            changed[m.key] = shift_release(release, (m.new_start - release.start).days)
     return changed
-
-
-def _shifted(release: Release, days: int) -> Release:
-    delta = dt.timedelta(days=days)
-    if release.start is None or release.target is None:  # pragma: no cover (callers check)
-        return release
-    return dataclasses.replace(
-        release,
-        start=release.start + delta,
-        target=release.target + delta,
-        stages=tuple(
-            Stage(s.environment, s.start + delta, s.end + delta, s.strategy) for s in release.stages
-        ),
-        milestones=tuple(Milestone(m.name, m.date + delta) for m in release.milestones),
-    )
 
 
 def _new_date_problems(

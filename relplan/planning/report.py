@@ -113,9 +113,10 @@ def format_schedule(schedule: Schedule) -> str:
                 r.target,
                 r.early_start,
                 r.early_finish,
-                r.late_start,
-                r.late_finish,
-                r.float_days,
+                # A released release has no late dates or float: blank cells, not "None".
+                "" if r.late_start is None else r.late_start,
+                "" if r.late_finish is None else r.late_finish,
+                "" if r.float_days is None else r.float_days,
                 r.slip_days,
                 "*" if r.critical else "",
             ]

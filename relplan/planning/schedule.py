@@ -2,7 +2,9 @@
 
 Definitions are those of ``relplan schedule`` in shared/spec/analysis.md. Work items take part only
 through the release edges they imply; cancelled releases, releases without dates and the edges that
-touch them take no part.
+touch them take no part. Released releases are fixed history (amended 2026-12-04): they keep their
+planned dates and bound their successors, but take no part in ``end``, the backward pass or the
+critical path, so they have no late dates and no float.
 
 Dates are computed as day ordinals (``datetime.date.toordinal``): integer arithmetic in the passes
 is what keeps a schedule of 2,000 releases and ~100,000 release edges well under a second.
@@ -39,9 +41,9 @@ class ReleaseScheduleJSON(TypedDict):
     target: str
     early_start: str
     early_finish: str
-    late_start: str
-    late_finish: str
-    float: int
+    late_start: str | None
+    late_finish: str | None
+    float: int | None
     slip: int
 
 
@@ -63,11 +65,12 @@ class ReleaseSchedule:
         target: The planned target (last day).
         early_start: ES, the earliest start the dependencies allow (never before ``start``).
         early_finish: EF = ES + duration - 1.
-        late_start: LS = LF - duration + 1.
-        late_finish: LF, the latest finish that does not delay ``end``.
-        float_days: LS - ES.
-        slip_days: EF - target (0 when on plan).
+        late_start: LS = LF - duration + 1 (None for a released release).
+        late_finish: LF, the latest finish that does not delay ``end`` (None when released).
+        float_days: LS - ES (None for a released release: history has no float).
+        slip_days: EF - target (0 when on plan, and always for a released release).
         critical: Whether the release is on the critical path.
+        released: Whether the release is released (fixed history: no late dates, no float).
     """
 
     key: str
@@ -75,11 +78,12 @@ class ReleaseSchedule:
     target: dt.date
     early_start: dt.date
     early_finish: dt.date
-    late_start: dt.date
-    late_finish: dt.date
-    float_days: int
+    late_start: dt.date | None
+    late_finish: dt.date | None
+    float_days: int | None
     slip_days: int
     critical: bool = False
+    released: bool = False
 
     @property
     def duration_days(self) -> int:
@@ -94,8 +98,8 @@ class ReleaseSchedule:
             "target": self.target.isoformat(),
             "early_start": self.early_start.isoformat(),
             "early_finish": self.early_finish.isoformat(),
-            "late_start": self.late_start.isoformat(),
-            "late_finish": self.late_finish.isoformat(),
+            "late_start": None if self.late_start is None else self.late_start.isoformat(),
+            "late_finish": None if self.late_finish is None else self.late_finish.isoformat(),
             "float": self.float_days,
             "slip": self.slip_days,
         }
@@ -156,6 +160,8 @@ class ReleaseNetwork:
         preds: Forward arcs ``(predecessor, uses_finish, offset)`` by key.
         succs: Backward arcs ``(successor, uses_finish, offset)`` by key.
         trains: The train of each release that has one.
+        released: The released releases: their early dates are their planned dates, whatever
+            their predecessors say.
     """
 
     order: list[str]
@@ -164,6 +170,7 @@ class ReleaseNetwork:
     preds: dict[str, list[_ForwardArc]]
     succs: dict[str, list[_BackwardArc]]
     trains: dict[str, str]
+    released: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, index: PlanIndex) -> ReleaseNetwork:
@@ -181,6 +188,7 @@ class ReleaseNetwork:
         start: dict[str, int] = {}
         duration: dict[str, int] = {}
         trains: dict[str, str] = {}
+        released: set[str] = set()
         for key, release in index.scheduled().items():
             if release.start is None or release.target is None:  # pragma: no cover
                 continue  # scheduled() keeps dated releases only; this narrows the types
@@ -189,6 +197,8 @@ class ReleaseNetwork:
             duration[key] = release.target.toordinal() - first + 1
             if release.train is not None:
                 trains[key] = release.train
+            if release.status == "released":
+                released.add(key)
         preds: dict[str, list[_ForwardArc]] = {key: [] for key in start}
         succs: dict[str, list[_BackwardArc]] = {key: [] for key in start}
         adjacency: dict[str, list[str]] = {}
@@ -214,7 +224,7 @@ class ReleaseNetwork:
         order, rest = kahn_order(adjacency, start)
         if rest:
             raise DependencyCycleError(_cycle_in(adjacency, rest))
-        return cls(order, start, duration, preds, succs, trains)
+        return cls(order, start, duration, preds, succs, trains, frozenset(released))
 
     def forward(
         self,
@@ -232,21 +242,31 @@ class ReleaseNetwork:
             early: ``(ES, EF)`` to start from; updated copies are returned.
 
         Returns:
-            ``(ES, EF)`` by key.
+            ``(ES, EF)`` by key; a released release keeps its planned start.
         """
         starts = self.start if start is None else start
         es, ef = ({}, {}) if early is None else (dict(early[0]), dict(early[1]))
         duration = self.duration
         preds = self.preds
+        released = self.released
         for key in self.order if nodes is None else nodes:
             best = starts[key]
-            for pred, uses_finish, offset in preds[key]:
+            # A released release happened: no predecessor moves it.
+            for pred, uses_finish, offset in () if key in released else preds[key]:
                 bound = (ef[pred] if uses_finish else es[pred]) + offset
                 if bound > best:
                     best = bound
             es[key] = best
             ef[key] = best + duration[key] - 1
         return es, ef
+
+    def end_of(self, ef: Mapping[str, int], ends: Iterable[str] | None = None) -> int | None:
+        """The plan's end: the latest early finish of ``ends`` (default: every release) that
+        is not released, or of all of them when every one is released; None when none.
+        """
+        keys = list(self.order if ends is None else ends)
+        live = [ef[key] for key in keys if key not in self.released]
+        return max(live or [ef[key] for key in keys], default=None)
 
     def descendants(self, key: str) -> set[str]:
         """The releases reachable from ``key`` (``key`` included)."""
@@ -285,7 +305,9 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
             SF edge) shows negative float.
 
     Returns:
-        The schedule; ``end`` is None and the lists are empty when no release takes part.
+        The schedule; ``end`` is None and the lists are empty when no release takes part. When
+        every release that could end it is released, ``end`` is their latest target and the
+        critical path is empty.
 
     Raises:
         DependencyCycleError: The release graph has a cycle.
@@ -322,22 +344,29 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
         return Schedule(None, (), (), train)
     nodes = [key for key in network.order if key in members]
     es, ef = network.forward(nodes=nodes)
-    end = max(ef[key] for key in ends)
+    released = network.released
+    live_ends = ends - released
+    # Released releases take no part in ``end`` unless nothing else could end the plan.
+    end = network.end_of(ef, ends)
+    assert end is not None  # ends is not empty
 
-    # Backward pass over the members only: a successor outside them takes no part.
+    # Backward pass over the members only: a successor outside them takes no part, and neither
+    # does a released release (history has no late dates).
     ls: dict[str, int] = {}
     lf: dict[str, int] = {}
     for key in reversed(nodes):
+        if key in released:
+            continue
         best = end
         for succ, uses_finish, offset in network.succs[key]:
-            if succ in members:
+            if succ in members and succ not in released:
                 bound = (lf[succ] if uses_finish else ls[succ]) + offset
                 if bound < best:
                     best = bound
         lf[key] = best
         ls[key] = best - network.duration[key] + 1
 
-    path = _critical_path(network, es, ef, end, ends)
+    path = _critical_path(network, es, ef, end, live_ends) if live_ends else []
     on_path = set(path)
     day = dt.date.fromordinal
     releases = tuple(
@@ -347,11 +376,12 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
             target=day(network.start[key] + network.duration[key] - 1),
             early_start=day(es[key]),
             early_finish=day(ef[key]),
-            late_start=day(ls[key]),
-            late_finish=day(lf[key]),
-            float_days=ls[key] - es[key],
+            late_start=day(ls[key]) if key in ls else None,
+            late_finish=day(lf[key]) if key in lf else None,
+            float_days=ls[key] - es[key] if key in ls else None,
             slip_days=ef[key] - (network.start[key] + network.duration[key] - 1),
             critical=key in on_path,
+            released=key in released,
         )
         for key in sorted(members)
     )
@@ -381,7 +411,8 @@ def _critical_path(
     end: int,
     ends: Iterable[str],
 ) -> list[str]:
-    """Walk back from the smallest key finishing at ``end`` along tight predecessor edges."""
+    """Walk back from the smallest key finishing at ``end`` along tight predecessor edges,
+    stopping before a released predecessor."""
     current = min(key for key in ends if ef[key] == end)
     path = [current]
     while True:
@@ -394,6 +425,8 @@ def _critical_path(
         if not tight:
             break
         current = min(tight)
+        if current in network.released:
+            break
         path.append(current)
     path.reverse()
     return path

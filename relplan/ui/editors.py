@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QWidget
 
 from relplan.domain.model import Environment, Freeze, Plan
-from relplan.plan_edits import ReleaseEdit, ReleaseEditorInput
+from relplan.edits.releases import ReleaseEdit, ReleaseEditorInput
 from relplan.store.commands import ChangeSet
 from relplan.ui.dialogs.environments import EnvironmentEditorDialog
 from relplan.ui.dialogs.freezes import FreezeEditorDialog

@@ -43,6 +43,7 @@ from relplan.ui.icons import SEVERITY_COLORS
 from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
+from relplan.ui.release_status import release_edit_handler
 from relplan.ui.session import Refresh, WorkspaceSession
 from relplan.ui.sync_actions import SyncActions
 from relplan.ui.views.base import PlanView
@@ -122,7 +123,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         store = qsettings()
         self._restore_view: str | None = store.value(f"{self.geometry_key}/view")
 
-        self.model = ReleaseTableModel(self, edit_handler=session.edit_release)
+        self.model = ReleaseTableModel(self, edit_handler=release_edit_handler(self, session))
         self.table = ReleaseTableView(self)
         self.table.setModel(self.model)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -153,12 +154,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.calendar.set_show_all(store.value("calendar/show_all") in (True, "true"))
         self.timeline = TimelineView(self)
         self.add_view("Timeline", self.timeline, "Ctrl+3")
-        # A dragged bar or end is one undoable edit of the release's dates.
-        self.timeline.move_requested.connect(
-            lambda key, start, target: self.session.edit_release(
-                key, {"start": start, "target": target}
-            )
-        )
+        # A dragged body moves the whole release, a dragged end its target: one undoable edit.
+        self.timeline.move_requested.connect(self.session.drag_release)
         self.map = DependencyMapView(self)
         self.add_view("Map", self.map, "Ctrl+4")
         self.dashboard = DashboardTab(self, runner=self.runner)

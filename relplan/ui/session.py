@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,16 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from relplan import config
 from relplan.domain.model import Deployment, Environment, Freeze, Team
-from relplan.plan_edits import (
+from relplan.edits.environments import environments_command
+from relplan.edits.freezes import freeze_command
+from relplan.edits.releases import (
     ReleaseEdit,
     ReleaseEditorInput,
+    apply_slip,
+    drag_release,
+    edit_label,
+    edit_release,
     editor_input,
-    environments_command,
-    freeze_command,
     release_edit_command,
 )
 from relplan.store.commands import ChangeSet, Command
@@ -95,10 +99,6 @@ def _data_version(ws: Workspace) -> int:
 
 def _full_refresh(ws: Workspace) -> tuple[int, Refresh]:
     return _data_version(ws), gather_refresh(ws, ChangeSet(), full=True)
-
-
-def _edit_label(key: str, fields: Mapping[str, Any]) -> str:
-    return f"Edit {key} {next(iter(fields))}" if len(fields) == 1 else f"Edit {key}"
 
 
 class WorkspaceSession(QObject):
@@ -290,34 +290,41 @@ class WorkspaceSession(QObject):
 
     # -- writing ----------------------------------------------------------------------------
     def edit_release(self, key: str, fields: Mapping[str, Any]) -> None:
-        """Change fields of one release as one undoable command (``Edit KEY target``).
+        """Change fields of one release, and nothing else, as one undoable command.
 
-        A refused edit is reported through ``failed`` and the release's row is reloaded, so a
-        cell that showed the new value at once goes back to the stored one.
+        A date cell changes that one date (``relplan.edits.releases.edit_release``). A refused
+        edit is reported through ``failed`` and the release's row is reloaded, so a cell that
+        showed the new value at once goes back to the stored one.
         """
-        label = _edit_label(key, fields)
+        label = edit_label(key, fields)
         changes = dict(fields)
+        self._release_write(key, lambda ws: edit_release(ws, key, changes, label), label)
 
-        def write(ws: Workspace) -> ChangeSet:
-            # update_releases refuses a release that breaks a rule (ValidationError).
-            with ws.write():
-                return ws.update_releases([replace(ws.release(key), **changes)], label)
+    def drag_release(self, key: str, part: str, days: int) -> None:
+        """A timeline bar was dragged ``days``: its body moves the whole release (stages and
+        milestones too), its end only the target (``relplan.edits.releases.drag_release``)."""
+        which: Any = "end" if part == "end" else "body"
+        label = f"Edit {key} target" if which == "end" else f"Move {key} by {days:+d} days"
+        self._release_write(key, lambda ws: drag_release(ws, key, which, days), label)
 
+    def reload_releases(self, keys: Sequence[str]) -> None:
+        """Read these releases' rows again (a cell that showed an edit not made goes back)."""
+        touched = {"release": set(keys)}
+        self._run(lambda ws: gather_refresh(ws, ChangeSet(touched=touched)), self.refreshed.emit)
+
+    def _release_write(self, key: str, write: Callable[[Workspace], ChangeSet], label: str) -> None:
         def failed(exc: BaseException) -> None:
             self.failed.emit(exc)
-            self._run(
-                lambda ws: gather_refresh(ws, ChangeSet(touched={"release": {key}})),
-                self.refreshed.emit,
-            )
+            self.reload_releases([key])
 
         self._write(write, lambda cs: f"Saved: {label}" if cs.count() else "", on_error=failed)
 
     def slip_release(self, key: str, slip_days: int) -> None:
         """Apply a what-if slip: the release and every release it pushes take their new dates.
 
-        The impact is computed again on the DB lane from the plan as it is then, exactly as
-        ``relplan impact --apply`` does, and written as one undoable command
-        (``Slip KEY by +5 days``).
+        The impact is computed again on the DB lane from the plan as it is then, by the same
+        operation as ``relplan impact --apply`` (``relplan.edits.releases.apply_slip``), and
+        written as one undoable command (``Slip KEY by +5 days``).
 
         Args:
             key: the release that slips.
@@ -326,16 +333,8 @@ class WorkspaceSession(QObject):
         label = f"Slip {key} by {slip_days:+d} days"
 
         def write(ws: Workspace) -> ChangeSet:
-            from relplan.planning.impact import apply_impact, impact_of_slip
-
-            # The impact is computed on the plan the write applies to (read in its transaction).
-            with ws.write():
-                plan = ws.plan()
-                # ``today`` only judges gates in new_problems; which releases move does not use it.
-                impact = impact_of_slip(plan, key, slip_days, today=dt.date.today())
-                old = {release.key: release for release in plan.releases}
-                changed = [r for r in apply_impact(plan, impact).releases if r != old[r.key]]
-                return ws.update_releases(changed, label)
+            # ``today`` only judges gates in new_problems; which releases move does not use it.
+            return apply_slip(ws, key, slip_days, today=dt.date.today())[1]
 
         def message(cs: ChangeSet) -> str:
             if cs.empty:

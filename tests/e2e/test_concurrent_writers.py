@@ -52,7 +52,7 @@ def _import_rounds(dbs: list[str], path: str, origin: str, barrier: Any, results
 def _dependency_rounds(
     db: str, pairs: list[tuple[str, str]], origin: str, barrier: Any, results: Any
 ) -> None:
-    from relplan.operations import add_dependency
+    from relplan.edits.dependencies import add_dependency
 
     with Workspace.open(db, origin=origin) as ws:
         for from_ref, to_ref in pairs:
@@ -65,7 +65,7 @@ def _dependency_rounds(
 
 
 def _slip_rounds(dbs: list[str], origin: str, barrier: Any, results: Any) -> None:
-    from relplan.operations import apply_slip
+    from relplan.edits.releases import apply_slip
 
     for db in dbs:
         with Workspace.open(db, origin=origin) as ws:
@@ -180,7 +180,7 @@ def test_apply_slip_racing_an_edit_writes_one_of_the_two_orders(tmp_path: Path) 
                 if step == "edit":
                     _later(ws)
                 else:
-                    from relplan.operations import apply_slip
+                    from relplan.edits.releases import apply_slip
 
                     apply_slip(ws, PAY, 5, today=TODAY)
             orders.append(dump_plan(ws.plan()))

@@ -100,7 +100,7 @@ def test_schedule_cell_wording(demo_ws: Workspace) -> None:
     assert tip.startswith(f"Early finish {late.early_finish}, {late.slip_days} days after target")
     assert schedule_cells.foreground("SLIP", late, critical=False) == "#c62828"
     assert schedule_cells.background("SLIP", late) is not None
-    free = next(r for r in schedule.releases if r.float_days > 1)
+    free = next(r for r in schedule.releases if (r.float_days or 0) > 1)
     assert f"can slip {free.float_days} days" in schedule_cells.tooltip("FLOAT", free, schedule, 0)
     step = schedule_cells.tooltip("CRITICAL", late, schedule, 0)
     assert step.startswith(f"On the critical path (step 1 of {len(schedule.critical_path)}")

@@ -112,7 +112,7 @@ def test_schedule_columns_match_schedule_plan(window: MainWindow, demo_ws: Works
     assert window.model.schedule == schedule
     late = [r for r in schedule.releases if r.slip_days > 0]
     on_path = list(schedule.critical_path)
-    relaxed = [r for r in schedule.releases if r.float_days > 0 and not r.critical]
+    relaxed = [r for r in schedule.releases if (r.float_days or 0) > 0 and not r.critical]
     for forecast in [*late[:2], *(schedule.release(k) for k in on_path), *relaxed[:2]]:
         assert forecast is not None
         key = forecast.key
@@ -131,6 +131,15 @@ def test_schedule_columns_match_schedule_plan(window: MainWindow, demo_ws: Works
     unscheduled = next(r.key for r in demo_ws.release_rows() if schedule.release(r.key) is None)
     assert _cell(window, unscheduled, Col.FLOAT) == ""
     assert _cell(window, unscheduled, Col.FLOAT, Qt.ItemDataRole.ToolTipRole)
+    # Released releases are history: blank Float and Slip, not hundreds of days of float.
+    released = [r for r in schedule.releases if r.released]
+    assert released
+    for forecast in released:
+        assert _cell(window, forecast.key, Col.FLOAT) == ""
+        assert _cell(window, forecast.key, Col.SLIP) == ""
+        assert _cell(window, forecast.key, Col.CRITICAL) == ""
+    tip = _cell(window, released[0].key, Col.FLOAT, Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Released: ")
 
 
 def test_schedule_columns_sort(window: MainWindow) -> None:

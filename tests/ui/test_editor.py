@@ -189,7 +189,7 @@ def test_a_refused_save_keeps_the_dialog_open(
     dialog = _open(qtbot, sync_window, OPS)
     dialog.add_dependency("SRCH-2026.08", incoming=False)
     # Meanwhile the plan gained the reverse edge (a sync, say): the save must be refused.
-    from relplan.operations import add_dependency
+    from relplan.edits.dependencies import add_dependency
 
     add_dependency(demo_ws, Dependency("release:SRCH-2026.08", f"release:{OPS}"))
     before = demo_ws.plan().dependencies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -126,9 +127,7 @@ def test_dragging_a_bar_moves_the_release_as_one_undoable_command(
     qtbot: Any, timeline: TimelineView, demo_ws: Workspace
 ) -> None:
     session = WorkspaceSession(SyncTaskRunner(), demo_ws)
-    timeline.move_requested.connect(
-        lambda key, start, target: session.edit_release(key, {"start": start, "target": target})
-    )
+    timeline.move_requested.connect(session.drag_release)
     key = open_release(demo_ws.plan())
     before = demo_ws.release(key)
     assert before.start is not None
@@ -144,10 +143,16 @@ def test_dragging_a_bar_moves_the_release_as_one_undoable_command(
             viewport, Qt.MouseButton.LeftButton, pos=press + QPoint(int(3 * ZOOMS["week"]), 0)
         )
     three = dt.timedelta(days=3)
-    assert moved.args == [key, before.start + three, before.target + three]
+    assert moved.args == [key, "body", 3]
     after = demo_ws.release(key)
     assert (after.start, after.target) == (before.start + three, before.target + three)
-    assert demo_ws.undo_labels()[0] == f"Edit {key}"
+    # The whole release moved: its stage windows and milestones too.
+    assert before.stages
+    assert [(s.start, s.end) for s in after.stages] == [
+        (s.start + three, s.end + three) for s in before.stages
+    ]
+    assert [m.date for m in after.milestones] == [m.date + three for m in before.milestones]
+    assert demo_ws.undo_labels()[0] == f"Move {key} by +3 days"
     plan = demo_ws.plan()
     timeline.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))  # as the window does
     assert timeline.chart.pending == {}
@@ -159,8 +164,11 @@ def test_dragging_a_bar_moves_the_release_as_one_undoable_command(
 def test_dragging_the_right_end_changes_the_target_only(
     qtbot: Any, timeline: TimelineView, demo_ws: Workspace
 ) -> None:
+    session = WorkspaceSession(SyncTaskRunner(), demo_ws)
+    timeline.move_requested.connect(session.drag_release)
     key = open_release(demo_ws.plan())
     before = demo_ws.release(key)
+    assert before.target is not None
     timeline.set_zoom("week")
     grip = bar_point(timeline, key, days_in=-0.1)
     viewport = timeline.chart.viewport()
@@ -173,7 +181,11 @@ def test_dragging_the_right_end_changes_the_target_only(
         qtbot.mouseRelease(
             viewport, Qt.MouseButton.LeftButton, pos=grip + QPoint(int(2 * ZOOMS["week"]), 0)
         )
-    assert moved.args == [key, before.start, before.target + dt.timedelta(days=2)]  # type: ignore[operator]
+    assert moved.args == [key, "end", 2]
+    after = demo_ws.release(key)
+    # One date changed, nothing else: the stages and milestones stay where they were.
+    assert after == replace(before, target=before.target + dt.timedelta(days=2))
+    assert demo_ws.undo_labels()[0] == f"Edit {key} target"
 
 
 def test_a_click_without_moving_and_escape_request_nothing(

@@ -31,7 +31,7 @@ def test_the_window_feeds_both_views_and_a_move_is_analysed_again(
     assert before.start is not None
     assert before.target is not None
     week = dt.timedelta(days=7)
-    timeline.move_requested.emit(key, before.start + week, before.target + week)
+    timeline.move_requested.emit(key, "body", 7)
     qtbot.waitUntil(lambda: not sync_window.analyser.pending)
     moved = timeline.graph.releases[key]
     assert (moved.start, moved.target) == (before.start + week, before.target + week)

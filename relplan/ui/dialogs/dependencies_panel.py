@@ -1,7 +1,7 @@
 """The Dependencies tab of the release editor: what a release depends on and what needs it.
 
 Rows can be removed (Delete asks first) and their type and lag changed in place. A new
-dependency is checked at once against the plan as edited (``planning.edits.cycle_if_added``):
+dependency is checked at once against the plan as edited (``edits.dependencies.cycle_if_added``):
 one that would close a cycle is refused with the cycle, and nothing is added.
 """
 
@@ -173,7 +173,7 @@ class DependenciesPanel(QWidget):
         Returns:
             Whether it was added.
         """
-        from relplan.planning.edits import cycle_if_added
+        from relplan.edits.dependencies import cycle_if_added
 
         key = other.strip()
         if key not in self._others:

@@ -1,8 +1,8 @@
 """The Release editor: name, team, train, status, dates, stages, milestones, gates, work items
 and dependencies of one release.
 
-The dialog takes a :class:`~relplan.plan_edits.ReleaseEditorInput` and, on Save, emits
-``save_requested`` with a :class:`~relplan.plan_edits.ReleaseEdit`; it never touches the store.
+The dialog takes a :class:`~relplan.edits.releases.ReleaseEditorInput` and, on Save, emits
+``save_requested`` with a :class:`~relplan.edits.releases.ReleaseEdit`; it never touches the store.
 The window stores the edit as one undoable command and calls :meth:`ReleaseEditorDialog.saved`
 (closes the dialog) or :meth:`ReleaseEditorDialog.show_error` (keeps it open with the reason).
 
@@ -47,14 +47,15 @@ from relplan.domain.model import (
     Release,
     Stage,
 )
-from relplan.domain.rules import release_issues
+from relplan.domain.rules import open_gates, release_issues
+from relplan.edits.releases import ReleaseEdit, ReleaseEditorInput
 from relplan.errors import DependencyCycleError, ValidationError
-from relplan.plan_edits import ReleaseEdit, ReleaseEditorInput
 from relplan.store.commands import current_user
 from relplan.ui.dialogs.dependencies_panel import DependenciesPanel, release_key
 from relplan.ui.dialogs.editor_widgets import Column, EditTable, OptionalDateEdit, confirm
 from relplan.ui.errors import present_error
 from relplan.ui.palette import ERROR_COLOR, OK_COLOR, WARNING_COLOR
+from relplan.ui.release_status import confirm_released
 
 _NO_TRAIN: Final = "(no train)"
 
@@ -455,6 +456,13 @@ class ReleaseEditorDialog(QDialog):
         if not edit.changed:
             self.accept()
             return
+        gates = open_gates(edit.after) if edit.before.status != "released" else ()
+        if edit.after.status == "released" and gates:
+            confirm_released(self, edit.after.key, gates, lambda: self._submit(edit))
+            return
+        self._submit(edit)
+
+    def _submit(self, edit: ReleaseEdit) -> None:
         self.buttons.setEnabled(False)
         self.show_message("Saving…", error=False)
         self.save_requested.emit(edit)

@@ -354,6 +354,8 @@ class ReleaseTableModel(QAbstractTableModel):
         forecast = self.schedule_for(row.key)
         if forecast is None:
             return None
+        if forecast.released:  # blank Float and Slip: sorted with the releases without a value
+            return None
         return forecast.float_days if col == Col.FLOAT else forecast.slip_days
 
     def _sorted(self, keys: list[str], col: Col, order: Qt.SortOrder) -> list[str]:

@@ -31,8 +31,11 @@ def _days(n: int) -> str:
 
 
 def display(column: str, forecast: ReleaseSchedule | None, *, critical: bool) -> str:
-    """The text of a schedule cell (empty when the release has no forecast)."""
+    """The text of a schedule cell (empty when the release has no forecast, and Float and Slip
+    empty for a released release: its dates are history)."""
     if forecast is None:
+        return ""
+    if forecast.float_days is None and column in ("FLOAT", "SLIP"):
         return ""
     if column == "FLOAT":
         return str(forecast.float_days)
@@ -57,6 +60,11 @@ def tooltip(
     """
     end = schedule.end if schedule is not None else None
     end_text = f" ({end})" if end is not None else ""
+    if forecast.float_days is None:
+        return (
+            f"Released: {forecast.start} → {forecast.target} happened, so it has no float or "
+            "slip and is not on the critical path"
+        )
     if column == "FLOAT":
         if forecast.float_days <= 0:
             return (
@@ -104,6 +112,8 @@ def foreground(column: str, forecast: ReleaseSchedule | None, *, critical: bool)
         return None
     if column == "SLIP":
         return _RED if forecast.slip_days > 0 else _GREY
+    if forecast.float_days is None:
+        return None
     if column == "FLOAT":
         if forecast.float_days < 0:
             return _RED

@@ -3,9 +3,9 @@
 The scene holds a single :class:`TimelineCanvas` item that paints only the rows and days exposed
 (bars, stage segments, milestones, freeze bands, forecast ghosts, dependency arrows, today), so a
 plan of 2,000 releases scrolls as fast as one of 20. The date header and the row labels are
-widgets in the view's margins, like a table's headers. Dragging a bar moves the release, dragging
-its right end moves the target; the view emits ``move_requested`` and the window turns it into
-one undoable ``edit_release``. Ctrl+wheel zooms, Home goes to today.
+widgets in the view's margins, like a table's headers. Dragging a bar moves the whole release,
+dragging its right end moves the target; the view emits ``move_requested`` and the window turns it
+into one undoable ``drag_release``. Ctrl+wheel zooms, Home goes to today.
 """
 
 from __future__ import annotations
@@ -108,7 +108,8 @@ def release_story(graph: PlanGraph, key: str) -> str:
         crit = " · <b>critical path</b>" if f.critical else ""
         lines.append(
             f"Forecast {f.early_start} → {f.early_finish} · slip {f.slip_days:+d} d"
-            f" · float {f.float_days} d{crit}"
+            + ("" if f.float_days is None else f" · float {f.float_days} d")
+            + crit
         )
     lines += [f"Stage {esc(s.environment)}: {s.start} → {s.end} ({s.strategy})" for s in r.stages]
     lines += [f"◆ {esc(m.name)}: {m.date}" for m in r.milestones]
@@ -379,12 +380,12 @@ class TimelineChart(QGraphicsView):
     """The scrolling chart, its date header and its row labels.
 
     Signals:
-        move_requested(str, object, object): a bar was dragged: key, new start, new target.
+        move_requested(str, str, int): a bar was dragged: key, part ("body" or "end"), days.
         release_activated(str): a bar was double-clicked.
         selection_changed(str): a bar was clicked (its key).
     """
 
-    move_requested = Signal(str, object, object)
+    move_requested = Signal(str, str, int)
     release_activated = Signal(str)
     selection_changed = Signal(str)
     zoom_changed = Signal()
@@ -628,11 +629,11 @@ class TimelineChart(QGraphicsView):
         if self._drag is None or self.timeline is None:
             super().mouseReleaseEvent(event)
             return
-        key, _, _, delta = self._drag
+        key, part, _, delta = self._drag
         self._drag = None
         dates = self.pending.get(key)
         if delta and dates is not None:
-            self.move_requested.emit(key, dates[0], dates[1])  # shown until the next layout
+            self.move_requested.emit(key, part, delta)  # shown until the next layout
 
     @override
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
@@ -717,11 +718,11 @@ class TimelineView(QWidget, PlanView):
 
     Signals:
         release_activated(str): a bar was double-clicked (the window opens the editor).
-        move_requested(str, object, object): a bar was dragged: key, new start, new target
-            (``datetime.date``); the window writes it with ``WorkspaceSession.edit_release``.
+        move_requested(str, str, int): a bar was dragged: key, part (``"body"`` or ``"end"``)
+            and days; the window writes it with ``WorkspaceSession.drag_release``.
     """
 
-    move_requested = Signal(str, object, object)
+    move_requested = Signal(str, str, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

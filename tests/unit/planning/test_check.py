@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import pytest
 
-from relplan.domain.model import Environment, Gate, Plan, Release
+from relplan.domain.model import Environment, Gate, Milestone, Plan, Release
 from relplan.planning.check import Problem, check_plan, freeze_conflicts, sort_problems
 
-from .factories import dep, freeze, gate, item, plan, rel, stage
+from .factories import day, dep, freeze, gate, item, plan, rel, stage
 
 
 def kinds(problems: list[Problem]) -> list[str]:
@@ -533,7 +534,8 @@ def test_gate_pending(
         if when is not None
         else []
     )
-    assert check_plan(p, today=today) == expected
+    # A released release with open gates is the other kind's business (tested below).
+    assert [x for x in check_plan(p, today=today) if x.kind == "gate_pending"] == expected
 
 
 def test_gate_pending_lists_every_open_gate(today: dt.date) -> None:
@@ -641,3 +643,68 @@ def test_node_between_two_cycles_is_in_neither(today: dt.date) -> None:
 def test_freeze_check_skips_releases_without_a_target() -> None:
     assert freeze_conflicts([rel("U")], [HOLIDAY]) == []
     assert freeze_conflicts([rel("R", "2026-12-01", "2026-12-20")], []) == []
+
+
+# --- stage_outside_release, released_with_open_gates (amended 2026-12-04) -----------------------
+
+
+def test_a_stage_or_milestone_outside_the_release_is_one_warning_naming_the_first(
+    today: dt.date,
+) -> None:
+    inside = rel("A", "2026-11-02", "2026-11-30", stages=[stage("Dev", "2026-11-02", "2026-11-30")])
+    late = rel(
+        "B",
+        "2026-11-02",
+        "2026-11-30",
+        stages=[stage("QA", "2026-11-10", "2026-11-20"), stage("Prod", "2026-11-29", "2026-12-02")],
+    )
+    early_milestone = replace(
+        rel("C", "2026-11-02", "2026-11-30"),
+        milestones=(
+            Milestone("Kick-off", dt.date(2026, 11, 1)),
+            Milestone("Late", day("2026-12-09")),
+        ),
+    )
+    problems = check_plan(plan(inside, late, early_milestone), today=today)
+    assert problems == [
+        Problem(
+            "stage_outside_release",
+            "warning",
+            ("release:B",),
+            "B's stage Prod (2026-11-29..2026-12-02) lies outside the release "
+            "(2026-11-02..2026-11-30)",
+        ),
+        Problem(
+            "stage_outside_release",
+            "warning",
+            ("release:C",),
+            "C's milestone Kick-off (2026-11-01) lies outside the release "
+            "(2026-11-02..2026-11-30) (and 1 more)",
+        ),
+    ]
+
+
+def test_cancelled_and_undated_releases_have_no_stage_outside(today: dt.date) -> None:
+    window = [stage("QA", "2026-12-10", "2026-12-12")]
+    p = plan(
+        rel("A", "2026-11-02", "2026-11-30", status="cancelled", stages=window),
+        rel("B", None, "2026-11-30", stages=window),
+    )
+    assert "stage_outside_release" not in kinds(check_plan(p, today=today))
+
+
+def test_a_released_release_with_open_gates_is_one_warning(today: dt.date) -> None:
+    gates = [gate("CAB"), gate("QA", "rejected"), gate("Sec", "approved")]
+    p = plan(
+        rel("A", status="released", gates=gates),
+        rel("B", status="released", gates=[gate("CAB", "approved")]),
+        rel("C", status="planned", gates=[gate("CAB")]),
+    )
+    assert check_plan(p, today=today) == [
+        Problem(
+            "released_with_open_gates",
+            "warning",
+            ("release:A",),
+            "A is released with gates not approved: CAB (pending), QA (rejected)",
+        )
+    ]

@@ -7,12 +7,20 @@ import importlib
 
 import pytest
 
-MODULES = ["graph", "check", "schedule", "impact", "report", "edits"]
+MODULES = ["graph", "check", "schedule", "impact", "report"]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_examples_pass(name: str) -> None:
     module = importlib.import_module(f"relplan.planning.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("name", ["dependencies", "shift"])
+def test_edit_examples_pass(name: str) -> None:
+    module = importlib.import_module(f"relplan.edits.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0

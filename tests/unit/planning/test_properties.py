@@ -133,12 +133,19 @@ def test_early_dates_never_precede_planned_dates(plan: Plan) -> None:
         assert r.slip_days == (r.early_finish - r.target).days >= 0
 
 
+def released_keys(plan: Plan) -> set[str]:
+    return {r.key for r in plan.releases if r.status == "released"}
+
+
 @FAST
 @given(plans(extras=True))
 def test_every_edge_holds_in_the_forward_schedule(plan: Plan) -> None:
     schedule = schedule_plan(plan)
     days = ordinals(schedule)
+    fixed = released_keys(plan)
     for p, s, type_, lag in edges_in(plan, schedule):
+        if s in fixed:  # history: no predecessor moves a released release
+            continue
         p_es, p_ef, _ = days[p]
         s_es, s_ef, s_d = days[s]
         assert s_es >= lower_bound(type_, lag, p_es, p_ef, s_d)
@@ -164,7 +171,11 @@ def test_a_plan_at_its_early_dates_breaks_no_dependency(plan: Plan) -> None:
             )
         moved.append(r)
     problems = check_plan(Plan(releases=tuple(moved), dependencies=plan.dependencies), today=TODAY)
-    assert [p for p in problems if p.kind == "dependency_violation"] == []
+    # Only a released release (history) may break an edge into it; the message names the
+    # successor first ("S starts ... but must start ...").
+    fixed = released_keys(plan)
+    broken = [p.message.split(" ")[0] for p in problems if p.kind == "dependency_violation"]
+    assert set(broken) <= fixed
 
 
 @FAST
@@ -172,6 +183,11 @@ def test_a_plan_at_its_early_dates_breaks_no_dependency(plan: Plan) -> None:
 def test_float_is_never_negative_and_late_dates_fit_the_end(plan: Plan) -> None:
     schedule = schedule_plan(plan)
     for r in schedule.releases:
+        if r.released:
+            continue
+        assert r.float_days is not None
+        assert r.late_finish is not None
+        assert r.late_start is not None
         assert r.float_days >= 0
         assert r.late_finish >= r.early_finish
         assert schedule.end is not None
@@ -183,22 +199,45 @@ def test_float_is_never_negative_and_late_dates_fit_the_end(plan: Plan) -> None:
 @given(plans(extras=True))
 def test_critical_path_is_a_chain_of_tight_edges_ending_at_end(plan: Plan) -> None:
     schedule = schedule_plan(plan)
-    if schedule.end is None:
+    live = [r for r in schedule.releases if not r.released]
+    if not live:
         assert schedule.critical_path == ()
+        if schedule.releases:  # all released: the end is the latest target
+            assert schedule.end == max(r.target for r in schedule.releases)
         return
     days = ordinals(schedule)
     path = schedule.critical_path
     last = schedule.release(path[-1])
     assert last is not None
     assert last.early_finish == schedule.end
-    assert path[-1] == min(r.key for r in schedule.releases if r.early_finish == schedule.end)
+    assert path[-1] == min(r.key for r in live if r.early_finish == schedule.end)
+    assert all(not r.critical for r in schedule.releases if r.released)
     tight: dict[str, list[str]] = {}
     for p, s, type_, lag in edges_in(plan, schedule):
         if lower_bound(type_, lag, days[p][0], days[p][1], days[s][2]) == days[s][0]:
             tight.setdefault(s, []).append(p)
     for prev, nxt in itertools.pairwise(path):
         assert prev == min(tight[nxt])
-    assert path[0] not in tight
+    # The path starts where no edge is tight, or where the tight predecessor is released.
+    assert path[0] not in tight or min(tight[path[0]]) in released_keys(plan)
+
+
+@FAST
+@given(plans(extras=True))
+def test_released_releases_are_fixed_history(plan: Plan) -> None:
+    schedule = schedule_plan(plan)
+    fixed = released_keys(plan)
+    for r in schedule.releases:
+        assert r.released == (r.key in fixed)
+        if r.released:
+            assert (r.early_start, r.early_finish) == (r.start, r.target)
+            assert (r.late_start, r.late_finish, r.float_days, r.slip_days) == (None, None, None, 0)
+            assert r.key not in schedule.critical_path
+            json = r.to_json()
+            assert (json["late_start"], json["late_finish"], json["float"]) == (None, None, None)
+    live = [r.early_finish for r in schedule.releases if not r.released]
+    if live:
+        assert schedule.end == max(live)
 
 
 @FAST
@@ -225,7 +264,9 @@ def test_a_train_schedule_agrees_with_the_whole_schedule(plan: Plan, data: st.Da
         full = whole.release(r.key)
         assert full is not None
         assert (r.early_start, r.early_finish) == (full.early_start, full.early_finish)
-    assert train.end == max(r.early_finish for r in train.releases if r.key in chosen)
+    ends = [r for r in train.releases if r.key in chosen]
+    live = [r for r in ends if not r.released]
+    assert train.end == max(r.early_finish for r in (live or ends))
 
 
 @FAST
@@ -281,3 +322,12 @@ def test_cycles_are_the_strongly_connected_components(plan: Plan) -> None:
             assert all(
                 graph.has_edge(u, v) for u, v in itertools.pairwise(path) if "..." not in (u, v)
             )
+
+
+@FAST
+@given(plans(extras=True), st.data())
+def test_impact_ends_are_the_schedule_ends(plan: Plan, data: st.DataObject) -> None:
+    key = data.draw(st.sampled_from([r.key for r in plan.releases]))
+    impact = impact_of_slip(plan, key, data.draw(st.integers(-15, 15)), today=TODAY)
+    assert impact.end_before == schedule_plan(plan).end
+    assert impact.end_after == schedule_plan(apply_impact(plan, impact)).end

@@ -156,13 +156,78 @@ def test_cancelled_and_undated_releases_take_no_part() -> None:
     p = plan(
         rel("A", "2026-11-02", "2026-11-30", status="cancelled"),
         rel("U"),
-        rel("B", "2026-11-02", "2026-11-03", status="released"),
+        rel("B", "2026-11-02", "2026-11-03", status="in_progress"),
         deps=[dep("A", "B"), dep("U", "B"), dep("B", "A"), dep("A", "A")],
     )
     s = schedule_plan(p)
     assert [r.key for r in s.releases] == ["B"]
     assert s.critical_path == ("B",)
     assert s.end == day("2026-11-03")
+
+
+# --- released releases are fixed history (amended 2026-12-04) -----------------------------------
+
+
+def test_a_released_release_keeps_its_dates_and_has_no_late_dates_or_float() -> None:
+    # A would push R (released) to 11-07; history does not move. R still bounds C.
+    p = plan(
+        rel("A", "2026-11-02", "2026-11-06"),
+        rel("R", "2026-11-03", "2026-11-04", status="released"),
+        rel("C", "2026-11-05", "2026-11-05"),
+        deps=[dep("A", "R"), dep("R", "C", "FS", 2)],
+    )
+    s = schedule_plan(p)
+    r = s.release("R")
+    assert r is not None
+    assert (r.early_start, r.early_finish) == (day("2026-11-03"), day("2026-11-04"))
+    assert (r.late_start, r.late_finish, r.float_days, r.slip_days) == (None, None, None, 0)
+    assert r.released
+    assert r.to_json() == {
+        "key": "R",
+        "start": "2026-11-03",
+        "target": "2026-11-04",
+        "early_start": "2026-11-03",
+        "early_finish": "2026-11-04",
+        "late_start": None,
+        "late_finish": None,
+        "float": None,
+        "slip": 0,
+    }
+    c = s.release("C")
+    assert c is not None
+    assert c.early_start == day("2026-11-07")  # bound by R: 11-04 + 1 + 2
+    # C ends last (11-07); the critical path ignores R.
+    assert s.end == day("2026-11-07")
+    assert s.critical_path == ("C",)  # the walk stops at the released predecessor
+    a = s.release("A")
+    assert a is not None
+    # The edge A -> R takes no part in the backward pass: A's late finish is the end.
+    assert (a.late_finish, a.float_days) == (day("2026-11-07"), 1)
+
+
+def test_when_every_release_is_released_the_end_is_the_latest_target() -> None:
+    p = plan(
+        rel("A", "2026-11-02", "2026-11-06", status="released"),
+        rel("B", "2026-11-03", "2026-11-09", status="released"),
+        deps=[dep("A", "B")],
+    )
+    s = schedule_plan(p)
+    assert s.end == day("2026-11-09")
+    assert s.critical_path == ()
+    assert all(r.float_days is None and r.slip_days == 0 for r in s.releases)
+
+
+def test_a_released_release_does_not_end_the_plan_even_when_it_ends_last() -> None:
+    p = plan(
+        rel("A", "2026-11-02", "2026-11-06"),
+        rel("R", "2026-11-02", "2026-12-20", status="released"),
+    )
+    s = schedule_plan(p)
+    assert s.end == day("2026-11-06")
+    assert s.critical_path == ("A",)
+    a = s.release("A")
+    assert a is not None
+    assert a.float_days == 0
 
 
 def test_no_dated_releases() -> None:

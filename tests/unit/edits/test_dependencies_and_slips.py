@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from relplan.domain.model import Dependency
+from relplan.edits.dependencies import add_dependency, remove_dependency
+from relplan.edits.releases import apply_slip
 from relplan.errors import DependencyCycleError, UnknownObjectError, ValidationError
 from relplan.formats.workspace_json import dump_plan, parse_workspace
-from relplan.operations import add_dependency, apply_slip, remove_dependency
 from relplan.planning.schedule import schedule_plan
 from relplan.store.workspace import Workspace
 from tests.helpers.plans import document

@@ -1,30 +1,35 @@
-"""The commands behind the editors: one release save, one freeze change, one environment change.
+"""Edits of releases: the editor's save, moving a whole release, one date, a what-if slip.
 
-Each builder checks everything first and returns one :class:`Command` (one undo step), or raises
-and writes nothing. They need the open workspace and run on the DB lane (through
+Two intents, two operations, whichever widget or command starts them:
+
+- moving a WHOLE release (dragging a timeline bar's body, what-if Apply, ``impact --apply``,
+  levelling) goes through :func:`shift_release`: start, target, every stage window and every
+  milestone move by the same days, so their offsets to the start stay as planned;
+- changing ONE date (dragging a bar's end, a date cell, a date field of the editor) changes only
+  that date (:func:`set_release_date`); a stage or milestone then outside ``start..target`` is
+  reported by ``check`` (``stage_outside_release``).
+
+Each builder checks everything first and writes one undoable command, or raises and writes
+nothing. They need the open workspace and run on the DB lane (through
 :class:`~relplan.ui.session.WorkspaceSession`); nothing here imports Qt. The dialogs return the
 value objects defined here (:class:`ReleaseEdit`) and never touch the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from relplan.domain import codec
-from relplan.domain.model import (
-    RELEASE_PREFIX,
-    Dependency,
-    Environment,
-    Freeze,
-    Plan,
-    Release,
-    WorkItem,
-)
+from relplan.domain.model import RELEASE_PREFIX, Dependency, Plan, Release, WorkItem
 from relplan.domain.rules import release_issues
+from relplan.edits.common import exists
+from relplan.edits.shift import shift_release
 from relplan.errors import DependencyCycleError, Issue, UnknownObjectError, ValidationError
-from relplan.store.commands import Command, Edit
+from relplan.planning.impact import Impact, apply_impact, impact_of_slip
+from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.entities import TABLES, dependency_key, dependency_key_of
 from relplan.store.workspace import Workspace
 
@@ -118,23 +123,19 @@ def release_edit_label(edit: ReleaseEdit) -> str:
     return f"Edit {key}"
 
 
-def _exists(ws: Workspace, entity: str, key: str) -> bool:
-    return key in TABLES[entity].load(ws.conn, [key])
-
-
 def _release_issues(ws: Workspace, release: Release) -> list[Issue]:
     decoder = codec.Decoder()
     decoder.release(codec.encode_release(release), release.key)
     issues = list(decoder.issues) + release_issues(release)
-    if not _exists(ws, "team", release.team):
+    if not exists(ws, "team", release.team):
         issues.append(Issue(f"{release.key}.team", f"no team {release.team!r} in the workspace"))
-    if release.train is not None and not _exists(ws, "train", release.train):
+    if release.train is not None and not exists(ws, "train", release.train):
         issues.append(Issue(f"{release.key}.train", f"no train {release.train!r}"))
     envs = {s.environment for s in release.stages} | {
         g.environment for g in release.gates if g.environment is not None
     }
     for env in sorted(envs):
-        if not _exists(ws, "environment", env):
+        if not exists(ws, "environment", env):
             issues.append(Issue(f"{release.key}.stages", f"no environment {env!r}"))
     return issues
 
@@ -143,7 +144,7 @@ def _dependency_end_issue(ws: Workspace, ref: str) -> Issue | None:
     if not ref.startswith(RELEASE_PREFIX):
         return Issue("dependency", f"{ref} is not a release")
     key = ref.removeprefix(RELEASE_PREFIX)
-    if not _exists(ws, "release", key):
+    if not exists(ws, "release", key):
         return Issue("dependency", f"no release {key!r} in the workspace")
     return None
 
@@ -189,7 +190,7 @@ def release_edit_command(ws: Workspace, edit: ReleaseEdit) -> Command | None:
             edits.append(Edit("dependency", dep_key, old, None))
     additions = edit.added_or_changed
     if additions:
-        from relplan.planning.edits import cycle_if_added
+        from relplan.edits.dependencies import cycle_if_added
 
         plan = ws.plan()
         gone = set(edit.removed)
@@ -209,118 +210,119 @@ def release_edit_command(ws: Workspace, edit: ReleaseEdit) -> Command | None:
     return Command(release_edit_label(edit), tuple(edits))
 
 
-def freeze_command(ws: Workspace, before: Freeze | None, after: Freeze | None) -> Command:
-    """The command that adds (``before`` None), changes or removes (``after`` None) a freeze.
+#: The release fields that each hold one date (the single-date edits).
+DATE_FIELDS: tuple[str, ...] = ("start", "target")
 
-    A renamed freeze is removed under its old name and added under the new one, in one command.
+
+def edit_label(key: str, fields: Mapping[str, Any]) -> str:
+    """The undo label of a field edit: ``Edit PAY-1 target`` for one field, else ``Edit PAY-1``."""
+    return f"Edit {key} {next(iter(fields))}" if len(fields) == 1 else f"Edit {key}"
+
+
+def edit_release(
+    ws: Workspace, key: str, fields: Mapping[str, Any], label: str | None = None
+) -> ChangeSet:
+    """Change these fields of release ``key``, and nothing else, as one undoable command.
+
+    This is the single-date edit of a date cell or field: ``{"start": day}`` changes the start
+    only; its stage windows and milestones stay where they are (``check`` reports any that then
+    lie outside ``start..target``). To move the whole release use :func:`move_release`.
+
+    Args:
+        ws: The open workspace.
+        key: The release.
+        fields: New values by :class:`Release` field name (not ``key``).
+        label: The undo label (default: :func:`edit_label`).
 
     Raises:
-        ValidationError: the freeze is invalid, or its new name is taken; nothing is written.
-        UnknownObjectError: the freeze to change or remove is no longer in the workspace.
+        UnknownObjectError: no release has this key.
+        ValidationError: a field is unknown, or the edited release breaks a rule (say, start
+            after target); nothing is written.
     """
-    from relplan.planning.freezes import rule_problem
-
-    table = TABLES["freeze"]
-    stored = None
-    if before is not None:
-        stored = table.load(ws.conn, [before.name]).get(before.name)
-        if stored is None:
-            raise UnknownObjectError("freeze", before.name)
-    if after is None:
-        assert before is not None
-        return Command(f"Remove freeze {before.name}", (Edit("freeze", before.name, stored, None),))
-    decoder = codec.Decoder()
-    decoder.freeze(codec.encode_freeze(after), "freeze")
-    issues = list(decoder.issues)
-    problem = rule_problem(after, zone=ws.timezone)
-    if problem is not None:
-        issues.append(Issue("freeze.rrule", problem))
-    known = {e.name for e in TABLES["environment"].all(ws.conn, "name")}
-    issues.extend(
-        Issue("freeze.environments", f"no environment {env!r}")
-        for env in after.environments
-        if env not in known
-    )
-    teams = {t.key for t in TABLES["team"].all(ws.conn, "key")}
-    issues.extend(
-        Issue("freeze.teams", f"no team {team!r}") for team in after.teams if team not in teams
-    )
-    renamed = before is None or before.name != after.name
-    if renamed and after.name and _exists(ws, "freeze", after.name):
-        issues.append(Issue("freeze.name", f"a freeze named {after.name!r} already exists"))
-    if issues:
-        raise ValidationError(issues)
-    if before is None:
-        return Command(f"Add freeze {after.name}", (Edit("freeze", after.name, None, after),))
-    if before.name != after.name:
-        edits = (
-            Edit("freeze", before.name, stored, None),
-            Edit("freeze", after.name, None, after),
+    known = set(Release.__dataclass_fields__) - {"key"}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise ValidationError(
+            [Issue(f"{key}.{name}", "not a field of a release") for name in unknown]
         )
-        return Command(f"Rename freeze {before.name} to {after.name}", edits)
-    return Command(f"Edit freeze {after.name}", (Edit("freeze", after.name, stored, after),))
+    # Read and written in one transaction: another writer's change is never overwritten unseen.
+    with ws.write():
+        release = ws.release(key)
+        return ws.update_releases([replace(release, **fields)], label or edit_label(key, fields))
 
 
-def environments_command(
-    ws: Workspace, changes: Sequence[tuple[Environment | None, Environment | None]]
-) -> Command | None:
-    """The command that adds, changes and removes environments (``(before, after)`` pairs).
-
-    Environments are matched by name (a rename is not supported: stages refer to the name).
-
-    Returns:
-        The command, or None when nothing changes.
+def set_release_date(ws: Workspace, key: str, field: str, day: dt.date | None) -> ChangeSet:
+    """Change ONE date of release ``key`` (``start`` or ``target``) and nothing else.
 
     Raises:
-        ValidationError: an environment is invalid, new with a taken name, or removed while
-            stages, gates, freezes or deployments use it; nothing is written.
+        UnknownObjectError: no release has this key.
+        ValidationError: ``field`` is not a date of a release, or start would fall after
+            target; nothing is written.
     """
-    table = TABLES["environment"]
-    stored: dict[str, Any] = {e.name: e for e in table.all(ws.conn, "name")}
-    issues: list[Issue] = []
-    edits: list[Edit] = []
-    used = _environments_in_use(ws) if any(after is None for _, after in changes) else {}
-    for before, after in changes:
-        if after is not None:
-            decoder = codec.Decoder()
-            decoder.environment(codec.encode_environment(after), f"environment {after.name}")
-            issues.extend(decoder.issues)
-        if before is None and after is not None and after.name in stored:
-            issues.append(Issue(f"environment {after.name}", "this name is taken"))
-        if before is not None and after is not None and before.name != after.name:
-            issues.append(Issue(f"environment {before.name}", "an environment cannot be renamed"))
-        if before is not None and after is None and before.name in used:
-            issues.append(Issue(f"environment {before.name}", f"still used by {used[before.name]}"))
-        target = after if after is not None else before
-        if target is None:
-            continue
-        old = stored.get(target.name)
-        if old != after:
-            edits.append(Edit("environment", target.name, old, after))
-    if issues:
-        raise ValidationError(issues)
-    if not edits:
-        return None
-    if len(edits) == 1:
-        edit = edits[0]
-        verb = "Add" if edit.before is None else "Remove" if edit.after is None else "Edit"
-        return Command(f"{verb} environment {edit.key}", tuple(edits))
-    return Command(f"Edit {len(edits)} environments", tuple(edits))
+    if field not in DATE_FIELDS:
+        raise ValidationError([Issue(f"{key}.{field}", "not a date of a release")])
+    return edit_release(ws, key, {field: day})
 
 
-def _environments_in_use(ws: Workspace) -> dict[str, str]:
-    """What uses each environment (``"stages of PAY-1"``), for the ones in use."""
-    plan = ws.plan()
-    used: dict[str, str] = {}
-    for release in plan.releases:
-        for stage in release.stages:
-            used.setdefault(stage.environment, f"a stage of {release.key}")
-        for gate in release.gates:
-            if gate.environment is not None:
-                used.setdefault(gate.environment, f"a gate of {release.key}")
-    for freeze in plan.freezes:
-        for env in freeze.environments:
-            used.setdefault(env, f"freeze {freeze.name}")
-    for deployment in plan.deployments:
-        used.setdefault(deployment.environment, f"a deployment of {deployment.release}")
-    return used
+def move_release(ws: Workspace, key: str, days: int, label: str | None = None) -> ChangeSet:
+    """Move the WHOLE release ``key`` by ``days``: start, target, stages and milestones.
+
+    The one operation behind every whole-release move (see :func:`shift_release`), written as
+    one undoable command (``Move PAY-1 by +15 days``).
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        ValidationError: the release has no start and target to move; nothing is written.
+    """
+    with ws.write():
+        release = ws.release(key)
+        if not release.has_dates:
+            raise ValidationError(
+                [Issue(f"{key}.start", "the release has no start and target to move")]
+            )
+        return ws.update_releases(
+            [shift_release(release, days)], label or f"Move {key} by {days:+d} days"
+        )
+
+
+def drag_release(ws: Workspace, key: str, part: Literal["body", "end"], days: int) -> ChangeSet:
+    """What dragging a timeline bar means: the body moves the whole release, the end its target.
+
+    Args:
+        ws: The open workspace.
+        key: The dragged release.
+        part: ``"body"`` (:func:`move_release`) or ``"end"`` (:func:`set_release_date` of the
+            target, never before the start, as the drag showed it).
+        days: How far the mouse moved, in days.
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        ValidationError: the release has no dates; nothing is written.
+    """
+    if part == "body":
+        return move_release(ws, key, days)
+    with ws.write():
+        release = ws.release(key)
+        if release.start is None or release.target is None:
+            raise ValidationError([Issue(f"{key}.target", "the release has no start and target")])
+        target = max(release.start, release.target + dt.timedelta(days=days))
+        return set_release_date(ws, key, "target", target)
+
+
+def apply_slip(ws: Workspace, key: str, days: int, *, today: dt.date) -> tuple[Impact, ChangeSet]:
+    """Slip release ``key`` by ``days`` and write what moves as one undoable command.
+
+    The impact is computed on the plan as it is now, so what is written is exactly what the
+    returned impact says, even if the plan changed since a preview was shown.
+
+    Raises:
+        UnknownObjectError: no release has this key.
+        DependencyCycleError: the plan has a cycle; nothing was written.
+    """
+    # Computed on the plan the write applies to, so what moves is what the impact says.
+    with ws.write():
+        plan = ws.plan()
+        impact = impact_of_slip(plan, key, days, today=today)
+        after = {r.key: r for r in apply_impact(plan, impact).releases}
+        changed = [after[r.key] for r in plan.releases if after[r.key] != r]
+        return impact, ws.update_releases(changed, f"Slip {key} by {days:+d} days")

@@ -1,4 +1,4 @@
-"""Checks for plan edits: a dependency that would close a cycle is refused before it is written.
+"""Adding and removing dependencies; one that would close a cycle is refused before it is written.
 
 Imports and syncs accept cycles (real data has them, and ``check`` reports them); a person adding a
 dependency by hand is stopped with the cycle it would close.
@@ -9,8 +9,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 
+from relplan.domain import codec
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Dependency, Plan
+from relplan.errors import DependencyCycleError, UnknownObjectError
 from relplan.planning.graph import index_plan
+from relplan.store.commands import ChangeSet, Command, Edit
+from relplan.store.entities import TABLES, dependency_key, dependency_key_of
+from relplan.store.workspace import Workspace
+
+__all__ = ["add_dependency", "cycle_if_added", "remove_dependency"]
 
 
 def _path(successors: Mapping[str, Sequence[str]], start: str, goal: str) -> list[str] | None:
@@ -74,3 +81,55 @@ def cycle_if_added(plan: Plan, dependency: Dependency) -> list[str] | None:
         if back is not None:
             return [u, *back]
     return None
+
+
+def _check_end(ws: Workspace, ref: str) -> None:
+    if ref.startswith(RELEASE_PREFIX):
+        kind, entity, key = "release", "release", ref.removeprefix(RELEASE_PREFIX)
+    else:
+        kind, entity, key = "work item", "work_item", ref.removeprefix(ITEM_PREFIX)
+    if key not in TABLES[entity].load(ws.conn, [key]):
+        raise UnknownObjectError(kind, key)
+
+
+def add_dependency(ws: Workspace, dependency: Dependency) -> ChangeSet:
+    """Add a dependency, or change the type and lag of the one between the same two ends.
+
+    Raises:
+        ValidationError: the dependency is malformed (bad end, type, or an end on itself).
+        UnknownObjectError: an end names nothing in the workspace.
+        DependencyCycleError: it would close a cycle; nothing was written.
+    """
+    decoder = codec.Decoder()
+    decoder.dependency(codec.encode_dependency(dependency), "dependency")
+    decoder.raise_if_any()
+    # The cycle check reads the plan inside the write: a racing add cannot close a cycle.
+    with ws.write():
+        for ref in (dependency.from_ref, dependency.to_ref):
+            _check_end(ws, ref)
+        key = dependency_key(dependency)
+        old = TABLES["dependency"].load(ws.conn, [key]).get(key)
+        if old is None:
+            cycle = cycle_if_added(ws.plan(), dependency)
+            if cycle is not None:
+                raise DependencyCycleError(cycle)
+        elif old == dependency:
+            return ChangeSet(label="No change")
+        verb = "Add" if old is None else "Change"
+        label = f"{verb} dependency {dependency.from_ref} -> {dependency.to_ref}"
+        return ws.execute(Command(label, (Edit("dependency", key, old, dependency),)))
+
+
+def remove_dependency(ws: Workspace, from_ref: str, to_ref: str) -> ChangeSet:
+    """Remove the dependency between two ends.
+
+    Raises:
+        UnknownObjectError: there is no such dependency.
+    """
+    with ws.write():
+        key = dependency_key_of(from_ref, to_ref)
+        old = TABLES["dependency"].load(ws.conn, [key]).get(key)
+        if old is None:
+            raise UnknownObjectError("dependency", f"{from_ref} -> {to_ref}")
+        label = f"Remove dependency {from_ref} -> {to_ref}"
+        return ws.execute(Command(label, (Edit("dependency", key, old, None),)))

@@ -1,4 +1,4 @@
-"""The commands behind the editors (relplan.plan_edits), straight against a workspace."""
+"""The commands behind the editors (relplan.edits), straight against a workspace."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from relplan.domain.model import Dependency, Environment, Freeze, Gate
-from relplan.errors import DependencyCycleError, UnknownObjectError, ValidationError
-from relplan.plan_edits import (
+from relplan.edits.environments import environments_command
+from relplan.edits.freezes import freeze_command
+from relplan.edits.releases import (
     ReleaseEdit,
     editor_input,
-    environments_command,
-    freeze_command,
     release_edit_command,
     release_edit_label,
 )
+from relplan.errors import DependencyCycleError, UnknownObjectError, ValidationError
 from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
 

@@ -1,0 +1,55 @@
+"""Moving a whole release, as a pure function of the release: the one place that knows how.
+
+A release's stage windows and milestones are planned relative to it, so every path that moves a
+whole release (a timeline bar dragged by its body, what-if Apply, ``impact --apply``, levelling)
+calls :func:`shift_release`; nothing else adds days to a release's dates. It imports only the
+domain, so the analyses (``planning.impact``) can use it without an import cycle.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from relplan.domain.model import Release
+
+__all__ = ["shift_release"]
+
+
+def shift_release(release: Release, days: int) -> Release:
+    """``release`` moved by ``days`` (negative: earlier): start, target, stages and milestones.
+
+    Every date the release has moves by the same days, so each stage window and milestone keeps
+    its offset to the start; a date that is not set stays unset.
+
+    Args:
+        release: The release as it is.
+        days: How many days to move it.
+
+    Returns:
+        The moved release (``release`` itself when ``days`` is 0).
+
+    Examples:
+        >>> from relplan.domain.model import Milestone, Stage
+        >>> d = dt.date(2026, 11, 2)
+        >>> r = Release("A-1", "A", "A", start=d, target=d + dt.timedelta(9),
+        ...             stages=(Stage("prod", d + dt.timedelta(8), d + dt.timedelta(9)),),
+        ...             milestones=(Milestone("code freeze", d + dt.timedelta(5)),))
+        >>> moved = shift_release(r, 15)
+        >>> moved.start, moved.target
+        (datetime.date(2026, 11, 17), datetime.date(2026, 11, 26))
+        >>> moved.stages[0].start, moved.milestones[0].date
+        (datetime.date(2026, 11, 25), datetime.date(2026, 11, 22))
+    """
+    if not days:
+        return release
+    delta = dt.timedelta(days=days)
+    return dataclasses.replace(
+        release,
+        start=None if release.start is None else release.start + delta,
+        target=None if release.target is None else release.target + delta,
+        stages=tuple(
+            dataclasses.replace(s, start=s.start + delta, end=s.end + delta) for s in release.stages
+        ),
+        milestones=tuple(dataclasses.replace(m, date=m.date + delta) for m in release.milestones),
+    )
