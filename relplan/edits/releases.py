@@ -27,7 +27,13 @@ from relplan.domain.model import RELEASE_PREFIX, Dependency, Plan, Release, Work
 from relplan.domain.rules import release_issues
 from relplan.edits.common import exists
 from relplan.edits.shift import shift_release
-from relplan.errors import DependencyCycleError, Issue, UnknownObjectError, ValidationError
+from relplan.errors import (
+    ChangedSinceError,
+    DependencyCycleError,
+    Issue,
+    UnknownObjectError,
+    ValidationError,
+)
 from relplan.planning.impact import Impact, apply_impact, impact_of_slip
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.entities import TABLES, dependency_key, dependency_key_of
@@ -161,6 +167,7 @@ def release_edit_command(ws: Workspace, edit: ReleaseEdit) -> Command | None:
 
     Raises:
         UnknownObjectError: the release is no longer in the workspace.
+        ChangedSinceError: the release changed since the editor read it; nothing is written.
         ValidationError: the release or a dependency is invalid; nothing is written.
         DependencyCycleError: an added dependency would close a cycle; nothing is written.
     """
@@ -168,6 +175,12 @@ def release_edit_command(ws: Workspace, edit: ReleaseEdit) -> Command | None:
     if key != edit.before.key:
         raise ValidationError([Issue(f"{edit.before.key}.key", "a release cannot be renamed")])
     stored = ws.release(key)  # raises UnknownObjectError
+    if stored != edit.before:
+        # Saving would silently overwrite what another window or program changed meanwhile.
+        raise ChangedSinceError(
+            f"{key} was changed by another window or program since the editor opened it; "
+            "nothing was saved: open the editor again"
+        )
     issues = _release_issues(ws, edit.after)
     for dep in edit.added_or_changed:
         decoder = codec.Decoder()

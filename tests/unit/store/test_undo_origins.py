@@ -277,3 +277,18 @@ def test_a_changed_dependency_names_its_ends_in_the_refusal(
     b.execute(Command("Change it", (Edit("dependency", key, dep, replace(dep, lag_days=4)),)))
     with pytest.raises(ChangedSinceError, match=f"dependency release:{WEB} / release:{PAY}"):
         a.undo()
+
+
+def test_an_editor_save_over_anothers_change_is_refused(two: tuple[Workspace, Workspace]) -> None:
+    from relplan.edits.releases import ReleaseEdit, editor_input, release_edit_command
+
+    a, b = two
+    shown = editor_input(a.plan(), PAY)  # the editor opens in A
+    _move(b, PAY, 4)  # meanwhile B moves the release
+    edit = ReleaseEdit(shown.release, replace(shown.release, name="Renamed in A"))
+    with (
+        pytest.raises(ChangedSinceError, match=f"{PAY} was changed by another window"),
+        a.write(),
+    ):
+        release_edit_command(a, edit)
+    assert a.release(PAY).name != "Renamed in A"
