@@ -140,10 +140,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace, *, undo: bool) -> int:
     with open_workspace(args, create=False) as ws:
         changes = ws.undo(args.id) if undo else ws.redo(args.id)
-    out(
-        f"{'undid' if undo else 'redid'} '{changes.label}' "
-        f"(change #{changes.command_id}, {changes.count()} objects)"
-    )
+    out(f"{'undid' if undo else 'redid'} '{changes.label}' ({changes.count()} objects)")
     return EXIT_OK
 
 
