@@ -87,12 +87,14 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=Problem.sort_key)
 
 
-def check_plan(plan: Plan, *, today: dt.date) -> list[Problem]:
+def check_plan(plan: Plan, *, today: dt.date, index: PlanIndex | None = None) -> list[Problem]:
     """Every problem of a plan, sorted as ``relplan check`` prints them.
 
     Args:
         plan: The plan.
         today: The day gates are judged against.
+        index: The plan's index, when the caller has it (e.g. built from a workspace's compact
+            columns by :meth:`PlanIndex.from_columns`, so ``plan`` need not hold its items).
 
     Returns:
         The problems, errors first, then by kind and subjects.
@@ -113,7 +115,8 @@ def check_plan(plan: Plan, *, today: dt.date) -> list[Problem]:
         >>> print(p.message)
         WEB starts 2026-11-28 but must start on or after 2026-12-02 (FS +1 day after PAY ends 2026-11-30): 4 days short
     """  # noqa: E501 (a doctest output line cannot wrap)
-    index = index_plan(plan)
+    if index is None:
+        index = index_plan(plan)
     problems = cycle_problems(index)
     active = active_releases(index.releases.values())
     problems += dependency_violations(index, day_ordinals(active.values()))

@@ -273,7 +273,9 @@ class ReleaseNetwork:
         return seen
 
 
-def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
+def schedule_plan(
+    plan: Plan, *, train: str | None = None, index: PlanIndex | None = None
+) -> Schedule:
     """The forecast schedule of a plan: early/late dates, float, slip and the critical path.
 
     Args:
@@ -283,6 +285,7 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
             at one of them. The backward pass caps every late finish at that ``end``, as the
             spec defines it, so an ancestor that may finish after the train (through an SS or
             SF edge) shows negative float.
+        index: The plan's index, when the caller has it (see :meth:`PlanIndex.from_columns`).
 
     Returns:
         The schedule; ``end`` is None and the lists are empty when no release takes part.
@@ -311,7 +314,7 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
     """
     if train is not None and all(t.key != train for t in plan.trains):
         raise UnknownObjectError("train", train)
-    network = ReleaseNetwork.build(index_plan(plan))
+    network = ReleaseNetwork.build(index if index is not None else index_plan(plan))
     if train is None:
         ends = set(network.order)
         members = ends

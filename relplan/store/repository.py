@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from relplan.domain.model import Plan, Release
+from relplan.domain.model import ITEM_PREFIX, Plan, Release
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import (
     TABLES,
@@ -42,15 +42,50 @@ def timezone(conn: sqlite3.Connection) -> str:
     return str(row[0]) if row else "UTC"
 
 
-def load_plan(conn: sqlite3.Connection) -> Plan:
-    """The whole workspace as one :class:`Plan`, in the export order of workspace-format.md."""
+def _releases(conn: sqlite3.Connection) -> tuple[Release, ...]:
     children = release_children(conn)
-    releases = tuple(
+    return tuple(
         release_from_row(row, children.get(row[0]))
         for row in conn.execute(
             "SELECT key, name, team, train, start, target, status FROM releases ORDER BY key"
         )
     )
+
+
+def load_release_plan(conn: sqlite3.Connection) -> Plan:
+    """The workspace without its work items, dependencies and deployments: what release-level
+    analyses read as objects (the rest they read as compact columns, see :func:`item_releases`
+    and :func:`dependency_rows`). Building 100,000 item objects is most of loading a plan."""
+    return Plan(
+        timezone=timezone(conn),
+        teams=tuple(TABLES["team"].all(conn, "key")),
+        environments=tuple(TABLES["environment"].all(conn, '"order", name')),
+        trains=tuple(TABLES["train"].all(conn, "key")),
+        releases=_releases(conn),
+        freezes=tuple(TABLES["freeze"].all(conn, "start, name")),
+    )
+
+
+def item_releases(conn: sqlite3.Connection) -> dict[str, str]:
+    """The release key of every work item that has one, by ``item:KEY`` ref."""
+    return dict(
+        conn.execute(
+            f"SELECT '{ITEM_PREFIX}' || key, release FROM work_items WHERE release IS NOT NULL"
+        ).fetchall()
+    )
+
+
+def dependency_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]:
+    """``(from_ref, to_ref, type, lag_days)`` of every dependency, by ``(from_ref, to_ref)``
+    (the order :func:`load_plan` gives them in)."""
+    return conn.execute(
+        "SELECT from_ref, to_ref, type, lag_days FROM dependencies ORDER BY from_ref, to_ref"
+    ).fetchall()
+
+
+def load_plan(conn: sqlite3.Connection) -> Plan:
+    """The whole workspace as one :class:`Plan`, in the export order of workspace-format.md."""
+    releases = _releases(conn)
     items = tuple(
         item_from_row(r)
         for r in conn.execute(

@@ -57,6 +57,20 @@ class Workspace:
         """Everything in the workspace."""
         return repository.load_plan(self.conn)
 
+    def release_plan(self) -> Plan:
+        """The plan without work items, dependencies and deployments (see
+        :func:`repository.load_release_plan`); pair it with :meth:`item_releases` and
+        :meth:`dependency_rows` for release-level analyses."""
+        return repository.load_release_plan(self.conn)
+
+    def item_releases(self) -> dict[str, str]:
+        """The release key of every work item that has one, by ``item:KEY`` ref."""
+        return repository.item_releases(self.conn)
+
+    def dependency_rows(self) -> list[tuple[str, str, str, int]]:
+        """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
+        return repository.dependency_rows(self.conn)
+
     def release(self, key: str) -> Release:
         """One release.
 
