@@ -15,13 +15,15 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, TypedDict
-
-import networkx as nx
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
 from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, ReleaseEdge, cyclic_core, find_cycle, index_plan
+
+# networkx takes ~0.15 s to import: only the functions that build a graph load it.
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "ERROR",
@@ -170,6 +172,8 @@ def cycle_problems(index: PlanIndex) -> list[Problem]:
     core = cyclic_core(successors)
     if not core:
         return []
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(sorted(core))
     graph.add_edges_from(sorted((u, v) for u in core for v in successors.get(u, ()) if v in core))

@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypedDict
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypedDict
 
 from relplan.domain.model import RELEASE_PREFIX, Plan
 from relplan.errors import DependencyCycleError, UnknownObjectError
 from relplan.planning.graph import PlanIndex, index_plan, kahn_order, topological_order
+
+# networkx takes ~0.15 s to import: only the functions that build a graph load it.
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "ReleaseNetwork",
@@ -363,6 +365,8 @@ def schedule_plan(
 
 def _cycle_in(adjacency: Mapping[str, list[str]], rest: set[str]) -> list[str]:
     """Name one cycle among the nodes Kahn's algorithm could not sort, as ``release:`` refs."""
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_edges_from(
         (RELEASE_PREFIX + p, RELEASE_PREFIX + s)

@@ -8,16 +8,18 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from relplan.domain.model import Plan, Release, Team
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.database import close_database, open_database
+from relplan.store.database import close_connection, open_connection, wrap
 from relplan.store.entities import TABLES
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class Workspace:
@@ -27,24 +29,33 @@ class Workspace:
     single database worker.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._db: sqlite_utils.Database | None = None
         self.path = path
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Workspace:
-        """Open, create or migrate the workspace at ``path`` (see :func:`open_database`)."""
+        """Open, create or migrate the workspace at ``path`` (see :func:`open_connection`)."""
         file = Path(path).expanduser()
-        return cls(open_database(file, create=create), file.resolve())
+        return cls(open_connection(file, create=create), file.resolve())
 
     @property
     def conn(self) -> sqlite3.Connection:
         """The raw SQLite connection."""
-        return self.db.conn
+        return self._conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The connection as a sqlite-utils Database (made on first use: importing sqlite-utils
+        costs a command that only reads ~0.2 s)."""
+        if self._db is None:
+            self._db = wrap(self._conn)
+        return self._db
 
     def close(self) -> None:
         """Close the file."""
-        close_database(self.db)
+        close_connection(self._conn)
 
     def __enter__(self) -> Workspace:
         return self
