@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from relplan.domain.model import ITEM_PREFIX, Plan, Release
+from relplan.domain.model import ITEM_PREFIX, Dependency, Deployment, Plan, Release, WorkItem
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import (
     TABLES,
@@ -83,17 +83,40 @@ def dependency_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]
     ).fetchall()
 
 
-def load_plan(conn: sqlite3.Connection) -> Plan:
-    """The whole workspace as one :class:`Plan`, in the export order of workspace-format.md."""
-    releases = _releases(conn)
-    items = tuple(
+def load_work_items(
+    conn: sqlite3.Connection, releases: Iterable[str] | None = None
+) -> tuple[WorkItem, ...]:
+    """The work items (of these releases only, when given), by key."""
+    where, args = "", cast(tuple[str, ...], ())
+    if releases is not None:
+        where = "WHERE release IN (SELECT value FROM json_each(?))"
+        args = (json.dumps(sorted(set(releases))),)
+    return tuple(
         item_from_row(r)
         for r in conn.execute(
             "SELECT key, title, team, release, type, status, category, points, created, resolved "
-            "FROM work_items ORDER BY key"
+            f"FROM work_items {where} ORDER BY key",
+            args,
         )
     )
-    deployments = tuple(
+
+
+def dependencies_from_open_items(conn: sqlite3.Connection) -> tuple[Dependency, ...]:
+    """The dependencies whose prerequisite is a work item not done, by from and to: all that
+    open blockers are made of, without building the other dependencies."""
+    return tuple(
+        Dependency(*r)
+        for r in conn.execute(
+            "SELECT from_ref, to_ref, type, lag_days FROM dependencies "
+            f"WHERE from_ref LIKE '{ITEM_PREFIX}%' AND substr(from_ref, {len(ITEM_PREFIX) + 1}) "
+            "IN (SELECT key FROM work_items WHERE category != 'done') ORDER BY from_ref, to_ref"
+        )
+    )
+
+
+def load_deployments(conn: sqlite3.Connection) -> tuple[Deployment, ...]:
+    """Every deployment, by finish time, release and environment."""
+    return tuple(
         sorted(
             (
                 deployment_from_row(r)
@@ -105,6 +128,13 @@ def load_plan(conn: sqlite3.Connection) -> Plan:
             key=lambda d: (d.finished, d.release, d.environment),
         )
     )
+
+
+def load_plan(conn: sqlite3.Connection) -> Plan:
+    """The whole workspace as one :class:`Plan`, in the export order of workspace-format.md."""
+    releases = _releases(conn)
+    items = load_work_items(conn)
+    deployments = load_deployments(conn)
     return Plan(
         timezone=timezone(conn),
         teams=tuple(TABLES["team"].all(conn, "key")),

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relplan.domain.model import Plan, Release, Team
+from relplan.domain.model import Dependency, Deployment, Plan, Release, Team, WorkItem
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository
@@ -81,6 +81,18 @@ class Workspace:
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
         return repository.dependency_rows(self.conn)
+
+    def work_items(self, releases: Iterable[str] | None = None) -> tuple[WorkItem, ...]:
+        """The work items (of these releases only, when given), by key."""
+        return repository.load_work_items(self.conn, releases)
+
+    def deployments(self) -> tuple[Deployment, ...]:
+        """Every deployment, by finish time, release and environment."""
+        return repository.load_deployments(self.conn)
+
+    def dependencies_from_open_items(self) -> tuple[Dependency, ...]:
+        """The dependencies whose prerequisite is a work item not done, by from and to."""
+        return repository.dependencies_from_open_items(self.conn)
 
     def release(self, key: str) -> Release:
         """One release.

@@ -78,3 +78,18 @@ def test_a_workspace_release_plan_gives_the_same_analyses(
     assert impact_of_slip(bare, first, 5, today=today, index=index) == impact_of_slip(
         whole, first, 5, today=today
     )
+
+
+def test_partial_loads_are_the_whole_plans_subsets(
+    plan_ws: Callable[[dict[str, Any]], Workspace],
+) -> None:
+    ws = plan_ws(generate("small", seed=3, today=dt.date(2026, 12, 4)))
+    whole = ws.plan()
+    assert ws.deployments() == whole.deployments
+    assert ws.work_items() == whole.work_items
+    some = {whole.releases[0].key, whole.releases[-1].key}
+    assert ws.work_items(some) == tuple(i for i in whole.work_items if i.release in some)
+    open_items = {ITEM_PREFIX + i.key for i in whole.work_items if i.category != "done"}
+    from_open = ws.dependencies_from_open_items()
+    assert from_open  # the demo has open items with dependents
+    assert from_open == tuple(d for d in whole.dependencies if d.from_ref in open_items)
