@@ -111,16 +111,12 @@ def load_work_items(
 def dependencies_from_open_items(conn: sqlite3.Connection) -> tuple[Dependency, ...]:
     """The dependencies whose prerequisite is a work item not done, by from and to: all that
     open blockers are made of, without building the other dependencies."""
-    return tuple(
-        starmap(
-            Dependency,
-            conn.execute(
-                "SELECT from_ref, to_ref, type, lag_days FROM dependencies "
-                f"WHERE from_ref LIKE '{ITEM_PREFIX}%' AND substr(from_ref, {len(ITEM_PREFIX) + 1}) "
-                "IN (SELECT key FROM work_items WHERE category != 'done') ORDER BY from_ref, to_ref"
-            ),
-        )
+    sql = (
+        "SELECT from_ref, to_ref, type, lag_days FROM dependencies "
+        f"WHERE from_ref LIKE '{ITEM_PREFIX}%' AND substr(from_ref, {len(ITEM_PREFIX) + 1}) "
+        "IN (SELECT key FROM work_items WHERE category != 'done') ORDER BY from_ref, to_ref"
     )
+    return tuple(starmap(Dependency, conn.execute(sql)))
 
 
 def load_deployments(conn: sqlite3.Connection) -> tuple[Deployment, ...]:
