@@ -24,11 +24,33 @@ __all__ = ["CHART_NAMES", "export_pdf", "export_png", "export_svg", "register"]
 CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
 
 
-def _plan(args: argparse.Namespace) -> Plan:
+def _readiness_plan(args: argparse.Namespace) -> Plan:
+    """What readiness reads: releases, every work item, and of the dependencies only those from
+    an open item (the only ones open blockers are made of), not all 150,000 of a large plan."""
+    import dataclasses
+
     from relplan.store.workspace import Workspace
 
     with Workspace.open(workspace_path(args), create=False) as ws:
-        return ws.plan()
+        plan = ws.release_plan()
+        return dataclasses.replace(
+            plan, work_items=ws.work_items(), dependencies=ws.dependencies_from_open_items()
+        )
+
+
+def _metrics_plan(args: argparse.Namespace) -> Plan:
+    """What DORA metrics read: releases and deployments, and the work items only of releases
+    with a deployment that lists no changes (their resolve times stand in for commit times)."""
+    import dataclasses
+
+    from relplan.store.workspace import Workspace
+
+    with Workspace.open(workspace_path(args), create=False) as ws:
+        plan = ws.release_plan()
+        deployments = ws.deployments()
+        without_changes = {d.release for d in deployments if not d.changes}
+        items = ws.work_items(without_changes) if without_changes else ()
+        return dataclasses.replace(plan, deployments=deployments, work_items=items)
 
 
 def _today(args: argparse.Namespace, plan: Plan) -> dt.date:
@@ -44,7 +66,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
     from relplan.metrics.report import format_readiness
     from relplan.planning.readiness import readiness_of
 
-    plan = _plan(args)
+    plan = _readiness_plan(args)
     result = readiness_of(plan, today=_today(args, plan), team=args.team, train=args.train)
     if args.json:
         print_json(result.to_json())
@@ -59,7 +81,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from relplan.metrics.report import format_metrics
     from relplan.metrics.scope import resolve_window
 
-    plan = _plan(args)
+    plan = _metrics_plan(args)
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
     result = dora_metrics(plan, window=window, team=args.team, train=args.train)
     if args.json:

@@ -16,14 +16,16 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, TypedDict
-
-import networkx as nx
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
 from relplan.domain.rules import open_gates, outside_release
 from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, ReleaseEdge, cyclic_core, find_cycle, index_plan
+
+# networkx takes ~0.15 s to import: only the functions that build a graph load it.
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "ERROR",
@@ -90,12 +92,14 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=Problem.sort_key)
 
 
-def check_plan(plan: Plan, *, today: dt.date) -> list[Problem]:
+def check_plan(plan: Plan, *, today: dt.date, index: PlanIndex | None = None) -> list[Problem]:
     """Every problem of a plan, sorted as ``relplan check`` prints them.
 
     Args:
         plan: The plan.
         today: The day gates are judged against.
+        index: The plan's index, when the caller has it (e.g. built from a workspace's compact
+            columns by :meth:`PlanIndex.from_columns`, so ``plan`` need not hold its items).
 
     Returns:
         The problems, errors first, then by kind and subjects.
@@ -116,7 +120,8 @@ def check_plan(plan: Plan, *, today: dt.date) -> list[Problem]:
         >>> print(p.message)
         WEB starts 2026-11-28 but must start on or after 2026-12-02 (FS +1 day after PAY ends 2026-11-30): 4 days short
     """  # noqa: E501 (a doctest output line cannot wrap)
-    index = index_plan(plan)
+    if index is None:
+        index = index_plan(plan)
     problems = cycle_problems(index)
     active = active_releases(index.releases.values())
     problems += dependency_violations(index, day_ordinals(active.values()))
@@ -172,6 +177,8 @@ def cycle_problems(index: PlanIndex) -> list[Problem]:
     core = cyclic_core(successors)
     if not core:
         return []
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(sorted(core))
     graph.add_edges_from(sorted((u, v) for u in core for v in successors.get(u, ()) if v in core))

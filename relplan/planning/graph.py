@@ -16,14 +16,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
-from typing import NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, NamedTuple
 
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release
 from relplan.errors import DependencyCycleError
 
+# networkx takes ~0.15 s to import: only the functions that build a graph load it.
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
+    "DependencyRow",
     "PlanIndex",
     "ReleaseEdge",
     "cyclic_core",
@@ -37,6 +40,9 @@ __all__ = [
 ]
 
 _RELEASE_PREFIX_LEN = len(RELEASE_PREFIX)
+
+DependencyRow = tuple[str, str, str, int]
+"""``(from_ref, to_ref, type, lag_days)`` of one dependency."""
 
 
 class ReleaseEdge(NamedTuple):
@@ -137,41 +143,54 @@ class PlanIndex:
         "releases",
     )
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        item_release: Mapping[str, str | None] | None = None,
+        dependencies: Sequence[DependencyRow] | None = None,
+    ) -> None:
         """Index ``plan``.
 
         Args:
             plan: The plan.
+            item_release: The release key of each work item by ``item:KEY`` ref, instead of the
+                plan's work items (see :meth:`from_columns`).
+            dependencies: ``(from_ref, to_ref, type, lag_days)`` of every dependency, instead of
+                the plan's dependencies.
         """
         self.plan = plan
         self.releases: dict[str, Release] = {r.key: r for r in plan.releases}
         releases = self.releases
-        self.item_release: dict[str, str] = {
-            ITEM_PREFIX + item.key: item.release
-            for item in plan.work_items
-            if item.release is not None and item.release in releases
-        }
-        deps = plan.dependencies
-        self._froms = [dep.from_ref for dep in deps]
-        self._tos = [dep.to_ref for dep in deps]
+        if item_release is None:
+            self.item_release: dict[str, str] = {
+                ITEM_PREFIX + item.key: item.release
+                for item in plan.work_items
+                if item.release is not None and item.release in releases
+            }
+        else:
+            self.item_release = {
+                ref: key for ref, key in item_release.items() if key is not None and key in releases
+            }
+        if dependencies is None:
+            deps: Sequence[DependencyRow] = [
+                (d.from_ref, d.to_ref, d.type, d.lag_days) for d in plan.dependencies
+            ]
+        else:
+            deps = dependencies
+        self._froms = [dep[0] for dep in deps]
+        self._tos = [dep[1] for dep in deps]
         get = self.item_release.get
         # A ref that is no item of a release maps to None: release ends, items without a
         # release and dangling refs. Only item -> item dependencies across releases imply edges.
         self._from_release: list[str | None] = list(map(get, self._froms))
         self._to_release: list[str | None] = list(map(get, self._tos))
         self.explicit: dict[tuple[str, str], ReleaseEdge] = {}
-        for dep, p in zip(deps, self._from_release, strict=True):
-            if p is None and dep.from_ref.startswith(RELEASE_PREFIX):
-                p_key = dep.from_ref[_RELEASE_PREFIX_LEN:]
-                s_key = dep.to_ref[_RELEASE_PREFIX_LEN:]
-                if (
-                    dep.to_ref.startswith(RELEASE_PREFIX)
-                    and p_key in releases
-                    and s_key in releases
-                ):
-                    self.explicit[(p_key, s_key)] = ReleaseEdge(
-                        p_key, s_key, dep.type, dep.lag_days
-                    )
+        for (from_ref, to_ref, type_, lag), p in zip(deps, self._from_release, strict=True):
+            if p is None and from_ref.startswith(RELEASE_PREFIX):
+                p_key = from_ref[_RELEASE_PREFIX_LEN:]
+                s_key = to_ref[_RELEASE_PREFIX_LEN:]
+                if to_ref.startswith(RELEASE_PREFIX) and p_key in releases and s_key in releases:
+                    self.explicit[(p_key, s_key)] = ReleaseEdge(p_key, s_key, type_, lag)
         implied = dict.fromkeys(
             (p, s)
             for p, s in zip(self._from_release, self._to_release, strict=True)
@@ -181,6 +200,29 @@ class PlanIndex:
             implied.pop(pair, None)  # an explicit edge between the same pair takes precedence
         self.implied: dict[tuple[str, str], None] = implied
         self._edges: dict[tuple[str, str], ReleaseEdge] | None = None
+
+    @classmethod
+    def from_columns(
+        cls,
+        plan: Plan,
+        item_release: Mapping[str, str | None],
+        dependencies: Sequence[DependencyRow],
+    ) -> PlanIndex:
+        """Index a release-level plan (one without its work items and dependencies as objects)
+        from compact columns, as a workspace reads them without building 100,000 objects.
+
+        The index equals :func:`index_plan` of the whole plan when the columns hold the same
+        items and dependencies, in the same order (dependencies by ``(from_ref, to_ref)``).
+
+        Args:
+            plan: The plan's releases, environments and freezes (items and dependencies unused).
+            item_release: The release key (or None) of each work item by ``item:KEY`` ref.
+            dependencies: ``(from_ref, to_ref, type, lag_days)`` of every dependency.
+
+        Returns:
+            The index.
+        """
+        return cls(plan, item_release, dependencies)
 
     @property
     def edges(self) -> dict[tuple[str, str], ReleaseEdge]:
@@ -296,6 +338,8 @@ def dependency_graph(plan: Plan) -> nx.DiGraph[str]:
         >>> g.edges["release:A", "release:B"]["implied"]
         True
     """
+    import networkx as nx
+
     index = index_plan(plan)
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from((r.ref for r in plan.releases), kind="release")
@@ -353,6 +397,8 @@ def release_graph(plan: Plan) -> nx.DiGraph[str]:
         >>> sorted(g), g.edges["release:A", "release:B"]["lag_days"]
         (['release:A', 'release:B'], 2)
     """
+    import networkx as nx
+
     index = index_plan(plan)
     scheduled = index.scheduled()
     graph: nx.DiGraph[str] = nx.DiGraph()
@@ -401,6 +447,8 @@ def find_cycle(graph: nx.DiGraph[str], *, source: str | None = None) -> list[str
         >>> find_cycle(nx.DiGraph([("a", "b")])) is None
         True
     """
+    import networkx as nx
+
     try:
         edges = nx.find_cycle(graph, source=source, orientation="original")
     except nx.NetworkXNoCycle:
@@ -432,6 +480,8 @@ def topological_order(graph: nx.DiGraph[str]) -> list[str]:
         ...
         relplan.errors.DependencyCycleError: dependency cycle: a -> b -> a
     """
+    import networkx as nx
+
     try:
         return list(nx.topological_sort(graph))
     except nx.NetworkXUnfeasible:

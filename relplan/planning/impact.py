@@ -140,7 +140,14 @@ class Impact:
         }
 
 
-def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.date) -> Impact:
+def impact_of_slip(
+    plan: Plan,
+    release_key: str,
+    slip_days: int,
+    *,
+    today: dt.date,
+    index: PlanIndex | None = None,
+) -> Impact:
     """What moves, and which problems appear, when a release's dates slip.
 
     The plan with the slip has the slipped release's planned start and target moved by
@@ -151,6 +158,7 @@ def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.da
         release_key: The release that slips.
         slip_days: Days its planned start and target move (negative: earlier).
         today: The day gates are judged against (for ``new_problems``).
+        index: The plan's index, when the caller has it (see :meth:`PlanIndex.from_columns`).
 
     Returns:
         The impact.
@@ -177,7 +185,8 @@ def impact_of_slip(plan: Plan, release_key: str, slip_days: int, *, today: dt.da
     original = plan.release(release_key)
     if original is None:
         raise UnknownObjectError("release", release_key)
-    index = index_plan(plan)
+    if index is None:
+        index = index_plan(plan)
     network = ReleaseNetwork.build(index)
     es, ef = network.forward()
     end_before = network.end_of(ef)  # as ``schedule`` defines it: released ones take no part

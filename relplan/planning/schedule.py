@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypedDict
-
-import networkx as nx
+from typing import TYPE_CHECKING, TypedDict
 
 from relplan.domain.model import RELEASE_PREFIX, Plan
 from relplan.errors import DependencyCycleError, UnknownObjectError
 from relplan.planning.graph import PlanIndex, index_plan, kahn_order, topological_order
+
+# networkx takes ~0.15 s to import: only the functions that build a graph load it.
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "ReleaseNetwork",
@@ -293,7 +295,9 @@ class ReleaseNetwork:
         return seen
 
 
-def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
+def schedule_plan(
+    plan: Plan, *, train: str | None = None, index: PlanIndex | None = None
+) -> Schedule:
     """The forecast schedule of a plan: early/late dates, float, slip and the critical path.
 
     Args:
@@ -303,6 +307,7 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
             at one of them. The backward pass caps every late finish at that ``end``, as the
             spec defines it, so an ancestor that may finish after the train (through an SS or
             SF edge) shows negative float.
+        index: The plan's index, when the caller has it (see :meth:`PlanIndex.from_columns`).
 
     Returns:
         The schedule; ``end`` is None and the lists are empty when no release takes part. When
@@ -333,7 +338,7 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
     """
     if train is not None and all(t.key != train for t in plan.trains):
         raise UnknownObjectError("train", train)
-    network = ReleaseNetwork.build(index_plan(plan))
+    network = ReleaseNetwork.build(index if index is not None else index_plan(plan))
     if train is None:
         ends = set(network.order)
         members = ends
@@ -390,6 +395,8 @@ def schedule_plan(plan: Plan, *, train: str | None = None) -> Schedule:
 
 def _cycle_in(adjacency: Mapping[str, list[str]], rest: set[str]) -> list[str]:
     """Name one cycle among the nodes Kahn's algorithm could not sort, as ``release:`` refs."""
+    import networkx as nx
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_edges_from(
         (RELEASE_PREFIX + p, RELEASE_PREFIX + s)

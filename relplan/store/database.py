@@ -13,8 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from relplan.errors import (
     MigrationError,
@@ -23,6 +22,9 @@ from relplan.errors import (
     WorkspaceBusyError,
 )
 from relplan.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,26 @@ def _take_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
 
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlite_utils.Database:
+    """:func:`open_connection`, wrapped in a sqlite-utils Database.
+
+    Raises:
+        See :func:`open_connection`.
+    """
+    return wrap(open_connection(path, create=create))
+
+
+def wrap(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """A sqlite-utils Database over an open workspace connection.
+
+    sqlite-utils is imported here, not at the top: it imports numpy (~0.2 s), which a command
+    that only reads the plan does not need.
+    """
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Connection:
     """Open (and if needed create or migrate) the workspace at ``path``.
 
     Args:
@@ -108,7 +130,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
         create: create a new workspace when the file does not exist.
 
     Returns:
-        A sqlite-utils Database with foreign keys on and WAL journaling.
+        A connection with foreign keys on, WAL journaling and explicit transactions.
 
     Raises:
         NotAWorkspaceError: the file is not a relplan workspace; it was not touched.
@@ -146,17 +168,24 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> sqlit
         conn.execute("PRAGMA synchronous = NORMAL")
         # A 64 MiB page cache (used only as needed) keeps big imports from spilling index pages.
         conn.execute("PRAGMA cache_size = -65536")
+        # What sqlite-utils' Database sets on a connection it wraps, kept for every connection.
+        conn.execute("PRAGMA recursive_triggers = ON")
     except BaseException:
         conn.close()
         raise
-    return sqlite_utils.Database(conn, execute_plugins=False)
+    return conn
+
+
+def close_connection(conn: sqlite3.Connection) -> None:
+    """Close a workspace, folding the WAL back into the main file."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
 
 
 def close_database(db: sqlite_utils.Database) -> None:
-    """Close a workspace, folding the WAL back into the main file."""
-    with contextlib.suppress(sqlite3.Error):
-        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.close()
+    """Close a workspace opened with :func:`open_database`."""
+    close_connection(db.conn)
 
 
 @contextlib.contextmanager

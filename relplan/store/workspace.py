@@ -9,18 +9,19 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from relplan.domain.model import Plan, Release, Team
+from relplan.domain.model import Dependency, Deployment, Plan, Release, Team, WorkItem
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.database import close_database, open_database, transaction
+from relplan.store.database import close_connection, open_connection, transaction, wrap
 from relplan.store.entities import TABLES
 from relplan.store.origin import terminal_origin
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class Workspace:
@@ -34,8 +35,9 @@ class Workspace:
             undo and redo without an id act on this origin's changes only.
     """
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, origin: str | None = None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path, origin: str | None = None) -> None:
+        self._conn = conn
+        self._db: sqlite_utils.Database | None = None
         self.path = path
         self.origin = origin or terminal_origin()
 
@@ -43,7 +45,7 @@ class Workspace:
     def open(
         cls, path: str | os.PathLike[str], *, create: bool = True, origin: str | None = None
     ) -> Workspace:
-        """Open, create or migrate the workspace at ``path`` (see :func:`open_database`).
+        """Open, create or migrate the workspace at ``path`` (see :func:`open_connection`).
 
         Args:
             path: the workspace file.
@@ -51,16 +53,24 @@ class Workspace:
             origin: where its changes are made from (default: this terminal session).
         """
         file = Path(path).expanduser()
-        return cls(open_database(file, create=create), file.resolve(), origin)
+        return cls(open_connection(file, create=create), file.resolve(), origin)
 
     @property
     def conn(self) -> sqlite3.Connection:
         """The raw SQLite connection."""
-        return self.db.conn
+        return self._conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The connection as a sqlite-utils Database (made on first use: importing sqlite-utils
+        costs a command that only reads ~0.2 s)."""
+        if self._db is None:
+            self._db = wrap(self._conn)
+        return self._db
 
     def close(self) -> None:
         """Close the file."""
-        close_database(self.db)
+        close_connection(self._conn)
 
     def __enter__(self) -> Workspace:
         return self
@@ -72,6 +82,32 @@ class Workspace:
     def plan(self) -> Plan:
         """Everything in the workspace."""
         return repository.load_plan(self.conn)
+
+    def release_plan(self) -> Plan:
+        """The plan without work items, dependencies and deployments (see
+        :func:`repository.load_release_plan`); pair it with :meth:`item_releases` and
+        :meth:`dependency_rows` for release-level analyses."""
+        return repository.load_release_plan(self.conn)
+
+    def item_releases(self) -> dict[str, str]:
+        """The release key of every work item that has one, by ``item:KEY`` ref."""
+        return repository.item_releases(self.conn)
+
+    def dependency_rows(self) -> list[tuple[str, str, str, int]]:
+        """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
+        return repository.dependency_rows(self.conn)
+
+    def work_items(self, releases: Iterable[str] | None = None) -> tuple[WorkItem, ...]:
+        """The work items (of these releases only, when given), by key."""
+        return repository.load_work_items(self.conn, releases)
+
+    def deployments(self) -> tuple[Deployment, ...]:
+        """Every deployment, by finish time, release and environment."""
+        return repository.load_deployments(self.conn)
+
+    def dependencies_from_open_items(self) -> tuple[Dependency, ...]:
+        """The dependencies whose prerequisite is a work item not done, by from and to."""
+        return repository.dependencies_from_open_items(self.conn)
 
     def release(self, key: str) -> Release:
         """One release.

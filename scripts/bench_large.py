@@ -1,0 +1,202 @@
+"""Benchmark of whole commands on the large demo (issue #12): wall time and peak memory.
+
+Run: python scripts/bench_large.py [--workdir DIR] [--runs 3] [--skip-import]. It builds (or
+reuses) the large demo workspace in a work folder, then runs every command as a user would, in a
+fresh process, best of ``--runs``; the peak memory is each child's own maximum resident set size
+(``os.wait4``'s rusage, the per-child form of ``getrusage(RUSAGE_CHILDREN).ru_maxrss``). It also
+times loading the plan in-process. If ``scripts/bench_window.py`` exists (the window's figures),
+it runs it on the same workspace and prints its output too. It prints figures and targets; it is
+not a test and asserts nothing. The machine is shared: figures are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TODAY = "2026-12-04"
+#: (label, target seconds) of the whole-command rows.
+TARGETS = {
+    "check": 1.0,
+    "schedule": 1.0,
+    "impact": 1.0,
+    "readiness": 1.0,
+    "metrics": 1.0,
+    "import": 4.0,
+}
+MEMORY_TARGET_MB = 600
+
+
+def run_child(argv: list[str]) -> tuple[float, float, int]:
+    """Run ``argv`` to the end; return (wall seconds, peak RSS in MB, exit status)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr is not None:
+        err = proc.stderr.read().decode(errors="replace").strip()
+        proc.stderr.close()
+        if proc.returncode not in (0, 1) and err:
+            print(f"  ! {' '.join(argv[2:])}: {err.splitlines()[-1]}")
+    return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is in KiB on Linux
+
+
+def best_of(argv: list[str], runs: int, before: list[str] | None = None) -> tuple[float, float]:
+    """Best wall time and largest peak RSS of ``runs`` runs (``before`` runs first, untimed)."""
+    walls, peaks = [], []
+    for _ in range(runs):
+        if before:
+            subprocess.run(before, check=True, capture_output=True)
+        wall, peak, _ = run_child(argv)
+        walls.append(wall)
+        peaks.append(peak)
+    return min(walls), max(peaks)
+
+
+def relplan(db: Path, *args: str) -> list[str]:
+    """The command line of ``relplan --db DB ARGS``."""
+    return [sys.executable, "-m", "relplan", "--db", str(db), *args]
+
+
+def build(workdir: Path) -> tuple[Path, Path]:
+    """The large demo as JSON and as an imported workspace (reused when present)."""
+    source = workdir / "large.json"
+    db = workdir / "large.relplan"
+    if not source.exists():
+        shipped = Path("/work/data/large.json")
+        if shipped.exists():
+            source.write_bytes(shipped.read_bytes())
+        else:
+            subprocess.run(
+                [sys.executable, "-m", "relplan", "demo", "--out", str(source), "--scale", "large",
+                 "--seed", "1", "--today", TODAY],
+                check=True, capture_output=True,
+            )  # fmt: skip
+    if not db.exists():
+        subprocess.run(relplan(db, "import", str(source)), check=True, capture_output=True)
+    return source, db
+
+
+def slipping_release(db: Path) -> str:
+    """A release whose slip moves others: the first of the critical path."""
+    out = subprocess.run(
+        relplan(db, "schedule", "--json"), check=True, capture_output=True, text=True
+    ).stdout
+    path: list[str] = json.loads(out)["critical_path"]
+    return path[0]
+
+
+def plan_load_times(db: Path) -> list[tuple[str, float]]:
+    """In-process seconds (best of 3, in a fresh process each) of the plan loads."""
+    loads = {
+        "Workspace.plan (everything)": "plan",
+        "Workspace.release_plan (release-level)": "release_plan",
+    }
+    rows = []
+    for label, method in loads.items():
+        # 'nan' before the method exists, so the script also gives the figures from before.
+        code = (
+            "import time\n"
+            "from relplan.store.workspace import Workspace\n"
+            f"ws = Workspace.open({str(db)!r}, create=False)\n"
+            f"load = getattr(ws, {method!r}, None)\n"
+            "t0 = time.perf_counter()\n"
+            "if load is not None: load()\n"
+            "print(time.perf_counter() - t0 if load is not None else 'nan')\n"
+        )
+        best = float("inf")
+        for _ in range(3):
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            )
+            if out.stdout.strip() != "nan":  # the method does not exist (yet)
+                best = min(best, float(out.stdout))
+        rows.append((label, best))
+    return rows
+
+
+def import_rate(source: Path, workdir: Path) -> tuple[int, float]:
+    """Rows and in-process seconds of importing the large demo into an empty workspace."""
+    db = workdir / "rate.relplan"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    code = (
+        "import time\n"
+        "from relplan.formats.workspace_io import import_file\n"
+        "from relplan.store.workspace import Workspace\n"
+        f"ws = Workspace.open({str(db)!r})\n"
+        "t0 = time.perf_counter()\n"
+        f"import_file(ws, {str(source)!r})\n"
+        "print(time.perf_counter() - t0)\n"
+        "tables = ('teams', 'environments', 'trains', 'releases', 'stages', 'milestones', "
+        "'gates', 'freezes', 'work_items', 'dependencies', 'deployments')\n"
+        "print(sum(ws.conn.execute(f'SELECT count(*) FROM {t}').fetchone()[0] for t in tables))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, rows = out.stdout.split()
+    return int(rows), float(seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, help="reuse this folder (default: a temp dir)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-import", action="store_true")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="relplan-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    source, db = build(workdir)
+    release = slipping_release(db)
+    print(f"large demo in {workdir}; best of {args.runs}, a fresh process each (noisy: shared CPU)")
+
+    commands = {
+        "check": relplan(db, "check", "--json", "--today", TODAY),
+        "schedule": relplan(db, "schedule", "--json"),
+        "impact": relplan(db, "impact", release, "--slip", "5", "--json", "--today", TODAY),
+        "readiness": relplan(db, "readiness", "--json", "--today", TODAY),
+        "metrics": relplan(db, "metrics", "--json", "--today", TODAY),
+    }
+    rows: list[tuple[str, float, float, float]] = []
+    for name, argv in commands.items():
+        wall, peak = best_of(argv, args.runs)
+        rows.append((name, wall, peak, TARGETS[name]))
+    if not args.skip_import:
+        target = workdir / "import.relplan"
+        clean = [sys.executable, "-c", (
+            "import pathlib, sys\n"
+            "for s in ('', '-wal', '-shm'): pathlib.Path(sys.argv[1] + s).unlink(missing_ok=True)"
+        ), str(target)]  # fmt: skip
+        wall, peak = best_of(relplan(target, "import", str(source)), args.runs, before=clean)
+        rows.append(("import", wall, peak, TARGETS["import"]))
+
+    print(f"\n{'whole command':<28}{'wall s':>9}{'target':>9}{'peak MB':>10}{'target':>9}")
+    for name, wall, peak, target in rows:
+        label = f"{name} (impact {release} +5)" if name == "impact" else name
+        print(f"{label[:27]:<28}{wall:>9.2f}{target:>9.1f}{peak:>10.0f}{MEMORY_TARGET_MB:>9}")
+
+    print(f"\n{'in-process':<44}{'seconds':>9}{'target':>9}")
+    for label, seconds in plan_load_times(db):
+        target = "0.3" if "release-level" in label else "-"
+        shown = "n/a" if seconds == float("inf") else f"{seconds:.2f}"
+        print(f"{label:<44}{shown:>9}{target:>9}")
+    if not args.skip_import:
+        n, seconds = import_rate(source, workdir)
+        print(f"{'import (in-process, ' + format(n, ',') + ' rows)':<44}{seconds:>9.2f}"
+              f"{'':>9}  = {n / seconds:,.0f} rows/s (target >= 100,000)")  # fmt: skip
+
+    window = HERE / "bench_window.py"
+    if window.exists():
+        print("\nwindow (scripts/bench_window.py):", flush=True)
+        subprocess.run([sys.executable, str(window), "--db", str(db)], check=False)
+
+
+if __name__ == "__main__":
+    main()
