@@ -71,18 +71,11 @@ def _write(path: str, text: str) -> int:
 
 def export_ics(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export ics --out FILE [filters]``: the iCalendar file."""
-    from collections import Counter
+    from relplan.formats.ics import export_calendar
 
-    from icalendar import Event
-
-    from relplan.formats.ics import workspace_calendar
-
-    calendar = workspace_calendar(ws, today=today_of(args), selection=_selection(args, ws))
-    # CRLF line ends are part of the format; the writer keeps them as they are.
-    size = _write(args.out, calendar.to_ical().decode("utf-8"))
-    # Each event's last category is its kind (release, stage, milestone, freeze).
-    events = [e for e in calendar.walk("VEVENT") if isinstance(e, Event)]
-    kinds = Counter(e.categories[-1] for e in events if e.categories)
+    size, kinds = export_calendar(
+        ws, args.out, today=today_of(args), selection=_selection(args, ws)
+    )
     parts = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     return f"wrote {args.out} ({size:,} bytes): {sum(kinds.values())} events ({parts or 'none'})"
 

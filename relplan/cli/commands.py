@@ -115,8 +115,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``relplan export FORMAT --out FILE [filters]``."""
+    from relplan.formats.workspace_io import check_output_folder
+
     module_name, function = EXPORTERS[args.format].split(":")
     exporter: Exporter = getattr(importlib.import_module(module_name), function)
+    check_output_folder(args.out)  # before any work, and for every format alike
     with open_workspace(args, create=False) as ws:
         out(exporter(args, ws))
     return EXIT_OK
