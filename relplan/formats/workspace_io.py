@@ -12,7 +12,7 @@ from typing import IO, Any
 from relplan.errors import Issue, ValidationError
 from relplan.formats.workspace_json import (
     KnownKeys,
-    dump_plan,
+    iter_plan,
     parse_workspace,
     read_json_file,
 )
@@ -116,7 +116,13 @@ def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
 
 
 def export_file(ws: Workspace, path: str | os.PathLike[str]) -> int:
-    """Write the workspace as JSON; returns the number of bytes written."""
-    text = dump_plan(ws.plan())
-    write_text_atomically(path, text)
-    return len(text.encode("utf-8"))
+    """Write the workspace as JSON, section by section; returns the number of bytes written.
+
+    Raises:
+        ValidationError: the folder of ``path`` does not exist.
+    """
+    check_output_folder(path)
+    plan = ws.plan()
+    with open_output(path) as out:
+        out.writelines(iter_plan(plan))
+    return os.path.getsize(path)
