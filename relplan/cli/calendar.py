@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from relplan.cli.common import open_workspace, parse_day, today_of
@@ -104,10 +105,11 @@ def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
 
 
 def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
-    """``relplan export dot --out FILE [filters]``: the dependency graph for Graphviz."""
+    """``relplan export dot --out FILE [--items] [filters]``: the dependency graph for Graphviz."""
     from relplan.formats.graph_export import export_graph, to_dot
 
-    graph = export_graph(ws.plan(), selection=_selection(args, ws))
+    items = bool(getattr(args, "items", False))
+    graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
     colors = {t.key: t.color for t in ws.teams() if t.color}
     size = _write(args.out, to_dot(graph, name=ws.path.stem, colors=colors))
     counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
@@ -115,11 +117,17 @@ def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
 
 
 def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
-    """``relplan export graphml --out FILE [filters]``: the dependency graph as GraphML."""
-    from relplan.formats.graph_export import export_graph, to_graphml
+    """``relplan export graphml --out FILE [--items] [filters]``: the dependency graph."""
+    from typing import TextIO, cast
 
-    graph = export_graph(ws.plan(), selection=_selection(args, ws))
-    size = _write(args.out, to_graphml(graph))
+    from relplan.formats.graph_export import export_graph, write_graphml
+    from relplan.formats.workspace_io import open_output
+
+    items = bool(getattr(args, "items", False))
+    graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
+    with open_output(args.out) as out:
+        write_graphml(graph, cast(TextIO, out))
+    size = Path(args.out).stat().st_size
     counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
     return f"wrote {args.out} ({size:,} bytes): {counts}"
 

@@ -325,7 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=parse_day, default=None, help="the day to judge against")
     p.add_argument("--chart", help="png/svg/pdf: which chart")
     p.add_argument("--view", help="png/svg/pdf: which view")
-    p.add_argument("--items", action="store_true", help="csv: work items instead of releases")
+    p.add_argument(
+        "--items",
+        action="store_true",
+        help="csv: work items instead of releases; dot/graphml: add the work items that take "
+        "part in a dependency, and their edges",
+    )
     p.add_argument("--focus", metavar="KEY", help="--view graph: only this release's neighbourhood")
     p.add_argument(
         "--depth",

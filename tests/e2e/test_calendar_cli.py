@@ -187,7 +187,12 @@ def test_export_csv_dot_and_graphml(
     assert run("--db", db, "export", "dot", "--out", str(dot)) == 0
     assert dot.read_text().startswith('digraph "plan" {')
     graphml = tmp_path / "plan.graphml"
+    # The releases and release edges by default (spec amended 2026-12-04) ...
     assert run("--db", db, "export", "graphml", "--out", str(graphml)) == 0
+    assert "2 nodes, 1 edges" in capsys.readouterr().out
+    assert set(nx.read_graphml(graphml).nodes) == {"release:PAY-2026.12", "release:WEB-2026.12"}
+    # ... and with --items the items in dependencies, and their edges.
+    assert run("--db", db, "export", "graphml", "--items", "--out", str(graphml)) == 0
     assert "4 nodes, 2 edges" in capsys.readouterr().out
     assert set(nx.read_graphml(graphml).nodes) == {
         "release:PAY-2026.12",
@@ -195,6 +200,8 @@ def test_export_csv_dot_and_graphml(
         "item:PAY-101",
         "item:WEB-17",
     }
+    assert run("--db", db, "export", "dot", "--items", "--out", str(dot)) == 0
+    assert '"item:WEB-17"' in dot.read_text()
 
 
 HOLIDAYS = (
