@@ -82,7 +82,8 @@ def export_ics(args: argparse.Namespace, ws: Workspace) -> str:
 
 
 def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
-    """``relplan export csv --out FILE [--items] [filters]``: releases (or work items) as CSV."""
+    """``relplan export csv --out FILE [--items] [--raw] [filters]``: releases (or work items) as
+    CSV; cells that start like a formula get a leading ``'`` unless ``--raw``."""
     from relplan.formats.csv_export import (
         items_csv,
         releases_csv,
@@ -94,11 +95,12 @@ def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
     selection = _selection(args, ws)
     plan = ws.plan()
     urls = read_source_urls(ws.conn)
+    raw = bool(getattr(args, "raw", False))
     if getattr(args, "items", False):
-        text = items_csv(plan, selection=selection, urls=urls)
+        text = items_csv(plan, selection=selection, urls=urls, raw=raw)
         rows, what = len(selected_items(plan, selection)), "work items"
     else:
-        text = releases_csv(plan, selection=selection, urls=urls)
+        text = releases_csv(plan, selection=selection, urls=urls, raw=raw)
         rows, what = len(selected_releases(plan, selection)), "releases"
     size = _write(args.out, text)
     return f"wrote {args.out} ({size:,} bytes): {rows} {what}"

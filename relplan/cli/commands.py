@@ -331,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv: work items instead of releases; dot/graphml: add the work items that take "
         "part in a dependency, and their edges",
     )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="csv: keep cells that start with = + - @ as they are (by default they get a "
+        "leading ' so spreadsheets do not run them as formulas)",
+    )
     p.add_argument("--focus", metavar="KEY", help="--view graph: only this release's neighbourhood")
     p.add_argument(
         "--depth",
