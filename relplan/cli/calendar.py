@@ -247,9 +247,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     ``--password-stdin`` it is read from standard input and stored once the server accepted it.
     """
     from relplan.formats.ics import workspace_calendar
-    from relplan.publish.caldav_store import CaldavCalendar, password_for, store_password
+    from relplan.publish.caldav_store import (
+        CaldavCalendar,
+        check_url,
+        password_for,
+        store_password,
+    )
     from relplan.publish.publisher import publish_events, split_events
 
+    check_url(args.url)  # before the password is read or anything is sent
     user: str | None = args.user
     password: str | None = None
     if args.password_stdin:

@@ -49,22 +49,36 @@ def normalize_url(url: str) -> str:
             http to a non-loopback host.
     """
     text = url.strip()
-    parts = urlsplit(text)
-    problem = ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problem = f"{url!r} is not an http(s) URL with a host"
-    elif parts.username or parts.password:
-        problem = "the URL must not contain a user name or password; the token goes in the keyring"
-    elif parts.scheme == "http" and not _is_loopback(parts.hostname):
-        problem = (
-            f"plain http:// to {parts.hostname} would send the token unencrypted; "
-            "use https:// (http:// is allowed only for localhost)"
-        )
-    elif parts.query or parts.fragment:
+    problem = url_problem(text)
+    if not problem and (urlsplit(text).query or urlsplit(text).fragment):
         problem = "the URL must not have a query or fragment"
     if problem:
         raise ValidationError([Issue("url", problem)])
     return text.rstrip("/")
+
+
+def url_problem(url: str, *, secret: str = "token") -> str:
+    """Why a secret must not be sent to ``url`` (empty when it may): the rule for every server
+    relplan sends a secret to (trackers, CalDAV).
+
+    The URL must be http(s) with a host and no credentials in it, and plain ``http://`` only
+    to a loopback host, so a secret never crosses a network unencrypted.
+
+    Args:
+        url: The server URL.
+        secret: What would be sent, for the message (``token``, ``password``).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http(s) URL with a host"
+    if parts.username or parts.password:
+        return f"the URL must not contain a user name or password; the {secret} goes in the keyring"
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return (
+            f"plain http:// to {parts.hostname} would send the {secret} unencrypted; "
+            "use https:// (http:// is allowed only for localhost)"
+        )
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
