@@ -12,6 +12,7 @@ from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from relplan.errors import Cancelled, Issue, ValidationError
+from relplan.sync.credentials import SecretRef
 
 JIRA_CLOUD: Final = "jira_cloud"
 JIRA_DC: Final = "jira_dc"
@@ -177,10 +178,13 @@ class ConnectionConfig:
     project: str = ""
     team: str = ""
     mapping: FieldMapping = field(default_factory=FieldMapping)
+    #: Where its secret is kept, when read from a workspace (``engine.load_config``).
+    secret: SecretRef | None = field(default=None, compare=False, repr=False)
 
     @property
     def credential_key(self) -> str:
-        """The keyring user name of this connection's secret: ``kind:url:user``."""
+        """The legacy keyring name of this connection's secret, ``kind:url:user``, shared by
+        connections to the same site and account (see :mod:`relplan.sync.credentials`)."""
         return f"{self.kind}:{self.url}:{self.user}"
 
     @property
