@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relplan.cli.common import open_workspace, parse_day, today_of
+from relplan.cli.common import err, open_workspace, parse_day, today_of
 from relplan.errors import Issue, ValidationError
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
 
 
 def add_import_ics_options(parser: argparse.ArgumentParser) -> None:
-    """The options of an ICS import: ``--as``, ``--environment``, ``--team``."""
+    """The options of an ICS import: ``--as``, ``--environment``, ``--strict``, ``--team``."""
     parser.add_argument(
         "--as",
         dest="as_kind",
@@ -153,6 +153,14 @@ def add_import_ics_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="ics: the freezes cover only this environment (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--strict",
+        dest="ics_strict",
+        action="store_true",
+        help="ics: refuse the file (import nothing) when an event cannot become a freeze "
+        "(timed, or with RDATE/EXDATE/RECURRENCE-ID); by default such events are skipped, "
+        "each named on standard error",
     )
     parser.add_argument(
         "--team",
@@ -185,13 +193,18 @@ def import_ics_handler(args: argparse.Namespace) -> int:
             args.file,
             environments=getattr(args, "ics_environments", None) or (),
             teams=getattr(args, "ics_teams", None) or (),
+            strict=bool(getattr(args, "ics_strict", False)),
         )
         where = ws.path
+    for issue in result.left_out:
+        err(f"warning: {args.file}: {issue}: skipped")
     notes = []
     if result.unchanged:
         notes.append(f"{result.unchanged} already there")
     if result.skipped:
         notes.append(f"{result.skipped} cancelled, skipped")
+    if result.left_out:
+        notes.append(f"{len(result.left_out)} not all-day or not a plain series, skipped")
     extra = f" ({'; '.join(notes)})" if notes else ""
     if not result.freezes:
         sys.stdout.write(f"{args.file}: no new freezes for {where}{extra}\n")
@@ -231,8 +244,11 @@ def route_import(args: argparse.Namespace) -> int | None:
         getattr(args, "as_kind", None)
         or getattr(args, "ics_environments", None)
         or getattr(args, "ics_teams", None)
+        or getattr(args, "ics_strict", False)
     ):
-        raise ValidationError([Issue("import", "--as, --environment and --team apply to ics")])
+        raise ValidationError(
+            [Issue("import", "--as, --environment, --strict and --team apply to ics")]
+        )
     args.file = words[0]
     return None
 
