@@ -141,25 +141,22 @@ def export_view(args: argparse.Namespace, ws: Workspace) -> str:
     view = getattr(importlib.import_module(module_name), class_name)()
     try:
         teams = frozenset(args.team or ())
-        if args.view == "timeline":
-            if first is None and last is None:
-                first, last = (
-                    today - dt.timedelta(TIMELINE_DAYS),
-                    today + dt.timedelta(TIMELINE_DAYS),
-                )
-            # Filter and days first: the rows are laid out once, when the data comes.
+        if args.view == "timeline" and first is None and last is None:
+            first, last = today - dt.timedelta(TIMELINE_DAYS), today + dt.timedelta(TIMELINE_DAYS)
+        shown = None
+        if args.view in ("timeline", "graph"):
+            # Filter and days first: the view lays its rows out once, when the data comes.
             view.set_filter(teams, args.train, None)
-            view.set_date_range(first, last)
+            if first is not None or last is not None:
+                view.set_date_range(first, last)
+        if args.view == "timeline":
             days = (first or dt.date.min, last or dt.date.max)
             shown = _timeline_releases(plan, teams, args.train, days, today)
             if shown is not None:
                 view.title_note = f"of {shown[1]} (those nearest {today})"
-            view.set_data(plan if shown is None else shown[0], analysis)
-        else:
-            view.set_data(plan, analysis)
+        view.set_data(plan if shown is None else shown[0], analysis)
+        if args.view == "calendar":
             view.set_filter(teams, args.train, None)
-            if args.view == "graph" and (first is not None or last is not None):
-                view.set_date_range(first, last)
         focus = getattr(args, "focus", None)  # the map around one release (--focus KEY)
         if args.view == "graph" and focus is not None:
             if plan.release(focus) is None:
