@@ -87,7 +87,7 @@ _NAMESPACE: Final = uuid.UUID("28bf64ec-eb6b-48e1-9362-1a64862daff8")
 MAX_PROBLEMS: Final = 10
 #: Characters of a problem message in an event description (longer ones are cut).
 MESSAGE_CHARS: Final = 300
-#: Characters of a freeze name in an event summary.
+#: Characters of an event summary (a release, milestone or freeze name is cut to fit).
 NAME_CHARS: Final = 200
 _TZ_YEARS_AHEAD: Final = 5  # VTIMEZONE transitions written beyond the plan for endless rules
 _DAY: Final = dt.timedelta(days=1)
@@ -380,7 +380,7 @@ class _Builder:
         lines += self._problem_lines(FREEZE_PREFIX + freeze.name)
         url = self.context.urls.get(("freeze", freeze.name))
         uid = event_uid(identity)
-        summary = f"Freeze: {_clip(freeze.name, NAME_CHARS)}"
+        summary = f"Freeze: {freeze.name}"
         event = self._event(identity, uid, summary, "\n".join(lines), url)
         window = first_window(freeze)
         if freeze.start_time is None and freeze.end_time is None:
@@ -429,7 +429,7 @@ class _Builder:
             ("UID", f"UID:{escape_text(uid)}"),
             ("DTSTAMP", f"DTSTAMP:{stamp}"),
             ("SEQUENCE", f"SEQUENCE:{revision.sequence}"),
-            ("SUMMARY", f"SUMMARY:{escape_text(summary)}"),
+            ("SUMMARY", f"SUMMARY:{escape_text(_clip(summary, NAME_CHARS))}"),
             ("DESCRIPTION", f"DESCRIPTION:{escape_text(text)}"),
             ("TRANSP", "TRANSP:TRANSPARENT"),
         ]

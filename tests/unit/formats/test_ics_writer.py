@@ -15,6 +15,7 @@ from relplan.errors import ValidationError
 from relplan.formats.ics import (
     MAX_PROBLEMS,
     MESSAGE_CHARS,
+    NAME_CHARS,
     CalendarContext,
     export_calendar,
     write_calendar,
@@ -91,6 +92,15 @@ def test_a_huge_freeze_name_is_not_repeated_in_full_in_every_event() -> None:
     for event in calendar.walk("VEVENT"):
         for line in str(event["DESCRIPTION"]).split("\n"):
             assert len(line) <= MESSAGE_CHARS + 40
+
+
+def test_a_huge_release_name_is_cut_in_each_summary() -> None:
+    doc = document()
+    doc["releases"][0]["name"] = "R" * 100_000
+    calendar = icalendar.Calendar.from_ical(written(doc))
+    summaries = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")]
+    assert max(len(s) for s in summaries) <= NAME_CHARS
+    assert any(s.startswith("RRRR") and s.endswith("…") for s in summaries)
 
 
 def test_descriptions_list_at_most_so_many_problems() -> None:
