@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relplan.cli.common import open_workspace, parse_day, today_of
+from relplan.cli.common import err, open_workspace, parse_day, today_of
 from relplan.errors import Issue, ValidationError
 
 if TYPE_CHECKING:
@@ -71,24 +72,18 @@ def _write(path: str, text: str) -> int:
 
 def export_ics(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export ics --out FILE [filters]``: the iCalendar file."""
-    from collections import Counter
+    from relplan.formats.ics import export_calendar
 
-    from icalendar import Event
-
-    from relplan.formats.ics import workspace_calendar
-
-    calendar = workspace_calendar(ws, today=today_of(args), selection=_selection(args, ws))
-    # CRLF line ends are part of the format; the writer keeps them as they are.
-    size = _write(args.out, calendar.to_ical().decode("utf-8"))
-    # Each event's last category is its kind (release, stage, milestone, freeze).
-    events = [e for e in calendar.walk("VEVENT") if isinstance(e, Event)]
-    kinds = Counter(e.categories[-1] for e in events if e.categories)
+    size, kinds = export_calendar(
+        ws, args.out, today=today_of(args), selection=_selection(args, ws)
+    )
     parts = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     return f"wrote {args.out} ({size:,} bytes): {sum(kinds.values())} events ({parts or 'none'})"
 
 
 def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
-    """``relplan export csv --out FILE [--items] [filters]``: releases (or work items) as CSV."""
+    """``relplan export csv --out FILE [--items] [--raw] [filters]``: releases (or work items) as
+    CSV; cells that start like a formula get a leading ``'`` unless ``--raw``."""
     from relplan.formats.csv_export import (
         items_csv,
         releases_csv,
@@ -100,21 +95,23 @@ def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
     selection = _selection(args, ws)
     plan = ws.plan()
     urls = read_source_urls(ws.conn)
+    raw = bool(getattr(args, "raw", False))
     if getattr(args, "items", False):
-        text = items_csv(plan, selection=selection, urls=urls)
+        text = items_csv(plan, selection=selection, urls=urls, raw=raw)
         rows, what = len(selected_items(plan, selection)), "work items"
     else:
-        text = releases_csv(plan, selection=selection, urls=urls)
+        text = releases_csv(plan, selection=selection, urls=urls, raw=raw)
         rows, what = len(selected_releases(plan, selection)), "releases"
     size = _write(args.out, text)
     return f"wrote {args.out} ({size:,} bytes): {rows} {what}"
 
 
 def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
-    """``relplan export dot --out FILE [filters]``: the dependency graph for Graphviz."""
+    """``relplan export dot --out FILE [--items] [filters]``: the dependency graph for Graphviz."""
     from relplan.formats.graph_export import export_graph, to_dot
 
-    graph = export_graph(ws.plan(), selection=_selection(args, ws))
+    items = bool(getattr(args, "items", False))
+    graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
     colors = {t.key: t.color for t in ws.teams() if t.color}
     size = _write(args.out, to_dot(graph, name=ws.path.stem, colors=colors))
     counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
@@ -122,11 +119,17 @@ def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
 
 
 def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
-    """``relplan export graphml --out FILE [filters]``: the dependency graph as GraphML."""
-    from relplan.formats.graph_export import export_graph, to_graphml
+    """``relplan export graphml --out FILE [--items] [filters]``: the dependency graph."""
+    from typing import TextIO, cast
 
-    graph = export_graph(ws.plan(), selection=_selection(args, ws))
-    size = _write(args.out, to_graphml(graph))
+    from relplan.formats.graph_export import export_graph, write_graphml
+    from relplan.formats.workspace_io import open_output
+
+    items = bool(getattr(args, "items", False))
+    graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
+    with open_output(args.out) as out:
+        write_graphml(graph, cast(TextIO, out))
+    size = Path(args.out).stat().st_size
     counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
     return f"wrote {args.out} ({size:,} bytes): {counts}"
 
@@ -135,7 +138,7 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
 
 
 def add_import_ics_options(parser: argparse.ArgumentParser) -> None:
-    """The options of an ICS import: ``--as``, ``--environment``, ``--team``."""
+    """The options of an ICS import: ``--as``, ``--environment``, ``--strict``, ``--team``."""
     parser.add_argument(
         "--as",
         dest="as_kind",
@@ -150,6 +153,14 @@ def add_import_ics_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="ics: the freezes cover only this environment (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--strict",
+        dest="ics_strict",
+        action="store_true",
+        help="ics: refuse the file (import nothing) when an event cannot become a freeze "
+        "(timed, or with RDATE/EXDATE/RECURRENCE-ID); by default such events are skipped, "
+        "each named on standard error",
     )
     parser.add_argument(
         "--team",
@@ -182,13 +193,18 @@ def import_ics_handler(args: argparse.Namespace) -> int:
             args.file,
             environments=getattr(args, "ics_environments", None) or (),
             teams=getattr(args, "ics_teams", None) or (),
+            strict=bool(getattr(args, "ics_strict", False)),
         )
         where = ws.path
+    for issue in result.left_out:
+        err(f"warning: {args.file}: {issue}: skipped")
     notes = []
     if result.unchanged:
         notes.append(f"{result.unchanged} already there")
     if result.skipped:
         notes.append(f"{result.skipped} cancelled, skipped")
+    if result.left_out:
+        notes.append(f"{len(result.left_out)} not all-day or not a plain series, skipped")
     extra = f" ({'; '.join(notes)})" if notes else ""
     if not result.freezes:
         sys.stdout.write(f"{args.file}: no new freezes for {where}{extra}\n")
@@ -228,8 +244,11 @@ def route_import(args: argparse.Namespace) -> int | None:
         getattr(args, "as_kind", None)
         or getattr(args, "ics_environments", None)
         or getattr(args, "ics_teams", None)
+        or getattr(args, "ics_strict", False)
     ):
-        raise ValidationError([Issue("import", "--as, --environment and --team apply to ics")])
+        raise ValidationError(
+            [Issue("import", "--as, --environment, --strict and --team apply to ics")]
+        )
     args.file = words[0]
     return None
 
@@ -244,9 +263,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     ``--password-stdin`` it is read from standard input and stored once the server accepted it.
     """
     from relplan.formats.ics import workspace_calendar
-    from relplan.publish.caldav_store import CaldavCalendar, password_for, store_password
+    from relplan.publish.caldav_store import (
+        CaldavCalendar,
+        check_url,
+        password_for,
+        store_password,
+    )
     from relplan.publish.publisher import publish_events, split_events
 
+    check_url(args.url)  # before the password is read or anything is sent
     user: str | None = args.user
     password: str | None = None
     if args.password_stdin:

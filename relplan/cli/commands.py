@@ -117,8 +117,11 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``relplan export FORMAT --out FILE [filters]``."""
+    from relplan.formats.workspace_io import check_output_folder
+
     module_name, function = EXPORTERS[args.format].split(":")
     exporter: Exporter = getattr(importlib.import_module(module_name), function)
+    check_output_folder(args.out)  # before any work, and for every format alike
     with open_workspace(args, create=False) as ws:
         out(exporter(args, ws))
     return EXIT_OK
@@ -341,7 +344,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=parse_day, default=None, help="the day to judge against")
     p.add_argument("--chart", help="png/svg/pdf: which chart")
     p.add_argument("--view", help="png/svg/pdf: which view")
-    p.add_argument("--items", action="store_true", help="csv: work items instead of releases")
+    p.add_argument(
+        "--items",
+        action="store_true",
+        help="csv: work items instead of releases; dot/graphml: add the work items that take "
+        "part in a dependency, and their edges",
+    )
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="csv: keep cells that start with = + - @ as they are (by default they get a "
+        "leading ' so spreadsheets do not run them as formulas)",
+    )
     p.add_argument("--focus", metavar="KEY", help="--view graph: only this release's neighbourhood")
     p.add_argument(
         "--depth",

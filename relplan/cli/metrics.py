@@ -151,7 +151,12 @@ def register(add: AddCommand) -> None:
 def _export_chart(args: argparse.Namespace, ws: Workspace, fmt: str) -> str:
     """Write the chart ``--chart`` asks for and return the line to print."""
     from relplan.charts.dashboard import chart_figure, save_figure
-    from relplan.metrics.dashboard import DashboardFilter, compute_dashboard
+    from relplan.charts.dora import dora_figure
+    from relplan.charts.load import load_figure
+    from relplan.metrics.dashboard import DashboardFilter, compute_dashboard, load_window
+    from relplan.metrics.dora import dora_weekly
+    from relplan.metrics.load import release_load
+    from relplan.metrics.scope import resolve_window
 
     chart: str | None = getattr(args, "chart", None)
     view: str | None = getattr(args, "view", None)
@@ -184,7 +189,21 @@ def _export_chart(args: argparse.Namespace, ws: Workspace, fmt: str) -> str:
         date_to=getattr(args, "date_to", None),
         release=release or None,
     )
-    data = compute_dashboard(plan, flt=flt, today=_today(args, plan))
+    today = _today(args, plan)
+    if name == "dora":  # only what the chart shows: no readiness forecast, no load
+        dora = dora_weekly(plan, window=resolve_window(flt.date_from, flt.date_to, today=today),
+                           team=flt.team, train=flt.train)  # fmt: skip
+        size = save_figure(dora_figure(dora), args.out, fmt)
+        span = f"{dora.overall.window.start} to {dora.overall.window.end}"
+        return f"wrote {args.out} ({size:,} bytes): DORA metrics {span}"
+    if name == "load":
+        load = release_load(
+            plan, window=load_window(flt, today=today), team=flt.team, train=flt.train
+        )
+        size = save_figure(load_figure(load), args.out, fmt)
+        weeks = f"{len(load.weeks)} weeks from {load.weeks[0]}"
+        return f"wrote {args.out} ({size:,} bytes): release load, {weeks}"
+    data = compute_dashboard(plan, flt=flt, today=today)
     size = save_figure(chart_figure(name, data), args.out, fmt)
     what = {
         "burnup": f"burn-up of {data.burnup.key}" if data.burnup else "burn-up (no open release)",

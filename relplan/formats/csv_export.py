@@ -3,7 +3,9 @@
 Releases carry their stage windows, milestones and gates summarised in one cell each (entries
 separated by ``"; "``) plus counts, so a spreadsheet can filter and sort on them. The file is
 UTF-8 with CRLF line ends (RFC 4180) and a header row; empty values are empty cells. Rows are
-sorted by key.
+sorted by key. A text cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR (a title synced
+from a tracker may hold ``=HYPERLINK(...)``) gets a leading ``'`` so that spreadsheets show it
+instead of running it, as OWASP advises against CSV injection; ``raw=True`` (``--raw``) opts out.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from relplan.domain.model import Plan, Release, WorkItem
 from relplan.formats.ics import ExportFilter
 
 __all__ = [
+    "FORMULA_STARTS",
     "ITEM_COLUMNS",
     "RELEASE_COLUMNS",
     "items_csv",
+    "neutralise",
     "releases_csv",
     "selected_items",
     "selected_releases",
@@ -71,12 +75,46 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _write(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+#: Entries listed in one summary cell (stages, milestones, gates); the rest are counted.
+MAX_ENTRIES: Final = 20
+#: Characters of one entry in a summary cell (a longer name is cut).
+ENTRY_CHARS: Final = 200
+
+
+def neutralise(text: str) -> str:
+    """A cell that a spreadsheet will show as text: a leading ``'`` before a formula start.
+
+    Examples:
+        >>> neutralise('=HYPERLINK("http://x","y")')
+        '\'=HYPERLINK("http://x","y")'
+        >>> neutralise("PAY-101")
+        'PAY-101'
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _write(columns: Sequence[str], rows: Iterable[Sequence[object]], *, raw: bool) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows([_text(v) for v in row] for row in rows)
+    if raw:
+        writer.writerows([_text(v) for v in row] for row in rows)
+    else:  # only text can be a formula; numbers (a negative lag) stay numbers
+        writer.writerows(
+            [neutralise(v) if isinstance(v, str) else _text(v) for v in row] for row in rows
+        )
     return out.getvalue()
+
+
+def _entries(texts: Sequence[str]) -> str:
+    """Entries for one cell, joined by ``"; "``: at most :data:`MAX_ENTRIES`, each cut to
+    :data:`ENTRY_CHARS`, so one huge name cannot make a huge file."""
+    shown = [t if len(t) <= ENTRY_CHARS else t[: ENTRY_CHARS - 1] + "…" for t in texts]
+    if len(shown) > MAX_ENTRIES:
+        shown = [*shown[:MAX_ENTRIES], f"and {len(shown) - MAX_ENTRIES} more"]
+    return "; ".join(shown)
 
 
 def _release_days(release: Release) -> tuple[dt.date, dt.date] | None:
@@ -114,6 +152,7 @@ def releases_csv(
     *,
     selection: ExportFilter | None = None,
     urls: Mapping[tuple[str, str], str] | None = None,
+    raw: bool = False,
 ) -> str:
     """One row per release (see :data:`RELEASE_COLUMNS`).
 
@@ -121,6 +160,8 @@ def releases_csv(
         plan: The plan.
         selection: Which releases (default: all).
         urls: Source-item URLs by ``(entity, key)``.
+        raw: Write text cells as they are, formulas included (``--raw``); by default a cell
+            that starts like a formula gets a leading ``'`` (:func:`neutralise`).
 
     Returns:
         The CSV text.
@@ -145,11 +186,11 @@ def releases_csv(
                 r.status,
                 r.start,
                 r.target,
-                "; ".join(f"{s.environment} {s.start}..{s.end} ({s.strategy})" for s in stages),
+                _entries([f"{s.environment} {s.start}..{s.end} ({s.strategy})" for s in stages]),
                 len(stages),
-                "; ".join(f"{m.name} {m.date}" for m in milestones),
+                _entries([f"{m.name} {m.date}" for m in milestones]),
                 len(milestones),
-                "; ".join(f"{g.name}: {g.status}" for g in r.gates),
+                _entries([f"{g.name}: {g.status}" for g in r.gates]),
                 sum(1 for g in r.gates if g.status == "approved"),
                 len(r.gates),
                 done[r.key],
@@ -157,7 +198,7 @@ def releases_csv(
                 links.get(("release", r.key)),
             )
         )
-    return _write(RELEASE_COLUMNS, rows)
+    return _write(RELEASE_COLUMNS, rows, raw=raw)
 
 
 def selected_items(plan: Plan, selection: ExportFilter) -> list[WorkItem]:
@@ -188,6 +229,7 @@ def items_csv(
     *,
     selection: ExportFilter | None = None,
     urls: Mapping[tuple[str, str], str] | None = None,
+    raw: bool = False,
 ) -> str:
     """One row per work item (see :data:`ITEM_COLUMNS`).
 
@@ -195,6 +237,7 @@ def items_csv(
         plan: The plan.
         selection: Which items (default: all).
         urls: Source-item URLs by ``(entity, key)``.
+        raw: Write text cells as they are (see :func:`releases_csv`).
 
     Returns:
         The CSV text.
@@ -216,4 +259,4 @@ def items_csv(
         )
         for i in selected_items(plan, selection or ExportFilter())
     ]
-    return _write(ITEM_COLUMNS, rows)
+    return _write(ITEM_COLUMNS, rows, raw=raw)

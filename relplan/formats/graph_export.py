@@ -1,29 +1,32 @@
 """The dependency graph as Graphviz DOT and as GraphML.
 
-Nodes are releases and work items (``release:KEY``, ``item:KEY``); edges are the plan's
-dependencies plus the release edges that item dependencies imply (shared/spec/workspace-format.md),
-marked ``implied`` (dashed in DOT) with the item pairs behind them. Nodes carry ``kind``,
+Nodes are releases (``release:KEY``) and, with ``--items``, the work items that take part in a
+dependency (``item:KEY``); edges are the release dependencies plus the release edges that item
+dependencies imply (shared/spec/workspace-format.md), marked ``implied`` (dashed in DOT) with the
+item pairs behind them, and with ``--items`` the item dependencies too. Nodes carry ``kind``,
 ``team``, dates and, when the plan has no cycle, the schedule's ``float_days`` and ``critical``
 (:func:`relplan.planning.schedule.schedule_plan`).
 
 The DOT is written here rather than with pydot or pygraphviz (neither is a dependency); the
-GraphML comes from networkx, so its reader gets back exactly these attributes.
+GraphML is streamed here too, as the text networkx's own writer would give (whose element tree
+of a large plan took a minute and 1.6 GB), so :func:`networkx.read_graphml` reads it back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TextIO
 
 import networkx as nx
 
-from relplan.domain.model import Plan
+from relplan.domain.model import RELEASE_PREFIX, Plan
 from relplan.errors import DependencyCycleError
 from relplan.formats.csv_export import selected_items, selected_releases
 from relplan.formats.ics import ExportFilter
-from relplan.planning.graph import dependency_graph
+from relplan.planning.graph import index_plan
 from relplan.planning.schedule import Schedule, schedule_plan
 
 __all__ = ["export_graph", "to_dot", "to_graphml"]
@@ -34,13 +37,18 @@ _FONT: Final = "Helvetica"
 Value = str | int | float | bool
 
 
-def export_graph(plan: Plan, *, selection: ExportFilter | None = None) -> nx.DiGraph[str]:
+def export_graph(
+    plan: Plan, *, selection: ExportFilter | None = None, items: bool = False
+) -> nx.DiGraph[str]:
     """The dependency graph with flat attributes that both DOT and GraphML can hold.
 
     Args:
         plan: The plan.
-        selection: With a team, train or date filter, only the releases it keeps and their work
-            items (and the edges between them); default: everything.
+        selection: With a team, train or date filter, only the releases it keeps (and their
+            work items) and the edges between them; default: everything.
+        items: Add the work items that take part in at least one dependency, and their edges
+            (``--items``); by default the graph holds the releases and the release edges,
+            explicit and implied.
 
     Returns:
         A new graph. Node attributes: ``kind``, ``label`` and, where known, ``name``, ``team``,
@@ -49,15 +57,12 @@ def export_graph(plan: Plan, *, selection: ExportFilter | None = None) -> nx.DiG
         ``lag_days``, ``implied`` and ``implied_by`` (``item:A->item:B`` pairs joined by
         ``"; "``).
     """
-    full = dependency_graph(plan)
     schedule = _schedule(plan)
     keep = selection or ExportFilter()
     filtered = bool(keep.teams or keep.train or keep.date_from or keep.date_to)
-    releases = selected_releases(plan, keep)
-    items = selected_items(plan, keep) if filtered else sorted(plan.work_items, key=lambda i: i.key)
     graph: nx.DiGraph[str] = nx.DiGraph()
     critical = set(schedule.critical_path) if schedule else set()
-    for r in releases:
+    for r in selected_releases(plan, keep):
         attrs: dict[str, Value] = {"kind": "release", "label": r.key, "name": r.name}
         attrs.update(team=r.team, status=r.status)
         _put(attrs, train=r.train, start=r.start, target=r.target)
@@ -67,23 +72,35 @@ def export_graph(plan: Plan, *, selection: ExportFilter | None = None) -> nx.DiG
                 attrs["float_days"] = forecast.float_days
             attrs["critical"] = r.key in critical
         graph.add_node(r.ref, **attrs)
-    for item in items:
-        attrs = {"kind": "item", "label": item.key, "name": item.title, "category": item.category}
-        _put(attrs, team=item.team, release=item.release, points=item.points)
-        graph.add_node(item.ref, **attrs)
-    for node, data in full.nodes(data=True):
-        if data.get("kind") == "unknown" and not filtered:
-            graph.add_node(node, kind="unknown", label=node)
-    for u, v, data in full.edges(data=True):
-        if u in graph and v in graph:
-            pairs = "; ".join(f"{a}->{b}" for a, b in data.get("implied_by", ()))
+    linked = {ref for dep in plan.dependencies for ref in (dep.from_ref, dep.to_ref)}
+    if items:
+        chosen = selected_items(plan, keep) if filtered else plan.work_items
+        for item in sorted((i for i in chosen if i.ref in linked), key=lambda i: i.key):
+            attrs = {"kind": "item", "label": item.key, "name": item.title}
+            attrs["category"] = item.category
+            _put(attrs, team=item.team, release=item.release, points=item.points)
+            graph.add_node(item.ref, **attrs)
+    if not filtered:  # ends that name nothing (drawn dotted); items' only with --items
+        known = {r.ref for r in plan.releases} | {i.ref for i in plan.work_items}
+        for ref in sorted(linked - known):
+            if items or ref.startswith(RELEASE_PREFIX):
+                graph.add_node(ref, kind="unknown", label=ref)
+    for dep in plan.dependencies:
+        if dep.from_ref in graph and dep.to_ref in graph:
             graph.add_edge(
-                u,
-                v,
-                type=str(data["type"]),
-                lag_days=int(data["lag_days"]),
-                implied=bool(data["implied"]),
-                implied_by=pairs,
+                dep.from_ref,
+                dep.to_ref,
+                type=str(dep.type),
+                lag_days=int(dep.lag_days),
+                implied=False,
+                implied_by="",
+            )
+    for edge in index_plan(plan).edges.values():
+        u, v = RELEASE_PREFIX + edge.predecessor, RELEASE_PREFIX + edge.successor
+        if edge.implied_by and u in graph and v in graph:
+            pairs = "; ".join(f"{a}->{b}" for a, b in edge.implied_by)
+            graph.add_edge(
+                u, v, type=edge.type, lag_days=edge.lag_days, implied=True, implied_by=pairs
             )
     return graph
 
@@ -109,9 +126,135 @@ def to_graphml(graph: nx.DiGraph[str]) -> str:
         graph: A graph from :func:`export_graph`.
 
     Returns:
-        The XML text.
+        The XML text: the bytes :func:`networkx.generate_graphml` writes (pretty-printed).
     """
-    return "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+    out = io.StringIO()
+    write_graphml(graph, out)
+    return out.getvalue()
+
+
+_XML_TYPES: Final = {bool: "boolean", int: "long", float: "double", str: "string"}
+_GRAPHML_ROOT: Final = (
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">'
+)
+# networkx splits its text into lines (str.splitlines) and joins them with newlines again.
+_LINE_BREAKS: Final = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e]")
+
+
+#: Text that ElementTree writes as it is: printable ASCII without ``& < > "``.
+_PLAIN: Final = re.compile("[ !#-%'-;=?-~]*")
+
+
+def _xml(text: str, *, attribute: bool = False) -> str:
+    """Text escaped as ElementTree writes it in ASCII (character references beyond)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if attribute:
+        text = text.replace('"', "&quot;").replace("\r", "&#13;")
+        text = text.replace("\n", "&#10;").replace("\t", "&#09;")
+    if not text.isascii():
+        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    if not text.isprintable():
+        text = _LINE_BREAKS.sub("\n", text)
+    return text
+
+
+def write_graphml(graph: nx.DiGraph[str], out: TextIO) -> None:
+    """Stream the graph as GraphML to ``out``: the text of :func:`to_graphml`.
+
+    networkx builds an ElementTree of the whole document (1.6 GB for a large plan with its
+    items); this writes the same text line by line: keys first (numbered in the order
+    networkx finds them, listed last first), then nodes and edges with their data.
+
+    Args:
+        graph: A graph from :func:`export_graph`.
+        out: Where the text goes.
+    """
+    keys: dict[tuple[str, str, str], str] = {}
+    seen: set[tuple[str, tuple[str, ...], tuple[type, ...]]] = set()
+    for scope, records in (
+        ("node", (data for _, data in graph.nodes(data=True))),
+        ("edge", (data for *_, data in graph.edges(data=True))),
+    ):
+        for data in records:
+            signature = (scope, tuple(data), tuple(map(type, data.values())))
+            if signature in seen:  # most elements repeat an earlier one's names and types
+                continue
+            seen.add(signature)
+            for name, value in data.items():
+                key = (str(name), _XML_TYPES[type(value)], scope)
+                if key not in keys:
+                    keys[key] = f"d{len(keys)}"
+    out.write(_GRAPHML_ROOT + "\n")
+    for (name, kind, scope), key_id in reversed(keys.items()):
+        name_text = _xml(name, attribute=True)
+        out.write(
+            f'  <key id="{key_id}" for="{scope}" attr.name="{name_text}" attr.type="{kind}" />\n'
+        )
+    if not graph.number_of_nodes():
+        out.write('  <graph edgedefault="directed" />\n</graphml>\n')
+        return
+    out.write('  <graph edgedefault="directed">\n')
+    writer = _Elements(keys)
+    plain = _PLAIN.fullmatch
+    for node, data in graph.nodes(data=True):
+        ref = node if plain(node) else _xml(str(node), attribute=True)
+        writer.add(f'<node id="{ref}"', "node", data)
+        if len(writer.chunk) > 2000:
+            out.write(writer.flush())
+    for u, v, data in graph.edges(data=True):
+        source = u if plain(u) else _xml(str(u), attribute=True)
+        target = v if plain(v) else _xml(str(v), attribute=True)
+        writer.add(f'<edge source="{source}" target="{target}"', "edge", data)
+        if len(writer.chunk) > 2000:
+            out.write(writer.flush())
+    out.write(writer.flush())
+    out.write("  </graph>\n</graphml>\n")
+
+
+class _Elements:
+    """Writes node and edge elements; elements with the same attribute names and types (most
+    of them) share one prepared template, so each costs one ``str.format``."""
+
+    def __init__(self, keys: Mapping[tuple[str, str, str], str]) -> None:
+        self.keys = keys
+        self.chunk: list[str] = []
+        self._templates: dict[tuple[object, ...], str] = {}
+
+    def flush(self) -> str:
+        text = "".join(self.chunk)
+        self.chunk.clear()
+        return text
+
+    def add(self, opening: str, scope: str, data: Mapping[str, object]) -> None:
+        if not data:
+            self.chunk.append(f"    {opening} />\n")
+            return
+        texts = list(map(str, data.values()))
+        if not _PLAIN.fullmatch(" ".join(texts)):
+            texts = [t if _PLAIN.fullmatch(t) else _xml(t) for t in texts]
+        empty = tuple(i for i, t in enumerate(texts) if not t) if "" in texts else ()
+        signature = (scope, tuple(data), tuple(map(type, data.values())), empty)
+        template = self._templates.get(signature)
+        if template is None:
+            template = self._templates[signature] = self._template(scope, data, empty)
+        self.chunk.append(f"    {opening}>\n")
+        self.chunk.append(template.format(*texts))
+
+    def _template(self, scope: str, data: Mapping[str, object], empty: tuple[int, ...]) -> str:
+        """The data lines of an element, ``{}`` for each value (``<data ... />`` if empty)."""
+        lines = []
+        for n, (name, value) in enumerate(data.items()):
+            key_id = self.keys[name, _XML_TYPES[type(value)], scope]
+            if n in empty:
+                lines.append(f'      <data key="{key_id}" />{{}}\n')
+            else:
+                lines.append(f'      <data key="{key_id}">{{}}</data>\n')
+        return "".join(lines) + f"    </{scope}>\n"
 
 
 def _quote(value: object) -> str:

@@ -21,13 +21,13 @@ freeze window (shared/spec/analysis.md, ``export``):
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
+import io
+import os
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final, TextIO, cast
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -35,6 +35,23 @@ import icalendar
 from relplan import __version__
 from relplan.domain import codec
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
+from relplan.formats.ics_revisions import (
+    Identity,
+    Revision,
+    read_revisions,
+    read_source_urls,
+    release_identities,
+)
+from relplan.formats.ics_writer import (
+    Property,
+    date_value,
+    escape_text,
+    fold,
+    icalendar_line,
+    timezone_text,
+    utc_value,
+    write_component,
+)
 from relplan.planning.check import FREEZE_PREFIX, Problem, check_plan
 from relplan.planning.freezes import (
     first_window,
@@ -53,23 +70,27 @@ __all__ = [
     "Revision",
     "build_calendar",
     "event_uid",
+    "export_calendar",
     "read_revisions",
     "read_source_urls",
     "release_identities",
     "workspace_calendar",
+    "workspace_context",
+    "write_calendar",
 ]
 
 PRODID: Final = f"-//relplan//relplan {__version__}//EN"
 #: Every UID relplan writes ends with ``@`` and this, so publishing can tell its events apart.
 UID_DOMAIN: Final = "relplan"
 _NAMESPACE: Final = uuid.UUID("28bf64ec-eb6b-48e1-9362-1a64862daff8")
-_MAX_PROBLEMS: Final = 10  # problems listed per event; the rest are counted
+#: Problems listed per event description; the rest are counted ("and N more").
+MAX_PROBLEMS: Final = 10
+#: Characters of a problem message in an event description (longer ones are cut).
+MESSAGE_CHARS: Final = 300
+#: Characters of an event summary (a release, milestone or freeze name is cut to fit).
+NAME_CHARS: Final = 200
 _TZ_YEARS_AHEAD: Final = 5  # VTIMEZONE transitions written beyond the plan for endless rules
 _DAY: Final = dt.timedelta(days=1)
-
-Identity = tuple[str, ...]
-"""What an event is about: ``("release", KEY)``, ``("milestone", KEY, NAME[, N])``,
-``("stage", KEY, ENVIRONMENT, N)`` or ``("freeze", NAME)``."""
 
 
 def event_uid(identity: Identity) -> str:
@@ -82,19 +103,6 @@ def event_uid(identity: Identity) -> str:
         True
     """
     return f"{uuid.uuid5(_NAMESPACE, chr(31).join(identity))}@{UID_DOMAIN}"
-
-
-@dataclass(frozen=True, slots=True)
-class Revision:
-    """How often the object behind an event changed, and when last.
-
-    Attributes:
-        sequence: The event's ``SEQUENCE`` (0 when it was only ever created).
-        modified: When it last changed (aware, UTC); None when unknown.
-    """
-
-    sequence: int = 0
-    modified: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,107 +175,70 @@ class CalendarContext:
     problems: Sequence[Problem] = ()
 
 
-# --- identities and revisions -------------------------------------------------------------------
-
-
-def release_identities(data: Mapping[str, Any]) -> dict[Identity, Any]:
-    """The events of a release (as workspace JSON) by identity, each with what it shows.
-
-    The audit log keeps releases as workspace JSON, so one function serves both the export
-    (:func:`relplan.domain.codec.encode_release`) and the revision count: an event's revision
-    grows only when what it shows changes. Milestones are told apart by name (and by order among
-    equal names), stage windows by environment and order within it.
-
-    Args:
-        data: A release as ``encode_release`` writes it.
-
-    Returns:
-        ``identity -> payload``; payloads compare equal when the event would not change.
-    """
-    key = str(data["key"])
-    common = (data.get("name"), data.get("team"), data.get("status"))
-    found: dict[Identity, Any] = {("release", key): data}
-    seen: dict[str, int] = defaultdict(int)
-    for milestone in data.get("milestones", ()):
-        name = str(milestone["name"])
-        n = seen[name]
-        seen[name] += 1
-        identity = ("milestone", key, name) if n == 0 else ("milestone", key, name, str(n))
-        found[identity] = (milestone, common)
-    per_env: dict[str, int] = defaultdict(int)
-    for stage in data.get("stages", ()):
-        env = str(stage["environment"])
-        found["stage", key, env, str(per_env[env])] = (stage, common)
-        per_env[env] += 1
-    return found
-
-
-def _changes(entity: str, key: str, before: Any, after: Any) -> Iterable[Identity]:
-    """The identities whose payload differs between ``before`` and ``after``."""
-    if entity == "freeze":
-        return [("freeze", key)] if before != after else []
-    old = release_identities(before) if before else {}
-    new = release_identities(after) if after else {}
-    return [i for i in old.keys() | new.keys() if old.get(i) != new.get(i)]
-
-
-def read_revisions(conn: sqlite3.Connection) -> dict[Identity, Revision]:
-    """Each event identity's revision, from the audit log of an open workspace (read only).
-
-    Every audit-log row (``do``, ``undo`` or ``redo``) that changes what an event shows counts
-    once; the first (its creation) gives ``SEQUENCE`` 0.
-
-    Args:
-        conn: The workspace's connection.
-
-    Returns:
-        Revisions by identity; identities the log never mentions are left out.
-    """
-    counts: dict[Identity, int] = defaultdict(int)
-    last: dict[Identity, str] = {}
-    rows = conn.execute(
-        "SELECT entity, key, before, after, batch, at FROM audit_log "
-        "WHERE entity IN ('release', 'freeze') ORDER BY id"
-    )
-    for entity, key, before, after, batch, at in rows:
-        edits: Iterable[tuple[Any, Any, Any]]
-        if batch:
-            edits = zip(json.loads(key), json.loads(before), json.loads(after), strict=True)
-        else:
-            edits = [(key, _load(before), _load(after))]
-        for edit_key, old, new in edits:
-            for identity in _changes(entity, edit_key, old, new):
-                counts[identity] += 1
-                last[identity] = at
-    return {
-        identity: Revision(max(n - 1, 0), _utc(last[identity])) for identity, n in counts.items()
-    }
-
-
-def _load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def _utc(text: str) -> dt.datetime:
-    when = dt.datetime.fromisoformat(text)  # the store writes ISO times with an offset
-    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
-
-
-def read_source_urls(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """The source-item URL of each synced object by ``(entity, key)`` (read only)."""
-    rows = conn.execute(
-        "SELECT entity, key, url FROM sources WHERE url IS NOT NULL AND url != '' AND NOT deleted"
-    )
-    return {(str(entity), str(key)): str(url) for entity, key, url in rows}
-
-
 # --- building -----------------------------------------------------------------------------------
+
+#: An event before writing: its sort key (first day, kind, UID), kind and content lines.
+_Event = tuple[dt.date, int, str, str, list[Property]]
+
+
+def write_calendar(
+    plan: Plan,
+    context: CalendarContext,
+    out: TextIO,
+    *,
+    selection: ExportFilter | None = None,
+) -> Counter[str]:
+    """Write the plan (or the part ``selection`` keeps) as an iCalendar file to ``out``.
+
+    The bytes are those icalendar's ``Calendar.to_ical()`` would give for the same events
+    (:mod:`relplan.formats.ics_writer`), written event by event.
+
+    Args:
+        plan: The plan.
+        context: Name, time, revisions, URLs and problems.
+        out: A text stream that keeps line ends as written (``newline=""``).
+        selection: Which releases, freezes and days to keep (default: everything).
+
+    Returns:
+        How many events of each kind (``release``, ``stage``, ``milestone``, ``freeze``).
+    """
+    keep = selection or ExportFilter()
+    builder = _Builder(plan, context)
+    events: list[_Event] = []
+    for release in plan.releases:
+        if keep.keeps_release(release):
+            events += builder.release_events(release, keep)
+    for freeze in plan.freezes:
+        if keep.keeps_freeze(freeze, plan, zone=plan.timezone):
+            events.append(builder.freeze_event(freeze))
+    header = [
+        ("VERSION", "VERSION:2.0"),
+        ("PRODID", f"PRODID:{escape_text(PRODID)}"),
+        ("CALSCALE", "CALSCALE:GREGORIAN"),
+        ("X-WR-CALNAME", f"X-WR-CALNAME:{escape_text(context.name)}"),
+    ]
+    out.write("BEGIN:VCALENDAR\r\n")
+    out.write("".join(fold(line) + "\r\n" for _, line in header))
+    if builder.timed_days:
+        first, last = min(builder.timed_days), max(builder.timed_days)
+        out.write(timezone_text(plan.timezone, first - _DAY, last + _DAY))
+    kinds: Counter[str] = Counter()
+    events.sort(key=lambda e: e[:3])
+    for chunk in range(0, len(events), 500):  # a few large writes rather than 18,000 small
+        part = events[chunk : chunk + 500]
+        out.write("".join(write_component("VEVENT", e[4]) for e in part))
+        kinds.update(e[3] for e in part)
+    out.write("END:VCALENDAR\r\n")
+    return kinds
 
 
 def build_calendar(
     plan: Plan, context: CalendarContext, *, selection: ExportFilter | None = None
 ) -> icalendar.Calendar:
-    """The plan (or the part ``selection`` keeps) as an iCalendar calendar.
+    """The plan (or the part ``selection`` keeps) as an icalendar calendar object.
+
+    For callers that need the events as objects (publishing); files are written with
+    :func:`write_calendar`, which this parses.
 
     Args:
         plan: The plan.
@@ -277,26 +248,17 @@ def build_calendar(
     Returns:
         The calendar; ``to_ical()`` gives the file's bytes.
     """
-    keep = selection or ExportFilter()
-    builder = _Builder(plan, context)
-    events: list[tuple[dt.date, int, str, icalendar.Event]] = []
-    for release in plan.releases:
-        if keep.keeps_release(release):
-            events += builder.release_events(release, keep)
-    for freeze in plan.freezes:
-        if keep.keeps_freeze(freeze, plan, zone=plan.timezone):
-            events.append(builder.freeze_event(freeze))
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", context.name)
-    for *_, event in sorted(events, key=lambda e: e[:3]):
-        calendar.add_component(event)
-    if builder.timed_days:
-        first, last = min(builder.timed_days), max(builder.timed_days)
-        calendar.add_missing_timezones(first - _DAY, last + _DAY)
+    text = io.StringIO(newline="")
+    write_calendar(plan, context, text, selection=selection)
+    calendar = icalendar.Calendar.from_ical(text.getvalue())
+    assert isinstance(calendar, icalendar.Calendar)
     return calendar
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (with an ellipsis), so one long name or message
+    cannot blow up every event that repeats it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Builder:
@@ -319,14 +281,14 @@ class _Builder:
         self.team_names = {t.key: t.name for t in plan.teams}
         #: Days of timed events (and their rules' reach), for the VTIMEZONE's range.
         self.timed_days: list[dt.date] = []
+        self._stamp = utc_value(context.stamp)
 
     # -- releases ---------------------------------------------------------------------------
-    def release_events(
-        self, release: Release, keep: ExportFilter
-    ) -> list[tuple[dt.date, int, str, icalendar.Event]]:
+    def release_events(self, release: Release, keep: ExportFilter) -> list[_Event]:
         identities = release_identities(codec.encode_release(release))
         about = self._release_text(release)
         url = self.context.urls.get(("release", release.key))
+        status = "CANCELLED" if release.status == "cancelled" else "CONFIRMED"
         found = []
         for identity, payload in identities.items():
             kind = identity[0]
@@ -350,12 +312,15 @@ class _Builder:
                 lead = f"Stage window of release {release.key} in {stage['environment']}"
             if last < first or not keep.keeps_days(first, last):
                 continue
-            event = self._event(identity, summary, f"{lead}\n{about}", url)
-            event.add("dtstart", first)
-            event.add("dtend", last + _DAY)
-            event.add("status", "CANCELLED" if release.status == "cancelled" else "CONFIRMED")
-            event.add("categories", [release.team, kind])
-            found.append((first, _KIND_ORDER[kind], event_uid(identity), event))
+            uid = event_uid(identity)
+            lines = self._event(identity, uid, summary, f"{lead}\n{about}", url)
+            lines += [
+                ("DTSTART", f"DTSTART;VALUE=DATE:{date_value(first)}"),
+                ("DTEND", f"DTEND;VALUE=DATE:{date_value(last + _DAY)}"),
+                ("STATUS", f"STATUS:{status}"),
+                ("CATEGORIES", f"CATEGORIES:{_categories([release.team, kind])}"),
+            ]
+            found.append((first, _KIND_ORDER[kind], uid, kind, lines))
         return found
 
     def _release_text(self, release: Release) -> str:
@@ -389,9 +354,12 @@ class _Builder:
         if not problems:
             return ["Open problems: none"]
         lines = [f"Open problems ({len(problems)}):"]
-        lines += [f"- {p.severity} {p.kind}: {p.message}" for p in problems[:_MAX_PROBLEMS]]
-        if len(problems) > _MAX_PROBLEMS:
-            lines.append(f"- and {len(problems) - _MAX_PROBLEMS} more (relplan check)")
+        lines += [
+            f"- {p.severity} {p.kind}: {_clip(p.message, MESSAGE_CHARS)}"
+            for p in problems[:MAX_PROBLEMS]
+        ]
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(f"- and {len(problems) - MAX_PROBLEMS} more (relplan check)")
         return lines
 
     def _team(self, key: str) -> str:
@@ -399,7 +367,7 @@ class _Builder:
         return f"{name} ({key})" if name and name != key else key
 
     # -- freezes ----------------------------------------------------------------------------
-    def freeze_event(self, freeze: Freeze) -> tuple[dt.date, int, str, icalendar.Event]:
+    def freeze_event(self, freeze: Freeze) -> _Event:
         identity = ("freeze", freeze.name)
         envs = ", ".join(freeze.environments) or "all environments"
         teams = ", ".join(self._team(t) for t in freeze.teams) or "all teams"
@@ -411,22 +379,23 @@ class _Builder:
             )
         lines += self._problem_lines(FREEZE_PREFIX + freeze.name)
         url = self.context.urls.get(("freeze", freeze.name))
-        event = self._event(identity, f"Freeze: {freeze.name}", "\n".join(lines), url)
+        uid = event_uid(identity)
+        summary = f"Freeze: {freeze.name}"
+        event = self._event(identity, uid, summary, "\n".join(lines), url)
         window = first_window(freeze)
         if freeze.start_time is None and freeze.end_time is None:
-            event.add("dtstart", freeze.start)
-            event.add("dtend", freeze.end + _DAY)
+            event.append(("DTSTART", f"DTSTART;VALUE=DATE:{date_value(freeze.start)}"))
+            event.append(("DTEND", f"DTEND;VALUE=DATE:{date_value(freeze.end + _DAY)}"))
         else:
             zone = ZoneInfo(self.zone)
-            event.add("dtstart", window.start.replace(tzinfo=zone))
-            event.add("dtend", window.end.replace(tzinfo=zone))
+            event.append(icalendar_line("dtstart", window.start.replace(tzinfo=zone)))
+            event.append(icalendar_line("dtend", window.end.replace(tzinfo=zone)))
             self.timed_days += [window.first_day, window.last_day]
         if freeze.rrule is not None and problem is None:
-            event.add("rrule", self._rule(freeze))
-        event.add("transp", "TRANSPARENT")
-        event.add("status", "CONFIRMED")
-        event.add("categories", [*freeze.teams, "freeze"])
-        return (freeze.start, _KIND_ORDER["freeze"], event_uid(identity), event)
+            event.append(icalendar_line("rrule", self._rule(freeze)))
+        event.append(("STATUS", "STATUS:CONFIRMED"))
+        event.append(("CATEGORIES", f"CATEGORIES:{_categories([*freeze.teams, 'freeze'])}"))
+        return (freeze.start, _KIND_ORDER["freeze"], uid, "freeze", event)
 
     def _rule(self, freeze: Freeze) -> icalendar.vRecur:
         """The freeze's rule, with ``UNTIL`` in the form RFC 5545 wants for its start."""
@@ -451,26 +420,100 @@ class _Builder:
 
     # -- common -----------------------------------------------------------------------------
     def _event(
-        self, identity: Identity, summary: str, text: str, url: str | None
-    ) -> icalendar.Event:
+        self, identity: Identity, uid: str, summary: str, text: str, url: str | None
+    ) -> list[Property]:
+        """The lines every event has; a plan is not busy time, so every event is TRANSPARENT."""
         revision = self.context.revisions.get(identity, Revision())
-        event = icalendar.Event()
-        event.add("uid", event_uid(identity))
-        event.add("dtstamp", revision.modified or self.context.stamp)
+        stamp = self._stamp if revision.modified is None else utc_value(revision.modified)
+        lines = [
+            ("UID", f"UID:{escape_text(uid)}"),
+            ("DTSTAMP", f"DTSTAMP:{stamp}"),
+            ("SEQUENCE", f"SEQUENCE:{revision.sequence}"),
+            ("SUMMARY", f"SUMMARY:{escape_text(_clip(summary, NAME_CHARS))}"),
+            ("DESCRIPTION", f"DESCRIPTION:{escape_text(text)}"),
+            ("TRANSP", "TRANSP:TRANSPARENT"),
+        ]
         if revision.modified is not None:
-            event.add("last-modified", revision.modified)
-        event.add("sequence", revision.sequence)
-        event.add("summary", summary)
-        event.add("description", text)
+            lines.append(("LAST-MODIFIED", f"LAST-MODIFIED:{stamp}"))
         if url:
-            event.add("url", url)
-        return event
+            lines.append(("URL", f"URL:{url}"))
+        return lines
+
+
+def _categories(names: Iterable[str]) -> str:
+    return ",".join(escape_text(n) for n in names)
 
 
 _KIND_ORDER: Final = {"freeze": 0, "release": 1, "stage": 2, "milestone": 3}
 
 
 # --- from a workspace ---------------------------------------------------------------------------
+
+
+def workspace_context(
+    ws: Workspace,
+    plan: Plan,
+    *,
+    today: dt.date,
+    selection: ExportFilter | None = None,
+    name: str | None = None,
+    stamp: dt.datetime | None = None,
+) -> CalendarContext:
+    """What an export of an open workspace's plan needs besides the plan.
+
+    Args:
+        ws: The workspace.
+        plan: Its plan.
+        today: The day problems are judged against (``check --today``).
+        selection: Which part of the plan (named in the default calendar name).
+        name: The calendar's name (default: ``relplan: <file name>`` and the filter).
+        stamp: The export time (default: now).
+    """
+    if name is None:
+        wanted = (selection or ExportFilter()).describe()
+        name = f"relplan: {ws.path.stem}" + (f" ({wanted})" if wanted else "")
+    return CalendarContext(
+        name=name,
+        stamp=stamp or dt.datetime.now(dt.UTC).replace(microsecond=0),
+        revisions=read_revisions(ws.conn),
+        urls=read_source_urls(ws.conn),
+        problems=check_plan(plan, today=today),
+    )
+
+
+def export_calendar(
+    ws: Workspace,
+    path: str | os.PathLike[str],
+    *,
+    today: dt.date,
+    selection: ExportFilter | None = None,
+    name: str | None = None,
+) -> tuple[int, Counter[str]]:
+    """Write the calendar of an open workspace to ``path`` (all or nothing).
+
+    This is what ``relplan export ics`` and File → Export Calendar do.
+
+    Args:
+        ws: The workspace.
+        path: The ``.ics`` file.
+        today: The day problems are judged against.
+        selection: Which part of the plan (default: all of it).
+        name: The calendar's name (default: ``relplan: <file name>`` and the filter).
+
+    Returns:
+        The file's size in bytes and the number of events of each kind.
+
+    Raises:
+        ValidationError: the folder of ``path`` does not exist.
+    """
+    from relplan.formats.workspace_io import check_output_folder, open_output
+
+    check_output_folder(path)
+    plan = ws.plan()
+    context = workspace_context(ws, plan, today=today, selection=selection, name=name)
+    with open_output(path) as out:
+        kinds = write_calendar(plan, context, cast(TextIO, out), selection=selection)
+    return os.path.getsize(path), kinds
 
 
 def workspace_calendar(
@@ -481,10 +524,8 @@ def workspace_calendar(
     name: str | None = None,
     stamp: dt.datetime | None = None,
 ) -> icalendar.Calendar:
-    """The calendar of an open workspace: its plan with revisions, source URLs and problems.
-
-    This is what ``relplan export ics``, ``relplan publish caldav`` and File → Export Calendar
-    write.
+    """The calendar of an open workspace as objects: its plan with revisions, source URLs and
+    problems (what ``relplan publish caldav`` sends).
 
     Args:
         ws: The workspace.
@@ -497,14 +538,5 @@ def workspace_calendar(
         The calendar.
     """
     plan = ws.plan()
-    if name is None:
-        wanted = (selection or ExportFilter()).describe()
-        name = f"relplan: {ws.path.stem}" + (f" ({wanted})" if wanted else "")
-    context = CalendarContext(
-        name=name,
-        stamp=stamp or dt.datetime.now(dt.UTC).replace(microsecond=0),
-        revisions=read_revisions(ws.conn),
-        urls=read_source_urls(ws.conn),
-        problems=check_plan(plan, today=today),
-    )
+    context = workspace_context(ws, plan, today=today, selection=selection, name=name, stamp=stamp)
     return build_calendar(plan, context, selection=selection)

@@ -2,9 +2,11 @@
 
 Each all-day ``VEVENT`` becomes a freeze of the same days (``DTEND`` is exclusive, as RFC 5545
 says; without ``DTEND`` or ``DURATION`` the event is its start day). An ``RRULE`` is kept as the
-freeze's rule. Events with a time of day, with ``RDATE``/``EXDATE``/``RECURRENCE-ID`` (which a
-freeze cannot hold), without a summary or with an unreadable rule are errors, one line each, and
-then nothing is imported; cancelled events are skipped.
+freeze's rule. Events a freeze cannot hold (with a time of day, or with ``RDATE``, ``EXDATE`` or
+``RECURRENCE-ID``) are skipped, each reported with why (shared/spec/analysis.md, amended
+2026-12-04), and the rest is imported; with ``strict`` any such event is an error and nothing is
+imported. Events without a summary or with an unreadable rule are errors, one line each, and then
+nothing is imported; cancelled events are skipped.
 
 Names must be unique: a name already taken (in the workspace or earlier in the file) gets the
 start day appended (``Public holiday (2026-12-26)``), then a counter. A freeze that already exists
@@ -42,17 +44,19 @@ class FreezeImport:
         freezes: New freezes, in file order, with unique names.
         unchanged: Events that match a freeze already in the workspace.
         skipped: Cancelled events.
+        left_out: Events a freeze cannot hold, each with why (``event 3 (Standup): ...``).
         changes: What the import wrote (set by :func:`import_freezes`).
     """
 
     freezes: list[Freeze] = field(default_factory=list)
     unchanged: int = 0
     skipped: int = 0
+    left_out: list[Issue] = field(default_factory=list)
     changes: ChangeSet = field(default_factory=ChangeSet)
 
 
 def _days(
-    event: icalendar.Component, where: str, issues: list[Issue]
+    event: icalendar.Component, where: str, issues: list[Issue], left_out: list[Issue]
 ) -> tuple[dt.date, dt.date] | None:
     start_prop = event.get("DTSTART")
     if start_prop is None:
@@ -60,7 +64,7 @@ def _days(
         return None
     start = start_prop.dt
     if isinstance(start, dt.datetime):
-        issues.append(
+        left_out.append(
             Issue(where, f"starts at {start:%Y-%m-%d %H:%M}: only all-day events become freezes")
         )
         return None
@@ -86,11 +90,13 @@ def _days(
     return start, last
 
 
-def _rule(event: icalendar.Component, where: str, issues: list[Issue]) -> tuple[bool, str | None]:
+def _rule(
+    event: icalendar.Component, where: str, issues: list[Issue], left_out: list[Issue]
+) -> tuple[bool, str | None]:
     """Whether the event's recurrence can be kept, and its rule as text (None: no rule)."""
     for name in _UNSUPPORTED:
         if name in event:
-            issues.append(Issue(where, f"has {name}, which a freeze cannot hold"))
+            left_out.append(Issue(where, f"has {name}, which a freeze cannot hold"))
             return False, None
     rules = event.get("RRULE")
     if rules is None:
@@ -124,6 +130,7 @@ def freezes_from_ics(
     environments: Sequence[str] = (),
     teams: Sequence[str] = (),
     source: str = "",
+    strict: bool = False,
 ) -> FreezeImport:
     """Read the all-day events of an iCalendar file as freezes.
 
@@ -133,6 +140,7 @@ def freezes_from_ics(
         environments: The new freezes' environments (empty: all).
         teams: The new freezes' teams (empty: all).
         source: The file name, for messages.
+        strict: Make an event a freeze cannot hold (timed, RDATE, ...) an error, not a skip.
 
     Returns:
         The freezes to add, and what was left out.
@@ -157,8 +165,12 @@ def freezes_from_ics(
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             result.skipped += 1
             continue
-        days = _days(event, where, issues)
-        rule_ok, rule = _rule(event, where, issues)
+        left_out: list[Issue] = []
+        days = _days(event, where, issues, left_out)
+        rule_ok, rule = _rule(event, where, issues, left_out) if not left_out else (False, None)
+        if left_out:  # one reason per event is enough
+            (issues if strict else result.left_out).append(left_out[0])
+            continue
         if not summary:
             issues.append(Issue(where, "has no SUMMARY to name the freeze"))
         if days is None or not rule_ok or not summary:
@@ -185,6 +197,7 @@ def import_freezes(
     *,
     environments: Sequence[str] = (),
     teams: Sequence[str] = (),
+    strict: bool = False,
 ) -> FreezeImport:
     """Add the all-day events of an iCalendar file as freezes, as one undoable command.
 
@@ -193,6 +206,8 @@ def import_freezes(
         path: The ``.ics`` file.
         environments: The freezes' environments (empty: all); each must exist.
         teams: The freezes' teams (empty: all); each must exist.
+        strict: Refuse the file when an event cannot become a freeze (default: skip it and
+            report it in ``left_out``).
 
     Returns:
         What was imported (``changes`` is empty when nothing was new).
@@ -221,6 +236,7 @@ def import_freezes(
             environments=environments,
             teams=teams,
             source=source,
+            strict=strict,
         )
         if result.freezes:
             edits = tuple(Edit("freeze", f.name, None, f) for f in result.freezes)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
+from relplan.errors import Issue, ValidationError
 from relplan.formats.workspace_json import (
     KnownKeys,
-    dump_plan,
+    iter_plan,
     parse_workspace,
     read_json_file,
 )
@@ -54,13 +58,45 @@ def _umask() -> int:
     return 0o022
 
 
-def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
+def check_output_folder(path: str | os.PathLike[str]) -> None:
+    """Refuse an output path whose folder is missing (or no folder), naming that folder.
+
+    Every export calls this (through :func:`open_output`, or before rendering a picture), so
+    the message names the folder the user typed rather than a temporary file inside it.
+
+    Raises:
+        ValidationError: the folder does not exist or is not a folder.
+    """
+    folder = Path(path).parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ValidationError([Issue(str(path), f"cannot write there: the folder {folder} {what}")])
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A file to write an export into, which replaces ``path`` only when the block succeeds.
+
+    The text is written through a temporary file beside ``path`` (UTF-8, line ends kept as
+    given), so a failure leaves no half file; exports stream into it instead of building the
+    whole document in memory.
+
+    Args:
+        path: Where the file goes.
+        binary: Yield a binary file instead of a text one.
+
+    Raises:
+        ValidationError: the folder of ``path`` does not exist.
+    """
+    check_output_folder(path)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        mode = "wb" if binary else "w"
+        encoding = None if binary else "utf-8"
+        newline = None if binary else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
         # mkstemp makes the file private (0600); give it the permissions a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
@@ -69,8 +105,24 @@ def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
         raise
 
 
+def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file.
+
+    Raises:
+        ValidationError: the folder of ``path`` does not exist.
+    """
+    with open_output(path) as fh:
+        fh.write(text)
+
+
 def export_file(ws: Workspace, path: str | os.PathLike[str]) -> int:
-    """Write the workspace as JSON; returns the number of bytes written."""
-    text = dump_plan(ws.plan())
-    write_text_atomically(path, text)
-    return len(text.encode("utf-8"))
+    """Write the workspace as JSON, section by section; returns the number of bytes written.
+
+    Raises:
+        ValidationError: the folder of ``path`` does not exist.
+    """
+    check_output_folder(path)
+    plan = ws.plan()
+    with open_output(path) as out:
+        out.writelines(iter_plan(plan))
+    return os.path.getsize(path)

@@ -16,13 +16,14 @@ import keyring.errors
 from caldav.davclient import DAVClient
 from caldav.lib import error as dav_error
 
-from relplan.errors import RelplanError
+from relplan.errors import Issue, RelplanError, ValidationError
 from relplan.publish.publisher import EventResource, RemoteEvent, read_remote
 
 __all__ = [
     "KEYRING_SERVICE",
     "CaldavCalendar",
     "PublishError",
+    "check_url",
     "credential_name",
     "password_for",
     "store_password",
@@ -53,6 +54,21 @@ class PublishError(RelplanError):
         self.kind = kind
         self.message = message
         super().__init__(message)
+
+
+def check_url(url: str) -> None:
+    """Refuse a server URL a password must not be sent to, before any connection: the
+    trackers' rule (:func:`relplan.sync.tracker.url_problem`), plain ``http://`` only to
+    loopback hosts.
+
+    Raises:
+        ValidationError: the URL is not https (or http to localhost), or carries credentials.
+    """
+    from relplan.sync.tracker import url_problem
+
+    problem = url_problem(url, secret="password")
+    if problem:
+        raise ValidationError([Issue("--url", problem)])
 
 
 def credential_name(url: str, user: str) -> str:
@@ -137,6 +153,7 @@ class CaldavCalendar:
         Raises:
             PublishError: the server cannot be reached, refuses or fails.
         """
+        check_url(url)
         # caldav's hints allow for its async client (coroutines); this is the sync one.
         client: Any = DAVClient(url=url, username=user, password=password, timeout=timeout_s)
         principal = _call("finding the principal", url, client.get_principal)

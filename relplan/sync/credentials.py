@@ -1,5 +1,11 @@
 """Secrets live in the OS keyring (service ``relplan``) and nowhere else.
 
+Each connection has its own entry, keyed by its workspace and name (:func:`connection_key`).
+Before 2026-12 the entry was keyed by ``kind:url:user``, so two connections to the same site and
+account shared one: adding the second overwrote the first's token and removing either deleted
+both. :func:`read_secret` moves such an entry to the connection's own key when it is first read,
+and an old entry is deleted only when no other connection still relies on it.
+
 A :class:`KeyringStore` refuses backends that are no real keyring (keyring's ``fail`` and
 ``null`` backends, keyrings.alt's files): it raises :class:`~relplan.errors.CredentialError`
 with a hint instead of ever writing a token to a file.
@@ -8,6 +14,8 @@ with a hint instead of ever writing a token to a file.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 import keyring
@@ -137,3 +145,61 @@ def require_secret(store: CredentialStore, key: str, connection: str) -> str:
             "store it again with 'relplan connection add' (or the Connections dialog)",
         )
     return secret
+
+
+def connection_key(workspace: str | Path, name: str) -> str:
+    """The keyring name of one connection's secret: its workspace (resolved path) and name.
+
+    A copy of a workspace file gets keys of its own, so removing a connection from the copy
+    never deletes the original's token.
+    """
+    return f"connection:{Path(workspace).resolve()}:{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    """Where a connection's secret is kept.
+
+    Attributes:
+        connection: The connection's name (for messages).
+        key: Its own keyring entry (:func:`connection_key`).
+        legacy: The entry it had before, ``kind:url:user``, shared by same-account connections.
+        others: The own keys of the workspace's other connections with the same legacy entry;
+            the legacy entry is still in use while one of them has no own entry yet.
+    """
+
+    connection: str
+    key: str
+    legacy: str
+    others: tuple[str, ...] = ()
+
+    def legacy_in_use(self, store: CredentialStore) -> bool:
+        """Whether another connection may still read the legacy entry."""
+        return any(store.get(key) is None for key in self.others)
+
+
+def read_secret(store: CredentialStore, ref: SecretRef) -> str:
+    """A connection's secret, moved from its legacy entry on first use.
+
+    Raises:
+        CredentialError: none is stored, or the keyring failed.
+    """
+    secret = store.get(ref.key)
+    if secret:
+        return secret
+    secret = store.get(ref.legacy) if ref.legacy != ref.key else None
+    if not secret:
+        return require_secret(store, ref.key, ref.connection)  # raises: nothing stored
+    store.set(ref.key, secret)
+    if not ref.legacy_in_use(store):
+        store.delete(ref.legacy)
+    log.info("moved the token of connection %s to its own keyring entry", ref.connection)
+    return secret
+
+
+def forget_secret(store: CredentialStore, ref: SecretRef) -> None:
+    """Delete a connection's own entry, and its legacy entry unless another connection still
+    relies on it (never a secret another connection uses)."""
+    store.delete(ref.key)
+    if ref.legacy != ref.key and not ref.legacy_in_use(store):
+        store.delete(ref.legacy)

@@ -28,7 +28,14 @@ from relplan.store.entities import TABLES, dependency_key_of
 from relplan.store.sync_state import Source, SyncConflict, SyncRun, SyncState, now_iso
 from relplan.store.workspace import Workspace
 from relplan.sync import merge
-from relplan.sync.credentials import CredentialStore, require_secret
+from relplan.sync.credentials import (
+    CredentialStore,
+    SecretRef,
+    connection_key,
+    forget_secret,
+    read_secret,
+    require_secret,
+)
 from relplan.sync.tracker import (
     AZURE_BOARDS,
     CancelToken,
@@ -60,43 +67,69 @@ def tracker_for(kind: str) -> Tracker:
 
 
 def load_config(ws: Workspace, name: str) -> ConnectionConfig:
-    """A connection of the workspace.
+    """A connection of the workspace, with where its secret is kept.
 
     Raises:
         UnknownObjectError: there is none of that name.
     """
     row = sync_state.connection(ws.conn, name)
-    return ConnectionConfig.from_row(row.name, row.kind, row.url, row.settings)
+    config = ConnectionConfig.from_row(row.name, row.kind, row.url, row.settings)
+    return replace(config, secret=secret_ref(ws, config))
+
+
+def secret_ref(ws: Workspace, config: ConnectionConfig) -> SecretRef:
+    """Where the secret of ``config`` (a connection of ``ws``, or about to be) is kept."""
+    others = tuple(
+        connection_key(ws.path, row.name)
+        for row in sync_state.connections(ws.conn)
+        if row.name != config.name
+        and ConnectionConfig.from_row(row.name, row.kind, row.url, row.settings).credential_key
+        == config.credential_key
+    )
+    own = connection_key(ws.path, config.name)
+    return SecretRef(config.name, own, config.credential_key, others)
 
 
 def add_connection(
     ws: Workspace, config: ConnectionConfig, token: str, store: CredentialStore
 ) -> None:
-    """Keep a new connection: its token in the keyring, the rest in the workspace.
+    """Keep a new connection: its token in the keyring (its own entry), the rest in the
+    workspace.
 
     The token goes first; if the workspace refuses the connection (say, the name is taken), the
-    token is taken out of the keyring again, so nothing is left behind.
+    token is taken out of the keyring again, so nothing is left behind. Another connection's
+    secret is never touched, even one to the same site and account.
     """
-    store.set(config.credential_key, token)
+    ref = secret_ref(ws, config)
+    store.set(ref.key, token)
     row = sync_state.ConnectionRow(
         config.name, config.kind, config.url, config.settings_json(), now_iso()
     )
     try:
         sync_state.save_connection(ws.conn, row)
     except BaseException:
-        store.delete(config.credential_key)
+        store.delete(ref.key)
         raise
 
 
 def remove_connection(ws: Workspace, name: str, store: CredentialStore) -> None:
     """Forget a connection and its token; what it synced stays in the workspace.
 
+    A legacy shared keyring entry is deleted only when no other connection still relies on it.
+
     Raises:
         UnknownObjectError: there is no connection of that name.
     """
     config = load_config(ws, name)
-    store.delete(config.credential_key)
+    forget_secret(store, secret_ref(ws, config))
     sync_state.delete_connection(ws.conn, name)
+
+
+def _secret(config: ConnectionConfig, credentials: CredentialStore) -> str:
+    """The stored secret of ``config`` (moved to its own entry on first use)."""
+    if config.secret is None:  # a connection not read from a workspace: the legacy entry
+        return require_secret(credentials, config.credential_key, config.name)
+    return read_secret(credentials, config.secret)
 
 
 def check_connection(
@@ -108,7 +141,7 @@ def check_connection(
         CredentialError: no token is stored, or the keyring failed.
         SyncError: the call failed (AUTH: credentials rejected).
     """
-    token = secret or require_secret(credentials, config.credential_key, config.name)
+    token = secret or _secret(config, credentials)
     return tracker_for(config.kind).identity(config, token)
 
 
@@ -212,7 +245,7 @@ def fetch(
         Cancelled: ``cancel`` was set.
     """
     token = cancel or CancelToken()
-    secret = require_secret(credentials, job.config.credential_key, job.config.name)
+    secret = _secret(job.config, credentials)
     client = tracker or tracker_for(job.config.kind)
     request = FetchRequest(job.config, secret, job.watermark, job.known_ids, job.state)
     fetched = client.fetch(request, progress=progress, cancel=token)

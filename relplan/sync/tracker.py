@@ -12,6 +12,7 @@ from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 from relplan.errors import Cancelled, Issue, ValidationError
+from relplan.sync.credentials import SecretRef
 
 JIRA_CLOUD: Final = "jira_cloud"
 JIRA_DC: Final = "jira_dc"
@@ -49,22 +50,36 @@ def normalize_url(url: str) -> str:
             http to a non-loopback host.
     """
     text = url.strip()
-    parts = urlsplit(text)
-    problem = ""
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        problem = f"{url!r} is not an http(s) URL with a host"
-    elif parts.username or parts.password:
-        problem = "the URL must not contain a user name or password; the token goes in the keyring"
-    elif parts.scheme == "http" and not _is_loopback(parts.hostname):
-        problem = (
-            f"plain http:// to {parts.hostname} would send the token unencrypted; "
-            "use https:// (http:// is allowed only for localhost)"
-        )
-    elif parts.query or parts.fragment:
+    problem = url_problem(text)
+    if not problem and (urlsplit(text).query or urlsplit(text).fragment):
         problem = "the URL must not have a query or fragment"
     if problem:
         raise ValidationError([Issue("url", problem)])
     return text.rstrip("/")
+
+
+def url_problem(url: str, *, secret: str = "token") -> str:
+    """Why a secret must not be sent to ``url`` (empty when it may): the rule for every server
+    relplan sends a secret to (trackers, CalDAV).
+
+    The URL must be http(s) with a host and no credentials in it, and plain ``http://`` only
+    to a loopback host, so a secret never crosses a network unencrypted.
+
+    Args:
+        url: The server URL.
+        secret: What would be sent, for the message (``token``, ``password``).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an http(s) URL with a host"
+    if parts.username or parts.password:
+        return f"the URL must not contain a user name or password; the {secret} goes in the keyring"
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return (
+            f"plain http:// to {parts.hostname} would send the {secret} unencrypted; "
+            "use https:// (http:// is allowed only for localhost)"
+        )
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +178,13 @@ class ConnectionConfig:
     project: str = ""
     team: str = ""
     mapping: FieldMapping = field(default_factory=FieldMapping)
+    #: Where its secret is kept, when read from a workspace (``engine.load_config``).
+    secret: SecretRef | None = field(default=None, compare=False, repr=False)
 
     @property
     def credential_key(self) -> str:
-        """The keyring user name of this connection's secret: ``kind:url:user``."""
+        """The legacy keyring name of this connection's secret, ``kind:url:user``, shared by
+        connections to the same site and account (see :mod:`relplan.sync.credentials`)."""
         return f"{self.kind}:{self.url}:{self.user}"
 
     @property

@@ -13,6 +13,7 @@ import datetime as dt
 import importlib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QMessageLogContext, QtMsgType
     from PySide6.QtWidgets import QApplication
 
+    from relplan.domain.model import Plan, Release
     from relplan.store.workspace import Workspace
 
 #: Each view's widget class as "module:class"; each follows ``relplan.ui.views.base.PlanView``.
@@ -32,6 +34,10 @@ VIEWS: Final = {
 }
 #: Without ``--from``/``--to`` the timeline shows this many days either side of today.
 TIMELINE_DAYS: Final = 91
+#: At most this many releases in a timeline picture (those nearest today); the title says how
+#: many of how many. A large plan's hundreds of rows made a 50-megapixel image that no one
+#: can read and that took seconds to encode.
+TIMELINE_ROWS: Final = 60
 
 
 def application() -> QApplication:
@@ -53,6 +59,47 @@ def _quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, message: str)
     # "does not support propagateSizeHints()" whenever an (invisible) widget is shown.
     if "propagateSizeHints" not in message:
         print(message, file=sys.stderr)  # noqa: T201 (Qt's own messages, as Qt prints them)
+
+
+def _timeline_releases(
+    plan: Plan,
+    teams: frozenset[str],
+    train: str | None,
+    days: tuple[dt.date, dt.date],
+    today: dt.date,
+) -> tuple[Plan, int] | None:
+    """The plan cut to the :data:`TIMELINE_ROWS` releases a timeline picture shows (those in
+    progress on ``today``, then the nearest to it), and how many the filter keeps; None when all
+    of them fit.
+
+    The analysis stays the full plan's, so float, the critical path and problems are the same.
+    """
+    kept = [
+        r
+        for r in plan.releases
+        if (not teams or r.team in teams)
+        and (train is None or r.train == train)
+        and r.start is not None
+        and r.target is not None
+        and r.start <= days[1]
+        and r.target >= days[0]
+    ]
+    if len(kept) <= TIMELINE_ROWS:
+        return None
+
+    def distance(r: Release) -> tuple[int, dt.date, str]:
+        assert r.start is not None
+        assert r.target is not None
+        away = max((r.start - today).days, (today - r.target).days, 0)
+        return away, r.start, r.key
+
+    chosen = {r.key for r in sorted(kept, key=distance)[:TIMELINE_ROWS]}
+    cut = replace(
+        plan,
+        releases=tuple(r for r in plan.releases if r.key in chosen),
+        work_items=tuple(i for i in plan.work_items if i.release in chosen),
+    )
+    return cut, len(kept)
 
 
 def export_view(args: argparse.Namespace, ws: Workspace) -> str:
@@ -93,12 +140,23 @@ def export_view(args: argparse.Namespace, ws: Workspace) -> str:
     module_name, class_name = VIEWS[args.view].split(":")
     view = getattr(importlib.import_module(module_name), class_name)()
     try:
-        view.set_data(plan, analysis)
-        view.set_filter(frozenset(args.team or ()), args.train, None)
+        teams = frozenset(args.team or ())
         if args.view == "timeline" and first is None and last is None:
             first, last = today - dt.timedelta(TIMELINE_DAYS), today + dt.timedelta(TIMELINE_DAYS)
-        if args.view in ("timeline", "graph") and (first is not None or last is not None):
-            view.set_date_range(first, last)
+        shown = None
+        if args.view in ("timeline", "graph"):
+            # Filter and days first: the view lays its rows out once, when the data comes.
+            view.set_filter(teams, args.train, None)
+            if first is not None or last is not None:
+                view.set_date_range(first, last)
+        if args.view == "timeline":
+            days = (first or dt.date.min, last or dt.date.max)
+            shown = _timeline_releases(plan, teams, args.train, days, today)
+            if shown is not None:
+                view.title_note = f"of {shown[1]} (those nearest {today})"
+        view.set_data(plan if shown is None else shown[0], analysis)
+        if args.view == "calendar":
+            view.set_filter(teams, args.train, None)
         focus = getattr(args, "focus", None)  # the map around one release (--focus KEY)
         if args.view == "graph" and focus is not None:
             if plan.release(focus) is None:

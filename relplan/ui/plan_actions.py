@@ -10,7 +10,6 @@ the Dashboard shows them at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,19 +91,11 @@ def export_calendar(
     Raises:
         OSError: the file could not be written.
     """
-    from icalendar import Event
+    from relplan.formats.ics import ExportFilter, export_calendar
 
-    from relplan.formats.ics import ExportFilter, workspace_calendar
-    from relplan.formats.workspace_io import write_text_atomically
-
-    calendar = workspace_calendar(ws, today=today, selection=ExportFilter(teams, train))
-    # CRLF line ends are part of the format; the writer keeps them as they are.
-    text = calendar.to_ical().decode("utf-8")
-    write_text_atomically(path, text)
-    events = [e for e in calendar.walk("VEVENT") if isinstance(e, Event)]
-    # Each event's last category is its kind (release, stage, milestone, freeze).
-    kinds = Counter(str(e.categories[-1]) for e in events if e.categories)
-    return CalendarExport(path, len(text.encode("utf-8")), dict(kinds))
+    # The same operation as 'relplan export ics' (one writer, streamed, all or nothing).
+    size, kinds = export_calendar(ws, path, today=today, selection=ExportFilter(teams, train))
+    return CalendarExport(path, size, dict(kinds))
 
 
 class PlanActions(QObject):

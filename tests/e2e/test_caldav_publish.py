@@ -21,6 +21,7 @@ import pytest
 from caldav.davclient import DAVClient
 
 from relplan.cli import commands as cli
+from relplan.errors import ValidationError
 from relplan.publish.caldav_store import (
     CaldavCalendar,
     PublishError,
@@ -287,9 +288,34 @@ def test_keyring_failures_are_publish_errors() -> None:
 def test_password_stdin_needs_a_user_and_a_password(
     db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["--db", db, "publish", "caldav", "--url", "http://x/", "--calendar", "C"]
+    base = ["--db", db, "publish", "caldav", "--url", "https://x.example/", "--calendar", "C"]
     assert cli.run([*base, "--password-stdin"]) == 2
     assert capsys.readouterr().err == "relplan: --password-stdin: needs --user\n"
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     assert cli.run([*base, "--user", "u", "--password-stdin"]) == 2
     assert "standard input held no password" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url", ["http://dav.example.com/", "http://10.0.0.5/dav/", "https://me:pw@dav.example.com/"]
+)
+def test_a_password_never_goes_over_plain_http_to_another_host(
+    db: str,
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import relplan.publish.caldav_store as caldav_store
+
+    def no_connection(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a connection was attempted")
+
+    monkeypatch.setattr(caldav_store, "DAVClient", no_connection)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("secret\n"))
+    args = ["--url", url, "--calendar", "C", "--user", "u", "--password-stdin"]
+    assert cli.run(["--db", db, "publish", "caldav", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("relplan: --url: ")
+    assert "secret" not in err
+    with pytest.raises(ValidationError):
+        CaldavCalendar.connect(url, "C", user="u", password="secret")

@@ -22,6 +22,7 @@ import pytest
 from relplan.cli import commands as cli
 from relplan.cli.calendar import add_import_ics_options, import_ics_handler, route_import
 from relplan.errors import ValidationError
+from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
 
 pytestmark = pytest.mark.e2e
@@ -187,7 +188,12 @@ def test_export_csv_dot_and_graphml(
     assert run("--db", db, "export", "dot", "--out", str(dot)) == 0
     assert dot.read_text().startswith('digraph "plan" {')
     graphml = tmp_path / "plan.graphml"
+    # The releases and release edges by default (spec amended 2026-12-04) ...
     assert run("--db", db, "export", "graphml", "--out", str(graphml)) == 0
+    assert "2 nodes, 1 edges" in capsys.readouterr().out
+    assert set(nx.read_graphml(graphml).nodes) == {"release:PAY-2026.12", "release:WEB-2026.12"}
+    # ... and with --items the items in dependencies, and their edges.
+    assert run("--db", db, "export", "graphml", "--items", "--out", str(graphml)) == 0
     assert "4 nodes, 2 edges" in capsys.readouterr().out
     assert set(nx.read_graphml(graphml).nodes) == {
         "release:PAY-2026.12",
@@ -195,6 +201,8 @@ def test_export_csv_dot_and_graphml(
         "item:PAY-101",
         "item:WEB-17",
     }
+    assert run("--db", db, "export", "dot", "--items", "--out", str(dot)) == 0
+    assert '"item:WEB-17"' in dot.read_text()
 
 
 HOLIDAYS = (
@@ -284,3 +292,37 @@ def test_route_import_serves_both_forms_of_import(
     for words in (["a", "b", "c"], ["plan.json", "--as", "freezes"], ["ics", "x.ics", "--replace"]):
         with pytest.raises(ValidationError):
             route_import(parser.parse_args(["--db", db, *words]))
+
+
+def test_import_ics_skips_timed_events_with_a_warning_unless_strict(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mixed.ics"
+    timed = (
+        "BEGIN:VEVENT\r\nUID:3\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T090000Z\r\n"
+        "SUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    path.write_text(
+        HOLIDAYS.replace(
+            "SUMMARY:Christmas\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "SUMMARY:Boxing\r\nEND:VEVENT\r\n",
+        )
+        + timed,
+        newline="",
+    )
+    args = ("--db", db, "import", "ics", str(path), "--as", "freezes")
+    assert run(*args, "--strict") == 2
+    captured = capsys.readouterr()
+    assert "event 3 (Standup): starts at 2026-12-01 09:00" in captured.err
+    with Workspace.open(db) as ws:
+        assert "Boxing" not in {f.name for f in ws.plan().freezes}  # strict: nothing imported
+    assert run(*args) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"relplan: warning: {path}: event 3 (Standup): starts at 2026-12-01 09:00: "
+        "only all-day events become freezes: skipped\n"
+    )
+    assert "1 not all-day or not a plain series, skipped" in captured.out
+    with Workspace.open(db) as ws:
+        assert "Boxing" in {f.name for f in ws.plan().freezes}
+    assert run("--db", db, "undo") == 0

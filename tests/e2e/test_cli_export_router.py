@@ -52,3 +52,42 @@ def test_the_map_can_focus_on_a_release(
         key = ws.plan().releases[-1].key
     assert run([*args, "--focus", key, "--depth", "1"]) == 0
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["json"],
+        ["ics"],
+        ["csv"],
+        ["dot"],
+        ["graphml"],
+        ["png", "--chart", "dora"],
+        ["svg", "--view", "timeline"],
+    ],
+)
+def test_a_missing_output_folder_is_named_for_every_format(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    missing = tmp_path / "not-there"
+    out = missing / "export.out"
+    assert run(["--db", db, "export", extra[0], "--out", str(out), *extra[1:]]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {missing} does not exist" in err
+    assert ".export.out." not in err  # never the temporary file's name
+    assert not missing.exists()
+
+
+def test_export_csv_neutralises_formulas_and_raw_keeps_them(tmp_path: Path) -> None:
+    from tests.helpers.plans import document
+
+    doc = document()
+    doc["work_items"][0]["title"] = '=HYPERLINK("http://evil.example","x")'
+    db = tmp_path / "plan.relplan"
+    with Workspace.open(db) as ws:
+        ws.import_plan(parse_workspace(doc))
+    out = tmp_path / "items.csv"
+    assert run(["--db", str(db), "export", "csv", "--items", "--out", str(out)]) == 0
+    assert "'=HYPERLINK(" in out.read_text(encoding="utf-8")
+    assert run(["--db", str(db), "export", "csv", "--items", "--raw", "--out", str(out)]) == 0
+    assert '\n"=HYPERLINK(' in out.read_text(encoding="utf-8").replace("PAY-101,", "\n")

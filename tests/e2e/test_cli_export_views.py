@@ -151,3 +151,30 @@ def test_the_command_renders_offscreen_without_a_display(tmp_path: Path, demo_fi
     assert done.stdout.startswith(f"wrote {out}")
     assert done.stderr == ""
     assert_valid(out, "svg")
+
+
+def test_a_timeline_picture_shows_at_most_so_many_releases_and_says_so(
+    tmp_path: Path, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QImage
+
+    import relplan.ui.export_views as export_views
+
+    full = tmp_path / "full.png"
+    export_views.export_view(args("png", "timeline", full), ws)
+    monkeypatch.setattr(export_views, "TIMELINE_ROWS", 4)
+    capped, text = tmp_path / "capped.png", tmp_path / "capped.svg"
+    export_views.export_view(args("png", "timeline", capped), ws)
+    export_views.export_view(args("svg", "timeline", text), ws)
+    assert QImage(str(capped)).height() < QImage(str(full)).height() / 2
+    svg = text.read_text(encoding="utf-8")
+    first, last = TODAY - dt.timedelta(91), TODAY + dt.timedelta(91)
+    in_window = [
+        r
+        for r in ws.plan().releases
+        if r.start and r.target and r.start <= last and r.target >= first
+    ]
+    assert len(in_window) > 4
+    assert f"4 releases of {len(in_window)} (those nearest {TODAY})" in svg
+    in_progress = [r.key for r in in_window if r.start <= TODAY <= r.target]  # type: ignore[operator]
+    assert any(key in svg for key in in_progress)

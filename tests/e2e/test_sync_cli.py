@@ -14,6 +14,7 @@ import pytest
 
 import relplan.cli.commands
 from relplan.cli import commands as cli
+from relplan.sync.credentials import connection_key
 from tests.helpers.fake_azure import FakeAzure
 from tests.helpers.fake_jira import FakeJira
 from tests.helpers.memory_keyring import MemoryKeyring, memory_keyring_fixture  # noqa: F401
@@ -57,7 +58,8 @@ def test_connection_add_list_test_sync_remove(
 ) -> None:  # fmt: skip
     db = tmp_path / "plan.relplan"
     assert add_jira(db, jira, monkeypatch) == 0
-    assert memory_keyring.secrets == {("relplan", f"jira_cloud:{jira.url}:{jira.email}"): TOKEN}
+    # Keyed by workspace and connection, so another connection to the same account keeps its own.
+    assert memory_keyring.secrets == {("relplan", connection_key(db, "pay")): TOKEN}
     assert run(["--db", str(db), "connection", "list"], monkeypatch) == 0
     assert run(["--db", str(db), "connection", "test", "pay"], monkeypatch) == 0
     assert run(["--db", str(db), "sync"], monkeypatch) == 0
@@ -117,10 +119,7 @@ def test_token_from_a_hidden_prompt(
     assert run(argv, monkeypatch) == 0
     assert prompts
     assert "hidden" in prompts[0]
-    assert (
-        memory_keyring.secrets[("relplan", "azure_boards:https://dev.azure.com/fabrikam:")]
-        == "pat-1"
-    )
+    assert memory_keyring.secrets[("relplan", connection_key(tmp_path / "p", "ado"))] == "pat-1"
 
 
 @pytest.mark.parametrize(

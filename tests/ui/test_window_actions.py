@@ -18,7 +18,7 @@ from relplan.domain.model import Deployment
 from relplan.errors import SyncError
 from relplan.store import sync_state
 from relplan.store.workspace import Workspace
-from relplan.sync.credentials import SERVICE, KeyringStore
+from relplan.sync.credentials import SERVICE, KeyringStore, connection_key
 from relplan.sync.tracker import ConnectionConfig
 from relplan.ui.dialogs.connections import ConnectionsDialog
 from relplan.ui.dialogs.deployment import DeploymentDialog
@@ -262,7 +262,7 @@ def test_connections_dialog_stores_added_and_removed(
     dialog.add_button.click()
     dialog.accept()
     assert [c.name for c in sync_state.connections(demo_ws.conn)] == ["acme"]
-    key = "jira_cloud:https://acme.atlassian.net:me@acme.com"
+    key = connection_key(demo_ws.path, "acme")
     assert memory_keyring.secrets[(SERVICE, key)] == "tok-1"
     assert "added acme" in sync_window.statusBar().currentMessage()
 

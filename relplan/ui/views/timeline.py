@@ -734,6 +734,8 @@ class TimelineView(QWidget, PlanView):
         self._filter = ViewFilter()
         self._group_by: Literal["team", "train"] = "team"
         self._scrolled = False
+        #: Appended to the title (an export that shows only some releases says so).
+        self.title_note = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -844,6 +846,7 @@ class TimelineView(QWidget, PlanView):
         try:
             copy.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
             copy._filter, copy._group_by, copy._scrolled = self._filter, self._group_by, True
+            copy.title_note = self.title_note
             chart = copy.chart
             chart.apply_theme(self.chart.theme)
             chart.arrow_mode, chart.selected = self.chart.arrow_mode, self.chart.selected
@@ -903,7 +906,8 @@ class TimelineView(QWidget, PlanView):
         """Name the days shown and how many releases."""
         count = len(layout.rows) - len({row.group for row in layout.rows})
         self.title.setText(
-            f"Timeline — {count} release{'s' * (count != 1)}, "
+            f"Timeline — {count} release{'s' * (count != 1)}"
+            f"{' ' + self.title_note if self.title_note else ''}, "
             f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
         )
 

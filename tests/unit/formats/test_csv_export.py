@@ -99,3 +99,31 @@ def test_releases_without_dates_drop_out_of_a_date_filter() -> None:
     assert [r["key"] for r in rows(releases_csv(plan))][-1] == "X"
     window = ExportFilter(date_from=dt.date(2026, 1, 1), date_to=dt.date(2027, 1, 1))
     assert "X" not in [r["key"] for r in rows(releases_csv(plan, selection=window))]
+
+
+def test_cells_that_start_like_a_formula_are_neutralised_unless_raw() -> None:
+    doc = plan_document()
+    titles = ['=HYPERLINK("http://evil.example","click")', "+1", "-2", "@SUM(A1)", "\tx", "\ry"]
+    for n, title in enumerate(titles):
+        doc["work_items"].append({"key": f"EVIL-{n}", "title": title, "team": "PAY"})
+    doc["releases"][0]["name"] = "=cmd|' /C calc'!A0"
+    plan = parse_workspace(doc)
+    found = {r["key"]: r["title"] for r in rows(items_csv(plan))}
+    assert [found[f"EVIL-{n}"] for n in range(len(titles))] == ["'" + t for t in titles]
+    assert found["PAY-101"] == "Refund API"  # ordinary text stays as it is
+    assert rows(releases_csv(plan))[0]["name"] == "'=cmd|' /C calc'!A0"
+    raw = {r["key"]: r["title"] for r in rows(items_csv(plan, raw=True))}
+    assert [raw[f"EVIL-{n}"] for n in range(len(titles))] == titles
+
+
+def test_summary_cells_are_bounded() -> None:
+    doc = plan_document()
+    doc["releases"][0]["milestones"] = [
+        {"name": "A" * 5000 if n == 0 else f"M{n}", "date": "2026-11-20"} for n in range(50)
+    ]
+    cell = rows(releases_csv(parse_workspace(doc)))[0]["milestones"]
+    entries = cell.split("; ")
+    assert len(entries) == 21
+    assert entries[-1] == "and 30 more"
+    assert entries[0].startswith("AAA")
+    assert max(len(e) for e in entries) <= 200

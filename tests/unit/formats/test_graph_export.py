@@ -40,7 +40,7 @@ def plan_document() -> dict[str, Any]:
 
 
 def test_graph_has_implied_edges_marked_and_schedule_attributes() -> None:
-    graph = export_graph(parse_workspace(plan_document()))
+    graph = export_graph(parse_workspace(plan_document()), items=True)
     implied = graph.edges["release:WEB-2026.12", "release:OPS-1"]
     assert implied == {
         "type": "FF",
@@ -69,7 +69,9 @@ def test_a_cycle_leaves_out_float_but_still_draws() -> None:
 
 def test_filter_keeps_selected_releases_and_their_items() -> None:
     graph = export_graph(
-        parse_workspace(plan_document()), selection=ExportFilter(teams=frozenset({"WEB", "OPS"}))
+        parse_workspace(plan_document()),
+        selection=ExportFilter(teams=frozenset({"WEB", "OPS"})),
+        items=True,
     )
     assert sorted(graph.nodes) == [
         "item:OPS-9",
@@ -98,7 +100,7 @@ def test_unknown_dependency_ends_are_drawn_dotted() -> None:
 
 
 def test_graphml_reads_back_with_networkx(tmp_path: Path) -> None:
-    graph = export_graph(parse_workspace(plan_document()))
+    graph = export_graph(parse_workspace(plan_document()), items=True)
     path = tmp_path / "plan.graphml"
     path.write_text(to_graphml(graph), encoding="utf-8")
     back = nx.read_graphml(path)
@@ -114,7 +116,7 @@ def test_graphml_reads_back_with_networkx(tmp_path: Path) -> None:
 
 
 def test_dot_marks_implied_edges_and_escapes_text() -> None:
-    graph = export_graph(parse_workspace(plan_document()))
+    graph = export_graph(parse_workspace(plan_document()), items=True)
     text = to_dot(graph, name='my "plan"', colors={"PAY": "#1f77b4", "OPS": "not-a-colour"})
     assert text.startswith('digraph "my \\"plan\\"" {')
     assert (
@@ -132,7 +134,7 @@ def test_dot_marks_implied_edges_and_escapes_text() -> None:
     shutil.which("dot") is None, reason="Graphviz 'dot' is not installed (.ci/setup-calendar.sh)"
 )
 def test_graphviz_renders_the_dot_without_complaint(tmp_path: Path) -> None:
-    graph = export_graph(parse_workspace(plan_document()))
+    graph = export_graph(parse_workspace(plan_document()), items=True)
     path = tmp_path / "plan.dot"
     path.write_text(to_dot(graph, colors={"PAY": "#1f77b4"}), encoding="utf-8")
     done = subprocess.run(
@@ -144,3 +146,29 @@ def test_graphviz_renders_the_dot_without_complaint(tmp_path: Path) -> None:
     assert "<title>release:OPS&#45;1</title>" in done.stdout  # node ids become SVG titles
     assert "FF (implied)" in done.stdout
     assert "stroke-dasharray" in done.stdout  # the dashed implied edge
+
+
+def test_by_default_the_graph_holds_releases_and_release_edges_only() -> None:
+    doc = plan_document()
+    doc["work_items"].append({"key": "PAY-200", "title": "alone", "release": "PAY-2026.12"})
+    plan = parse_workspace(doc)
+    releases = export_graph(plan)
+    assert {data["kind"] for _, data in releases.nodes(data=True)} == {"release"}
+    assert sorted(releases.edges) == [
+        ("release:PAY-2026.12", "release:WEB-2026.12"),
+        ("release:WEB-2026.12", "release:OPS-1"),
+    ]
+    assert releases.edges["release:WEB-2026.12", "release:OPS-1"]["implied"] is True
+    with_items = export_graph(plan, items=True)
+    # Items in a dependency are added with their edges; an item in none is not.
+    assert {"item:PAY-101", "item:WEB-17", "item:OPS-9"} <= set(with_items.nodes)
+    assert "item:PAY-200" not in with_items
+    assert with_items.has_edge("item:WEB-17", "item:OPS-9")
+
+
+def test_graphml_is_the_text_networkx_writes() -> None:
+    doc = plan_document()
+    doc["work_items"][0]["title"] = 'Größe <&> "quoted"\r\nand \U0001f680'
+    doc["work_items"][0]["points"] = 2.5
+    graph = export_graph(parse_workspace(doc), items=True)
+    assert to_graphml(graph) == "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"

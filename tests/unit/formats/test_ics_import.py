@@ -86,7 +86,7 @@ def test_cancelled_events_are_skipped_and_equal_freezes_left_alone() -> None:
     assert (result.freezes, result.unchanged, result.skipped) == ([], 1, 1)
 
 
-def test_each_bad_event_is_one_line_and_nothing_is_kept() -> None:
+def test_strict_each_bad_event_is_one_line_and_nothing_is_kept() -> None:
     timed = "UID:t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:Meeting"
     no_summary = event("n", None, "20261202")
     backwards = event("b", "Backwards", "20261205", "20261203")
@@ -111,6 +111,7 @@ def test_each_bad_event_is_one_line_and_nothing_is_kept() -> None:
                 hours,
             ),
             source="h.ics",
+            strict=True,
         )
     lines = caught.value.lines()
     assert lines[0] == (
@@ -177,3 +178,31 @@ def test_import_checks_scopes_and_writes_nothing_on_error(ws: Workspace, tmp_pat
     with pytest.raises(ValidationError):
         import_freezes(ws, bad)
     assert {f.name for f in ws.plan().freezes} == {"Holiday freeze"}
+
+
+TIMED = "UID:t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261201T090000Z\r\nSUMMARY:Meeting"
+WITH_EXDATE = event(
+    "e", "Weekly", "20261207", None, "RRULE:FREQ=WEEKLY", "EXDATE;VALUE=DATE:20261214"
+)
+MOVED = event("m", "Moved", "20261215", None, "RECURRENCE-ID;VALUE=DATE:20261214")
+EXTRA = event("r", "Extra", "20261216", None, "RDATE;VALUE=DATE:20261220")
+
+
+def test_events_a_freeze_cannot_hold_are_skipped_with_a_reason() -> None:
+    result = freezes_from_ics(
+        calendar(CHRISTMAS, TIMED, WITH_EXDATE, MOVED, EXTRA, NEW_YEAR), source="h.ics"
+    )
+    assert [f.name for f in result.freezes] == ["Christmas", "New Year"]
+    assert [str(i) for i in result.left_out] == [
+        "event 2 (Meeting): starts at 2026-12-01 09:00: only all-day events become freezes",
+        "event 3 (Weekly): has EXDATE, which a freeze cannot hold",
+        "event 4 (Moved): has RECURRENCE-ID, which a freeze cannot hold",
+        "event 5 (Extra): has RDATE, which a freeze cannot hold",
+    ]
+
+
+def test_other_bad_events_are_still_errors_without_strict() -> None:
+    no_summary = event("n", None, "20261202")
+    with pytest.raises(ValidationError) as caught:
+        freezes_from_ics(calendar(CHRISTMAS, TIMED, no_summary), source="h.ics")
+    assert caught.value.lines() == ["h.ics: event 3 (n): has no SUMMARY to name the freeze"]

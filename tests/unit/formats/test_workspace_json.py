@@ -266,3 +266,27 @@ def test_exports_get_ordinary_file_permissions(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_the_fast_indented_writer_gives_json_dumps_bytes() -> None:
+    import json
+    import random
+
+    from relplan.formats.workspace_json import dumps_indented
+
+    rnd = random.Random(7)
+    scalars = [1, -2.5, 1e20, True, False, None, 'x"é\n\\},{', "", 10**20, "}, {", "\u2028"]
+
+    def value(depth: int = 0) -> object:
+        roll = rnd.random()
+        if depth > 4 or roll < 0.4:
+            return rnd.choice(scalars)
+        if roll < 0.65:
+            return [value(depth + 1) for _ in range(rnd.randint(0, 4))]
+        if roll < 0.8:  # a list of flat objects, as work items and dependencies are
+            return [{"a": value(9), "b": [], "c": {}} for _ in range(rnd.randint(0, 4))]
+        return {f"k{i}ü": value(depth + 1) for i in range(rnd.randint(0, 4))}
+
+    for _ in range(5000):
+        data = value()
+        assert dumps_indented(data) == json.dumps(data, indent=2, ensure_ascii=False)
