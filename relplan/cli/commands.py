@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from relplan import __version__
+from relplan import __version__, crash
 from relplan.errors import Issue, RelplanError, ValidationError
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ from relplan.cli.common import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Exit status after Ctrl+C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -401,7 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit status."""
+    """Run the command line and return the exit status.
+
+    Every failure ends as one line on standard error: what and where for bad input and failing
+    files or disks, and for a bug the path of a crash report (never a traceback).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -409,18 +416,31 @@ def run(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        from relplan.app import main as gui_main
-
-        return gui_main(args)
+    command = str(getattr(args, "command", "") or "window")
     try:
+        if handler is None:
+            from relplan.app import main as gui_main
+
+            return gui_main(args)
         return handler(args)
     except ValidationError as exc:
         for line in exc.lines():
             err(line)
         return EXIT_FAILURE
-    except (RelplanError, FileNotFoundError, sqlite3.Error) as exc:
+    except RelplanError as exc:
         err(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        err("interrupted")
+        return EXIT_INTERRUPTED
+    except (OSError, sqlite3.Error, MemoryError) as exc:
+        err(crash.describe_failure(exc) or str(exc))
+        return EXIT_FAILURE
+    except RecursionError as exc:
+        err(f"the input is nested too deeply to handle ({crash.crash_line(exc, command=command)})")
+        return EXIT_FAILURE
+    except Exception as exc:  # the last resort: one line and a report, never a traceback
+        err(crash.crash_line(exc, command=command))
         return EXIT_FAILURE
 
 

@@ -49,9 +49,19 @@ def out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+#: The longest line :func:`err` prints; a message that long has echoed too much input.
+MAX_MESSAGE = 1000
+
+
 def err(text: str) -> None:
-    """Print ``relplan: TEXT`` on standard error."""
-    sys.stderr.write(f"relplan: {text}\n")
+    """Print ``relplan: TEXT`` on standard error, as one line of readable length.
+
+    Messages echo user input through :func:`relplan.domain.bounds.echo` already; this is the last
+    guard, so that no input can ever print control characters or a flood.
+    """
+    from relplan.domain.bounds import clip
+
+    sys.stderr.write(f"relplan: {clip(text, MAX_MESSAGE)}\n")
 
 
 def workspace_path(args: argparse.Namespace) -> Path:

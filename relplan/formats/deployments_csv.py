@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from relplan.domain.bounds import echo
 from relplan.domain.model import DEPLOYMENT_OUTCOMES, Change, Deployment
 from relplan.errors import Issue, ValidationError
 from relplan.store.commands import ChangeSet, Command, Edit
@@ -85,7 +86,7 @@ def parse_time(text: str, zone: dt.tzinfo) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"found {value!r}, expected {_TIME_EXAMPLE}") from None
+        raise ValueError(f"found {echo(value)}, expected {_TIME_EXAMPLE}") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
 
 
@@ -108,16 +109,16 @@ def parse_changes(text: str, zone: dt.tzinfo) -> tuple[Change, ...]:
         ident, at, when = part.rpartition("@") if "@" in part else (part, "", "")
         ident = ident.strip()
         if not ident:
-            raise ValueError(f"change {number} ({part!r}) has no id before '@'")
+            raise ValueError(f"change {number} ({echo(part)}) has no id before '@'")
         if ident in seen:
-            raise ValueError(f"change {ident!r} is listed twice")
+            raise ValueError(f"change {echo(ident)} is listed twice")
         seen.add(ident)
         committed = None
         if at:
             try:
                 committed = parse_time(when, zone)
             except ValueError as exc:
-                raise ValueError(f"change {ident!r}: commit time {exc}") from None
+                raise ValueError(f"change {echo(ident)}: commit time {exc}") from None
         changes.append(Change(ident, committed))
     return tuple(changes)
 
@@ -196,11 +197,11 @@ def parse_deployments_csv(
     for position, name in enumerate(header, start=1):
         if name not in COLUMNS:
             expected = ", ".join(COLUMNS)
-            message = f"unknown column {name!r}; expected {expected}"
+            message = f"unknown column {echo(name)}; expected {expected}"
             issues.append(Issue(f"row 1, column {position}", message))
         elif header.index(name) != position - 1:
-            issues.append(Issue(f"row 1, column {position}", f"column {name!r} appears twice"))
-    issues += [Issue("row 1", f"missing column {n!r}") for n in REQUIRED if n not in header]
+            issues.append(Issue(f"row 1, column {position}", f"column {echo(name)} appears twice"))
+    issues += [Issue("row 1", f"missing column {echo(n)}") for n in REQUIRED if n not in header]
     if issues:
         raise ValidationError(issues, source=source)
     out: list[Deployment] = []
@@ -237,18 +238,18 @@ def _deployment(
     if not release:
         row.error("release", "missing; expected a release key")
     elif release not in releases:
-        row.error("release", f"no release {release!r} in the workspace")
+        row.error("release", f"no release {echo(release)} in the workspace")
     environment = row.text("environment")
     if not environment:
         row.error("environment", "missing; expected an environment name")
     elif environment not in environments:
-        row.error("environment", f"no environment {environment!r} in the workspace")
+        row.error("environment", f"no environment {echo(environment)} in the workspace")
     started = row.time("started", zone)
     finished = row.time("finished", zone)
     restored = row.time("restored", zone)
     outcome = row.text("outcome").lower() or "succeeded"
     if outcome not in DEPLOYMENT_OUTCOMES:
-        row.error("outcome", f"found {outcome!r}, expected {', '.join(DEPLOYMENT_OUTCOMES)}")
+        row.error("outcome", f"found {echo(outcome)}, expected {', '.join(DEPLOYMENT_OUTCOMES)}")
     if started is not None and finished is not None and finished < started:
         row.error("finished", f"{finished.isoformat()} is before started {started.isoformat()}")
     if restored is not None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import icalendar
 
+from relplan.domain.bounds import echo
 from relplan.domain.model import Freeze
 from relplan.errors import Issue, ValidationError
 from relplan.planning.freezes import rule_problem
@@ -206,9 +207,11 @@ def import_freezes(
     known_envs = TABLES["environment"].existing_keys(ws.conn)
     known_teams = TABLES["team"].existing_keys(ws.conn)
     unknown = [
-        Issue("--environment", f"no environment {e!r}") for e in environments if e not in known_envs
+        Issue("--environment", f"no environment {echo(e)}")
+        for e in environments
+        if e not in known_envs
     ]
-    unknown += [Issue("--team", f"no team {t!r}") for t in teams if t not in known_teams]
+    unknown += [Issue("--team", f"no team {echo(t)}") for t in teams if t not in known_teams]
     if unknown:
         raise ValidationError(unknown, source=source)
     result = freezes_from_ics(

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
+from relplan.crash import crash_line
+from relplan.domain.bounds import clip
 from relplan.errors import (
     Cancelled,
     MigrationError,
@@ -152,13 +154,15 @@ def present_error(parent: QWidget | None, exc: BaseException, *, wait: bool = Fa
         title, headline = _title(exc)
         message_box(parent, warning, title, headline, informative=str(exc), wait=wait)
         return
-    log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
+    # The traceback goes into a crash report, never onto the terminal (one line there).
+    line = crash_line(exc, command="window")
+    log.error("%s", line)
     message_box(
         parent,
         QMessageBox.Icon.Critical,
         "Unexpected error",
         "Something went wrong inside relplan. This is a bug; please report it with the details.",
-        informative=f"{type(exc).__name__}: {exc}",
+        informative=f"{type(exc).__name__}: {clip(str(exc), 300)}\n\n{line}",
         details="".join(traceback.format_exception(exc)),
         wait=wait,
     )
