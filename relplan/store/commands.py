@@ -173,7 +173,10 @@ def execute(conn: sqlite3.Connection, command: Command) -> ChangeSet:
         _audit(conn, command_id, "do", command.edits, afters, who, at)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has already rolled back after some errors (a full disk); a second ROLLBACK
+        # would fail and hide the real error.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     changes.command_id = command_id
     changes.label = command.label
@@ -226,7 +229,10 @@ def _replay(conn: sqlite3.Connection, *, undo: bool) -> ChangeSet:
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite has already rolled back after some errors (a full disk); a second ROLLBACK
+        # would fail and hide the real error.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     changes.command_id = command_id
     changes.label = label

@@ -16,7 +16,7 @@ from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.database import close_database, open_database
+from relplan.store.database import close_database, is_read_only, open_database
 from relplan.store.entities import TABLES
 
 
@@ -41,6 +41,11 @@ class Workspace:
     def conn(self) -> sqlite3.Connection:
         """The raw SQLite connection."""
         return self.db.conn
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the file was opened read-only (its file or folder cannot be written)."""
+        return is_read_only(self.conn)
 
     def close(self) -> None:
         """Close the file."""
