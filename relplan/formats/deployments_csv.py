@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from relplan.domain.bounds import echo
+from relplan.domain.bounds import MAX_TEXT_LENGTH, echo, key_problem, name_problem, time_problem
 from relplan.domain.model import DEPLOYMENT_OUTCOMES, Change, Deployment
 from relplan.errors import Issue, ValidationError
 from relplan.store.commands import ChangeSet, Command, Edit
@@ -87,7 +87,11 @@ def parse_time(text: str, zone: dt.tzinfo) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"found {echo(value)}, expected {_TIME_EXAMPLE}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    problem = time_problem(parsed)
+    if problem is not None:
+        raise ValueError(problem)
+    return parsed
 
 
 def parse_changes(text: str, zone: dt.tzinfo) -> tuple[Change, ...]:
@@ -110,6 +114,8 @@ def parse_changes(text: str, zone: dt.tzinfo) -> tuple[Change, ...]:
         ident = ident.strip()
         if not ident:
             raise ValueError(f"change {number} ({echo(part)}) has no id before '@'")
+        if (problem := name_problem(ident)) is not None:
+            raise ValueError(f"change {number}: {problem}")
         if ident in seen:
             raise ValueError(f"change {echo(ident)} is listed twice")
         seen.add(ident)
@@ -190,7 +196,14 @@ def parse_deployments_csv(
     """
     zone = _zone(timezone)
     issues: list[Issue] = []
-    records = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        # A cell over the csv module's limit (131,072 characters), a NUL byte, a broken quote.
+        where = f"row {reader.line_num}" if reader.line_num else "row 1"
+        message = f"cannot be read as CSV: {exc}"
+        raise ValidationError([Issue(where, message)], source=source) from None
     if not records or not any(cell.strip() for cell in records[0]):
         raise ValidationError([Issue("row 1", "no header row")], source=source)
     header = [cell.strip().lower() for cell in records[0]]
@@ -234,9 +247,16 @@ def _deployment(
 ) -> Deployment | None:
     """The deployment of one row, or None after recording its issues."""
     before = len(row.issues)
+    for column, cell in row.cells.items():
+        if len(cell) > MAX_TEXT_LENGTH:
+            row.error(column, f"{len(cell):,} characters, at most {MAX_TEXT_LENGTH:,} allowed")
+    if len(row.issues) > before:
+        return None
     release = row.text("release")
     if not release:
         row.error("release", "missing; expected a release key")
+    elif (problem := key_problem(release)) is not None:
+        row.error("release", problem)
     elif release not in releases:
         row.error("release", f"no release {echo(release)} in the workspace")
     environment = row.text("environment")
@@ -257,6 +277,9 @@ def _deployment(
             row.error("restored", "only a deployment that did not succeed has a restore time")
         elif finished is not None and restored < finished:
             row.error("restored", f"{restored.isoformat()} is before finished")
+    incident = row.text("incident")
+    if incident and (problem := name_problem(incident)) is not None:
+        row.error("incident", problem)
     try:
         changes = parse_changes(row.text("changes"), zone)
     except ValueError as exc:
@@ -272,7 +295,7 @@ def _deployment(
         outcome=outcome,
         restored=restored,
         changes=changes,
-        incident=row.text("incident") or None,
+        incident=incident or None,
     )
 
 
