@@ -227,7 +227,7 @@ def fetch(
         fetched = client.fetch(request, progress=progress, cancel=token)
     except RelplanError:
         raise
-    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
         # The tracker answered 200 with JSON of a shape its API never has ([1, 2, 3], say).
         raise SyncError(
             SyncError.REMOTE,
