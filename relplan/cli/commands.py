@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from relplan import __version__, crash
+from relplan.domain.bounds import MAX_LAG_DAYS
 from relplan.errors import Issue, RelplanError, ValidationError
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ from relplan.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     Handler,
+    bounded_int,
     err,
     open_workspace,
     out,
@@ -372,7 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("release", help="the release that slips")
     p.add_argument(
-        "--slip", type=int, required=True, metavar="DAYS", help="days (negative: earlier)"
+        "--slip",
+        type=bounded_int(-MAX_LAG_DAYS, MAX_LAG_DAYS),
+        required=True,
+        metavar="DAYS",
+        help="days (negative: earlier)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--today", type=parse_day, default=None, help="the day to judge gates against")
@@ -390,13 +396,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref", nargs="?", type=_ref, help="FROM: the prerequisite (list: filter)")
     p.add_argument("to_ref", nargs="?", type=_ref, metavar="TO", help="the dependent")
     p.add_argument("--type", choices=["FS", "SS", "FF", "SF"], default="FS")
-    p.add_argument("--lag", type=int, default=0, metavar="DAYS", help="lag in calendar days")
+    p.add_argument(
+        "--lag",
+        type=bounded_int(-MAX_LAG_DAYS, MAX_LAG_DAYS),
+        default=0,
+        metavar="DAYS",
+        help="lag in calendar days",
+    )
     p.add_argument("--json", action="store_true", help="list: print JSON")
 
     add("undo", cmd_undo, "undo the latest change", "relplan undo")
     add("redo", cmd_redo, "redo the change undone last", "relplan redo")
     p = add("history", cmd_history, "list the latest changes (the audit log)", "relplan history")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=bounded_int(1, 100_000), default=20)
     p.add_argument("--json", action="store_true", help="print JSON")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(add)

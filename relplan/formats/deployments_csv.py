@@ -368,9 +368,13 @@ def import_deployments(ws: Workspace, path: str | os.PathLike[str]) -> tuple[Cha
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        message = f"cannot read the file: not UTF-8 text (byte {exc.start} cannot be read)"
+        raise ValidationError([Issue("", message)], source=str(path)) from None
+    except OSError as exc:
+        reason = "is a folder, not a file" if file.is_dir() else exc.strerror or str(exc)
         raise ValidationError(
-            [Issue("", f"cannot read the file: {exc}")], source=str(path)
+            [Issue("", f"cannot read the file: {reason}")], source=str(path)
         ) from None
     releases = {row.key for row in ws.release_rows()}
     environments = {e.name for e in TABLES["environment"].all(ws.conn, "name")}

@@ -245,3 +245,39 @@ def test_store_errors_name_the_place(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     with pytest.raises(NotAWorkspaceError, match="empty"):
         Workspace.open(empty, create=False)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["impact", "PAY-2026.12", "--slip", "99999999999"], "--slip"),
+        (["check", "--today", "9999-12-31"], "outside"),
+        (["history", "--limit", "99999999999999999999"], "--limit"),
+        (
+            ["dependency", "add", "release:PAY-2026.12", "release:WEB-2026.12", "--lag", "3000000"],
+            "--lag",
+        ),
+    ],
+)
+def test_command_line_numbers_and_days_are_bounded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], words: str
+) -> None:
+    db = _workspace(tmp_path / "ws.relplan")
+    before = db.read_bytes()
+    with pytest.raises(SystemExit) as info:
+        run(["--db", str(db), *argv])
+    assert info.value.code == 2
+    stderr = capsys.readouterr().err
+    assert words in stderr
+    assert "Traceback" not in stderr
+    assert db.read_bytes() == before
+
+
+def test_an_export_into_a_missing_folder_names_the_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = _workspace(tmp_path / "ws.relplan")
+    target = tmp_path / "missing" / "out.ics"
+    code, stderr = _run(capsys, "--db", str(db), "export", "ics", "--out", str(target))
+    assert code == 2
+    assert _one_line(stderr) == f"relplan: {target}: no such file or folder"
