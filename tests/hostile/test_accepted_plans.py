@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -152,8 +153,8 @@ EXPORTS = ["json", "ics", "csv", "dot", "graphml"]
 def test_an_accepted_plan_runs_every_analysis_and_export(
     doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    case = tmp_path / f"case-{abs(hash(json.dumps(doc, sort_keys=True)))}"
-    case.mkdir()
+    # Hypothesis may draw the same plan twice within one test's tmp_path: a fresh folder each time.
+    case = Path(tempfile.mkdtemp(dir=tmp_path))
     src = case / "plan.json"
     src.write_text(json.dumps(doc))
     db = str(case / "ws.relplan")
