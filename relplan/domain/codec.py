@@ -723,9 +723,7 @@ def _is_ref(value: object) -> bool:
         and value.startswith(_REF_PREFIXES)
         and value not in _REF_PREFIXES
         and bool(value.strip())
-        and len(value) <= bounds.MAX_KEY_LENGTH + len(RELEASE_PREFIX)
-        and _SURROGATE_SEARCH(value) is None
-    )
+    )  # no bound checks: an end must name a (bounded) key, which the reference check verifies
 
 
 def _fast_dependency(value: object) -> Dependency | None:
