@@ -30,6 +30,8 @@ class Workspace:
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
         self.path = path
+        # Fixed for the connection's life; kept so any thread (the window's title) may ask.
+        self._read_only = is_read_only(db.conn)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Workspace:
@@ -45,7 +47,7 @@ class Workspace:
     @property
     def read_only(self) -> bool:
         """Whether the file was opened read-only (its file or folder cannot be written)."""
-        return is_read_only(self.conn)
+        return self._read_only
 
     def close(self) -> None:
         """Close the file."""
