@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from relplan.domain.bounds import echo
+
 
 class RelplanError(Exception):
     """Base of every error relplan raises on purpose."""
@@ -99,7 +101,7 @@ class UnknownObjectError(RelplanError):
     """A key names nothing in the workspace."""
 
     def __init__(self, kind: str, key: str) -> None:
-        super().__init__(f"no {kind} with key {key!r} in the workspace")
+        super().__init__(f"no {kind} with key {echo(key)} in the workspace")
         self.kind = kind
         self.key = key
 

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from relplan import __version__
+from relplan import __version__, crash
+from relplan.domain.bounds import MAX_LAG_DAYS
 from relplan.errors import Issue, RelplanError, ValidationError
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ from relplan.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     Handler,
+    bounded_int,
     err,
     open_workspace,
     out,
@@ -38,6 +40,9 @@ from relplan.cli.common import (
 )
 
 log = logging.getLogger(__name__)
+
+#: Exit status after Ctrl+C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -402,7 +407,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("release", help="the release that slips")
     p.add_argument(
-        "--slip", type=int, required=True, metavar="DAYS", help="days (negative: earlier)"
+        "--slip",
+        type=bounded_int(-MAX_LAG_DAYS, MAX_LAG_DAYS),
+        required=True,
+        metavar="DAYS",
+        help="days (negative: earlier)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--today", type=parse_day, default=None, help="the day to judge gates against")
@@ -420,7 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref", nargs="?", type=_ref, help="FROM: the prerequisite (list: filter)")
     p.add_argument("to_ref", nargs="?", type=_ref, metavar="TO", help="the dependent")
     p.add_argument("--type", choices=["FS", "SS", "FF", "SF"], default="FS")
-    p.add_argument("--lag", type=int, default=0, metavar="DAYS", help="lag in calendar days")
+    p.add_argument(
+        "--lag",
+        type=bounded_int(-MAX_LAG_DAYS, MAX_LAG_DAYS),
+        default=0,
+        metavar="DAYS",
+        help="lag in calendar days",
+    )
     p.add_argument("--json", action="store_true", help="list: print JSON")
 
     for name, handler, summary, example in (
@@ -435,7 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{name} change N of 'relplan history', whoever made it",
         )
     p = add("history", cmd_history, "list the latest changes (the audit log)", "relplan history")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=bounded_int(1, 100_000), default=20)
     p.add_argument("--json", action="store_true", help="print JSON")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(add)
@@ -443,7 +458,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit status."""
+    """Run the command line and return the exit status.
+
+    Every failure ends as one line on standard error: what and where for bad input and failing
+    files or disks, and for a bug the path of a crash report (never a traceback).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -451,18 +470,31 @@ def run(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        from relplan.app import main as gui_main
-
-        return gui_main(args)
+    command = str(getattr(args, "command", "") or "window")
     try:
+        if handler is None:
+            from relplan.app import main as gui_main
+
+            return gui_main(args)
         return handler(args)
     except ValidationError as exc:
         for line in exc.lines():
             err(line)
         return EXIT_FAILURE
-    except (RelplanError, FileNotFoundError, sqlite3.Error) as exc:
+    except RelplanError as exc:
         err(str(exc))
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        err("interrupted")
+        return EXIT_INTERRUPTED
+    except (OSError, sqlite3.Error, MemoryError) as exc:
+        err(crash.describe_failure(exc) or str(exc))
+        return EXIT_FAILURE
+    except RecursionError as exc:
+        err(f"the input is nested too deeply to handle ({crash.crash_line(exc, command=command)})")
+        return EXIT_FAILURE
+    except Exception as exc:  # the last resort: one line and a report, never a traceback
+        err(crash.crash_line(exc, command=command))
         return EXIT_FAILURE
 
 

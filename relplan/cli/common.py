@@ -28,11 +28,36 @@ AddCommand = Callable[[str, Handler, str, str], argparse.ArgumentParser]
 
 
 def parse_day(text: str) -> dt.date:
-    """An argparse type: a calendar day ``YYYY-MM-DD``."""
+    """An argparse type: a calendar day ``YYYY-MM-DD`` within the bounds every analysis handles."""
+    from relplan.domain.bounds import day_problem, echo
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"{echo(text)} is not a date YYYY-MM-DD") from None
+    problem = day_problem(day)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return day
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number within ``low..high``."""
+
+    def parse(text: str) -> int:
+        from relplan.domain.bounds import echo, int_problem
+
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{echo(text)} is not a whole number") from None
+        problem = int_problem(value, low, high)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
 
 
 def parse_depth(text: str) -> int | None:
@@ -49,9 +74,19 @@ def out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+#: The longest line :func:`err` prints; a message that long has echoed too much input.
+MAX_MESSAGE = 1000
+
+
 def err(text: str) -> None:
-    """Print ``relplan: TEXT`` on standard error."""
-    sys.stderr.write(f"relplan: {text}\n")
+    """Print ``relplan: TEXT`` on standard error, as one line of readable length.
+
+    Messages echo user input through :func:`relplan.domain.bounds.echo` already; this is the last
+    guard, so that no input can ever print control characters or a flood.
+    """
+    from relplan.domain.bounds import clip
+
+    sys.stderr.write(f"relplan: {clip(text, MAX_MESSAGE)}\n")
 
 
 def workspace_path(args: argparse.Namespace) -> Path:

@@ -172,6 +172,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 continue
             if interactive:
                 sys.stderr.write("\n")
+            for left in report.interrupted:
+                out(f"{name}: the run started at {left.started} was interrupted before it ended")
             undo = " (undo with 'relplan undo')" if not report.changes.empty else ""
             out(report.summary() + undo)
     return status

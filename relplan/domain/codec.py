@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from relplan.domain import bounds
 from relplan.domain.model import (
     DEPENDENCY_TYPES,
     DEPLOYMENT_OUTCOMES,
@@ -171,10 +173,16 @@ class Decoder:
 
     A method returns ``None`` when the object had an error; after a run, :attr:`issues` lists
     them all and :meth:`raise_if_any` turns them into one :class:`ValidationError`.
+
+    Args:
+        stored: the data was written by relplan itself (the audit log). The key and name
+            bounds (:mod:`relplan.domain.bounds`) guard what comes in; a workspace made before
+            a bound existed may hold a value outside it, and its history must still undo.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, stored: bool = False) -> None:
         self.issues: list[Issue] = []
+        self.stored = stored
 
     def error(self, path: str, message: str) -> None:
         """Record a problem at ``path``."""
@@ -195,7 +203,8 @@ class Decoder:
         for key in value:
             if key not in allowed:
                 self.error(
-                    _join(path, key), f"unknown key {key!r} (expected one of: {', '.join(allowed)})"
+                    _join(path, key),
+                    f"unknown key {bounds.echo(key)} (expected one of: {', '.join(allowed)})",
                 )
                 ok = False
         return value if ok else None
@@ -209,6 +218,23 @@ class Decoder:
             what = "missing" if key not in data else f"found {_show(value)}"
             self.error(_join(path, key), f"expected a non-empty string, {what}")
             return ""
+        problem = None if self.stored else bounds.name_problem(value)
+        if problem is not None:
+            self.error(_join(path, key), problem)
+            return ""
+        return value
+
+    def key(self, data: Mapping[str, Any], key: str, path: str) -> str:
+        """A key field: a non-empty string that follows :data:`bounds.KEY_RULE`."""
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            what = "missing" if key not in data else f"found {_show(value)}"
+            self.error(_join(path, key), f"expected a non-empty string, {what}")
+            return ""
+        problem = None if self.stored else bounds.key_problem(value)
+        if problem is not None:
+            self.error(_join(path, key), problem)
+            return ""
         return value
 
     def opt_text(self, data: Mapping[str, Any], key: str, path: str) -> str | None:
@@ -218,6 +244,10 @@ class Decoder:
             return None
         if not isinstance(value, str):
             self.error(_join(path, key), f"expected a string or null, found {_show(value)}")
+            return None
+        problem = bounds.text_problem(value)
+        if problem is not None:
+            self.error(_join(path, key), problem)
             return None
         return value
 
@@ -233,11 +263,17 @@ class Decoder:
             return default
         return str(value)
 
-    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int) -> int:
-        """An integer field."""
+    def integer(
+        self, data: Mapping[str, Any], key: str, path: str, default: int, low: int, high: int
+    ) -> int:
+        """An integer field within ``low..high``."""
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(_join(path, key), f"expected a whole number, found {_show(value)}")
+            return default
+        problem = bounds.int_problem(value, low, high)
+        if problem is not None:
+            self.error(_join(path, key), problem)
             return default
         return value
 
@@ -250,9 +286,12 @@ class Decoder:
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
-            or value < 0
+            or not 0 <= value <= bounds.MAX_POINTS
         ):
-            self.error(_join(path, key), f"expected a number >= 0 or null, found {_show(value)}")
+            self.error(
+                _join(path, key),
+                f"expected a number >= 0 and <= {bounds.MAX_POINTS} or null, found {_show(value)}",
+            )
             return None
         return float(value)
 
@@ -267,9 +306,15 @@ class Decoder:
             return None
         if isinstance(value, str) and len(value) == 10:
             try:
-                return dt.date.fromisoformat(value)
+                day = dt.date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                problem = bounds.day_problem(day)
+                if problem is None:
+                    return day
+                self.error(_join(path, key), problem)
+                return None
         self.error(_join(path, key), f"found {_show(value)}, expected a date YYYY-MM-DD")
         return None
 
@@ -288,7 +333,11 @@ class Decoder:
             except ValueError:
                 parsed = None
             if parsed is not None and parsed.tzinfo is not None:
-                return parsed
+                problem = bounds.time_problem(parsed)
+                if problem is None:
+                    return parsed
+                self.error(_join(path, key), problem)
+                return None
             if parsed is not None:
                 self.error(_join(path, key), f"found {_show(value)}, which has no offset or Z")
                 return None
@@ -314,6 +363,11 @@ class Decoder:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error(_join(path, key), f"expected a list of strings, found {_show(value)}")
             return ()
+        for i, v in enumerate(value):
+            problem = bounds.name_problem(v)
+            if problem is not None:
+                self.error(f"{_join(path, key)}[{i}]", problem)
+                return ()
         return tuple(value)
 
     def items(self, data: Mapping[str, Any], key: str, path: str) -> list[tuple[str, Any]]:
@@ -339,7 +393,7 @@ class Decoder:
             return None
         return self._guard(
             lambda: Team(
-                key=self.text(d, "key", path),
+                key=self.key(d, "key", path),
                 name=self.text(d, "name", path),
                 color=self.opt_text(d, "color", path),
             )
@@ -352,12 +406,10 @@ class Decoder:
             return None
 
         def build() -> Environment:
-            capacity = self.integer(d, "capacity", path, 1)
-            if capacity < 1:
-                self.error(_join(path, "capacity"), f"found {capacity}, expected 1 or more")
+            capacity = self.integer(d, "capacity", path, 1, 1, bounds.MAX_CAPACITY)
             return Environment(
-                name=self.text(d, "name", path),
-                order=self.integer(d, "order", path, 0),
+                name=self.key(d, "name", path),
+                order=self.integer(d, "order", path, 0, -bounds.MAX_ORDER, bounds.MAX_ORDER),
                 capacity=capacity,
             )
 
@@ -370,7 +422,7 @@ class Decoder:
             return None
         return self._guard(
             lambda: Train(
-                key=self.text(d, "key", path),
+                key=self.key(d, "key", path),
                 name=self.text(d, "name", path),
                 target=self.date(d, "target", path, required=False),
             )
@@ -439,9 +491,9 @@ class Decoder:
             milestones = [self.milestone(v, p) for p, v in self.items(d, "milestones", path)]
             gates = [self.gate(v, p) for p, v in self.items(d, "gates", path)]
             return Release(
-                key=self.text(d, "key", path),
+                key=self.key(d, "key", path),
                 name=self.text(d, "name", path),
-                team=self.text(d, "team", path),
+                team=self.key(d, "team", path),
                 train=self.opt_text(d, "train", path),
                 start=start,
                 target=target,
@@ -470,10 +522,9 @@ class Decoder:
             elif start == end and start_time and end_time and start_time >= end_time:
                 self.error(_join(path, "end_time"), f"{end_time} is not after {start_time}")
             rrule = self.opt_text(d, "rrule", path)
-            if rrule is not None and "FREQ=" not in rrule.upper():
-                self.error(
-                    _join(path, "rrule"), f"found {rrule!r}, expected an RFC 5545 rule with FREQ="
-                )
+            problem = None if rrule is None else bounds.rule_bounds_problem(rrule)
+            if problem is not None:
+                self.error(_join(path, "rrule"), problem)
             return Freeze(
                 name=self.text(d, "name", path),
                 start=start,
@@ -498,7 +549,7 @@ class Decoder:
             return None
         return self._guard(
             lambda: WorkItem(
-                key=self.text(d, "key", path),
+                key=self.key(d, "key", path),
                 title=self.text(d, "title", path),
                 team=self.opt_text(d, "team", path),
                 release=self.opt_text(d, "release", path),
@@ -529,7 +580,8 @@ class Decoder:
                     or (ref.startswith(ITEM_PREFIX) and len(ref) > len(ITEM_PREFIX))
                 ):
                     self.error(
-                        _join(path, key), f"found {ref!r}, expected 'release:KEY' or 'item:KEY'"
+                        _join(path, key),
+                        f"found {bounds.echo(ref)}, expected 'release:KEY' or 'item:KEY'",
                     )
                 ends.append(ref)
             if ends[0] and ends[0] == ends[1]:
@@ -538,7 +590,9 @@ class Decoder:
                 from_ref=ends[0],
                 to_ref=ends[1],
                 type=self.choice(d, "type", path, DEPENDENCY_TYPES, "FS"),
-                lag_days=self.integer(d, "lag_days", path, 0),
+                lag_days=self.integer(
+                    d, "lag_days", path, 0, -bounds.MAX_LAG_DAYS, bounds.MAX_LAG_DAYS
+                ),
             )
 
         return self._guard(build)
@@ -602,6 +656,10 @@ _ITEM_KEYS = frozenset(
 )
 _DEP_KEYS = frozenset(("from", "to", "type", "lag_days"))
 _REF_PREFIXES = (RELEASE_PREFIX, ITEM_PREFIX)
+# What no key may hold anywhere (with no space at either end, this is bounds.KEY_PATTERN).
+_KEY_BAD_SEARCH = re.compile(r"[|\x00-\x1f\x7f-\x9f\ud800-\udfff]|->").search
+_CONTROL_SEARCH = bounds.CONTROL_PATTERN.search
+_SURROGATE_SEARCH = bounds.SURROGATE_PATTERN.search
 
 
 def _fast_time(value: object) -> tuple[bool, dt.datetime | None]:
@@ -613,7 +671,8 @@ def _fast_time(value: object) -> tuple[bool, dt.datetime | None]:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         return False, None
-    return parsed.tzinfo is not None, parsed
+    # Years 1901..2198 are inside the bounds whatever the offset; the edges take the full check.
+    return parsed.tzinfo is not None and 1900 < parsed.year < 2199, parsed
 
 
 def _fast_work_item(value: object) -> WorkItem | None:
@@ -622,17 +681,28 @@ def _fast_work_item(value: object) -> WorkItem | None:
     g = value.get
     key, title, team, release = g("key"), g("title"), g("team"), g("release")
     type_, status, category, points = g("type"), g("status"), g("category", "todo"), g("points")
+    # Inline checks (not helper calls): this runs for each of up to 100,000 items. A team or
+    # release that breaks a bound cannot match a (bounded) key, so the reference check refuses it.
     if not (
         type(key) is str
-        and key.strip()
         and type(title) is str
-        and title.strip()
+        and 0 < len(key) <= bounds.MAX_KEY_LENGTH
+        and len(title) <= bounds.MAX_NAME_LENGTH
         and (team is None or type(team) is str)
         and (release is None or type(release) is str)
-        and (type_ is None or type(type_) is str)
-        and (status is None or type(status) is str)
+        and (type_ is None or (type(type_) is str and len(type_) <= bounds.MAX_TEXT_LENGTH))
+        and (status is None or (type(status) is str and len(status) <= bounds.MAX_TEXT_LENGTH))
         and category in ITEM_CATEGORIES
-        and (points is None or (type(points) in (int, float) and 0 <= points < math.inf))
+        and (points is None or (type(points) in (int, float) and 0 <= points <= bounds.MAX_POINTS))
+        and _KEY_BAD_SEARCH(key) is None
+        and not key[0].isspace()
+        and not key[-1].isspace()
+        and _CONTROL_SEARCH(title) is None
+        and title.strip()
+        and (
+            (type_ is None and status is None)
+            or _SURROGATE_SEARCH(f"{type_ or ''}{status or ''}") is None
+        )
     ):
         return None
     ok_created, created = _fast_time(g("created"))
@@ -640,8 +710,8 @@ def _fast_work_item(value: object) -> WorkItem | None:
     if not (ok_created and ok_resolved):
         return None
     return WorkItem(
-        key,
-        title,
+        str(key),
+        str(title),
         team,
         release,
         type_ or "Story",
@@ -659,7 +729,7 @@ def _is_ref(value: object) -> bool:
         and value.startswith(_REF_PREFIXES)
         and value not in _REF_PREFIXES
         and bool(value.strip())
-    )
+    )  # no bound checks: an end must name a (bounded) key, which the reference check verifies
 
 
 def _fast_dependency(value: object) -> Dependency | None:
@@ -673,6 +743,7 @@ def _fast_dependency(value: object) -> Dependency | None:
         and from_ref != to_ref
         and type_ in DEPENDENCY_TYPES
         and type(lag) is int
+        and -bounds.MAX_LAG_DAYS <= lag <= bounds.MAX_LAG_DAYS
     ):
         return Dependency(str(from_ref), str(to_ref), str(type_), lag)
     return None
@@ -690,11 +761,12 @@ def _join(path: str, key: str) -> str:
 
 
 def _show(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
     if isinstance(value, dict):
-        text = "an object"
-    elif isinstance(value, list):
-        text = "a list"
-    elif value is None:
-        text = "null"
-    return text if len(text) <= 40 else text[:37] + "..."
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"a {len(str(abs(value)))}-digit number"
+    return bounds.echo(value, 40)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from relplan.domain.bounds import day_problem
 from relplan.domain.model import RELEASE_STATUSES, Gate, Release
 from relplan.errors import Issue
 
@@ -18,6 +19,10 @@ def release_issues(release: Release) -> list[Issue]:
         ['A-1.target']
     """
     issues = []
+    for name, day in (("start", release.start), ("target", release.target)):
+        problem = None if day is None else day_problem(day)
+        if problem is not None:
+            issues.append(Issue(f"{release.key}.{name}", problem))
     if release.start is not None and release.target is not None and release.start > release.target:
         issues.append(
             Issue(
@@ -34,6 +39,10 @@ def release_issues(release: Release) -> list[Issue]:
             )
         )
     for i, stage in enumerate(release.stages):
+        for name, day in (("start", stage.start), ("end", stage.end)):
+            problem = day_problem(day)
+            if problem is not None:
+                issues.append(Issue(f"{release.key}.stages[{i}].{name}", problem))
         if stage.start > stage.end:
             issues.append(
                 Issue(

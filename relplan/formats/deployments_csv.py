@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from relplan.domain.bounds import MAX_TEXT_LENGTH, echo, key_problem, name_problem, time_problem
 from relplan.domain.model import DEPLOYMENT_OUTCOMES, Change, Deployment
 from relplan.errors import Issue, ValidationError
 from relplan.store.commands import ChangeSet, Command, Edit
@@ -85,8 +86,12 @@ def parse_time(text: str, zone: dt.tzinfo) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"found {value!r}, expected {_TIME_EXAMPLE}") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+        raise ValueError(f"found {echo(value)}, expected {_TIME_EXAMPLE}") from None
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    problem = time_problem(parsed)
+    if problem is not None:
+        raise ValueError(problem)
+    return parsed
 
 
 def parse_changes(text: str, zone: dt.tzinfo) -> tuple[Change, ...]:
@@ -108,16 +113,18 @@ def parse_changes(text: str, zone: dt.tzinfo) -> tuple[Change, ...]:
         ident, at, when = part.rpartition("@") if "@" in part else (part, "", "")
         ident = ident.strip()
         if not ident:
-            raise ValueError(f"change {number} ({part!r}) has no id before '@'")
+            raise ValueError(f"change {number} ({echo(part)}) has no id before '@'")
+        if (problem := name_problem(ident)) is not None:
+            raise ValueError(f"change {number}: {problem}")
         if ident in seen:
-            raise ValueError(f"change {ident!r} is listed twice")
+            raise ValueError(f"change {echo(ident)} is listed twice")
         seen.add(ident)
         committed = None
         if at:
             try:
                 committed = parse_time(when, zone)
             except ValueError as exc:
-                raise ValueError(f"change {ident!r}: commit time {exc}") from None
+                raise ValueError(f"change {echo(ident)}: commit time {exc}") from None
         changes.append(Change(ident, committed))
     return tuple(changes)
 
@@ -189,18 +196,25 @@ def parse_deployments_csv(
     """
     zone = _zone(timezone)
     issues: list[Issue] = []
-    records = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        # A cell over the csv module's limit (131,072 characters), a NUL byte, a broken quote.
+        where = f"row {reader.line_num}" if reader.line_num else "row 1"
+        message = f"cannot be read as CSV: {exc}"
+        raise ValidationError([Issue(where, message)], source=source) from None
     if not records or not any(cell.strip() for cell in records[0]):
         raise ValidationError([Issue("row 1", "no header row")], source=source)
     header = [cell.strip().lower() for cell in records[0]]
     for position, name in enumerate(header, start=1):
         if name not in COLUMNS:
             expected = ", ".join(COLUMNS)
-            message = f"unknown column {name!r}; expected {expected}"
+            message = f"unknown column {echo(name)}; expected {expected}"
             issues.append(Issue(f"row 1, column {position}", message))
         elif header.index(name) != position - 1:
-            issues.append(Issue(f"row 1, column {position}", f"column {name!r} appears twice"))
-    issues += [Issue("row 1", f"missing column {n!r}") for n in REQUIRED if n not in header]
+            issues.append(Issue(f"row 1, column {position}", f"column {echo(name)} appears twice"))
+    issues += [Issue("row 1", f"missing column {echo(n)}") for n in REQUIRED if n not in header]
     if issues:
         raise ValidationError(issues, source=source)
     out: list[Deployment] = []
@@ -233,22 +247,29 @@ def _deployment(
 ) -> Deployment | None:
     """The deployment of one row, or None after recording its issues."""
     before = len(row.issues)
+    for column, cell in row.cells.items():
+        if len(cell) > MAX_TEXT_LENGTH:
+            row.error(column, f"{len(cell):,} characters, at most {MAX_TEXT_LENGTH:,} allowed")
+    if len(row.issues) > before:
+        return None
     release = row.text("release")
     if not release:
         row.error("release", "missing; expected a release key")
+    elif (problem := key_problem(release)) is not None:
+        row.error("release", problem)
     elif release not in releases:
-        row.error("release", f"no release {release!r} in the workspace")
+        row.error("release", f"no release {echo(release)} in the workspace")
     environment = row.text("environment")
     if not environment:
         row.error("environment", "missing; expected an environment name")
     elif environment not in environments:
-        row.error("environment", f"no environment {environment!r} in the workspace")
+        row.error("environment", f"no environment {echo(environment)} in the workspace")
     started = row.time("started", zone)
     finished = row.time("finished", zone)
     restored = row.time("restored", zone)
     outcome = row.text("outcome").lower() or "succeeded"
     if outcome not in DEPLOYMENT_OUTCOMES:
-        row.error("outcome", f"found {outcome!r}, expected {', '.join(DEPLOYMENT_OUTCOMES)}")
+        row.error("outcome", f"found {echo(outcome)}, expected {', '.join(DEPLOYMENT_OUTCOMES)}")
     if started is not None and finished is not None and finished < started:
         row.error("finished", f"{finished.isoformat()} is before started {started.isoformat()}")
     if restored is not None:
@@ -256,6 +277,9 @@ def _deployment(
             row.error("restored", "only a deployment that did not succeed has a restore time")
         elif finished is not None and restored < finished:
             row.error("restored", f"{restored.isoformat()} is before finished")
+    incident = row.text("incident")
+    if incident and (problem := name_problem(incident)) is not None:
+        row.error("incident", problem)
     try:
         changes = parse_changes(row.text("changes"), zone)
     except ValueError as exc:
@@ -271,7 +295,7 @@ def _deployment(
         outcome=outcome,
         restored=restored,
         changes=changes,
-        incident=row.text("incident") or None,
+        incident=incident or None,
     )
 
 
@@ -344,9 +368,13 @@ def import_deployments(ws: Workspace, path: str | os.PathLike[str]) -> tuple[Cha
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        message = f"cannot read the file: not UTF-8 text (byte {exc.start} cannot be read)"
+        raise ValidationError([Issue("", message)], source=str(path)) from None
+    except OSError as exc:
+        reason = "is a folder, not a file" if file.is_dir() else exc.strerror or str(exc)
         raise ValidationError(
-            [Issue("", f"cannot read the file: {exc}")], source=str(path)
+            [Issue("", f"cannot read the file: {reason}")], source=str(path)
         ) from None
     # What is new is decided on the state the write applies to (another process may write).
     with ws.write():

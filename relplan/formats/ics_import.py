@@ -24,6 +24,13 @@ from pathlib import Path
 
 import icalendar
 
+from relplan.domain.bounds import (
+    clip,
+    day_problem,
+    echo,
+    name_problem,
+    rule_bounds_problem,
+)
 from relplan.domain.model import Freeze
 from relplan.errors import Issue, ValidationError
 from relplan.planning.freezes import rule_problem
@@ -62,7 +69,10 @@ def _days(
     if start_prop is None:
         issues.append(Issue(where, "has no DTSTART"))
         return None
-    start = start_prop.dt
+    start = getattr(start_prop, "dt", None)
+    if not isinstance(start, dt.date):
+        issues.append(Issue(where, "DTSTART is not a date"))
+        return None
     if isinstance(start, dt.datetime):
         left_out.append(
             Issue(where, f"starts at {start:%Y-%m-%d %H:%M}: only all-day events become freezes")
@@ -71,13 +81,19 @@ def _days(
     end_prop = event.get("DTEND")
     duration = event.get("DURATION")
     if end_prop is not None:
-        end = end_prop.dt
+        end = getattr(end_prop, "dt", None)
+        if not isinstance(end, dt.date):
+            issues.append(Issue(where, "DTEND is not a date"))
+            return None
         if isinstance(end, dt.datetime):
             issues.append(Issue(where, "DTEND has a time of day but DTSTART is a date"))
             return None
         last = end - dt.timedelta(days=1)
     elif duration is not None:
-        length = duration.dt
+        length = getattr(duration, "dt", None)
+        if not isinstance(length, dt.timedelta):
+            issues.append(Issue(where, "DURATION is not a duration"))
+            return None
         if length.seconds or length.microseconds:
             issues.append(Issue(where, f"DURATION {length} is not whole days"))
             return None
@@ -123,6 +139,53 @@ def _unique(freeze: Freeze, taken: Mapping[str, Freeze]) -> Freeze | None:
     raise AssertionError("unreachable: the candidates never end")  # pragma: no cover
 
 
+# What icalendar raises for input it cannot read (it has no error type of its own).
+_UNREADABLE = (ValueError, IndexError, KeyError, TypeError, AttributeError, OverflowError)
+
+
+def _freeze(
+    event: icalendar.Component,
+    n: int,
+    environments: Sequence[str],
+    teams: Sequence[str],
+    issues: list[Issue],
+    result: FreezeImport,
+    strict: bool,
+) -> Freeze | None:
+    """The freeze of one event, or None (cancelled, left out, or its problems were recorded)."""
+    summary = str(event.get("SUMMARY", "")).strip()
+    where = f"event {n} ({clip(summary or str(event.get('UID', 'no UID')))})"
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        result.skipped += 1
+        return None
+    left_out: list[Issue] = []
+    days = _days(event, where, issues, left_out)
+    rule_ok, rule = _rule(event, where, issues, left_out) if not left_out else (False, None)
+    if left_out:  # one reason per event is enough
+        (issues if strict else result.left_out).append(left_out[0])
+        return None
+    if not summary:
+        issues.append(Issue(where, "has no SUMMARY to name the freeze"))
+    elif (problem := name_problem(summary)) is not None:
+        issues.append(Issue(where, f"SUMMARY: {problem}"))
+        return None
+    if days is None or not rule_ok or not summary:
+        return None
+    for label, day in (("DTSTART", days[0]), ("end", days[1])):
+        if (problem := day_problem(day)) is not None:
+            issues.append(Issue(where, f"{label}: {problem}"))
+            return None
+    if rule is not None and (problem := rule_bounds_problem(rule)) is not None:
+        issues.append(Issue(where, f"RRULE: {problem}"))
+        return None
+    freeze = Freeze(summary, days[0], days[1], tuple(environments), tuple(teams), rule)
+    problem = rule_problem(freeze)
+    if problem is not None:
+        issues.append(Issue(where, problem))
+        return None
+    return freeze
+
+
 def freezes_from_ics(
     data: bytes,
     *,
@@ -150,35 +213,29 @@ def freezes_from_ics(
             per event).
     """
     try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"not an iCalendar file: not UTF-8 text (byte {exc.start} cannot be read)"
+        raise ValidationError([Issue("", message)], source=source) from None
+    try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise ValidationError([Issue("", f"not an iCalendar file: {exc}")], source=source) from exc
+        events = [e for cal in calendars for e in cal.walk("VEVENT")]
+    except _UNREADABLE as exc:
+        message = f"not an iCalendar file: {clip(str(exc), 120)}"
+        raise ValidationError([Issue("", message)], source=source) from None
     issues: list[Issue] = []
     result = FreezeImport()
     taken: dict[str, Freeze] = {f.name: f for f in existing}
-    events = [e for cal in calendars for e in cal.walk("VEVENT")]
     if not events:
         raise ValidationError([Issue("", "holds no events")], source=source)
     for n, event in enumerate(events, start=1):
-        summary = str(event.get("SUMMARY", "")).strip()
-        where = f"event {n} ({summary or event.get('UID', 'no UID')})"
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            result.skipped += 1
+        where = f"event {n}"
+        try:
+            freeze = _freeze(event, n, environments, teams, issues, result, strict)
+        except _UNREADABLE as exc:
+            issues.append(Issue(where, f"cannot be read: {clip(str(exc), 120)}"))
             continue
-        left_out: list[Issue] = []
-        days = _days(event, where, issues, left_out)
-        rule_ok, rule = _rule(event, where, issues, left_out) if not left_out else (False, None)
-        if left_out:  # one reason per event is enough
-            (issues if strict else result.left_out).append(left_out[0])
-            continue
-        if not summary:
-            issues.append(Issue(where, "has no SUMMARY to name the freeze"))
-        if days is None or not rule_ok or not summary:
-            continue
-        freeze = Freeze(summary, days[0], days[1], tuple(environments), tuple(teams), rule)
-        problem = rule_problem(freeze)
-        if problem is not None:
-            issues.append(Issue(where, problem))
+        if freeze is None:
             continue
         named = _unique(freeze, taken)
         if named is None:
@@ -223,11 +280,11 @@ def import_freezes(
         known_envs = TABLES["environment"].existing_keys(ws.conn)
         known_teams = TABLES["team"].existing_keys(ws.conn)
         unknown = [
-            Issue("--environment", f"no environment {e!r}")
+            Issue("--environment", f"no environment {echo(e)}")
             for e in environments
             if e not in known_envs
         ]
-        unknown += [Issue("--team", f"no team {t!r}") for t in teams if t not in known_teams]
+        unknown += [Issue("--team", f"no team {echo(t)}") for t in teams if t not in known_teams]
         if unknown:
             raise ValidationError(unknown, source=source)
         result = freezes_from_ics(

@@ -90,7 +90,11 @@ def open_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterat
     """
     check_output_folder(path)
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        # Name the file the user asked for, not the temporary one.
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     try:
         mode = "wb" if binary else "w"
         encoding = None if binary else "utf-8"
@@ -100,6 +104,9 @@ def open_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterat
         # mkstemp makes the file private (0600); give it the permissions a plain open() would.
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

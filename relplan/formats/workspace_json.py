@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from relplan.domain import codec
+from relplan.domain import bounds, codec
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan
 from relplan.errors import Issue, ValidationError
 
@@ -55,7 +56,7 @@ class _Index:
     def add(self, dec: codec.Decoder, kind: str, key: str, p: At, suffix: str, what: str) -> None:
         seen = self.keys.setdefault(kind, set())
         if key in seen:
-            dec.error(_at(p, suffix), f"duplicate {what} {key!r}")
+            dec.error(_at(p, suffix), f"duplicate {what} {bounds.echo(key)}")
         seen.add(key)
 
 
@@ -70,15 +71,85 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ValidationError([Issue("", "no such file")], source=name) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Issue("", f"cannot read it ({exc})")], source=name) from None
+    except IsADirectoryError:
+        raise ValidationError([Issue("", "is a folder, not a file")], source=name) from None
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start} cannot be read)"
+        raise ValidationError([Issue("", message)], source=name) from None
+    except (OSError, MemoryError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ValidationError([Issue("", f"cannot read it ({reason})")], source=name) from None
+    return parse_json_text(text, source=name)
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object hook that refuses duplicate keys (the JSON module keeps the last silently)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return result
+
+
+# A lone surrogate can only come from a \uD800-\uDFFF escape; look for one only then.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def parse_json_text(text: str, *, source: str = "") -> Any:
+    """Parse JSON text strictly: duplicate keys, lone surrogates and deep nesting are errors.
+
+    Raises:
+        ValidationError: naming the place (line and column, or the JSON path).
+    """
     try:
-        return json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_object)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ValidationError(
-            [Issue("", f"not valid JSON at {where}: {exc.msg}")], source=name
+            [Issue("", f"not valid JSON at {where}: {exc.msg}")], source=source
         ) from None
+    except _DuplicateKeyError as exc:
+        message = f"an object has the key {bounds.echo(exc.key)} twice (duplicate JSON keys)"
+        raise ValidationError([Issue("", message)], source=source) from None
+    except RecursionError:
+        message = "not a workspace: the JSON is nested too deeply"
+        raise ValidationError([Issue("", message)], source=source) from None
+    except (ValueError, OverflowError) as exc:  # e.g. a number of more than 4300 digits
+        message = f"not valid JSON: {bounds.clip(str(exc), 120)}"
+        raise ValidationError([Issue("", message)], source=source) from None
+    if _SURROGATE_ESCAPE.search(text):
+        place = _lone_surrogate(document)
+        if place is not None:
+            message = "holds an invalid \\u escape (a lone UTF-16 surrogate)"
+            raise ValidationError([Issue(place, message)], source=source)
+    return document
+
+
+def _lone_surrogate(document: Any) -> str | None:
+    """The JSON path of the first string (or key) with a lone surrogate, or None."""
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if bounds.SURROGATE_PATTERN.search(value):
+                return path or "(top)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if bounds.SURROGATE_PATTERN.search(key):
+                    return path or "(top)"
+                stack.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: str = "") -> Plan:
@@ -99,13 +170,13 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
         dec.raise_if_any(source=source)
         raise AssertionError("unreachable: obj() recorded an issue")
     if top.get("format") != FORMAT_NAME:
-        dec.error("format", f"found {top.get('format')!r}, expected {FORMAT_NAME!r}")
+        dec.error("format", f"found {bounds.echo(top.get('format'))}, expected {FORMAT_NAME!r}")
     version = top.get("version")
-    if version != FORMAT_VERSION:
-        dec.error("version", f"found {version!r}, expected {FORMAT_VERSION}")
+    if type(version) is not int or version != FORMAT_VERSION:
+        dec.error("version", f"found {bounds.echo(version)}, expected {FORMAT_VERSION}")
     timezone = top.get("timezone", "UTC")
     if not isinstance(timezone, str) or not _valid_zone(timezone):
-        dec.error("timezone", f"found {timezone!r}, expected an IANA time zone name")
+        dec.error("timezone", f"found {bounds.echo(timezone)}, expected an IANA time zone name")
         timezone = "UTC"
 
     # Keys of objects that had errors of their own still count as present, so that one bad
@@ -171,7 +242,7 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
 
     def ref(p: At, suffix: str, value: str | None, pool: Iterable[str], what: str) -> None:
         if value is not None and value not in pool:
-            dec.error(_at(p, suffix), f"unknown {what} {value!r}")
+            dec.error(_at(p, suffix), f"unknown {what} {bounds.echo(value)}")
 
     for p, r in releases:
         ref(p, ".team", r.team, team_keys, "team")

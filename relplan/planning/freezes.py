@@ -261,6 +261,7 @@ def occurrences(
     stop = dt.datetime.combine(last, dt.time.max)
     if until is not None:
         stop = min(stop, until)
+    rule = _skip_ahead(rule, freeze, begin)
     found: list[Occurrence] = []
     for start in rule.xafter(begin, inc=True):
         if start > stop or len(found) >= limit:
@@ -269,6 +270,32 @@ def occurrences(
         if occurrence.last_day >= first:
             found.append(occurrence)
     return found
+
+
+_STEP_DAYS: Final = {"DAILY": 1, "WEEKLY": 7}
+
+
+def _skip_ahead(rule: rrule, freeze: Freeze, begin: dt.datetime) -> rrule:
+    """The same rule started closer to ``begin``, so that expanding it costs what the range holds.
+
+    A daily or weekly rule without ``COUNT`` repeats every ``INTERVAL`` days or weeks whatever its
+    start, so moving the start forward by whole periods keeps every later occurrence (a rule
+    from 1900 would otherwise be stepped through day by day up to the range). Other rules are
+    kept: monthly and yearly ones take few steps, and ``COUNT`` counts from the real start.
+    """
+    assert freeze.rrule is not None
+    text, _ = split_until(freeze.rrule)
+    parts = dict(p.partition("=")[::2] for p in text.upper().replace(" ", "").split(";"))
+    step = _STEP_DAYS.get(parts.get("FREQ", ""))
+    interval = parts.get("INTERVAL", "1")
+    if step is None or "COUNT" in parts or not interval.isdigit() or int(interval) < 1:
+        return rule
+    period = dt.timedelta(days=step * int(interval))
+    start = first_window(freeze).start
+    periods = (begin - start) // period - 1
+    if periods <= 0:
+        return rule
+    return rule.replace(dtstart=start + periods * period)
 
 
 class FreezeDays:

@@ -2,7 +2,12 @@
 
 A workspace is one SQLite file with ``PRAGMA application_id`` set to relplan's id and
 ``PRAGMA user_version`` set to its schema version. A file that is not one is never modified:
-it is first probed through a read-only connection.
+it is first probed through a read-only connection, which also checks that it is not damaged
+(``PRAGMA quick_check``) before anything is written into it.
+
+A workspace whose file or folder cannot be written (a read-only folder or mount) is opened
+read-only (``query_only``; ``immutable`` when not even the WAL index can be made), so it can
+still be checked and exported; a write then fails with "the workspace is read-only".
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from relplan import config
 from relplan.errors import (
     MigrationError,
     NewerSchemaError,
     NotAWorkspaceError,
+    StoreError,
     WorkspaceBusyError,
 )
 from relplan.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -35,25 +43,94 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT = 60.0
 
 
-def _probe(path: Path) -> tuple[int, int, bool]:
-    """Read (application_id, user_version, has_tables) without writing to the file."""
+_DAMAGED_CODES = frozenset((sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB))
+
+
+def _damaged(path: Path, detail: str) -> NotAWorkspaceError:
+    backups = sorted(path.parent.glob(f"{glob_escape(path.name)}.v*.bak"))
+    hint = (
+        f"restore the automatic backup {backups[-1]} or a copy you exported"
+        if backups
+        else "no automatic backup was found next to it; restore a copy you exported"
+    )
+    return NotAWorkspaceError(str(path), f"the file is damaged ({detail}); {hint}")
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob wildcards escaped."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
+def _read_only_uri(path: Path, *, immutable: bool) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _probe(path: Path, *, immutable: bool = False) -> tuple[int, int, bool]:
+    """Read (application_id, user_version, has_tables) without writing to the file.
+
+    A workspace of relplan's is also checked for damage (``quick_check``), so that nothing is
+    ever written into a damaged file.
+    """
     with path.open("rb") as fh:
         header = fh.read(16)
     if header != _SQLITE_MAGIC:
         raise NotAWorkspaceError(str(path), "it is not an SQLite database")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path, immutable=immutable), uri=True)
     except sqlite3.Error as exc:
         raise NotAWorkspaceError(str(path), f"SQLite cannot open it ({exc})") from exc
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        if app_id == APPLICATION_ID:
+            verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise _damaged(path, str(verdict))
     except sqlite3.DatabaseError as exc:
-        raise NotAWorkspaceError(str(path), f"the file is damaged ({exc})") from exc
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code in _DAMAGED_CODES or "malformed" in str(exc) or "not a database" in str(exc):
+            raise _damaged(path, str(exc)) from exc
+        raise StoreError(f"{path}: SQLite cannot read it ({exc})") from exc
     finally:
         conn.close()
     return int(app_id), int(version), bool(has_tables)
+
+
+def _writable(file: Path) -> tuple[bool, bool]:
+    """Whether the file and its folder can be written (the folder holds the WAL side files)."""
+    folder = os.access(file.parent, os.W_OK | os.X_OK)
+    return (not file.exists() or os.access(file, os.W_OK)) and folder, folder
+
+
+def _check_location(file: Path, *, create: bool) -> bool:
+    """Refuse a path that cannot hold a workspace; returns whether the file exists.
+
+    Raises:
+        StoreError: the path is a folder, a part of it is a file, its folder is missing (only
+            relplan's own data folder is made), or the name is too long.
+    """
+    try:
+        st = file.stat()
+    except FileNotFoundError:
+        st = None
+    except NotADirectoryError:
+        raise StoreError(f"{file}: a part of the path is a file, not a folder") from None
+    except OSError as exc:
+        raise StoreError(f"{file}: cannot use this path ({exc.strerror or exc})") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise StoreError(f"{file}: is a folder, not a workspace file")
+        return True
+    parent = file.parent
+    if not parent.is_dir():
+        if parent.exists():
+            raise StoreError(f"{file}: a part of the path is a file, not a folder")
+        if create and parent.resolve() == config.data_dir().resolve():
+            parent.mkdir(parents=True, exist_ok=True)
+        else:
+            raise StoreError(f"{file}: the folder {parent} does not exist")
+    return False
 
 
 def backup_path(path: Path, version: int) -> Path:
@@ -139,20 +216,28 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sql
         FileNotFoundError: the file does not exist and ``create`` is false.
     """
     file = Path(path)
-    fresh = not file.exists() or file.stat().st_size == 0
+    exists = _check_location(file, create=create)
+    writable, folder_writable = _writable(file)
+    fresh = not exists or file.stat().st_size == 0
     if not fresh:
-        app_id, version, has_tables = _probe(file)
+        app_id, version, has_tables = _probe(file, immutable=not folder_writable)
         if app_id != APPLICATION_ID:
             if app_id != 0 or has_tables or version != 0:
                 raise NotAWorkspaceError(str(file), "it is an SQLite database of another program")
             fresh = True
         elif version > SCHEMA_VERSION:
             raise NewerSchemaError(str(file), version, SCHEMA_VERSION)
-    elif not create:
+    if fresh and not create:
+        # A command that only reads never turns a file (even an empty one) into a workspace.
+        if exists:
+            raise NotAWorkspaceError(str(file), "it is empty (no workspace was ever saved in it)")
         raise FileNotFoundError(f"no workspace at {file}")
     if fresh:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        if not writable:
+            raise StoreError(f"{file}: cannot make a workspace here: the folder is read-only")
         version = 0
+    elif not writable:
+        return _open_read_only(file, version, immutable=not folder_writable)
     # The stdlib's implicit transactions would commit behind sqlite-utils' back; use explicit ones.
     conn = sqlite3.connect(
         str(file), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT
@@ -179,8 +264,31 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sql
 def close_connection(conn: sqlite3.Connection) -> None:
     """Close a workspace, folding the WAL back into the main file."""
     with contextlib.suppress(sqlite3.Error):
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not is_read_only(conn):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
+
+
+def _open_read_only(file: Path, version: int, *, immutable: bool) -> sqlite3.Connection:
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{file}: the workspace needs upgrading to schema version {SCHEMA_VERSION}, "
+            "but it is read-only here; open it once where it can be written"
+        )
+    conn = sqlite3.connect(
+        _read_only_uri(file, immutable=immutable),
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    conn.execute("PRAGMA query_only = ON")
+    log.info("opened %s read-only", file)
+    return conn
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    """Whether a workspace connection was opened read-only."""
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
 
 
 def close_database(db: sqlite_utils.Database) -> None:

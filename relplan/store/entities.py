@@ -290,7 +290,7 @@ def _release_from_row(conn: sqlite3.Connection, row: Row) -> Release:
 
 def _decoder(method: str) -> Callable[[Any], Any]:
     def decode(data: Any) -> Any:
-        dec = codec.Decoder()
+        dec = codec.Decoder(stored=True)
         obj = getattr(dec, method)(data, "")
         dec.raise_if_any(source="audit log")
         return obj

@@ -265,6 +265,39 @@ def record_run(conn: sqlite3.Connection, run: SyncRun) -> int:
     return int(cursor.lastrowid or 0)
 
 
+#: The status of a run that has started and not yet ended; one left behind was interrupted.
+RUNNING = "running"
+INTERRUPTED = "interrupted"
+_INTERRUPTED_MESSAGE = "the run was interrupted (killed or crashed) before it ended"
+
+
+def start_run(conn: sqlite3.Connection, connection_name: str, started: str) -> int:
+    """Log a run as started (committed at once, so a killed run leaves a trace); its id."""
+    return record_run(conn, SyncRun(connection_name, started, None, RUNNING))
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, run: SyncRun) -> None:
+    """Record how a run that :func:`start_run` logged ended."""
+    with transaction(conn):
+        conn.execute(
+            "UPDATE sync_runs SET finished = ?, status = ?, error = ?, fetched = ?, changed = ?, "
+            "watermark = ? WHERE id = ?",
+            (run.finished, run.status, run.error, run.fetched, run.changed, run.watermark, run_id),
+        )
+
+
+def mark_interrupted(conn: sqlite3.Connection, connection_name: str) -> list[SyncRun]:
+    """Mark this connection's runs that started and never ended as interrupted; returns them."""
+    left = [r for r in runs(conn, connection_name, limit=1000) if r.status == RUNNING]
+    if left:
+        with transaction(conn):
+            conn.executemany(
+                "UPDATE sync_runs SET status = ?, error = ? WHERE id = ?",
+                [(INTERRUPTED, _INTERRUPTED_MESSAGE, r.id) for r in left],
+            )
+    return left
+
+
 def runs(
     conn: sqlite3.Connection, connection_name: str | None = None, limit: int = 20
 ) -> list[SyncRun]:

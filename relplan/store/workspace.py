@@ -16,7 +16,13 @@ from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
-from relplan.store.database import close_connection, open_connection, transaction, wrap
+from relplan.store.database import (
+    close_connection,
+    is_read_only,
+    open_connection,
+    transaction,
+    wrap,
+)
 from relplan.store.entities import TABLES
 from relplan.store.origin import terminal_origin
 
@@ -40,6 +46,8 @@ class Workspace:
         self._db: sqlite_utils.Database | None = None
         self.path = path
         self.origin = origin or terminal_origin()
+        # Fixed for the connection's life; kept so any thread (the window's title) may ask.
+        self._read_only = is_read_only(conn)
 
     @classmethod
     def open(
@@ -67,6 +75,11 @@ class Workspace:
         if self._db is None:
             self._db = wrap(self._conn)
         return self._db
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the file was opened read-only (its file or folder cannot be written)."""
+        return self._read_only
 
     def close(self) -> None:
         """Close the file."""

@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from relplan.errors import Cancelled, Issue, RelplanError, ValidationError
+from relplan.domain.bounds import clip
+from relplan.errors import Cancelled, Issue, RelplanError, SyncError, ValidationError
 from relplan.store import sync_state
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.entities import TABLES, dependency_key_of
@@ -154,6 +155,8 @@ class SyncJob:
     watermark: str | None
     state: dict[str, Any]
     known_ids: frozenset[str]
+    run_id: int | None = None
+    interrupted: tuple[SyncRun, ...] = ()
 
 
 @dataclass(slots=True)
@@ -183,6 +186,7 @@ class SyncReport:
     links_removed: int = 0
     conflicts: int = 0
     changes: ChangeSet = field(default_factory=ChangeSet)
+    interrupted: tuple[SyncRun, ...] = ()
 
     @property
     def changed(self) -> int:
@@ -226,7 +230,11 @@ def prepare(ws: Workspace, name: str, *, full: bool = False) -> SyncJob:
         for s in sync_state.sources(ws.conn, name)
         if s.entity == "work_item" and not s.deleted
     )
-    return SyncJob(config, now_iso(), watermark or None, data, known)
+    # A run logged as started and never ended was killed (or crashed): say so, once.
+    interrupted = tuple(sync_state.mark_interrupted(ws.conn, name))
+    started = now_iso()
+    run_id = sync_state.start_run(ws.conn, name, started)
+    return SyncJob(config, started, watermark or None, data, known, run_id, interrupted)
 
 
 def fetch(
@@ -248,7 +256,17 @@ def fetch(
     secret = _secret(job.config, credentials)
     client = tracker or tracker_for(job.config.kind)
     request = FetchRequest(job.config, secret, job.watermark, job.known_ids, job.state)
-    fetched = client.fetch(request, progress=progress, cancel=token)
+    try:
+        fetched = client.fetch(request, progress=progress, cancel=token)
+    except RelplanError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        # The tracker answered 200 with JSON of a shape its API never has ([1, 2, 3], say).
+        raise SyncError(
+            SyncError.REMOTE,
+            f"{job.config.url}: the tracker's answer has an unexpected shape "
+            f"({type(exc).__name__}: {clip(str(exc), 120)})",
+        ) from None
     token.raise_if_cancelled()
     return fetched
 
@@ -258,7 +276,11 @@ def record_failure(ws: Workspace, job: SyncJob | str, error: BaseException) -> N
     name, started = (job.config.name, job.started) if isinstance(job, SyncJob) else (job, now_iso())
     status = "cancelled" if isinstance(error, Cancelled) else "failed"
     message = str(error) if isinstance(error, RelplanError) else f"{type(error).__name__}: {error}"
-    sync_state.record_run(ws.conn, SyncRun(name, started, now_iso(), status, message))
+    run = SyncRun(name, started, now_iso(), status, clip(message, 1000))
+    if isinstance(job, SyncJob) and job.run_id is not None:
+        sync_state.finish_run(ws.conn, job.run_id, run)
+    else:
+        sync_state.record_run(ws.conn, run)
 
 
 def _dump(value: Any) -> str | None:
@@ -419,13 +441,15 @@ def _apply(ws: Workspace, job: SyncJob, fetched: Fetched) -> SyncReport:
         # Only cursors moved: nothing to undo, so no command.
         TABLES["sync_state"].upsert(ws.conn, [new_state])
     report = plan.report
-    sync_state.record_run(
-        ws.conn,
-        SyncRun(
-            job.config.name, job.started, now_iso(), "ok", None, report.fetched, report.changed,
-            new_state.watermark,
-        ),
+    report.interrupted = job.interrupted
+    run = SyncRun(
+        job.config.name, job.started, now_iso(), "ok", None, report.fetched, report.changed,
+        new_state.watermark,
     )  # fmt: skip
+    if job.run_id is not None:
+        sync_state.finish_run(ws.conn, job.run_id, run)
+    else:
+        sync_state.record_run(ws.conn, run)
     return report
 
 

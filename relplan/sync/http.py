@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from relplan.domain.bounds import clip
 from relplan.errors import SyncError
 from relplan.sync.ratelimit import RetryPolicy, parse_retry_after
 from relplan.sync.tracker import CancelToken, normalize_url
@@ -45,7 +46,7 @@ def _error_text(response: httpx.Response) -> str:
     text = response.content.decode("utf-8-sig", errors="replace")
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     parts: list[str] = []
     if isinstance(body, dict):
@@ -61,7 +62,7 @@ def _error_text(response: httpx.Response) -> str:
             parts.append(value["Message"])
     elif "html" not in response.headers.get("content-type", ""):
         parts.append(" ".join(text.split())[:200])
-    return "; ".join(p for p in parts if p)
+    return clip("; ".join(p for p in parts if p), 300)
 
 
 class HttpClient:
@@ -226,6 +227,10 @@ class HttpClient:
             return None
         try:
             return json.loads(response.content.decode("utf-8-sig"))
+        except RecursionError:
+            raise SyncError(
+                SyncError.REMOTE, f"{url}: the answer is nested too deeply", status=status, url=url
+            ) from None
         except ValueError:
             raise SyncError(
                 SyncError.REMOTE, f"{url}: the answer is not JSON", status=status, url=url

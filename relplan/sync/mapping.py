@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from relplan.domain import bounds
 from relplan.sync.tracker import (
     ConnectionConfig,
     FieldMapping,
@@ -66,11 +67,15 @@ NO_FIELD: Final = "none"
 #: The created-date field of each tracker, the default start of field releases.
 JIRA_CREATED: Final = "created"
 AZURE_CREATED: Final = "System.CreatedDate"
-_UNSAFE = re.compile(r"[\s|>\\/]+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+_UNSAFE = re.compile(r"[\s|>\\/\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
 
 
 def make_key(*parts: str) -> str:
     """A workspace key from parts: joined with ``-``, without spaces, bars, ``>`` or slashes.
+
+    Control characters become ``-`` too, and the key is cut to :data:`bounds.MAX_KEY_LENGTH`, so
+    whatever a tracker sends follows :data:`bounds.KEY_RULE`.
 
     Examples:
         >>> make_key("EE", "v2.7.0")
@@ -79,7 +84,8 @@ def make_key(*parts: str) -> str:
         'Fabrikam-Web-Team'
     """
     text = "-".join(p.strip() for p in parts if p and p.strip())
-    return _UNSAFE.sub("-", text).strip("-") or "unnamed"
+    key = _UNSAFE.sub("-", text).strip("-")[: bounds.MAX_KEY_LENGTH].strip("-")
+    return key or "unnamed"
 
 
 def parse_time(value: Any) -> dt.datetime | None:
@@ -90,7 +96,9 @@ def parse_time(value: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+    # A time outside the bounds (year 9999, say) is dropped, as an unreadable one is.
+    return parsed if bounds.time_problem(parsed) is None else None
 
 
 def parse_day(value: Any) -> dt.date | None:
@@ -98,19 +106,36 @@ def parse_day(value: Any) -> dt.date | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return dt.datetime.fromtimestamp(value / 1000, dt.UTC).date()
-    if not isinstance(value, str) or not value:
+        try:
+            day = dt.datetime.fromtimestamp(value / 1000, dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            return None
+    elif not isinstance(value, str) or not value:
         return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+    else:
+        try:
+            day = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    # A day outside the bounds (a release in 9999, say) is dropped, as an unreadable one is.
+    return day if bounds.day_problem(day) is None else None
 
 
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if not 0 <= value <= bounds.MAX_POINTS:  # also NaN
+        return None
     return float(value)
+
+
+def bounded_name(value: Any, fallback: str) -> str:
+    """A tracker's title or name as a workspace name: control characters dropped, cut to
+    :data:`bounds.MAX_NAME_LENGTH` (an ellipsis marks the cut), ``fallback`` when empty."""
+    text = _CONTROLS.sub(" ", str(value or "")).strip() or fallback
+    if len(text) > bounds.MAX_NAME_LENGTH:
+        text = text[: bounds.MAX_NAME_LENGTH - 1].rstrip() + "…"
+    return text
 
 
 def _text(value: Any) -> str:
@@ -290,7 +315,7 @@ def jira_item(
         url=f"{config.url}/browse/{key}",
         updated=parse_time(fields.get("updated")),
         key=make_key(key),
-        title=str(fields.get("summary") or key),
+        title=bounded_name(fields.get("summary"), key),
         team=team.source_id if team else None,
         release=release,
         type=str((fields.get("issuetype") or {}).get("name") or "Issue"),
@@ -306,7 +331,7 @@ def jira_item(
 
 def jira_release(version: Mapping[str, Any], team: RemoteTeam, project_key: str) -> RemoteRelease:
     """A Jira version as a release of its project's team."""
-    name = str(version.get("name") or version.get("id"))
+    name = bounded_name(version.get("name") or version.get("id"), "version")
     if version.get("released"):
         status = "released"
     elif version.get("archived"):
@@ -429,7 +454,7 @@ def azure_item(
         url=f"{config.url}/{project}/_workitems/edit/{ident}",
         updated=parse_time(fields.get("System.ChangedDate")),
         key=(config.mapping.key_prefix or "") + ident,
-        title=str(fields.get("System.Title") or ident),
+        title=bounded_name(fields.get("System.Title"), ident),
         team=team.source_id if team else None,
         release=release,
         type=kind,
@@ -447,7 +472,7 @@ def azure_release(iteration: Mapping[str, Any], team: RemoteTeam) -> RemoteRelea
     """A team iteration as a release of the connection's team."""
     attributes = iteration.get("attributes") or {}
     path = azure_path(str(iteration.get("path") or iteration.get("name")))
-    name = str(iteration.get("name") or path)
+    name = bounded_name(iteration.get("name") or path, "iteration")
     status = {"past": "released", "current": "in_progress"}.get(
         str(attributes.get("timeFrame")), "planned"
     )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
+from relplan.crash import crash_line, describe_failure
+from relplan.domain.bounds import clip
 from relplan.errors import (
     Cancelled,
     MigrationError,
@@ -115,7 +117,8 @@ def present_error(parent: QWidget | None, exc: BaseException, *, wait: bool = Fa
     - :class:`ValidationError`: a warning box listing every problem line (all of them under
       "Show Details..." when there are many).
     - other :class:`RelplanError`, ``OSError`` and ``sqlite3.Error``: a warning box.
-    - anything else is a bug: logged with its traceback and shown in a critical box.
+    - anything else is a bug: its traceback goes into a crash report (one line in the log) and
+      it is shown in a critical box naming the report.
 
     Args:
         parent: the widget the message belongs to (its window gets the box or status message).
@@ -150,15 +153,19 @@ def present_error(parent: QWidget | None, exc: BaseException, *, wait: bool = Fa
         return
     if isinstance(exc, RelplanError | OSError | sqlite3.Error):
         title, headline = _title(exc)
-        message_box(parent, warning, title, headline, informative=str(exc), wait=wait)
+        # "disk full" or "the workspace is read-only" rather than SQLite's or errno's words.
+        informative = describe_failure(exc) or str(exc)
+        message_box(parent, warning, title, headline, informative=informative, wait=wait)
         return
-    log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
+    # The traceback goes into a crash report, never onto the terminal (one line there).
+    line = crash_line(exc, command="window")
+    log.error("%s", line)
     message_box(
         parent,
         QMessageBox.Icon.Critical,
         "Unexpected error",
         "Something went wrong inside relplan. This is a bug; please report it with the details.",
-        informative=f"{type(exc).__name__}: {exc}",
+        informative=f"{type(exc).__name__}: {clip(str(exc), 300)}\n\n{line}",
         details="".join(traceback.format_exception(exc)),
         wait=wait,
     )

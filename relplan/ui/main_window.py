@@ -327,7 +327,9 @@ class MainWindow(WindowActions, PreserveGeometry):
             self.statusBar().showMessage(text, 6000)
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"relplan — {self.session.path}")
+        # A workspace whose file or folder cannot be written opens read-only: say so up front.
+        suffix = " (read-only)" if self.session.workspace.read_only else ""
+        self.setWindowTitle(f"relplan — {self.session.path}{suffix}")
 
     def _set_busy_visible(self, visible: bool) -> None:
         self.busy_label.setVisible(visible)

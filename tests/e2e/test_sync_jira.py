@@ -367,3 +367,42 @@ def test_a_failed_write_rolls_back(
         sync(ws)
     assert snapshot(ws) == before
     assert sync_state.runs(ws.conn)[0].status == "failed"
+
+
+def _sync_in_child(db: str, url: str, token: str) -> None:
+    """Run one sync in a forked child (the memory keyring comes along with the fork)."""
+    with Workspace.open(db) as ws:
+        sync(ws)
+
+
+def test_a_sync_killed_with_kill_9_is_reported_by_the_next_run(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    with FakeJira(cloud=True) as fake, Workspace.open(tmp_path / "p.relplan") as ws:
+        fake.add_project("EE", "Engine")
+        fake.add_issue("EE-1", "Refund API")
+        connect(ws, fake, memory_keyring)
+        fake.delay_s = 30.0  # the child hangs in its first data request
+        child = multiprocessing.get_context("fork").Process(
+            target=_sync_in_child, args=(str(ws.path), fake.url, fake.token)
+        )
+        child.start()
+        deadline = time.monotonic() + 30
+        while not sync_state.runs(ws.conn, "jira") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+        assert [r.status for r in sync_state.runs(ws.conn, "jira")] == ["running"]
+        fake.delay_s = 0.0
+        report = sync(ws)
+        assert [r.status for r in report.interrupted] == ["running"]
+        statuses = [r.status for r in sync_state.runs(ws.conn, "jira")]
+        assert statuses == ["ok", "interrupted"]
+        again = sync(ws)
+        assert again.interrupted == ()

@@ -398,3 +398,27 @@ def test_geometry_is_saved_on_close(window: MainWindow) -> None:
     store = QSettings("relplan", "relplan")
     assert store.value("main_window/geometry") is not None
     assert store.value("main_window/header") is not None
+
+
+def test_a_read_only_workspace_says_so_in_the_title(
+    qtbot: Any, demo_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from relplan.ui.tasks import SyncTaskRunner
+    from tests.ui.conftest import make_window
+
+    path = demo_ws.path
+    demo_ws.close()
+    real = os.access
+    # The tests run as root, for whom chmod changes nothing: make every file look unwritable.
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if mode & os.W_OK else real(p, mode)
+    )
+    ws = Workspace.open(path, create=False)
+    try:
+        window = make_window(qtbot, ws, SyncTaskRunner())
+        assert window.windowTitle() == f"relplan — {path} (read-only)"
+        assert window.model.rowCount() > 0
+    finally:
+        ws.close()

@@ -168,7 +168,7 @@ def test_by_default_the_graph_holds_releases_and_release_edges_only() -> None:
 
 def test_graphml_is_the_text_networkx_writes() -> None:
     doc = plan_document()
-    doc["work_items"][0]["title"] = 'Größe <&> "quoted"\r\nand \U0001f680'
+    doc["work_items"][0]["title"] = 'Größe <&> "quoted" and \U0001f680'
     doc["work_items"][0]["points"] = 2.5
     graph = export_graph(parse_workspace(doc), items=True)
     assert to_graphml(graph) == "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
