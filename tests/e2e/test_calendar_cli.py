@@ -182,7 +182,7 @@ def test_export_csv_dot_and_graphml(
     assert [r["key"] for r in rows] == ["PAY-2026.12", "WEB-2026.12"]
     items = tmp_path / "items.csv"
     assert run("--db", db, "export", "csv", "--items", "--out", str(items), "--team", "PAY") == 0
-    assert capsys.readouterr().out.endswith(": 1 work items\n")
+    assert capsys.readouterr().out.endswith(": 1 work item\n")
     dot = tmp_path / "plan.dot"
     assert run("--db", db, "export", "dot", "--out", str(dot)) == 0
     assert dot.read_text().startswith('digraph "plan" {')
