@@ -10,6 +10,7 @@ and exit; the benchmark script uses it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -33,7 +34,6 @@ EXIT_OK = 0
 EXIT_FAILURE = 2
 QUIT_AFTER_PAINT_ENV = "RELPLAN_QUIT_AFTER_PAINT"
 SHUTDOWN_TIMEOUT_MS = 5000
-DEMO_SEED = 1
 
 
 def choose_workspace(args: argparse.Namespace) -> Path:
@@ -46,16 +46,23 @@ def choose_workspace(args: argparse.Namespace) -> Path:
     return Path(last) if last else config.default_workspace()
 
 
-def build_demo_workspace(path: Path, *, seed: int = DEMO_SEED) -> Workspace:
-    """Delete ``path`` (with its WAL files) and fill a fresh workspace with the small demo."""
-    from relplan.demo import generate
+def build_demo_workspace(
+    path: Path, *, seed: int | None = None, today: dt.date | None = None
+) -> Workspace:
+    """Delete ``path`` (with its WAL files) and fill a fresh workspace with the small demo.
+
+    The demo is :func:`relplan.demo.generate`'s, with its defaults (seed and day) unless
+    given: the very portfolio ``relplan demo`` writes.
+    """
+    from relplan.demo import DEMO_SEED, generate
     from relplan.formats.workspace_json import parse_workspace
 
+    document = generate("small", seed=DEMO_SEED if seed is None else seed, today=today)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     ws = Workspace.open(path)
     try:
-        ws.import_plan(parse_workspace(generate("small", seed=seed)), replace=True, label="Demo")
+        ws.import_plan(parse_workspace(document), replace=True, label="Demo")
     except BaseException:
         ws.close()
         raise

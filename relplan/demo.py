@@ -630,14 +630,22 @@ class _Generator:
         return out
 
 
+#: The seed of "the demo": ``relplan --demo`` and ``relplan demo`` without ``--seed`` use it.
+DEMO_SEED: Final = 1
+
+
 def generate(
-    scale: Literal["small", "large"] = "small", *, seed: int = 0, today: dt.date | None = None
+    scale: Literal["small", "large"] = "small",
+    *,
+    seed: int = DEMO_SEED,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Return a relplan-workspace v1 document (a JSON-ready dict).
 
     The plan is placed around ``today`` (default: the real today): releases and a year of
     production deployments before it, three quarterly trains after it. The same
-    ``(scale, seed, today)`` always gives the same document.
+    ``(scale, seed, today)`` always gives the same document. Both ways to make the demo
+    (``relplan --demo`` and ``relplan demo``) call this function with the same defaults.
     """
     today = dt.date.today() if today is None else today
     gen = _Generator(_SCALES[scale], seed, today)

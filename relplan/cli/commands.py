@@ -134,10 +134,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """``relplan demo --out FILE.json [--scale small|large] [--seed N] [--today D]``."""
-    from relplan.demo import generate
+    from relplan.demo import DEMO_SEED, generate
     from relplan.formats.workspace_io import write_text_atomically
 
-    document = generate(args.scale, seed=args.seed, today=args.today)
+    # The same function and defaults as the window's demo (relplan --demo).
+    seed = DEMO_SEED if args.seed is None else args.seed
+    document = generate(args.scale, seed=seed, today=args.today)
     write_text_atomically(args.out, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     sizes = {e: len(document.get(f"{e}s", [])) for e in ("release", "work_item", "dependency")}
     out(f"wrote {args.out}: {counts(sizes)}")
@@ -358,7 +360,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     p.add_argument("--scale", choices=["small", "large"], default="small")
-    p.add_argument("--seed", type=int, default=0, help="same seed and day, same portfolio")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="same seed and day, same portfolio (default: the seed of 'relplan --demo')",
+    )
     p.add_argument("--today", type=parse_day, default=None, help="the day the plan is built around")
 
     p = add(
