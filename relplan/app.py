@@ -169,9 +169,18 @@ def main(args: argparse.Namespace) -> int:
         args: the parsed command line (``db``: a path or None; ``demo``: a bool).
 
     Returns:
-        The exit status: 0, or 2 when the workspace cannot be opened (it is left untouched).
+        The exit status: 0, or 2 when the window cannot open here (no display, missing system
+        libraries: one line on standard error says what) or the workspace cannot be opened (it
+        is left untouched).
     """
     started = time.perf_counter()
+    from relplan.ui.display import display_problem
+
+    # Qt aborts with a core dump when its platform plugin cannot load: say why before it does.
+    problem = display_problem() if QApplication.instance() is None else None
+    if problem is not None:
+        sys.stderr.write(f"relplan: {problem}\n")
+        return EXIT_FAILURE
     path = choose_workspace(args)
     app = _qapplication()
     try:

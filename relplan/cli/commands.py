@@ -444,8 +444,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     )
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        from relplan.app import main as gui_main
-
+        try:
+            from relplan.app import main as gui_main
+        except ImportError as exc:  # Qt's own libraries need system ones (libEGL, libGL, ...)
+            err(f"cannot open the window: {exc} (see the README's first-run section)")
+            return EXIT_FAILURE
         return gui_main(args)
     try:
         return handler(args)
