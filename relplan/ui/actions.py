@@ -177,6 +177,14 @@ class WindowActions(QMainWindow):
     def _start_dir(self) -> str:
         return str(self.session.path.parent)
 
+    @staticmethod
+    def exchange_path(name: str = "") -> str:
+        """Where an export or import dialog starts: the last folder used, else the documents.
+
+        Never the workspace's folder, which is the hidden data folder by default.
+        """
+        return str(config.export_dir() / name)
+
     @Slot()
     def _on_new(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -222,19 +230,19 @@ class WindowActions(QMainWindow):
     @Slot()
     def _on_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import workspace JSON", self._start_dir(), JSON_FILTER
+            self, "Import workspace JSON", self.exchange_path(), JSON_FILTER
         )
         if path:
+            config.remember_export_dir(path)
             self.show_message(f"Importing {Path(path).name}…")
             self.session.import_json(path)
 
     @Slot()
     def _on_export(self) -> None:
-        default = Path(self._start_dir()) / f"{self.session.path.stem}.json"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export workspace JSON", str(default), JSON_FILTER
-        )
+        default = self.exchange_path(f"{self.session.path.stem}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export workspace JSON", default, JSON_FILTER)
         if path:
+            config.remember_export_dir(path)
             self.session.export_json(path)
 
     @Slot()
@@ -244,12 +252,11 @@ class WindowActions(QMainWindow):
             self.show_message("This view cannot be exported as an image")
             return
         name = self.session.path.stem
-        default = Path(self._start_dir()) / f"{name}-{view.export_widget().objectName()}.png"
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export view image", str(default), IMAGE_FILTER
-        )
+        default = self.exchange_path(f"{name}-{view.export_widget().objectName()}.png")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export view image", default, IMAGE_FILTER)
         if not path:
             return
+        config.remember_export_dir(path)
         if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
             path += ".svg" if "svg" in chosen else ".pdf" if "pdf" in chosen.lower() else ".png"
         try:
