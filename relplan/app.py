@@ -54,15 +54,13 @@ def build_demo_workspace(
     The demo is :func:`relplan.demo.generate`'s, with its defaults (seed and day) unless
     given: the very portfolio ``relplan demo`` writes.
     """
-    from relplan.demo import DEMO_SEED, generate
-    from relplan.formats.workspace_json import parse_workspace
+    from relplan.demo import DEMO_SEED, import_demo
 
-    document = generate("small", seed=DEMO_SEED if seed is None else seed, today=today)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     ws = Workspace.open(path)
     try:
-        ws.import_plan(parse_workspace(document), replace=True, label="Demo")
+        import_demo(ws, seed=DEMO_SEED if seed is None else seed, today=today)
     except BaseException:
         ws.close()
         raise

@@ -20,9 +20,13 @@ import datetime as dt
 import functools
 import random
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from relplan import demo_data as data
+
+if TYPE_CHECKING:
+    from relplan.store.commands import ChangeSet
+    from relplan.store.workspace import Workspace
 
 ENVIRONMENTS: Final = ("Dev", "QA", "Staging", "Production")
 STRATEGIES: Final = ("big_bang", "rolling", "blue_green", "canary")
@@ -679,3 +683,19 @@ def generate(
         "dependencies": dependencies,
         "deployments": deployments,
     }
+
+
+#: The label of the command that fills a workspace with the demo (what Undo names).
+DEMO_LABEL: Final = "Demo"
+
+
+def import_demo(ws: Workspace, *, seed: int = DEMO_SEED, today: dt.date | None = None) -> ChangeSet:
+    """Make ``ws`` hold the small demo portfolio, as one undoable command ("Demo").
+
+    ``relplan --demo`` and the window's *Open demo* both call this, so they show the very
+    portfolio ``relplan demo`` writes.
+    """
+    from relplan.formats.workspace_json import parse_workspace
+
+    plan = parse_workspace(generate("small", seed=seed, today=today))
+    return ws.import_plan(plan, replace=True, label=DEMO_LABEL)

@@ -278,3 +278,43 @@ def history(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
         {"id": r[0], "label": r[1], "at": r[2], "who": r[3], "state": r[4], "edits": counts[r[0]]}
         for r in rows
     ]
+
+
+#: Undoing a command that touched more objects than this asks first in the window (an import
+#: or a sync, typically: one Ctrl+Z too many must not empty the workspace without a word).
+CONFIRM_UNDO_ABOVE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class UndoStep:
+    """The command that undo would take back now.
+
+    Attributes:
+        command_id: the command.
+        label: its label ("Import demo.json", "Sync acme").
+        objects: how many objects it touched (from the audit log).
+    """
+
+    command_id: int
+    label: str
+    objects: int
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether undoing it should be confirmed first (more than CONFIRM_UNDO_ABOVE objects)."""
+        return self.objects > CONFIRM_UNDO_ABOVE
+
+
+def next_undo(conn: sqlite3.Connection) -> UndoStep | None:
+    """What undo would take back now, with its size; None when there is nothing to undo."""
+    row = conn.execute(
+        "SELECT id, label FROM commands WHERE state = 'done' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    (objects,) = conn.execute(
+        "SELECT coalesce(sum(CASE WHEN batch THEN json_array_length(key) ELSE 1 END), 0) "
+        "FROM audit_log WHERE action = 'do' AND command = ?",
+        (row[0],),
+    ).fetchone()
+    return UndoStep(row[0], row[1], int(objects))

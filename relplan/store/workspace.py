@@ -82,8 +82,8 @@ class Workspace:
         return repository.timezone(self.conn)
 
     def is_empty(self) -> bool:
-        """Whether the workspace holds no plan objects."""
-        return not any(repository.counts(self.conn).values())
+        """Whether the workspace holds no plan objects (cheap: one row per table at most)."""
+        return repository.is_empty(self.conn)
 
     # -- writing ------------------------------------------------------------------------------
     def execute(self, command: Command) -> ChangeSet:
@@ -136,3 +136,7 @@ class Workspace:
     def undo_labels(self) -> tuple[str | None, str | None]:
         """What undo and redo would do now."""
         return commands.next_labels(self.conn)
+
+    def next_undo(self) -> commands.UndoStep | None:
+        """The command undo would take back now, with how many objects it touched."""
+        return commands.next_undo(self.conn)

@@ -23,13 +23,16 @@ from typing import TYPE_CHECKING, Any, Final
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Slot, qVersion
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
 from relplan import __version__, config
+from relplan.planning.wording import count
+from relplan.ui.empty_state import EmptyState
 from relplan.ui.errors import present_error
 from relplan.ui.views.base import EXPORT_SUFFIXES, PlanView
 
 if TYPE_CHECKING:
+    from relplan.store.commands import UndoStep
     from relplan.ui.session import WorkspaceSession
     from relplan.ui.views.problems import ProblemsDock
 
@@ -103,7 +106,8 @@ class WindowActions(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
         edit = menus.addMenu("&Edit")
-        self.undo_action = self._action(edit, "&Undo", self.session.undo)
+        self.undo_action = self._action(edit, "&Undo", lambda: self.session.undo())
+        self.session.undo_needs_confirmation.connect(self._on_undo_needs_confirmation)
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self._action(edit, "&Redo", self.session.redo)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
@@ -265,6 +269,32 @@ class WindowActions(QMainWindow):
             present_error(self, exc if isinstance(exc, OSError) else OSError(str(exc)))
             return
         self.show_message(f"Exported {path}")
+
+    # -- undo -------------------------------------------------------------------------------
+    def _build_empty_state(self, covered: QWidget) -> EmptyState:
+        """The panel an empty workspace shows over ``covered`` (the views), wired to File."""
+        panel = EmptyState(covered)
+        panel.open_requested.connect(self._on_open)
+        panel.import_requested.connect(self._on_import)
+        panel.demo_requested.connect(self.session.load_demo)
+        panel.redo_requested.connect(self.session.redo)
+        return panel
+
+    @Slot(object)
+    def _on_undo_needs_confirmation(self, step: UndoStep) -> None:
+        # The size comes from the audit log (the core); this only asks.
+        answer = QMessageBox.question(
+            self,
+            "Undo",
+            f"Undo “{step.label}”?\n\nThis takes back {count(step.objects, 'object')} at once. "
+            "Edit → Redo brings them back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.session.undo(confirmed=step.command_id)
+        else:
+            self.show_message(f"Kept {step.label}")
 
     # -- help -------------------------------------------------------------------------------
     def about_text(self) -> str:
