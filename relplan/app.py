@@ -10,6 +10,7 @@ and exit; the benchmark script uses it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -33,7 +34,6 @@ EXIT_OK = 0
 EXIT_FAILURE = 2
 QUIT_AFTER_PAINT_ENV = "RELPLAN_QUIT_AFTER_PAINT"
 SHUTDOWN_TIMEOUT_MS = 5000
-DEMO_SEED = 1
 
 
 def choose_workspace(args: argparse.Namespace) -> Path:
@@ -46,16 +46,21 @@ def choose_workspace(args: argparse.Namespace) -> Path:
     return Path(last) if last else config.default_workspace()
 
 
-def build_demo_workspace(path: Path, *, seed: int = DEMO_SEED) -> Workspace:
-    """Delete ``path`` (with its WAL files) and fill a fresh workspace with the small demo."""
-    from relplan.demo import generate
-    from relplan.formats.workspace_json import parse_workspace
+def build_demo_workspace(
+    path: Path, *, seed: int | None = None, today: dt.date | None = None
+) -> Workspace:
+    """Delete ``path`` (with its WAL files) and fill a fresh workspace with the small demo.
+
+    The demo is :func:`relplan.demo.generate`'s, with its defaults (seed and day) unless
+    given: the very portfolio ``relplan demo`` writes.
+    """
+    from relplan.demo import DEMO_SEED, import_demo
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     ws = Workspace.open(path)
     try:
-        ws.import_plan(parse_workspace(generate("small", seed=seed)), replace=True, label="Demo")
+        import_demo(ws, seed=DEMO_SEED if seed is None else seed, today=today)
     except BaseException:
         ws.close()
         raise
@@ -162,9 +167,18 @@ def main(args: argparse.Namespace) -> int:
         args: the parsed command line (``db``: a path or None; ``demo``: a bool).
 
     Returns:
-        The exit status: 0, or 2 when the workspace cannot be opened (it is left untouched).
+        The exit status: 0, or 2 when the window cannot open here (no display, missing system
+        libraries: one line on standard error says what) or the workspace cannot be opened (it
+        is left untouched).
     """
     started = time.perf_counter()
+    from relplan.ui.display import display_problem
+
+    # Qt aborts with a core dump when its platform plugin cannot load: say why before it does.
+    problem = display_problem() if QApplication.instance() is None else None
+    if problem is not None:
+        sys.stderr.write(f"relplan: {problem}\n")
+        return EXIT_FAILURE
     path = choose_workspace(args)
     app = _qapplication()
     try:

@@ -47,10 +47,12 @@ class Settings:
     Attributes:
         last_workspace: the workspace opened last; ``relplan`` opens it again.
         recent: recently opened workspaces, newest first.
+        last_export_dir: the folder the window's last export or import dialog chose.
     """
 
     last_workspace: str = ""
     recent: tuple[str, ...] = ()
+    last_export_dir: str = ""
 
     def opened(self, path: Path) -> Settings:
         """The settings after opening ``path``: it becomes the last and the newest recent."""
@@ -76,9 +78,11 @@ def load_settings() -> Settings:
         return Settings()
     last = data.get("last_workspace", "")
     recent = data.get("recent", [])
+    export_dir = data.get("last_export_dir", "")
     return Settings(
         last_workspace=last if isinstance(last, str) else "",
         recent=tuple(p for p in recent if isinstance(p, str)) if isinstance(recent, list) else (),
+        last_export_dir=export_dir if isinstance(export_dir, str) else "",
     )
 
 
@@ -89,5 +93,31 @@ def save_settings(settings: Settings) -> None:
     lines = [
         f"last_workspace = {json.dumps(settings.last_workspace)}",
         "recent = [" + ", ".join(json.dumps(p) for p in settings.recent) + "]",
+        f"last_export_dir = {json.dumps(settings.last_export_dir)}",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def documents_dir() -> Path:
+    """The user's documents folder (``XDG_DOCUMENTS_DIR``, ``~/Documents``), else the home."""
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
+
+
+def export_dir() -> Path:
+    """Where an export (or import) dialog starts: the folder used last, else the documents.
+
+    Never the data folder, where workspaces live hidden from people.
+    """
+    last = load_settings().last_export_dir
+    if last and Path(last).is_dir():
+        return Path(last)
+    return documents_dir()
+
+
+def remember_export_dir(path: str | Path) -> None:
+    """Note the folder of a file an export or import dialog chose, for the next dialog."""
+    folder = str(Path(path).expanduser().parent)
+    settings = load_settings()
+    if settings.last_export_dir != folder:
+        save_settings(dataclasses.replace(settings, last_export_dir=folder))

@@ -20,9 +20,13 @@ import datetime as dt
 import functools
 import random
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from relplan import demo_data as data
+
+if TYPE_CHECKING:
+    from relplan.store.commands import ChangeSet
+    from relplan.store.workspace import Workspace
 
 ENVIRONMENTS: Final = ("Dev", "QA", "Staging", "Production")
 STRATEGIES: Final = ("big_bang", "rolling", "blue_green", "canary")
@@ -630,14 +634,22 @@ class _Generator:
         return out
 
 
+#: The seed of "the demo": ``relplan --demo`` and ``relplan demo`` without ``--seed`` use it.
+DEMO_SEED: Final = 1
+
+
 def generate(
-    scale: Literal["small", "large"] = "small", *, seed: int = 0, today: dt.date | None = None
+    scale: Literal["small", "large"] = "small",
+    *,
+    seed: int = DEMO_SEED,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Return a relplan-workspace v1 document (a JSON-ready dict).
 
     The plan is placed around ``today`` (default: the real today): releases and a year of
     production deployments before it, three quarterly trains after it. The same
-    ``(scale, seed, today)`` always gives the same document.
+    ``(scale, seed, today)`` always gives the same document. Both ways to make the demo
+    (``relplan --demo`` and ``relplan demo``) call this function with the same defaults.
     """
     today = dt.date.today() if today is None else today
     gen = _Generator(_SCALES[scale], seed, today)
@@ -671,3 +683,19 @@ def generate(
         "dependencies": dependencies,
         "deployments": deployments,
     }
+
+
+#: The label of the command that fills a workspace with the demo (what Undo names).
+DEMO_LABEL: Final = "Demo"
+
+
+def import_demo(ws: Workspace, *, seed: int = DEMO_SEED, today: dt.date | None = None) -> ChangeSet:
+    """Make ``ws`` hold the small demo portfolio, as one undoable command ("Demo").
+
+    ``relplan --demo`` and the window's *Open demo* both call this, so they show the very
+    portfolio ``relplan demo`` writes.
+    """
+    from relplan.formats.workspace_json import parse_workspace
+
+    plan = parse_workspace(generate("small", seed=seed, today=today))
+    return ws.import_plan(plan, replace=True, label=DEMO_LABEL)

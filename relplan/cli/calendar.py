@@ -14,10 +14,11 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from relplan.cli.common import err, open_workspace, parse_day, today_of
 from relplan.errors import Issue, ValidationError
+from relplan.planning.wording import count, counts
 
 if TYPE_CHECKING:
     from relplan.formats.ics import ExportFilter
@@ -77,8 +78,9 @@ def export_ics(args: argparse.Namespace, ws: Workspace) -> str:
     size, kinds = export_calendar(
         ws, args.out, today=today_of(args), selection=_selection(args, ws)
     )
-    parts = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-    return f"wrote {args.out} ({size:,} bytes): {sum(kinds.values())} events ({parts or 'none'})"
+    parts = counts(sorted(kinds.items()))
+    total = count(sum(kinds.values()), "event")
+    return f"wrote {args.out} ({size:,} bytes): {total} ({parts or 'none'})"
 
 
 def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
@@ -98,12 +100,12 @@ def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
     raw = bool(getattr(args, "raw", False))
     if getattr(args, "items", False):
         text = items_csv(plan, selection=selection, urls=urls, raw=raw)
-        rows, what = len(selected_items(plan, selection)), "work items"
+        rows, what = len(selected_items(plan, selection)), "work item"
     else:
         text = releases_csv(plan, selection=selection, urls=urls, raw=raw)
-        rows, what = len(selected_releases(plan, selection)), "releases"
+        rows, what = len(selected_releases(plan, selection)), "release"
     size = _write(args.out, text)
-    return f"wrote {args.out} ({size:,} bytes): {rows} {what}"
+    return f"wrote {args.out} ({size:,} bytes): {count(rows, what)}"
 
 
 def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
@@ -114,8 +116,7 @@ def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
     graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
     colors = {t.key: t.color for t in ws.teams() if t.color}
     size = _write(args.out, to_dot(graph, name=ws.path.stem, colors=colors))
-    counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
-    return f"wrote {args.out} ({size:,} bytes): {counts}"
+    return f"wrote {args.out} ({size:,} bytes): {_graph_size(graph)}"
 
 
 def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
@@ -130,8 +131,12 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
     with open_output(args.out) as out:
         write_graphml(graph, cast(TextIO, out))
     size = Path(args.out).stat().st_size
-    counts = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
-    return f"wrote {args.out} ({size:,} bytes): {counts}"
+    return f"wrote {args.out} ({size:,} bytes): {_graph_size(graph)}"
+
+
+def _graph_size(graph: Any) -> str:
+    nodes, edges = graph.number_of_nodes(), graph.number_of_edges()
+    return f"{count(nodes, 'node')}, {count(edges, 'edge')}"
 
 
 # --- relplan import ics FILE --as freezes ------------------------------------------------------
@@ -210,7 +215,7 @@ def import_ics_handler(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{args.file}: no new freezes for {where}{extra}\n")
     else:
         sys.stdout.write(
-            f"imported {len(result.freezes)} freezes from {args.file} into {where}{extra} "
+            f"imported {count(len(result.freezes), 'freeze')} from {args.file} into {where}{extra} "
             "(undo with 'relplan undo')\n"
         )
     return 0

@@ -29,15 +29,21 @@ from relplan.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     Handler,
+    add_db_option,
     bounded_int,
     err,
+    node_ref,
     open_workspace,
     out,
     parse_day,
     parse_depth,
     print_json,
+    release_key,
+    terminal_width,
     today_of,
 )
+from relplan.cli.metrics import CHART_NAMES, parse_chart
+from relplan.planning.wording import count, counts
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +66,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if changes.empty:
             out(f"{args.file}: nothing to change in {ws.path}")
         else:
-            summary = ", ".join(f"{len(k)} {e}" for e, k in sorted(changes.touched.items()))
+            summary = counts((e, len(k)) for e, k in sorted(changes.touched.items()))
             out(f"imported {args.file} into {ws.path}: {summary} (undo with 'relplan undo')")
     return EXIT_OK
 
@@ -90,6 +96,10 @@ EXPORTERS: dict[str, str] = {
 }
 
 
+#: What ``--view`` accepts (the window's views; relplan.ui.export_views.VIEWS draws them).
+VIEW_NAMES: tuple[str, ...] = ("calendar", "timeline", "graph")
+
+
 def export_picture(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export png|svg|pdf``: a view (``--view``) or a chart (``--chart``)."""
     if args.view and args.chart:
@@ -103,8 +113,8 @@ def export_picture(args: argparse.Namespace, ws: Workspace) -> str:
             [
                 Issue(
                     "",
-                    f"export {args.format} needs --view calendar|timeline|graph or "
-                    "--chart burnup|readiness|dora|load",
+                    f"export {args.format} needs --view {'|'.join(VIEW_NAMES)} or "
+                    f"--chart {'|'.join(CHART_NAMES)}",
                 )
             ]
         )
@@ -134,23 +144,22 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """``relplan demo --out FILE.json [--scale small|large] [--seed N] [--today D]``."""
-    from relplan.demo import generate
+    from relplan.demo import DEMO_SEED, generate
     from relplan.formats.workspace_io import write_text_atomically
 
-    document = generate(args.scale, seed=args.seed, today=args.today)
+    # The same function and defaults as the window's demo (relplan --demo).
+    seed = DEMO_SEED if args.seed is None else args.seed
+    document = generate(args.scale, seed=seed, today=args.today)
     write_text_atomically(args.out, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
-    out(
-        f"wrote {args.out}: {len(document.get('releases', []))} releases, "
-        f"{len(document.get('work_items', []))} work items, "
-        f"{len(document.get('dependencies', []))} dependencies"
-    )
+    sizes = {e: len(document.get(f"{e}s", [])) for e in ("release", "work_item", "dependency")}
+    out(f"wrote {args.out}: {counts(sizes)}")
     return EXIT_OK
 
 
 def _replay(args: argparse.Namespace, *, undo: bool) -> int:
     with open_workspace(args, create=False) as ws:
         changes = ws.undo(args.id) if undo else ws.redo(args.id)
-    out(f"{'undid' if undo else 'redid'} '{changes.label}' ({changes.count()} objects)")
+    out(f"{'undid' if undo else 'redid'} '{changes.label}' ({count(changes.count(), 'object')})")
     return EXIT_OK
 
 
@@ -203,7 +212,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"problems": [p.to_json() for p in problems]})
     else:
-        out(format_problems(problems))
+        out(format_problems(problems, width=terminal_width()))
     return EXIT_PROBLEMS if any(p.severity == ERROR for p in problems) else EXIT_OK
 
 
@@ -241,16 +250,11 @@ def cmd_impact(args: argparse.Namespace) -> int:
     else:
         out(format_impact(impact))
     if args.apply:
-        message = f"applied: {changes.count()} releases moved (undo with 'relplan undo')"
+        moved = count(changes.count(), "release")
+        message = f"applied: {moved} moved (undo with 'relplan undo')"
         # With --json, standard output holds exactly one JSON object.
         (sys.stderr.write if args.json else sys.stdout.write)(message + "\n")
     return EXIT_OK
-
-
-def _ref(text: str) -> str:
-    if text.startswith(("release:", "item:")):
-        return text
-    raise argparse.ArgumentTypeError(f"{text!r}: expected release:KEY or item:KEY")
 
 
 def cmd_dependency(args: argparse.Namespace) -> int:
@@ -347,8 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", type=parse_day, metavar="DATE", help="from this day")
     p.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE", help="to this day")
     p.add_argument("--today", type=parse_day, default=None, help="the day to judge against")
-    p.add_argument("--chart", help="png/svg/pdf: which chart")
-    p.add_argument("--view", help="png/svg/pdf: which view")
+    p.add_argument(
+        "--chart",
+        type=parse_chart,
+        metavar="NAME",
+        help=f"png/svg/pdf: which chart, one of {', '.join(CHART_NAMES)} "
+        "(burnup:RELEASE for one release's burn-up)",
+    )
+    p.add_argument(
+        "--view",
+        choices=VIEW_NAMES,
+        metavar="NAME",
+        help=f"png/svg/pdf: which view, one of {', '.join(VIEW_NAMES)}",
+    )
     p.add_argument(
         "--items",
         action="store_true",
@@ -361,7 +376,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv: keep cells that start with = + - @ as they are (by default they get a "
         "leading ' so spreadsheets do not run them as formulas)",
     )
-    p.add_argument("--focus", metavar="KEY", help="--view graph: only this release's neighbourhood")
+    p.add_argument(
+        "--focus",
+        type=release_key,
+        metavar="RELEASE",
+        help="--view graph: only this release's neighbourhood (KEY or release:KEY)",
+    )
     p.add_argument(
         "--depth",
         default=2,
@@ -378,7 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     p.add_argument("--scale", choices=["small", "large"], default="small")
-    p.add_argument("--seed", type=int, default=0, help="same seed and day, same portfolio")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="same seed and day, same portfolio (default: the seed of 'relplan --demo')",
+    )
     p.add_argument("--today", type=parse_day, default=None, help="the day the plan is built around")
 
     p = add(
@@ -405,7 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
         "what moves if a release slips",
         "relplan impact PAY-2026.12 --slip 5",
     )
-    p.add_argument("release", help="the release that slips")
+    p.add_argument("release", type=release_key, help="the release that slips (KEY or release:KEY)")
     p.add_argument(
         "--slip",
         type=bounded_int(-MAX_LAG_DAYS, MAX_LAG_DAYS),
@@ -426,8 +451,14 @@ def build_parser() -> argparse.ArgumentParser:
         "relplan dependency add release:PAY-2026.12 release:WEB-2026.12 --type FS --lag 2",
     )
     p.add_argument("action", choices=["add", "remove", "list"])
-    p.add_argument("ref", nargs="?", type=_ref, help="FROM: the prerequisite (list: filter)")
-    p.add_argument("to_ref", nargs="?", type=_ref, metavar="TO", help="the dependent")
+    p.add_argument(
+        "ref",
+        nargs="?",
+        type=node_ref,
+        metavar="FROM",
+        help="the prerequisite, a release (KEY or release:KEY) or item:KEY (list: filter)",
+    )
+    p.add_argument("to_ref", nargs="?", type=node_ref, metavar="TO", help="the dependent")
     p.add_argument("--type", choices=["FS", "SS", "FF", "SF"], default="FS")
     p.add_argument(
         "--lag",
@@ -454,6 +485,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(add)
+    # Every command takes --db after its name too (relplan check --db X), whoever added it.
+    for command in sub.choices.values():
+        add_db_option(command)
     return parser
 
 
@@ -473,8 +507,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     command = str(getattr(args, "command", "") or "window")
     try:
         if handler is None:
-            from relplan.app import main as gui_main
-
+            try:
+                from relplan.app import main as gui_main
+            except ImportError as exc:  # Qt's own libraries need system ones (libEGL, libGL, ...)
+                err(f"cannot open the window: {exc} (see the README's first-run section)")
+                return EXIT_FAILURE
             return gui_main(args)
         return handler(args)
     except ValidationError as exc:

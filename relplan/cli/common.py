@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,54 @@ def parse_depth(text: str) -> int | None:
     raise argparse.ArgumentTypeError(f"{text!r}: expected 1, 2 or all")
 
 
+#: The prefixes of a reference to a release or a work item (``release:KEY``, ``item:KEY``).
+RELEASE_PREFIX = "release:"
+ITEM_PREFIX = "item:"
+
+
+def release_key(text: str) -> str:
+    """An argparse type: a release, as ``KEY`` or ``release:KEY``; gives the bare key.
+
+    Every command that takes a release uses this type (a test over the whole command table
+    checks it), so both spellings work everywhere.
+    """
+    key = text[len(RELEASE_PREFIX) :] if text.startswith(RELEASE_PREFIX) else text
+    if text.startswith(ITEM_PREFIX):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a release, KEY or release:KEY")
+    if not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a release key")
+    return key
+
+
+def node_ref(text: str) -> str:
+    """An argparse type: a release or a work item; gives ``release:KEY`` or ``item:KEY``.
+
+    ``item:KEY`` is a work item; ``release:KEY`` and a bare ``KEY`` are the release.
+    """
+    if text.startswith(ITEM_PREFIX):
+        if not text[len(ITEM_PREFIX) :].strip():
+            raise argparse.ArgumentTypeError(f"{text!r}: expected item:KEY")
+        return text
+    return RELEASE_PREFIX + release_key(text)
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Give a (sub-)command ``--db PATH``, so that it may follow the command's name.
+
+    On a sub-command the option leaves ``db`` alone unless it is given (SUPPRESS), so that
+    ``relplan --db X check`` keeps X.
+    """
+    # argparse has no public way to ask which options a parser has.
+    if "--db" in parser._option_string_actions:
+        return
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the workspace file (default: the last one opened)",
+    )
+
+
 def out(text: str) -> None:
     """Print a line (or lines) on standard output."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -76,6 +125,11 @@ def out(text: str) -> None:
 
 #: The longest line :func:`err` prints; a message that long has echoed too much input.
 MAX_MESSAGE = 1000
+
+
+def terminal_width() -> int:
+    """How wide a table for people may be: the terminal's width (COLUMNS), else 100."""
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def err(text: str) -> None:

@@ -11,17 +11,38 @@ import argparse
 import datetime as dt
 from typing import TYPE_CHECKING, Final
 
-from relplan.cli.common import EXIT_OK, AddCommand, out, parse_day, print_json, workspace_path
+from relplan.cli.common import (
+    EXIT_OK,
+    AddCommand,
+    out,
+    parse_day,
+    print_json,
+    release_key,
+    workspace_path,
+)
 from relplan.errors import Issue, ValidationError
+from relplan.planning import wording
 
 if TYPE_CHECKING:
     from relplan.domain.model import Plan
     from relplan.store.workspace import Workspace
 
-__all__ = ["CHART_NAMES", "export_pdf", "export_png", "export_svg", "register"]
+__all__ = ["CHART_NAMES", "export_pdf", "export_png", "export_svg", "parse_chart", "register"]
 
 #: What ``--chart`` accepts (``burnup`` may name its release: ``burnup:PAY-2026.12``).
 CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
+
+
+def parse_chart(text: str) -> str:
+    """An argparse type: ``--chart NAME``, where ``burnup`` may name its release.
+
+    ``burnup:KEY`` and ``burnup:release:KEY`` are the same chart (gives ``burnup:KEY``); the
+    exporter checks the name, so that its message lists the charts.
+    """
+    name, colon, release = text.partition(":")
+    if not colon or name != "burnup":
+        return text
+    return f"{name}:{release_key(release)}"
 
 
 def _readiness_plan(args: argparse.Namespace) -> Plan:
@@ -100,11 +121,11 @@ def cmd_deployments(args: argparse.Namespace) -> int:
         changes, count = import_deployments(ws, args.file)
         where = ws.path
     if changes.empty:
-        out(f"{args.file}: {count} deployments, nothing to change in {where}")
+        out(f"{args.file}: {wording.count(count, 'deployment')}, nothing to change in {where}")
     else:
         out(
-            f"imported {args.file} into {where}: {changes.count()} of {count} deployments "
-            "added or updated (undo with 'relplan undo')"
+            f"imported {args.file} into {where}: {changes.count()} of "
+            f"{wording.count(count, 'deployment')} added or updated (undo with 'relplan undo')"
         )
     return EXIT_OK
 

@@ -8,6 +8,7 @@ from relplan.metrics import benchmark
 from relplan.metrics.dora import DoraMetrics
 from relplan.planning.readiness import Readiness
 from relplan.planning.report import format_table
+from relplan.planning.wording import verdict_words
 
 __all__ = ["format_hours", "format_metrics", "format_readiness"]
 
@@ -38,7 +39,7 @@ def format_readiness(readiness: Readiness) -> str:
             _day(r.forecast_p50),
             _day(r.forecast_p85),
             _day(r.target),
-            r.verdict,
+            verdict_words(r.verdict),
         ]
         for r in readiness.releases
     ]
@@ -48,9 +49,9 @@ def format_readiness(readiness: Readiness) -> str:
         numeric=[2, 3, 4, 5],
     )
     counts = {v: sum(r.verdict == v for r in readiness.releases) for v in _VERDICT_ORDER}
-    summary = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items() if n)
+    summary = ", ".join(f"{n} {verdict_words(v)}" for v, n in counts.items() if n)
     why = [
-        f"{r.key} ({r.verdict.replace('_', ' ')}): {r.reason}"
+        f"{r.key} ({verdict_words(r.verdict)}): {r.reason}"
         for r in readiness.by_risk()
         if r.verdict != "ready"
     ]

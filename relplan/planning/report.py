@@ -6,6 +6,7 @@ Columns are aligned with spaces (numbers to the right); lines carry no trailing 
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 
 from relplan.planning.check import ERROR, WARNING, Problem
@@ -29,8 +30,19 @@ _SCHEDULE_COLUMNS = (
 )
 
 
+#: ``check``'s table names this many subjects of a problem, then "and N more".
+SUBJECTS_SHOWN = 3
+#: A wrapped column is never made narrower than this.
+_MIN_WRAP_WIDTH = 16
+
+
 def format_table(
-    headers: Sequence[str], rows: Sequence[Sequence[object]], *, numeric: Sequence[int] = ()
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    numeric: Sequence[int] = (),
+    width: int | None = None,
+    wrap: Sequence[int] = (),
 ) -> str:
     """Align rows under headers in columns two spaces apart.
 
@@ -38,9 +50,12 @@ def format_table(
         headers: Column titles.
         rows: Cells; each is shown with ``str``.
         numeric: Indexes of columns to align to the right.
+        width: The longest line wanted (a terminal's width); None: no limit.
+        wrap: Indexes of columns whose cells may wrap onto more lines to keep within ``width``.
 
     Returns:
-        The table, one line per row after the header, without a final newline.
+        The table, one line per row after the header (more where a cell wraps), without a
+        final newline.
 
     Examples:
         >>> print(format_table(["KEY", "DAYS"], [["A", 3], ["LONG-KEY", -12]], numeric=[1]))
@@ -50,22 +65,60 @@ def format_table(
     """
     cells = [[str(h) for h in headers], *([str(c) for c in row] for row in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    if width is not None and wrap:
+        widths = _fit(widths, width, wrap)
     right = set(numeric)
     lines = []
     for row in cells:
-        parts = [
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        columns = [
+            textwrap.wrap(cell, w, break_on_hyphens=False) or [""] if i in wrap else [cell]
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         ]
-        lines.append("  ".join(parts).rstrip())
+        for n in range(max(len(column) for column in columns)):
+            parts = []
+            for i, (column, w) in enumerate(zip(columns, widths, strict=True)):
+                cell = column[n] if n < len(column) else ""
+                parts.append(cell.rjust(w) if i in right else cell.ljust(w))
+            lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
 
 
-def format_problems(problems: Sequence[Problem]) -> str:
+def _fit(widths: list[int], width: int, wrap: Sequence[int]) -> list[int]:
+    """Narrow the ``wrap`` columns so that a line fits in ``width`` (each to a fair share)."""
+    fixed = sum(w for i, w in enumerate(widths) if i not in wrap) + 2 * (len(widths) - 1)
+    room = max(width - fixed, _MIN_WRAP_WIDTH * len(wrap))
+    fitted = list(widths)
+    # Narrow columns keep their width; the room they leave goes to the wider ones.
+    for n, i in enumerate(sorted(wrap, key=lambda i: widths[i])):
+        share = max(room // (len(wrap) - n), _MIN_WRAP_WIDTH)
+        fitted[i] = min(widths[i], share)
+        room -= fitted[i]
+    return fitted
+
+
+def subjects_text(subjects: Sequence[str], shown: int = SUBJECTS_SHOWN) -> str:
+    """A problem's subjects for people: the first few, then "and N more".
+
+    Examples:
+        >>> subjects_text(["release:A", "release:B"])
+        'release:A, release:B'
+        >>> subjects_text([f"release:R{n}" for n in range(31)])
+        'release:R0, release:R1, release:R2 and 28 more'
+    """
+    if len(subjects) <= shown + 1:
+        return ", ".join(subjects)
+    return f"{', '.join(subjects[:shown])} and {len(subjects) - shown} more"
+
+
+def format_problems(problems: Sequence[Problem], *, width: int | None = None) -> str:
     """``check``'s table: severity, kind, subjects and message, then a count.
+
+    A problem with many subjects names the first few (:func:`subjects_text`); with ``width``
+    the subjects and messages wrap so that no line is longer.
 
     Args:
         problems: Problems as :func:`~relplan.planning.check.check_plan` returns them.
+        width: The longest line wanted (the terminal's width); None: no limit.
 
     Returns:
         The text, without a final newline.
@@ -83,7 +136,9 @@ def format_problems(problems: Sequence[Problem]) -> str:
         return "No problems found."
     table = format_table(
         ["SEVERITY", "KIND", "SUBJECTS", "MESSAGE"],
-        [[p.severity, p.kind, ", ".join(p.subjects), p.message] for p in problems],
+        [[p.severity, p.kind, subjects_text(p.subjects), p.message] for p in problems],
+        width=width,
+        wrap=(2, 3),
     )
     errors = sum(p.severity == ERROR for p in problems)
     warnings = sum(p.severity == WARNING for p in problems)
@@ -145,15 +200,16 @@ def format_impact(impact: Impact) -> str:
         summary += f" ({_signed_days((impact.end_after - impact.end_before).days)})"
     lines = [summary]
     if impact.moved:
+        # The dates are the schedule's forward pass (early dates), not the planned ones.
         table = format_table(
-            ["KEY", "START", "TARGET", "NEW START", "NEW TARGET", "DAYS"],
+            ["KEY", "FORECAST START", "FORECAST FINISH", "NEW START", "NEW FINISH", "DAYS"],
             [
                 [m.key, m.start, m.target, m.new_start, m.new_target, f"{m.days:+d}"]
                 for m in impact.moved
             ],
             numeric=[5],
         )
-        lines += ["", table]
+        lines += ["", "Forecast dates (the schedule's early start and finish):", table]
     if impact.new_problems:
         lines += ["", "New problems:", format_problems(impact.new_problems)]
     else:

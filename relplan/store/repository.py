@@ -239,6 +239,14 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
+def is_empty(conn: sqlite3.Connection) -> bool:
+    """Whether the workspace holds no plan objects (without counting them all)."""
+    return not any(
+        conn.execute(f"SELECT 1 FROM {TABLES[entity].table} LIMIT 1").fetchone()
+        for entity in _PLAN_FIELDS
+    )
+
+
 def _objects(plan: Plan, entity: str) -> Iterable[Any]:
     if entity == "setting":
         return [Setting("timezone", plan.timezone)]

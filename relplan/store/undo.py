@@ -231,6 +231,48 @@ def next_labels(conn: sqlite3.Connection, origin: str) -> tuple[str | None, str 
     return (undo_row[0] if undo_row else None, redo_row[0] if redo_row else None)
 
 
+#: Undoing a command that touched more objects than this asks first in the window (an import
+#: or a sync, typically: one Ctrl+Z too many must not empty the workspace without a word).
+CONFIRM_UNDO_ABOVE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class UndoStep:
+    """The command that undo would take back now.
+
+    Attributes:
+        command_id: the command.
+        label: its label ("Import demo.json", "Sync acme").
+        objects: how many objects it touched (from the audit log).
+    """
+
+    command_id: int
+    label: str
+    objects: int
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether undoing it should be confirmed first (more than CONFIRM_UNDO_ABOVE objects)."""
+        return self.objects > CONFIRM_UNDO_ABOVE
+
+
+def next_undo(conn: sqlite3.Connection, origin: str) -> UndoStep | None:
+    """What undo from ``origin`` would take back now, with its size; None when nothing."""
+    row = conn.execute(
+        "SELECT id, label FROM commands WHERE state = 'done' AND origin = ? ORDER BY id DESC "
+        "LIMIT 1",
+        (origin,),
+    ).fetchone()
+    if row is None:
+        return None
+    (objects,) = conn.execute(
+        "SELECT coalesce(sum(CASE WHEN batch THEN json_array_length(key) ELSE 1 END), 0) "
+        "FROM audit_log WHERE action = 'do' AND command = ?",
+        (row[0],),
+    ).fetchone()
+    return UndoStep(row[0], row[1], int(objects))
+
+
 def history(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
     """The latest commands, newest first, with their origin and how many objects each touched."""
     counts: dict[int, int] = defaultdict(int)

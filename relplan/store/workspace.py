@@ -25,6 +25,7 @@ from relplan.store.database import (
 )
 from relplan.store.entities import TABLES
 from relplan.store.origin import terminal_origin
+from relplan.store.undo import UndoStep
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -147,8 +148,8 @@ class Workspace:
         return repository.timezone(self.conn)
 
     def is_empty(self) -> bool:
-        """Whether the workspace holds no plan objects."""
-        return not any(repository.counts(self.conn).values())
+        """Whether the workspace holds no plan objects (cheap: one row per table at most)."""
+        return repository.is_empty(self.conn)
 
     # -- writing ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -241,3 +242,8 @@ class Workspace:
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest changes of everyone, newest first (see :func:`undo.history`)."""
         return undo.history(self.conn, limit)
+
+    def next_undo(self) -> UndoStep | None:
+        """The change undo from this origin would take back now, with how many objects it
+        touched."""
+        return undo.next_undo(self.conn, self.origin)

@@ -23,6 +23,7 @@ from typing import Any
 
 from relplan.domain.bounds import clip
 from relplan.errors import Cancelled, Issue, RelplanError, SyncError, ValidationError
+from relplan.planning.wording import count
 from relplan.store import sync_state
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.entities import TABLES, dependency_key_of
@@ -195,16 +196,17 @@ class SyncReport:
 
     def summary(self) -> str:
         """One line for people."""
+        fetched = f"{count(self.fetched, 'item')} fetched"
         if not self.changed and not self.conflicts:
-            return f"{self.connection}: {self.fetched} items fetched, nothing changed"
+            return f"{self.connection}: {fetched}, nothing changed"
         parts = [f"{self.added} added", f"{self.updated} updated"]
         if self.deleted:
             parts.append(f"{self.deleted} deleted or moved out at the source (kept, marked)")
         if self.links_added or self.links_removed:
             parts.append(f"links +{self.links_added}/-{self.links_removed}")
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflicts (local values kept)")
-        return f"{self.connection}: {self.fetched} items fetched; " + ", ".join(parts)
+            parts.append(f"{count(self.conflicts, 'conflict')} (local values kept)")
+        return f"{self.connection}: {fetched}; " + ", ".join(parts)
 
 
 def prepare(ws: Workspace, name: str, *, full: bool = False) -> SyncJob:

@@ -23,13 +23,23 @@ from typing import TYPE_CHECKING, Any, Final
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Slot, qVersion
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from relplan import __version__, config
+from relplan.planning.wording import count
+from relplan.ui.empty_state import EmptyState
 from relplan.ui.errors import present_error
 from relplan.ui.views.base import EXPORT_SUFFIXES, PlanView
 
 if TYPE_CHECKING:
+    from relplan.store.undo import UndoStep
     from relplan.ui.session import WorkspaceSession
     from relplan.ui.views.problems import ProblemsDock
 
@@ -134,6 +144,7 @@ class WindowActions(QMainWindow):
         edit = menus.addMenu("&Edit")
         # Undo and redo act on this window's own changes; History names anyone's.
         self.undo_action = self._action(edit, "&Undo", lambda: self.session.undo())
+        self.session.undo_needs_confirmation.connect(self._on_undo_needs_confirmation)
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self._action(edit, "&Redo", lambda: self.session.redo())
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
@@ -211,6 +222,14 @@ class WindowActions(QMainWindow):
     def _start_dir(self) -> str:
         return str(self.session.path.parent)
 
+    @staticmethod
+    def exchange_path(name: str = "") -> str:
+        """Where an export or import dialog starts: the last folder used, else the documents.
+
+        Never the workspace's folder, which is the hidden data folder by default.
+        """
+        return str(config.export_dir() / name)
+
     @Slot()
     def _on_new(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -256,19 +275,19 @@ class WindowActions(QMainWindow):
     @Slot()
     def _on_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import workspace JSON", self._start_dir(), JSON_FILTER
+            self, "Import workspace JSON", self.exchange_path(), JSON_FILTER
         )
         if path:
+            config.remember_export_dir(path)
             self.show_message(f"Importing {Path(path).name}…")
             self.session.import_json(path)
 
     @Slot()
     def _on_export(self) -> None:
-        default = Path(self._start_dir()) / f"{self.session.path.stem}.json"
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export workspace JSON", str(default), JSON_FILTER
-        )
+        default = self.exchange_path(f"{self.session.path.stem}.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export workspace JSON", default, JSON_FILTER)
         if path:
+            config.remember_export_dir(path)
             self.session.export_json(path)
 
     @Slot()
@@ -278,12 +297,11 @@ class WindowActions(QMainWindow):
             self.show_message("This view cannot be exported as an image")
             return
         name = self.session.path.stem
-        default = Path(self._start_dir()) / f"{name}-{view.export_widget().objectName()}.png"
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export view image", str(default), IMAGE_FILTER
-        )
+        default = self.exchange_path(f"{name}-{view.export_widget().objectName()}.png")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export view image", default, IMAGE_FILTER)
         if not path:
             return
+        config.remember_export_dir(path)
         if Path(path).suffix.lower() not in EXPORT_SUFFIXES:
             path += ".svg" if "svg" in chosen else ".pdf" if "pdf" in chosen.lower() else ".png"
         try:
@@ -292,6 +310,32 @@ class WindowActions(QMainWindow):
             present_error(self, exc if isinstance(exc, OSError) else OSError(str(exc)))
             return
         self.show_message(f"Exported {path}")
+
+    # -- undo -------------------------------------------------------------------------------
+    def _build_empty_state(self, covered: QWidget) -> EmptyState:
+        """The panel an empty workspace shows over ``covered`` (the views), wired to File."""
+        panel = EmptyState(covered)
+        panel.open_requested.connect(self._on_open)
+        panel.import_requested.connect(self._on_import)
+        panel.demo_requested.connect(self.session.load_demo)
+        panel.redo_requested.connect(self.session.redo)
+        return panel
+
+    @Slot(object)
+    def _on_undo_needs_confirmation(self, step: UndoStep) -> None:
+        # The size comes from the audit log (the core); this only asks.
+        answer = QMessageBox.question(
+            self,
+            "Undo",
+            f"Undo “{step.label}”?\n\nThis takes back {count(step.objects, 'object')} at once. "
+            "Edit → Redo brings them back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.session.undo(confirmed=step.command_id)
+        else:
+            self.show_message(f"Kept {step.label}")
 
     # -- help -------------------------------------------------------------------------------
     def about_text(self) -> str:

@@ -143,6 +143,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.search = self.filter_bar.search
         self._build_status_bar()
         self._build_menus()
+        self.empty_state = self._build_empty_state(self.tabs)
         self.view_group = QActionGroup(self)
         self.view_actions: dict[str, QAction] = {}
         self.add_view("Releases", self.table, "Ctrl+1")
@@ -368,6 +369,8 @@ class MainWindow(WindowActions, PreserveGeometry):
             self._fill_team_filter(refresh.teams)
         self.zone_label.setText(f"  Zone: {refresh.timezone}  ")
         self._set_undo_labels(refresh.undo_label, refresh.redo_label)
+        self.empty_state.set_redo(refresh.redo_label)
+        self.empty_state.show_for(refresh.empty)
         if refresh.plan_changed:
             self.analyser.request()
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
+from relplan import config
 from relplan.ui.analysis import Clock, zone_today
 from relplan.ui.dialogs.deployment import DeploymentDialog
 from relplan.ui.errors import present_error
@@ -155,9 +156,10 @@ class PlanActions(QObject):
     def _on_import_deployments(self) -> None:
         window = self.window
         path, _ = QFileDialog.getOpenFileName(
-            window, "Import deployments CSV", str(window.session.path.parent), CSV_FILTER
+            window, "Import deployments CSV", window.exchange_path(), CSV_FILTER
         )
         if path:
+            config.remember_export_dir(path)
             self.import_deployments(path)
 
     def import_deployments(self, path: str) -> None:
@@ -170,9 +172,10 @@ class PlanActions(QObject):
     @Slot()
     def _on_export_calendar(self) -> None:
         window = self.window
-        default = window.session.path.parent / f"{window.session.path.stem}.ics"
-        path, _ = QFileDialog.getSaveFileName(window, "Export calendar", str(default), ICS_FILTER)
+        default = window.exchange_path(f"{window.session.path.stem}.ics")
+        path, _ = QFileDialog.getSaveFileName(window, "Export calendar", default, ICS_FILTER)
         if path:
+            config.remember_export_dir(path)
             if not Path(path).suffix:
                 path += ".ics"
             self.export_calendar(path)

@@ -34,6 +34,7 @@ from relplan.edits.releases import (
 from relplan.store.commands import ChangeSet, Command
 from relplan.store.origin import window_origin
 from relplan.store.repository import ReleaseRow
+from relplan.store.undo import UndoStep
 from relplan.store.workspace import Workspace
 from relplan.ui.tasks import BaseTaskRunner
 
@@ -55,6 +56,7 @@ class Refresh:
         undo_label: what Undo would undo now.
         redo_label: what Redo would redo now.
         teams: every team of the workspace, when they may have changed (else None).
+        empty: whether the workspace holds no plan objects (the window then shows what to do).
     """
 
     changes: ChangeSet
@@ -64,6 +66,7 @@ class Refresh:
     undo_label: str | None = None
     redo_label: str | None = None
     teams: list[Team] | None = None
+    empty: bool = False
 
     @property
     def plan_changed(self) -> bool:
@@ -81,7 +84,13 @@ class Refresh:
 def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> Refresh:
     """Read what the table needs after ``changes`` (run on the DB lane)."""
     undo_label, redo_label = ws.undo_labels()
-    refresh = Refresh(changes, timezone=ws.timezone, undo_label=undo_label, redo_label=redo_label)
+    refresh = Refresh(
+        changes,
+        timezone=ws.timezone,
+        undo_label=undo_label,
+        redo_label=redo_label,
+        empty=ws.is_empty(),
+    )
     touched = changes.touched.get("release", set())
     if full or len(touched) > PATCH_LIMIT:
         refresh.rows = ws.release_rows()
@@ -101,6 +110,14 @@ def _full_refresh(ws: Workspace) -> tuple[int, Refresh]:
     return _data_version(ws), gather_refresh(ws, ChangeSet(), full=True)
 
 
+class _UndoNeedsConfirmationError(Exception):
+    """Undo stopped before a large command (carries its :class:`UndoStep`)."""
+
+    def __init__(self, step: UndoStep) -> None:
+        super().__init__(step.label)
+        self.step = step
+
+
 class WorkspaceSession(QObject):
     """The open workspace and the commands the window runs on it.
 
@@ -116,11 +133,13 @@ class WorkspaceSession(QObject):
     Signals:
         refreshed(Refresh): rows, labels and zone after a load or a write.
         opened(Path): another workspace was opened (a ``refreshed`` with all rows follows).
+        undo_needs_confirmation(UndoStep): Undo met a large command; ask before undoing it.
         message(str): a transient status-bar message.
         failed(BaseException): an error for ``present_error``.
     """
 
     refreshed = Signal(object)
+    undo_needs_confirmation = Signal(object)
     opened = Signal(object)
     message = Signal(str)
     failed = Signal(object)
@@ -460,13 +479,44 @@ class WorkspaceSession(QObject):
 
         self._write(write, message, on_error=on_error)
 
-    def undo(self, command_id: int | None = None) -> None:
+    def undo(self, command_id: int | None = None, *, confirmed: int | None = None) -> None:
         """Undo this window's latest change, or change ``command_id`` (whoever made it).
 
         A change whose objects were changed since is refused (``ChangedSinceError`` through
-        ``failed``), naming the later change.
+        ``failed``), naming the later change. This window's latest change, when it touched more
+        than ``CONFIRM_UNDO_ABOVE`` objects (an import, a sync), is not undone:
+        ``undo_needs_confirmation`` carries its :class:`UndoStep` instead, and the window asks;
+        ``undo(confirmed=step.command_id)`` then undoes it, if it is still the latest. A change
+        picked by id (Undo from History) was confirmed when it was picked.
+
+        Args:
+            command_id: the change to undo (default: this window's latest).
+            confirmed: the large change the user agreed to undo.
         """
-        self._write(lambda ws: ws.undo(command_id), lambda cs: f"Undid {cs.label}")
+
+        def write(ws: Workspace) -> ChangeSet:
+            if command_id is None:
+                step = ws.next_undo()
+                if step is not None and step.needs_confirmation and step.command_id != confirmed:
+                    raise _UndoNeedsConfirmationError(step)  # nothing written
+            return ws.undo(command_id)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, _UndoNeedsConfirmationError):
+                self.undo_needs_confirmation.emit(exc.step)
+            else:
+                self.failed.emit(exc)
+
+        self._write(write, lambda cs: f"Undid {cs.label}", on_error=failed)
+
+    def load_demo(self) -> None:
+        """Fill the workspace with the demo portfolio, one undoable command (as ``--demo``)."""
+        from relplan.demo import import_demo
+
+        def message(cs: ChangeSet) -> str:
+            return f"Loaded the demo: {cs.count():,} objects (Edit → Undo reverts it)"
+
+        self._write(lambda ws: import_demo(ws), message, full=True)
 
     def redo(self) -> None:
         """Redo the change this window undid last."""

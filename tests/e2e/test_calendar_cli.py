@@ -183,14 +183,14 @@ def test_export_csv_dot_and_graphml(
     assert [r["key"] for r in rows] == ["PAY-2026.12", "WEB-2026.12"]
     items = tmp_path / "items.csv"
     assert run("--db", db, "export", "csv", "--items", "--out", str(items), "--team", "PAY") == 0
-    assert capsys.readouterr().out.endswith(": 1 work items\n")
+    assert capsys.readouterr().out.endswith(": 1 work item\n")
     dot = tmp_path / "plan.dot"
     assert run("--db", db, "export", "dot", "--out", str(dot)) == 0
     assert dot.read_text().startswith('digraph "plan" {')
     graphml = tmp_path / "plan.graphml"
     # The releases and release edges by default (spec amended 2026-12-04) ...
     assert run("--db", db, "export", "graphml", "--out", str(graphml)) == 0
-    assert "2 nodes, 1 edges" in capsys.readouterr().out
+    assert "2 nodes, 1 edge\n" in capsys.readouterr().out
     assert set(nx.read_graphml(graphml).nodes) == {"release:PAY-2026.12", "release:WEB-2026.12"}
     # ... and with --items the items in dependencies, and their edges.
     assert run("--db", db, "export", "graphml", "--items", "--out", str(graphml)) == 0

@@ -232,4 +232,4 @@ def test_azure_through_the_cli(
         ]
         assert run(argv, monkeypatch, TOKEN) == 0
         assert run(["--db", db, "sync", "ado"], monkeypatch) == 0
-    assert "ado: 1 items fetched" in capsys.readouterr().out
+    assert "ado: 1 item fetched" in capsys.readouterr().out  # was "1 items"

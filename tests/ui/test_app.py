@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sqlite3
 import subprocess
@@ -109,3 +110,25 @@ def test_quit_after_paint_reports_timings(isolated_settings: Path) -> None:
     assert set(fields) >= {"first_paint_ms", "rows_paint_ms", "first_paint_ms_since_process_start"}
     assert float(fields["rows_paint_ms"]) < 10_000
     assert config.load_settings().last_workspace == str(config.demo_workspace().resolve())
+
+
+def test_window_demo_and_demo_command_build_the_same_portfolio(tmp_path: Path) -> None:
+    """``relplan --demo`` and ``relplan demo`` (defaults) export the same JSON, same day."""
+    from relplan.cli import run
+    from relplan.formats.workspace_io import export_file
+
+    day = dt.date(2026, 6, 1)
+    ws = app.build_demo_workspace(tmp_path / "window.relplan", today=day)
+    try:
+        export_file(ws, tmp_path / "window.json")
+    finally:
+        ws.close()
+    # Was: the command's default seed was 0, the window's 1 (two different portfolios).
+    written = tmp_path / "demo.json"
+    assert run(["demo", "--out", str(written), "--today", day.isoformat()]) == 0
+    db = str(tmp_path / "command.relplan")
+    assert run(["import", str(written), "--db", db]) == 0
+    assert run(["export", "json", "--out", str(tmp_path / "command.json"), "--db", db]) == 0
+    window = (tmp_path / "window.json").read_text(encoding="utf-8")
+    assert window == (tmp_path / "command.json").read_text(encoding="utf-8")
+    assert len(window) > 100_000

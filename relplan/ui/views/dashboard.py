@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relplan import config
 from relplan.charts.dashboard import CHARTS, EXPORT_FORMATS, save_figure
 from relplan.domain.model import Plan
 from relplan.errors import RelplanError
@@ -391,11 +392,14 @@ class DashboardView(QWidget):
         if figure is None:
             return
         filters = ";;".join(_FILE_FILTERS[f] for f in EXPORT_FORMATS)
+        # The last folder used, else the documents; not the process's working folder.
+        start = str(config.export_dir() / f"{name}.png")
         path, chosen = QFileDialog.getSaveFileName(
-            self, f"Export {CHART_TITLES[name]}", f"{name}.png", filters
+            self, f"Export {CHART_TITLES[name]}", start, filters
         )
         if not path:
             return
+        config.remember_export_dir(path)
         fmt = next((f for f, text in _FILE_FILTERS.items() if text == chosen), None)
         suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
         if suffix in EXPORT_FORMATS:

@@ -70,10 +70,11 @@ def test_impact_text(today: dt.date) -> None:
     assert format_impact(impact_of_slip(chain_plan(), "A", 4, today=today)).splitlines() == [
         "Slipping A by +4 days moves 3 releases; end 2026-12-08 -> 2026-12-10 (+2 days)",
         "",
-        "KEY  START       TARGET      NEW START   NEW TARGET  DAYS",
-        "A    2026-11-02  2026-11-06  2026-11-06  2026-11-10    +4",
-        "B    2026-11-09  2026-11-13  2026-11-11  2026-11-15    +2",
-        "D    2026-11-09  2026-12-08  2026-11-11  2026-12-10    +2",
+        "Forecast dates (the schedule's early start and finish):",
+        "KEY  FORECAST START  FORECAST FINISH  NEW START   NEW FINISH  DAYS",
+        "A    2026-11-02      2026-11-06       2026-11-06  2026-11-10    +4",
+        "B    2026-11-09      2026-11-13       2026-11-11  2026-11-15    +2",
+        "D    2026-11-09      2026-12-08       2026-11-11  2026-12-10    +2",
         "",
         "New problems:",
         "SEVERITY  KIND             SUBJECTS                 MESSAGE",
@@ -87,8 +88,9 @@ def test_impact_text_without_moves_or_dates(today: dt.date) -> None:
     assert format_impact(impact_of_slip(chain_plan(), "C", -1, today=today)).splitlines() == [
         "Slipping C by -1 day moves 1 release; end 2026-12-08 -> 2026-12-08 (+0 days)",
         "",
-        "KEY  START       TARGET      NEW START   NEW TARGET  DAYS",
-        "C    2026-11-20  2026-11-22  2026-11-19  2026-11-21    -1",
+        "Forecast dates (the schedule's early start and finish):",
+        "KEY  FORECAST START  FORECAST FINISH  NEW START   NEW FINISH  DAYS",
+        "C    2026-11-20      2026-11-22       2026-11-19  2026-11-21    -1",
         "",
         "New problems: none",
     ]
