@@ -444,3 +444,31 @@ def test_risk_order_puts_the_latest_first_and_breaks_ties_by_key() -> None:
     r = readiness_of(plan(releases, items), today=TODAY)
     assert [x.key for x in r.by_risk()] == ["A", "B", "C", "Y", "Z", "R", "X"]
     assert sorted(r.releases, key=risk_order) == r.by_risk()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_vectorised_queue_matches_a_week_by_week_simulation(seed: int) -> None:
+    gen = np.random.default_rng(seed)
+    weekly = gen.integers(0, 6, size=12).tolist()
+    weekly[0] = max(weekly[0], 1)
+    remaining = gen.integers(0, 15, size=6).tolist()
+    runs = 40
+    days = finish_days(weekly, remaining, runs=runs, rng=np.random.default_rng([9, seed]))
+    # The same draws (blocks of 26 weeks per run), simulated one week at a time.
+    draws = np.random.default_rng([9, seed])
+    blocks = [np.asarray(weekly)[draws.integers(0, 12, size=(runs, 26))] for _ in range(20)]
+    drawn = np.concatenate(blocks, axis=1)
+    for run in range(runs):
+        done, week, expected = 0, 0, []
+        for left in remaining:
+            need = done + left
+            if left == 0:
+                expected.append(0.0)
+                continue
+            total = int(drawn[run, :week].sum())
+            while total < need and week < 520:
+                total += int(drawn[run, week])
+                week += 1
+            expected.append(7.0 * week if total >= need else np.inf)
+            done = need
+        assert days[:, run].tolist() == expected, run
