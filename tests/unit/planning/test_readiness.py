@@ -411,6 +411,11 @@ def test_no_throughput_is_late_with_no_forecast() -> None:
     (a,) = readiness_of(p, today=TODAY).releases
     assert (a.forecast_p50, a.forecast_p85, a.verdict) == (None, None, "late")
     assert a.reason == "no forecast: no work done by PAY in the last 12 weeks (1 open item left)"
+    # The spec's rule is per team: no forecast even for a release with nothing left (its
+    # pending gate keeps it from "ready").
+    p = plan([rel("B", target="2026-12-31", gates=["pending"])], [item("B-1", "B", "done")])
+    (b,) = readiness_of(p, today=TODAY).releases
+    assert (b.forecast_p50, b.forecast_p85, b.verdict) == (None, None, "late")
     assert a.to_json()["forecast_p85"] is None
 
 
