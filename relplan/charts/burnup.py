@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 
 from relplan.charts.style import VERDICT_COLORS, date_axis, day_number, day_numbers, new_figure
 from relplan.metrics.burnup import Burnup
+from relplan.planning.wording import verdict_words
 
 __all__ = ["burnup_figure"]
 
@@ -59,7 +60,7 @@ def burnup_figure(burnup: Burnup) -> Figure:
     ax.set_ylim(0, max(total, done_now, 1.0) * 1.08)
     date_axis(ax.xaxis)
     ax.set_ylabel(burnup.unit.capitalize())
-    ax.set_title(f"{burnup.key}: burn-up ({burnup.verdict.replace('_', ' ')})")
+    ax.set_title(f"{burnup.key}: burn-up ({verdict_words(burnup.verdict)})")
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     return fig

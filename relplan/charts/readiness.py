@@ -1,29 +1,55 @@
-"""The readiness overview: one stacked bar per release (done, in progress, to do), by risk."""
+"""The readiness overview: one stacked bar per release (done, in progress, to do), by risk.
+
+With many releases (the large demo has 2,000) only the most urgent are drawn, one row each at a
+fixed height per row, so labels never overlap; the rest are counted under the title.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from matplotlib.figure import Figure
 
 from relplan.charts.style import CATEGORY_COLORS, VERDICT_COLORS, new_figure
-from relplan.planning.readiness import ReleaseReadiness, risk_order
+from relplan.planning.readiness import VERDICTS, ReleaseReadiness, risk_order
+from relplan.planning.wording import verdict_words
 
-__all__ = ["DEFAULT_LIMIT", "readiness_figure"]
+__all__ = ["DEFAULT_LIMIT", "readiness_figure", "readiness_note"]
 
 #: Bars shown at most; the rest are counted in the title.
-DEFAULT_LIMIT = 25
+DEFAULT_LIMIT = 30
+#: Inches per bar: room for an 8-point label and its neighbours' (no overlap).
+_ROW_INCHES = 0.27
+
+
+def readiness_note(release: ReleaseReadiness) -> str:
+    """The right-hand note of a bar: the verdict for people and the P85 finish or status.
+
+    Examples:
+        >>> import datetime as dt
+        >>> from relplan.planning.readiness import readiness_of
+        >>> from relplan.domain.model import Plan, Release
+        >>> plan = Plan(releases=(Release("A", "A", "T", status="released"),))
+        >>> readiness_note(readiness_of(plan, today=dt.date(2026, 11, 1)).releases[0])
+        'released'
+    """
+    if release.verdict in ("released", "cancelled"):
+        return verdict_words(release.verdict)
+    p85 = "no forecast" if release.forecast_p85 is None else f"P85 {release.forecast_p85}"
+    return f"{verdict_words(release.verdict)}, {p85}"
 
 
 def readiness_figure(
     releases: Iterable[ReleaseReadiness], *, limit: int = DEFAULT_LIMIT, title: str = "Readiness"
 ) -> Figure:
-    """Plot readiness across releases, the most at risk on top.
+    """Plot readiness across releases, the most urgent on top.
 
     Each bar is 100 % wide and stacks the done, in-progress and to-do shares (bar containers
     labelled ``Done``, ``In progress``, ``To do``), in the unit of ``percent_done``. The label of
     each bar is the release key, coloured by its verdict; the right-hand axis (the figure's
-    second axes) names the verdict and the P85 finish.
+    second axes) names the verdict and the P85 finish. Released and cancelled releases sort
+    last, so they show only when there is room.
 
     Args:
         releases: The releases (any order; sorted by :func:`risk_order` here).
@@ -31,13 +57,13 @@ def readiness_figure(
         title: The chart's title.
 
     Returns:
-        A new figure with one axes.
+        A new figure with one axes (two with bars).
     """
     ordered = sorted(releases, key=risk_order)
-    shown = ordered[:limit]
-    fig = new_figure(8.0, max(2.5, 0.32 * len(shown) + 1.8))
-    ax = fig.add_subplot()
+    shown = ordered[: max(limit, 0)]
     hidden = len(ordered) - len(shown)
+    fig = new_figure(8.0, max(2.5, _ROW_INCHES * len(shown) + 2.0))
+    ax = fig.add_subplot()
     ax.set_title(title + (f" ({hidden} more not shown)" if hidden else ""))
     if not shown:
         ax.text(0.5, 0.5, "No releases", ha="center", va="center", transform=ax.transAxes)
@@ -58,19 +84,19 @@ def readiness_figure(
         left = [a + b for a, b in zip(left, widths, strict=True)]
     ax.set_yticks(rows, [r.key for r in shown], fontsize=8)
     ax.set_xlim(0, 100)
-    ax.set_ylim(len(shown) - 0.5, -0.5)  # most at risk on top
+    ax.set_ylim(len(shown) - 0.5, -0.5)  # most urgent on top
     # The verdicts as right-hand tick labels, so the layout makes room for them.
     right = ax.twinx()
     right.set_ylim(ax.get_ylim())
-    notes = []
-    for release in shown:
-        p85 = "-" if release.forecast_p85 is None else release.forecast_p85.isoformat()
-        notes.append(f"{release.verdict.replace('_', ' ')}, P85 {p85}")
-    right.set_yticks(rows, notes, fontsize=7)
+    right.set_yticks(rows, [readiness_note(r) for r in shown], fontsize=7)
     for axis in (ax, right):
         for tick, release in zip(axis.get_yticklabels(), shown, strict=True):
-            tick.set_color(VERDICT_COLORS[release.verdict])
-    ax.set_xlabel("% of work (points where every item has points, else items)")
+            tick.set_color(VERDICT_COLORS.get(release.verdict, "black"))
+    counts = Counter(r.verdict for r in ordered)
+    totals = " · ".join(f"{counts[v]} {verdict_words(v)}" for v in VERDICTS if counts[v])
+    ax.set_xlabel(
+        f"% of work (points where every item has points, else items)\nAll {len(ordered)}: {totals}"
+    )
     # Outside the axes, below them: constrained layout then keeps it clear of the axis label.
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8, frameon=False)

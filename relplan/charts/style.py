@@ -29,6 +29,8 @@ VERDICT_COLORS: Final = {
     "on_track": "#1f77b4",
     "at_risk": "#ff7f0e",
     "late": "#d62728",
+    "released": "#7f7f7f",
+    "cancelled": "#bcbd22",
 }
 #: Work-item status categories, as the readiness bars stack them.
 CATEGORY_COLORS: Final = {"done": "#2ca02c", "in_progress": "#1f77b4", "todo": "#c7c7c7"}

@@ -67,8 +67,8 @@ class DashboardData:
 
 
 def open_releases(readiness: Readiness) -> list[ReleaseReadiness]:
-    """The releases not yet released, most at risk first."""
-    return [r for r in readiness.by_risk() if r.status != "released"]
+    """The releases neither released nor cancelled, most at risk first."""
+    return [r for r in readiness.by_risk() if r.verdict not in ("released", "cancelled")]
 
 
 def pick_burnup_release(readiness: Readiness, key: str | None = None) -> ReleaseReadiness | None:
@@ -121,7 +121,7 @@ def compute_dashboard(
         # A release outside the filter: its team's readiness gives the same forecast (the
         # simulation is seeded per team).
         release = plan.release(flt.release)
-        if release is None or release.status == "cancelled":
+        if release is None:
             raise UnknownObjectError("release", flt.release)
         chosen = readiness_of(plan, today=today, team=release.team).release(flt.release)
     else:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from relplan.metrics import benchmark
 from relplan.metrics.dora import DoraMetrics
-from relplan.planning.readiness import Readiness
+from relplan.planning.readiness import VERDICTS, Readiness
 from relplan.planning.report import format_table
 from relplan.planning.wording import verdict_words
 
@@ -48,20 +48,18 @@ def format_readiness(readiness: Readiness) -> str:
         rows,
         numeric=[2, 3, 4, 5],
     )
-    counts = {v: sum(r.verdict == v for r in readiness.releases) for v in _VERDICT_ORDER}
+    counts = {v: sum(r.verdict == v for r in readiness.releases) for v in VERDICTS}
     summary = ", ".join(f"{n} {verdict_words(v)}" for v, n in counts.items() if n)
+    # Released and cancelled releases need no explaining; the others say why.
     why = [
         f"{r.key} ({verdict_words(r.verdict)}): {r.reason}"
         for r in readiness.by_risk()
-        if r.verdict != "ready"
+        if r.verdict not in ("ready", "released", "cancelled")
     ]
     lines = [table, "", f"{summary} (as of {readiness.today}, {readiness.runs:,} runs)"]
     if why:
         lines += ["", "Why:", *why]
     return "\n".join(lines)
-
-
-_VERDICT_ORDER = ("late", "at_risk", "on_track", "ready")
 
 
 def format_hours(hours: float | None) -> str:

@@ -5,11 +5,16 @@ once; the forward pass runs over the release graph, and the second pass (with th
 the slipped release's descendants, since nothing else can move. ``new_problems`` does not re-run
 ``check``: cycles do not depend on dates, and every date check of a release that neither moves
 nor slips gives the same problems before and after. So the date checks run twice, before and
-after, restricted to the changed releases: the release edges that touch them (less those between
-two moved releases, which hold at early dates), their freezes and gates, and the environments
-they have stage windows in (recomputed whole, because an environment's runs mix releases). The
-difference of those two restricted sets equals the difference of two full checks (a property
-test compares them on random plans).
+after, restricted to the changed releases: the release edges that touch them (after the slip,
+less those between two moved releases, which hold at early dates), their freezes and gates, and
+the environments they have stage windows in (recomputed whole, because an environment's runs mix
+releases). Every problem of a full check whose identity can differ between the two plans names a
+changed release (or one of those environments), so the difference of the two restricted sets by
+identity equals the difference of two full checks (a property test compares them on random
+plans).
+
+A problem's identity is its ``(kind, subjects)`` (spec, amended 2026-12-04): a freeze conflict
+whose overlap grows is the same problem with new figures, neither new nor resolved.
 """
 
 from __future__ import annotations
@@ -46,7 +51,11 @@ __all__ = [
     "MovedReleaseJSON",
     "apply_impact",
     "impact_of_slip",
+    "problem_identity",
 ]
+
+#: What makes two problems the same problem, whatever their messages say.
+ProblemIdentity = tuple[str, tuple[str, ...]]
 
 
 class MovedReleaseJSON(TypedDict):
@@ -69,6 +78,19 @@ class ImpactJSON(TypedDict):
     end_before: str | None
     end_after: str | None
     new_problems: list[ProblemJSON]
+    resolved_problems: list[ProblemJSON]
+
+
+def problem_identity(problem: Problem) -> ProblemIdentity:
+    """A problem's identity, ``(kind, subjects)``: what stays when only its figures change.
+
+    Examples:
+        >>> a = Problem("freeze_conflict", "error", ("freeze:F", "release:A"), "overlaps 1 day")
+        >>> b = Problem("freeze_conflict", "error", ("freeze:F", "release:A"), "overlaps 3 days")
+        >>> problem_identity(a) == problem_identity(b)
+        True
+    """
+    return (problem.kind, problem.subjects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +135,10 @@ class Impact:
         moved: Releases whose early dates change, sorted by key.
         end_before: The schedule's ``end`` as the plan is (None without dated releases).
         end_after: The schedule's ``end`` with the slip.
-        new_problems: ``check`` problems the plan with the slip has and the plan as it is has
-            not, sorted as ``check`` sorts them.
+        new_problems: ``check`` problems of the plan with the slip whose identity
+            (:func:`problem_identity`) the plan as it is has not, sorted as ``check`` sorts them.
+        resolved_problems: ``check`` problems of the plan as it is whose identity the plan with
+            the slip has not (with their messages from before), sorted as ``check`` sorts them.
     """
 
     release: str
@@ -123,6 +147,7 @@ class Impact:
     end_before: dt.date | None
     end_after: dt.date | None
     new_problems: tuple[Problem, ...]
+    resolved_problems: tuple[Problem, ...] = ()
 
     def moved_releases(self) -> list[tuple[str, dt.date, dt.date]]:
         """``(key, new_start, new_target)`` of every moved release, to apply the slip."""
@@ -137,6 +162,7 @@ class Impact:
             "end_before": _iso(self.end_before),
             "end_after": _iso(self.end_after),
             "new_problems": [p.to_json() for p in self.new_problems],
+            "resolved_problems": [p.to_json() for p in self.resolved_problems],
         }
 
 
@@ -148,7 +174,7 @@ def impact_of_slip(
     today: dt.date,
     index: PlanIndex | None = None,
 ) -> Impact:
-    """What moves, and which problems appear, when a release's dates slip.
+    """What moves, and which problems appear or go away, when a release's dates slip.
 
     The plan with the slip has the slipped release's planned start and target moved by
     ``slip_days`` and every moved release at its new early dates (see :func:`apply_impact`).
@@ -157,7 +183,7 @@ def impact_of_slip(
         plan: The plan as it is.
         release_key: The release that slips.
         slip_days: Days its planned start and target move (negative: earlier).
-        today: The day gates are judged against (for ``new_problems``).
+        today: The day gates are judged against (for the problems).
         index: The plan's index, when the caller has it (see :meth:`PlanIndex.from_columns`).
 
     Returns:
@@ -227,8 +253,12 @@ def impact_of_slip(
     if not changed:
         return impact
     after = {**before, **changed}
-    new_problems = _new_date_problems(index, before, after, {m.key for m in moved}, today=today)
-    return dataclasses.replace(impact, new_problems=tuple(sort_problems(new_problems)))
+    new, resolved = _date_problem_changes(index, before, after, {m.key for m in moved}, today=today)
+    return dataclasses.replace(
+        impact,
+        new_problems=tuple(sort_problems(new)),
+        resolved_problems=tuple(sort_problems(resolved)),
+    )
 
 
 def apply_impact(plan: Plan, impact: Impact) -> Plan:
@@ -264,20 +294,20 @@ def _changed_releases(releases: dict[str, Release], impact: Impact) -> dict[str,
     return changed
 
 
-def _new_date_problems(
+def _date_problem_changes(
     index: PlanIndex,
     before: dict[str, Release],
     after: dict[str, Release],
     moved: Set[str],
     *,
     today: dt.date,
-) -> set[Problem]:
-    """The date-check problems the plan with the slip has and the plan as it is has not.
+) -> tuple[list[Problem], list[Problem]]:
+    """The date-check problems that appear and that go away with the slip, by identity.
 
     Only what touches a changed release is checked (see the module docstring). A problem is
-    new when no problem of the plan as it is equals it, kind, subjects and message alike: a
-    violation that grows from 2 to 5 days short, or a conflict whose days shift, is listed with
-    its new figures rather than taken for the old one.
+    new when no problem of the plan as it is has its identity (:func:`problem_identity`), and
+    resolved when no problem of the plan with the slip has it: a violation that grows from 2 to
+    5 days short is neither (the panel keeps showing it, with its new figures).
 
     Args:
         index: The index of the plan as it is.
@@ -288,30 +318,27 @@ def _new_date_problems(
         today: The day gates are judged against.
 
     Returns:
-        The new problems.
+        ``(new, resolved)``, unsorted; new ones with their figures after the slip, resolved
+        ones with their figures before.
     """
     changed = {key for key, release in after.items() if release is not before[key]}
     active_before = active_releases(before.values())
     active_after = active_releases(after.values())
     days_before = day_ordinals(active_before.values())
     days_after = day_ordinals(active_after.values())
+    touching = [e for e in index.edge_tuples() if e[0] in changed or e[1] in changed]
     # An edge between two moved releases holds with the slip: both sit at early dates, which
-    # the forward pass made meet every edge. So only edges to a release that stays at its
-    # planned dates need checking, and only the ones broken after need checking before.
-    edges = [
-        edge
-        for edge in index.edge_tuples()
-        if (edge[0] in changed or edge[1] in changed)
-        and not (edge[0] in moved and edge[1] in moved)
-    ]
-    broken_after = broken_edges(edges, days_after)
-    pairs = {(p, s) for p, s, *_ in broken_after}
-    broken_before = broken_edges([e for e in edges if (e[0], e[1]) in pairs], days_before)
-    new = set(violation_problems(index, broken_after, days_after))
-    new.difference_update(violation_problems(index, broken_before, days_before))
-    new.update(_release_problems(index, active_after, changed, today=today))
-    new.difference_update(_release_problems(index, active_before, changed, today=today))
-    return new
+    # the forward pass made meet every edge. Before the slip it may be broken (and resolved).
+    kept = [e for e in touching if not (e[0] in moved and e[1] in moved)]
+    problems_before = violation_problems(index, broken_edges(touching, days_before), days_before)
+    problems_after = violation_problems(index, broken_edges(kept, days_after), days_after)
+    problems_before += _release_problems(index, active_before, changed, today=today)
+    problems_after += _release_problems(index, active_after, changed, today=today)
+    ids_before = {problem_identity(p) for p in problems_before}
+    ids_after = {problem_identity(p) for p in problems_after}
+    new = [p for p in problems_after if problem_identity(p) not in ids_before]
+    resolved = [p for p in problems_before if problem_identity(p) not in ids_after]
+    return new, resolved
 
 
 def _release_problems(

@@ -1,45 +1,53 @@
 """``relplan readiness``: per release, how much is done, what blocks it and when it will finish.
 
-Definitions are those of shared/spec/analysis.md (``readiness``). Cancelled releases take no part.
+Definitions are those of shared/spec/analysis.md (``readiness``, amended 2026-12-04).
 
 - ``percent_done`` counts points when every item of the release has points (adding up to more
   than zero), else items; a release without items is 100 % done (nothing remains).
 - ``open_blockers``: the distinct not-done items of *other* releases at the prerequisite end of a
   dependency whose dependent end is the release or one of its items.
-- The forecast is a Monte Carlo simulation: each run draws weeks (with replacement) from the
-  team's done-throughput of the last 12 weeks until the remaining items are done, and the finish
-  day interpolates within the last week drawn. P50/P85 are the days by which 50 %/85 % of the
-  runs have finished (nothing remaining: today). Throughput counts the ``done`` items of the team
-  (the item's team, else its release's) resolved in the 84 days ending ``today`` in the planning
-  zone, without the items of cancelled releases. With no throughput there is no forecast (None)
-  and remaining work counts as late. The seed is fixed per team, so a forecast does not depend on
-  which other releases were asked for.
-- ``verdict``: ``ready`` when every item is done and every gate approved; else ``late`` when the
-  target has passed or the P50 finish is after it; else ``at_risk`` when the P85 finish is after
-  it; else ``on_track``. Each comes with a ``reason`` for people.
-
-The simulation is vectorised with numpy: the releases of a team share the simulated weeks (common
-random numbers), and one ``searchsorted`` per team finds every run's finishing week.
+- The forecast (:mod:`relplan.planning.forecast`): a team's open releases share its throughput
+  as a queue by target, simulated week by week; released and cancelled releases have none.
+- ``verdict``: ``released``/``cancelled`` for such releases; else ``ready`` when every item is
+  done and every gate approved; else ``late`` when the target has passed or the P50 finish is
+  after it or missing; else ``at_risk`` when the P85 finish is after it, or an open blocker
+  belongs to a release whose P85 finish is after this release's target or missing; else
+  ``on_track``. Each comes with a ``reason`` for people that names the dates and the blocking
+  release.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import numpy as np
-import numpy.typing as npt
 
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release, WorkItem
 from relplan.errors import UnknownObjectError
+from relplan.planning.forecast import (
+    MAX_WEEKS,
+    OPEN_STATUSES,
+    RUNS,
+    SEED,
+    THROUGHPUT_WEEKS,
+    Forecast,
+    finish_days,
+    percentile_days,
+    plan_zone,
+    queue_order,
+    team_forecasts,
+    weekly_throughput,
+)
 
 __all__ = [
     "JSON_KEYS",
+    "MAX_WEEKS",
+    "RUNS",
+    "SEED",
+    "THROUGHPUT_WEEKS",
+    "VERDICTS",
     "Readiness",
     "ReleaseReadiness",
     "finish_days",
@@ -50,21 +58,10 @@ __all__ = [
     "weekly_throughput",
 ]
 
-#: Monte Carlo runs per release (the spec asks for at least 2,000).
-RUNS: Final = 2_000
-#: The fixed seed; each team's generator is seeded with ``[SEED, crc32(team key)]``.
-SEED: Final = 6
-#: How many weeks of done-throughput the forecast samples from.
-THROUGHPUT_WEEKS: Final = 12
-#: Runs that have not finished after this many weeks count as never finishing.
-MAX_WEEKS: Final = 520
-#: Weeks drawn at a time; drawing in fixed blocks keeps each team's random stream the same
-#: whatever the releases asked for need.
-_BLOCK_WEEKS: Final = 26
-_RISK_RANK: Final = {"late": 0, "at_risk": 1, "on_track": 2, "ready": 3}
+#: Every verdict, most urgent first (the JSON codes).
+VERDICTS: Final = ("late", "at_risk", "on_track", "ready", "released", "cancelled")
+_RISK_RANK: Final = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
 _BLOCKER_RELEASES_SHOWN: Final = 3
-
-FloatArray = npt.NDArray[np.float64]
 
 
 #: The keys of one release in ``readiness --json``: the spec's, in its order, plus ``reason``.
@@ -83,7 +80,7 @@ class ReleaseReadiness:
         key: The release key.
         team: Its team.
         train: Its train, if any.
-        status: Its status (never ``cancelled``: those take no part).
+        status: Its status.
         target: Its target day, if any.
         items: How many work items it holds.
         done: Items in category ``done``.
@@ -99,9 +96,9 @@ class ReleaseReadiness:
         open_blockers: Distinct unresolved prerequisite items in other releases.
         blockers_by_release: ``(release key, count)`` of those blockers, most first.
         forecast_p50: The day by which half of the simulated runs finish; None without a
-            forecast (no throughput).
+            forecast (released, cancelled, no throughput, or too many runs never finish).
         forecast_p85: The day by which 85 % of the runs finish; None without a forecast.
-        verdict: ``ready``, ``on_track``, ``at_risk`` or ``late``.
+        verdict: ``released``, ``cancelled``, ``ready``, ``late``, ``at_risk`` or ``on_track``.
         reason: Why, in one line for people.
     """
 
@@ -158,7 +155,7 @@ class Readiness:
         today: The day forecasts start from.
         releases: Every release that takes part, sorted by key.
         throughput: Per team, done items per week over the last weeks, oldest week first.
-        runs: Monte Carlo runs per release.
+        runs: Monte Carlo runs per team.
     """
 
     today: dt.date
@@ -189,159 +186,8 @@ def risk_order(release: ReleaseReadiness) -> tuple[int, float, int, str]:
     return (_RISK_RANK[release.verdict], -lateness, -release.open_blockers, release.key)
 
 
-def plan_zone(plan: Plan) -> dt.tzinfo:
-    """The plan's planning zone (UTC when the name is unknown to this machine)."""
-    try:
-        return ZoneInfo(plan.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
 def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
-
-
-def _item_team(item: WorkItem, releases: Mapping[str, Release]) -> str | None:
-    if item.team is not None:
-        return item.team
-    release = releases.get(item.release) if item.release is not None else None
-    return None if release is None else release.team
-
-
-def weekly_throughput(
-    plan: Plan, *, today: dt.date, weeks: int = THROUGHPUT_WEEKS
-) -> dict[str, tuple[int, ...]]:
-    """Done items per team and week, over the ``weeks`` weeks ending ``today``.
-
-    Week ``k`` (0 = the latest) holds the days ``today - 7k - 6 .. today - 7k`` in the planning
-    zone. Items of cancelled releases do not count.
-
-    Args:
-        plan: The plan.
-        today: The last day of the latest week.
-        weeks: How many weeks.
-
-    Returns:
-        Per team key (every team of the plan, and any other team items name), the counts,
-        oldest week first.
-
-    Examples:
-        >>> import datetime as dt
-        >>> from relplan.domain.model import Plan, Team, WorkItem
-        >>> at = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
-        >>> plan = Plan(teams=(Team("PAY", "Payments"),), work_items=(
-        ...     WorkItem("A", "a", team="PAY", category="done", resolved=at),
-        ...     WorkItem("B", "b", team="PAY", category="done", resolved=at - dt.timedelta(7)),
-        ... ))
-        >>> weekly_throughput(plan, today=dt.date(2026, 11, 30), weeks=3)["PAY"]
-        (0, 1, 1)
-    """
-    zone = plan_zone(plan)
-    releases = {r.key: r for r in plan.releases}
-    first_day = today - dt.timedelta(days=7 * weeks - 1)
-    cutoff = dt.datetime.combine(first_day, dt.time(), zone)
-    counts: dict[str, list[int]] = {t.key: [0] * weeks for t in plan.teams}
-    for item in plan.work_items:
-        # Cheap instant comparison first; only recent items are converted to days.
-        if item.category != "done" or item.resolved is None or item.resolved < cutoff:
-            continue
-        release = releases.get(item.release) if item.release is not None else None
-        if release is not None and release.status == "cancelled":
-            continue
-        day = item.resolved.astimezone(zone).date()
-        if day > today:
-            continue
-        team = _item_team(item, releases)
-        if team is None:
-            continue
-        slot = counts.setdefault(team, [0] * weeks)
-        slot[weeks - 1 - (today - day).days // 7] += 1
-    return {team: tuple(c) for team, c in counts.items()}
-
-
-def finish_days(
-    throughput: Sequence[int],
-    remaining: Sequence[int],
-    *,
-    runs: int = RUNS,
-    rng: np.random.Generator,
-    max_weeks: int = MAX_WEEKS,
-) -> FloatArray:
-    """Simulate when each of several amounts of remaining work is done.
-
-    Every run draws weeks from ``throughput`` (with replacement) and adds them up; the amounts
-    share the runs. A run finishes ``r`` items in week ``j`` (0-based) where its running total
-    first reaches ``r``, on day ``7 j + ceil(7 (r - done before week j) / that week's count)``.
-
-    Args:
-        throughput: Done items per week to draw from (at least one week).
-        remaining: Items left, one amount per release.
-        runs: How many runs.
-        rng: The random generator (its stream is consumed in blocks of 26 weeks).
-        max_weeks: Runs not finished after this many weeks give ``inf``.
-
-    Returns:
-        A ``(len(remaining), runs)`` array of days after today (0 for nothing remaining,
-        ``inf`` for never).
-
-    Examples:
-        >>> import numpy as np
-        >>> days = finish_days([5], [0, 5, 7], runs=3, rng=np.random.default_rng(0))
-        >>> days.tolist()
-        [[0.0, 0.0, 0.0], [7.0, 7.0, 7.0], [10.0, 10.0, 10.0]]
-    """
-    weekly = np.asarray(throughput, dtype=np.int64)
-    wanted = np.asarray(remaining, dtype=np.int64)
-    out = np.zeros((wanted.size, runs), dtype=np.float64)
-    todo = wanted > 0
-    if not todo.any():
-        return out
-    if weekly.size == 0 or weekly.max() <= 0:
-        out[todo] = np.inf
-        return out
-    goal = int(wanted.max())
-    blocks: list[npt.NDArray[np.int64]] = []
-    total = np.zeros(runs, dtype=np.int64)
-    while sum(b.shape[1] for b in blocks) < max_weeks and total.min() < goal:
-        block = weekly[rng.integers(0, weekly.size, size=(runs, _BLOCK_WEEKS))]
-        blocks.append(block)
-        total = total + block.sum(axis=1)
-    drawn = np.concatenate(blocks, axis=1)[:, :max_weeks]
-    cumulative = np.cumsum(drawn, axis=1)
-    n_weeks = cumulative.shape[1]
-    # One searchsorted for every (release, run): each run's row is lifted above the previous
-    # one, so the flattened array stays sorted.
-    lift = int(cumulative[:, -1].max()) + 1
-    offsets = np.arange(runs, dtype=np.int64) * lift
-    flat = (cumulative + offsets[:, None]).ravel()
-    queries = wanted[todo][:, None] + offsets[None, :]
-    week = np.searchsorted(flat, queries, side="left") - (np.arange(runs) * n_weeks)[None, :]
-    never = week >= n_weeks
-    week = np.minimum(week, n_weeks - 1)
-    row = np.broadcast_to(np.arange(runs), week.shape)
-    before = np.where(week > 0, cumulative[row, np.maximum(week - 1, 0)], 0)
-    count = np.maximum(drawn[row, week], 1)
-    left = wanted[todo][:, None] - before
-    days = 7 * week + (7 * left + count - 1) // count  # ceil without floats
-    out[todo] = np.where(never, np.inf, days.astype(np.float64))
-    return out
-
-
-def percentile_days(days: FloatArray, fractions: Sequence[float]) -> FloatArray:
-    """Per row of ``days``, the smallest day by which each fraction of the runs has finished.
-
-    Examples:
-        >>> import numpy as np
-        >>> percentile_days(np.array([[3.0, 1.0, 2.0, 4.0]]), (0.5, 0.85)).tolist()
-        [[2.0, 4.0]]
-    """
-    ordered = np.sort(days, axis=-1)
-    picks = [max(0, int(np.ceil(f * ordered.shape[-1] - 1e-9)) - 1) for f in fractions]
-    return ordered[..., picks]
-
-
-def _team_rng(seed: int, team: str) -> np.random.Generator:
-    return np.random.default_rng([seed, zlib.crc32(team.encode("utf-8"))])
 
 
 @dataclass(slots=True)
@@ -405,16 +251,19 @@ def readiness_of(
 ) -> Readiness:
     """The readiness of every release (of one team or train), with forecasts and verdicts.
 
+    A team's queue holds all its open releases whatever the filter, so a release's forecast
+    does not depend on what else was asked for.
+
     Args:
         plan: The plan.
         today: The day forecasts start from and targets are judged against.
         team: Only this team's releases.
         train: Only this train's releases.
-        runs: Monte Carlo runs per release.
+        runs: Monte Carlo runs per team.
         seed: The simulation's seed.
 
     Returns:
-        The releases that take part (not cancelled), sorted by key.
+        The releases (cancelled and released ones included), sorted by key.
 
     Raises:
         UnknownObjectError: ``team`` or ``train`` names nothing in the plan.
@@ -438,25 +287,40 @@ def readiness_of(
     chosen = [
         r
         for r in plan.releases
-        if r.status != "cancelled"
-        and (team is None or r.team == team)
-        and (train is None or r.train == train)
+        if (team is None or r.team == team) and (train is None or r.train == train)
     ]
     keys = {r.key for r in chosen}
-    tallies = _tallies(plan.work_items, keys)
     blockers = _open_blockers(plan, keys)
+    # Forecasts are needed for the chosen releases and for the releases that hold their open
+    # blockers; each needs its team's whole queue.
+    by_key = {r.key: r for r in plan.releases}
+    needed = {r.team for r in chosen} | {
+        by_key[b].team for counts in blockers.values() for b in counts if b in by_key
+    }
+    queues: dict[str, list[Release]] = defaultdict(list)
+    for release in plan.releases:
+        if release.team in needed and release.status in OPEN_STATUSES:
+            queues[release.team].append(release)
+    tallies = _tallies(plan.work_items, keys | {r.key for q in queues.values() for r in q})
     throughput = weekly_throughput(plan, today=today)
-    forecasts = _forecasts(chosen, tallies, throughput, runs=runs, seed=seed)
+    forecasts: dict[str, Forecast] = {}
+    for name, queue in sorted(queues.items()):
+        queue.sort(key=queue_order)
+        remaining = {r.key: tallies[r.key].items - tallies[r.key].done for r in queue}
+        forecasts.update(
+            team_forecasts(name, queue, remaining, throughput.get(name, ()), runs=runs, seed=seed)
+        )
+    p85_of = {key: _day_after(today, f.p85) for key, f in forecasts.items()}
     releases = []
     for release in sorted(chosen, key=lambda r: r.key):
         tally = tallies[release.key]
-        p50_days, p85_days = forecasts[release.key]
-        p50 = None if p50_days is None else today + dt.timedelta(days=p50_days)
-        p85 = None if p85_days is None else today + dt.timedelta(days=p85_days)
+        forecast = forecasts.get(release.key)
+        p50 = None if forecast is None else _day_after(today, forecast.p50)
+        p85 = None if forecast is None else _day_after(today, forecast.p85)
         by_release = tuple(
             sorted(blockers.get(release.key, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
         )
-        verdict, reason = _verdict(release, tally, p50, p85, by_release, today)
+        verdict, reason = _verdict(release, tally, forecast, p50, p85, by_release, p85_of, today)
         uses_points = tally.items > 0 and tally.all_pointed and tally.points_total > 0
         if tally.items == 0:
             percent = 100.0
@@ -493,37 +357,18 @@ def readiness_of(
     return Readiness(today, tuple(releases), throughput, runs)
 
 
-def _forecasts(
-    releases: Sequence[Release],
-    tallies: Mapping[str, _Tally],
-    throughput: Mapping[str, tuple[int, ...]],
-    *,
-    runs: int,
-    seed: int,
-) -> dict[str, tuple[int | None, int | None]]:
-    """P50 and P85 days after today per release key (None: never)."""
-    by_team: dict[str, list[Release]] = defaultdict(list)
-    for release in releases:
-        by_team[release.team].append(release)
-    out: dict[str, tuple[int | None, int | None]] = {}
-    for team, members in sorted(by_team.items()):
-        remaining = [tallies[r.key].items - tallies[r.key].done for r in members]
-        weekly = throughput.get(team, ())
-        days = finish_days(weekly, remaining, runs=runs, rng=_team_rng(seed, team))
-        for release, (p50, p85) in zip(members, percentile_days(days, (0.5, 0.85)), strict=True):
-            out[release.key] = (
-                None if np.isinf(p50) else int(p50),
-                None if np.isinf(p85) else int(p85),
-            )
-    return out
+def _day_after(today: dt.date, days: int | None) -> dt.date | None:
+    return None if days is None else today + dt.timedelta(days=days)
 
 
 def _verdict(
     release: Release,
     tally: _Tally,
+    forecast: Forecast | None,
     p50: dt.date | None,
     p85: dt.date | None,
     blockers: Sequence[tuple[str, int]],
+    p85_of: Mapping[str, dt.date | None],
     today: dt.date,
 ) -> tuple[str, str]:
     """The verdict and its reason."""
@@ -531,38 +376,52 @@ def _verdict(
     approved = sum(g.status == "approved" for g in release.gates)
     gates_total = len(release.gates)
     target = release.target
+    if release.status in ("released", "cancelled"):
+        text = release.status if target is None else f"{release.status}; target was {target}"
+        if remaining:
+            text += f", {_count(remaining, 'item')} not done"
+        return release.status, f"{text}; no forecast"
     if remaining == 0 and approved == gates_total:
         done = f"all {_count(tally.items, 'item')} done" if tally.items else "no work items"
         gates = f"all {_count(gates_total, 'gate')} approved" if gates_total else "no gates"
         return "ready", f"{done} and {gates}"
+    # The blocking releases that count: their P85 finish is after this target, or missing.
+    late_blockers = [
+        (key, n)
+        for key, n in blockers
+        if (found := p85_of.get(key)) is None or (target is not None and found > target)
+    ]
     if target is not None and target < today:
         verdict = "late"
         main = f"target {target} passed {_count((today - target).days, 'day')} ago"
         if remaining:
             main += f" with {_count(remaining, 'item')} not done"
     elif p50 is None or p85 is None:
-        weeks = THROUGHPUT_WEEKS
-        no_work = f"no work done by {release.team} in the last {weeks} weeks"
-        if target is None:
-            verdict, main = "on_track", f"no target date; {no_work}"
-        else:
-            verdict = "late"
-            main = f"{no_work}, so {_count(remaining, 'open item')} cannot finish by target"
-    elif target is None:
-        verdict, main = "on_track", f"no target date; P85 finish {p85}"
-    elif p50 > target:
         verdict = "late"
-        main = f"P50 finish {p50} is {_count((p50 - target).days, 'day')} after target"
-    elif p85 > target:
+        why = forecast.missing if forecast is not None else "no forecast"
+        main = f"no forecast: {why}"
+        if remaining:
+            main += f" ({_count(remaining, 'open item')} left)"
+    elif target is not None and p50 > target:
+        verdict = "late"
+        main = f"P50 finish {p50} is {_count((p50 - target).days, 'day')} after target {target}"
+    elif target is not None and p85 > target:
         verdict = "at_risk"
-        main = f"P85 finish {p85} is {_count((p85 - target).days, 'day')} after target"
+        main = f"P85 finish {p85} is {_count((p85 - target).days, 'day')} after target {target}"
     else:
-        verdict = "on_track"
-        ahead = (target - p85).days
-        when = "on the target day" if ahead == 0 else f"{_count(ahead, 'day')} before target"
-        main = f"P85 finish {p85} is {when}"
+        if target is None:
+            main = f"no target date; P85 finish {p85}"
+        else:
+            ahead = (target - p85).days
+            when = "on the target day" if ahead == 0 else f"{_count(ahead, 'day')} before target"
+            main = f"P85 finish {p85} is {when} {target}"
+        verdict = "at_risk" if late_blockers else "on_track"
+    if forecast is not None and forecast.ahead and p85 is not None:
+        main += f" ({_count(forecast.ahead, 'item')} ahead in {release.team}'s queue)"
     parts = [main]
-    if blockers:
+    if verdict == "at_risk" and late_blockers and not (target is not None and p85 and p85 > target):
+        parts.append(_late_blocker_text(late_blockers, p85_of, target))
+    elif blockers:
         parts.append(_blocker_text(blockers))
     rejected = sum(g.status == "rejected" for g in release.gates)
     if remaining == 0:
@@ -573,6 +432,23 @@ def _verdict(
     elif rejected:
         parts.append(f"{_count(rejected, 'gate')} rejected")
     return verdict, "; ".join(parts)
+
+
+def _late_blocker_text(
+    late: Sequence[tuple[str, int]], p85_of: Mapping[str, dt.date | None], target: dt.date | None
+) -> str:
+    """Why open blockers put a release at risk: the first blocking release, with its date."""
+    key, n = late[0]
+    found = p85_of.get(key)
+    if found is None:
+        when = f"{key} has no forecast"
+    else:
+        when = f"{key}'s P85 finish {found} is after target {target}"
+    text = f"but {_count(n, 'open blocker')} in {key}: {when}"
+    if len(late) > 1:
+        more = sum(m for _, m in late[1:])
+        text += f" (and {_count(more, 'more blocker')} in {_count(len(late) - 1, 'release')})"
+    return text
 
 
 def _blocker_text(blockers: Sequence[tuple[str, int]]) -> str:

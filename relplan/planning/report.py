@@ -183,7 +183,7 @@ def format_schedule(schedule: Schedule) -> str:
 
 
 def format_impact(impact: Impact) -> str:
-    """``impact``'s text: a summary line, the moved releases and the new problems.
+    """``impact``'s text: a summary line, the moved releases, the new and the resolved problems.
 
     Args:
         impact: An impact from :func:`~relplan.planning.impact.impact_of_slip`.
@@ -214,6 +214,10 @@ def format_impact(impact: Impact) -> str:
         lines += ["", "New problems:", format_problems(impact.new_problems)]
     else:
         lines += ["", "New problems: none"]
+    if impact.resolved_problems:
+        lines += ["", "Resolved problems:", format_problems(impact.resolved_problems)]
+    else:
+        lines += ["", "Resolved problems: none"]
     return "\n".join(lines)
 
 

@@ -312,6 +312,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self, teams: frozenset[str], train: str | None, environment: str | None
     ) -> None:
         self.model.set_team_filter(set(teams) or None)
+        self.problems_dock.set_filter(teams, train)
         for view in self._plan_views:
             view.set_filter(teams, train, environment)
 

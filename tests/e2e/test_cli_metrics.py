@@ -60,7 +60,7 @@ def test_readiness_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert (web["open_blockers"], web["forecast_p50"], web["forecast_p85"]) == (1, None, None)
     assert web["verdict"] == "late"
     assert web["reason"] == (
-        "no work done by WEB in the last 12 weeks, so 1 open item cannot finish by target; "
+        "no forecast: no work done by WEB in the last 12 weeks (1 open item left); "
         "1 open blocker in PAY-2026.12"
     )
 
@@ -72,7 +72,7 @@ def test_readiness_table(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         "KEY", "TEAM", "DONE", "%DONE", "GATES", "BLOCKERS", "P50", "P85", "TARGET", "VERDICT",
     ]  # fmt: skip
     assert "2 late (as of 2026-11-27, 2,000 runs)" in out
-    assert "WEB-2026.12 (late): no work done by WEB" in out
+    assert "WEB-2026.12 (late): no forecast: no work done by WEB" in out
 
 
 def test_metrics_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:

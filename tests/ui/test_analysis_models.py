@@ -19,7 +19,6 @@ from relplan.ui.models.problems import (
     ProblemCol,
     ProblemFilterProxy,
     ProblemTableModel,
-    first_release,
     kind_label,
     subject_label,
 )
@@ -65,9 +64,6 @@ def test_problem_labels() -> None:
     assert subject_label("release:PAY-1") == "PAY-1"
     assert subject_label("freeze:Holiday freeze") == "freeze Holiday freeze"
     assert subject_label("item:PAY-101") == "item PAY-101"
-    problem = Problem("freeze_conflict", "error", ("freeze:X", "release:B", "release:C"), "m")
-    assert first_release(problem) == "B"
-    assert first_release(Problem("cycle", "error", ("item:A", "item:B"), "m")) is None
     assert problems_title(1, 0) == "Problems — 1 error, 0 warnings"
     assert problems_title(0, 0) == "Problems — none"
 

@@ -76,35 +76,84 @@ def test_panel_counts_and_severity_filter(
     assert not icon.isNull()
 
 
-def test_double_click_jumps_to_the_release_clearing_filters(qtbot: Any, window: MainWindow) -> None:
-    dock = window.problems_dock
-    problem = dock.shown_problems()[-1]
-    key = next(s.split(":", 1)[1] for s in problem.subjects if s.startswith("release:"))
+def _select_team(window: MainWindow, team: str) -> None:
     combo = window.team_filter
-    team = window.model.row_for(key).team  # type: ignore[union-attr]
-    other = next(i for i in range(1, combo.count()) if combo.itemData(i) != team)
-    window.team_filter.setCurrentIndex(other)
-    assert window.model.row_of(key) is None
-    qtbot.keyClicks(window.search, "zzz")
+    combo.setCurrentIndex(combo.findData(team))
+    assert combo.currentData() == team
 
-    index = dock.proxy.index(dock.proxy.rowCount() - 1, ProblemCol.MESSAGE)
+
+def test_problems_panel_follows_the_team_and_train_filter(
+    window: MainWindow, demo_ws: Workspace
+) -> None:
+    plan = demo_ws.plan()
+    everything = check_plan(plan, today=DEMO_TODAY)
+    dock = window.problems_dock
+
+    def teams_of(problem: Any) -> set[str]:
+        keys = [s.removeprefix("release:") for s in problem.subjects if s.startswith("release:")]
+        return {r.team for r in (plan.release(k) for k in keys) if r is not None}
+
+    _select_team(window, "OPS")
+    expected = [p for p in everything if "OPS" in teams_of(p)]
+    assert 0 < len(expected) < len(everything)
+    assert dock.shown_problems() == expected
+    errors = sum(p.severity == "error" for p in expected)
+    assert dock.windowTitle() == problems_title(errors, len(expected) - errors)
+    assert f"{len(expected)} of {len(everything)} problems (team OPS)" in dock.summary.text()
+
+    window.team_filter.setCurrentIndex(0)
+    assert dock.shown_problems() == everything
+    train = "2026-Q4"  # OPS-2026.11's, whose dependency with MOB-2027.03 is broken
+    combo = window.filter_bar.train_filter
+    combo.setCurrentIndex(combo.findData(train))
+
+    def in_train(problem: Any) -> bool:
+        keys = [s.removeprefix("release:") for s in problem.subjects if s.startswith("release:")]
+        return any(plan.release(k).train == train for k in keys)  # type: ignore[union-attr]
+
+    shown = dock.shown_problems()
+    assert shown == [p for p in everything if in_train(p)]
+    assert any("release:OPS-2026.11" in p.subjects for p in shown)
+    assert len(shown) < len(everything)
+
+
+def test_double_click_selects_the_release_that_breaks_the_rule_clearing_filters(
+    qtbot: Any, window: MainWindow
+) -> None:
+    dock = window.problems_dock
+    # IAM-2026.12 ends too early for API-2026.12: IAM is the successor, API the prerequisite
+    # (and the first subject in sorted order).
+    _select_team(window, "API")
+    successor = "IAM-2026.12"
+    assert window.model.row_of(successor) is None
+    qtbot.keyClicks(window.search, "zzz")
+    rows = [
+        row
+        for row, p in enumerate(dock.shown_problems())
+        if p.kind == "dependency_violation" and "release:IAM-2026.12" in p.subjects
+    ]
+    assert len(rows) == 1
+    problem = dock.shown_problems()[rows[0]]
+    assert problem.subjects[0] == "release:API-2026.12"
+
+    index = dock.proxy.index(rows[0], ProblemCol.MESSAGE)
     dock.table.scrollTo(index)
     rect = dock.table.visualRect(index)
     # A real double-click starts with a press; Qt's item views ignore a lone double-click.
     qtbot.mouseClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(dock.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
-    qtbot.waitUntil(lambda: window.current_release() == key)
+    qtbot.waitUntil(lambda: window.current_release() == successor)
     assert window.team_filter.currentIndex() == 0
     assert window.search.text() == ""
     assert window.model.shown_count == window.model.total_count
-    row = window.model.row_of(key)
+    row = window.model.row_of(successor)
     assert row is not None
     assert window.table.selectionModel().isRowSelected(row)
     cell = window.table.visualRect(window.model.index(row, Col.KEY))
     assert window.table.viewport().rect().contains(cell.center())
     qtbot.wait(200)  # a late filter refresh would drop the selection
-    assert window.current_release() == key
+    assert window.current_release() == successor
 
 
 def test_schedule_columns_match_schedule_plan(window: MainWindow, demo_ws: Workspace) -> None:

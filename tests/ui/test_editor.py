@@ -109,7 +109,14 @@ def test_a_dependency_that_closes_a_cycle_is_refused(
         "SRCH-2027.02 → OPS-2026.06 → IAM-2026.12 → SRCH-2027.02."
     )
     assert dialog.dependencies_panel.incoming_table.rowCount() == rows
+    # PAY already needs OPS: PAY first as well is a two-release cycle, not "already linked".
     assert not dialog.add_dependency(PAY, incoming=True)
+    assert dialog.dependencies_panel.message.text() == (
+        f"Refused: this dependency would close a cycle: {PAY} → {OPS} → {PAY}."
+    )
+    assert dialog.dependencies_panel.incoming_table.rowCount() == rows
+    # The same direction again is already there: change its type or lag instead.
+    assert not dialog.add_dependency(PAY, incoming=False)
     assert "already linked" in dialog.dependencies_panel.message.text()
     assert not dialog.add_dependency("NOPE-1", incoming=True)
     assert "No release 'NOPE-1'" in dialog.dependencies_panel.message.text()

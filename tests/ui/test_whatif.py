@@ -54,6 +54,11 @@ def test_preview_shows_moved_releases_before_anything_is_written(
     assert "2026-12-14 → 2026-12-19 (+5 days)" in dialog.end_label.text()
     assert dialog.problems_model.rowCount() == len(expected.new_problems) == 1
     assert dialog.problems_model.problem_at(0).kind == "freeze_conflict"
+    # WEB moves to its early dates, so the plan's dependency violation goes away.
+    assert dialog.resolved_model.problems() == list(expected.resolved_problems)
+    assert [p.kind for p in dialog.resolved_model.problems()] == ["dependency_violation"]
+    assert "6 days short" in dialog.resolved_model.problem_at(0).message  # as it is now
+    assert dialog.resolved_box.title().startswith("Resolved problems (1)")
     assert dialog.apply_button.isEnabled()
     # Nothing written by the preview.
     assert _dates(ws, PAY) == (dt.date(2026, 11, 2), dt.date(2026, 12, 1))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from relplan.domain.model import RELEASE_PREFIX, Dependency, Plan, Release
+from relplan.errors import DependencyCycleError
 from relplan.ui.dialogs.editor_widgets import Column, EditTable
 from relplan.ui.palette import ERROR_COLOR
 
@@ -39,6 +40,17 @@ DEPENDENCY_TYPE_LABELS: Final = (
 def release_key(ref: str) -> str:
     """``release:KEY`` → ``KEY``."""
     return ref.removeprefix(RELEASE_PREFIX)
+
+
+def cycle_refusal(error: DependencyCycleError) -> str:
+    """What the editor says when a dependency would close the cycle ``error`` names.
+
+    Examples:
+        >>> cycle_refusal(DependencyCycleError(["release:A", "release:B", "release:A"]))
+        'Refused: this dependency would close a cycle: A → B → A.'
+    """
+    path = " → ".join(release_key(node) for node in error.cycle)
+    return f"Refused: this dependency would close a cycle: {path}."
 
 
 class DependenciesPanel(QWidget):
@@ -182,14 +194,15 @@ class DependenciesPanel(QWidget):
         pair = (other_ref, ref) if incoming else (ref, other_ref)
         dep = Dependency(*pair, type_, lag)
         current = self.dependencies()
-        if any({d.from_ref, d.to_ref} == {ref, other_ref} for d in current):
+        # Only the same direction is "already linked": the reverse of an existing dependency
+        # is a two-release cycle, refused below like any longer one.
+        if any(d.pair == dep.pair for d in current):
             return self._refuse(f"{key} is already linked to this release; change its type or lag.")
         mine = {d.pair for d in self._original}
         kept = [d for d in self._plan.dependencies if d.pair not in mine]
         cycle = cycle_if_added(replace(self._plan, dependencies=(*kept, *current)), dep)
         if cycle is not None:
-            path = " → ".join(release_key(node) for node in cycle)
-            return self._refuse(f"Refused: this dependency would close a cycle: {path}.")
+            return self._refuse(cycle_refusal(DependencyCycleError(cycle)))
         self._add_row(dep, incoming=incoming)
         self._update_titles()
         self.message.setText(

@@ -93,7 +93,7 @@ class WhatIfDialog(QDialog):
         self.release = release
         self.impact: Impact | None = None
         self.setWindowTitle(f"What if {release.key} slips?")
-        self.resize(900, 600)
+        self.resize(900, 720)
 
         layout = QVBoxLayout(self)
         heading = QLabel(self)
@@ -155,6 +155,21 @@ class WhatIfDialog(QDialog):
         header.setStretchLastSection(True)
         problems_layout.addWidget(self.problems_table)
         layout.addWidget(self.problems_box, 2)
+
+        self.resolved_model = ProblemTableModel(self)
+        self.resolved_box = QGroupBox("Resolved problems", self)
+        self.resolved_box.setObjectName("whatif-resolved")
+        self.resolved_box.setToolTip("Problems of the plan as it is that the slip makes go away")
+        resolved_layout = QVBoxLayout(self.resolved_box)
+        self.resolved_table = _table(self.resolved_box)
+        self.resolved_table.setModel(self.resolved_model)
+        header = self.resolved_table.horizontalHeader()
+        header.resizeSection(ProblemCol.SEVERITY, 90)
+        header.resizeSection(ProblemCol.KIND, 160)
+        header.resizeSection(ProblemCol.SUBJECTS, 220)
+        header.setStretchLastSection(True)
+        resolved_layout.addWidget(self.resolved_table)
+        layout.addWidget(self.resolved_box, 2)
 
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("whatif-status")
@@ -239,6 +254,10 @@ class WhatIfDialog(QDialog):
         self.moved_box.setTitle(f"Releases that move ({len(impact.moved)})")
         self.problems_model.set_problems(impact.new_problems)
         self.problems_box.setTitle(f"New problems ({len(impact.new_problems)})")
+        self.resolved_model.set_problems(impact.resolved_problems)
+        self.resolved_box.setTitle(
+            f"Resolved problems ({len(impact.resolved_problems)}), as they are now"
+        )
         if impact.slip_days == 0:
             self.status_label.setText("A slip of 0 days changes nothing.")
         else:
@@ -253,5 +272,6 @@ class WhatIfDialog(QDialog):
         self.apply_button.setEnabled(False)
         self.moved_model.set_moved([])
         self.problems_model.set_problems([])
+        self.resolved_model.set_problems([])
         self.end_label.setText("")
         self.status_label.setText(f"No preview: {text}")

@@ -61,14 +61,6 @@ def subject_label(ref: str) -> str:
     return ref
 
 
-def first_release(problem: Problem) -> str | None:
-    """The key of the first release among a problem's subjects, if any."""
-    for ref in problem.subjects:
-        if ref.startswith(RELEASE_PREFIX):
-            return ref[len(RELEASE_PREFIX) :]
-    return None
-
-
 def _sort_value(problem: Problem, col: ProblemCol) -> Any:
     match col:
         case ProblemCol.SEVERITY:

@@ -346,7 +346,7 @@ class DashboardView(QWidget):
             self.release_combo.clear()
             self.release_combo.addItem(_MOST_AT_RISK, None)
             for release in sorted(data.readiness.releases, key=lambda r: r.key):
-                if release.status != "released":
+                if release.status not in ("released", "cancelled"):
                     self.release_combo.addItem(release.key, release.key)
             self.release_combo.setCurrentIndex(max(0, self.release_combo.findData(wanted)))
         finally:

@@ -1,4 +1,8 @@
-"""The Problems panel: a dock listing what ``check`` found, filterable by severity."""
+"""The Problems panel: a dock listing what ``check`` found, filterable by severity.
+
+It follows the window's team/train filter; which problems pass and which release a problem
+opens are decided by :class:`~relplan.layout.problems.ProblemScope`.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relplan.layout.graph import ViewFilter
+from relplan.layout.problems import ProblemScope
 from relplan.ui._compat import override
 from relplan.ui.models.problems import (
     ItemRole,
     ProblemCol,
     ProblemFilterProxy,
     ProblemTableModel,
-    first_release,
 )
 
 if TYPE_CHECKING:
@@ -85,7 +90,8 @@ class ProblemsDock(QDockWidget):
         parent: the main window.
 
     Signals:
-        release_activated(str): a problem was double-clicked; the key of its first release.
+        release_activated(str): a problem was double-clicked; the key of the release it is
+            about (for a dependency violation, the successor, whose dates break the rule).
         message(str): a transient status-bar message.
     """
 
@@ -97,6 +103,9 @@ class ProblemsDock(QDockWidget):
         self.setObjectName("problems-dock")
         self.setAllowedAreas(Qt.DockWidgetArea.AllDockWidgetAreas)
         self.model = ProblemTableModel(self)
+        self._analysis: PlanAnalysis | None = None
+        self._scope: ProblemScope | None = None
+        self._filter = ViewFilter()
         self.proxy = ProblemFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
@@ -128,11 +137,32 @@ class ProblemsDock(QDockWidget):
 
     # -- showing ----------------------------------------------------------------------------
     def show_analysis(self, analysis: PlanAnalysis) -> None:
-        """Show the problems of a finished analysis, with counts in the title."""
-        self.model.set_problems(analysis.problems)
-        self.setWindowTitle(problems_title(analysis.errors, analysis.warnings))
-        self._fill_severity_counts(analysis.errors, analysis.warnings)
+        """Show the problems of a finished analysis that pass the filter, with counts."""
+        self._analysis = analysis
+        self._scope = ProblemScope(analysis.plan)
+        self._refresh()
+
+    def set_filter(self, teams: frozenset[str], train: str | None) -> None:
+        """Show only the problems of these teams (empty: every team) and this train."""
+        flt = ViewFilter(frozenset(teams), train)
+        if flt == self._filter:
+            return
+        self._filter = flt
+        self._refresh()
+
+    def _refresh(self) -> None:
+        analysis, scope = self._analysis, self._scope
+        if analysis is None or scope is None:
+            return
+        shown = scope.shown(analysis.problems, self._filter)
+        errors = sum(p.severity == "error" for p in shown)
+        warnings = len(shown) - errors
+        self.model.set_problems(shown)
+        self.setWindowTitle(problems_title(errors, warnings))
+        self._fill_severity_counts(errors, warnings)
         parts = [f"Checked against {analysis.today.isoformat()}"]
+        if len(shown) != len(analysis.problems):
+            parts.insert(0, f"{len(shown)} of {len(analysis.problems)} problems ({self._named()})")
         schedule = analysis.schedule
         if schedule is not None and schedule.end is not None:
             parts.append(f"plan ends {schedule.end.isoformat()}")
@@ -144,6 +174,13 @@ class ProblemsDock(QDockWidget):
             text = f'<span style="{_CYCLE_STYLE}"><b>No schedule:</b> {reason}</span><br>{text}'
         self.summary.setText(text)
         self.summary.setToolTip(analysis.schedule_error)
+
+    def _named(self) -> str:
+        """The filter in words (``team PAY, train Q4``)."""
+        parts = [f"team {', '.join(sorted(self._filter.teams))}"] if self._filter.teams else []
+        if self._filter.train is not None:
+            parts.append(f"train {self._filter.train}")
+        return ", ".join(parts)
 
     def set_checking(self) -> None:
         """Say that a new analysis runs (the previous problems stay until it arrives)."""
@@ -173,7 +210,7 @@ class ProblemsDock(QDockWidget):
         problem = index.data(ItemRole)
         if problem is None:
             return
-        key = first_release(problem)
+        key = None if self._scope is None else self._scope.focus(problem)
         if key is None:
             self.message.emit("This problem names no release")
             return

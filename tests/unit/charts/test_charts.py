@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -115,6 +116,7 @@ def test_readiness_bars_are_the_shares_sorted_by_risk() -> None:
     assert colors == [VERDICT_COLORS["late"], VERDICT_COLORS["on_track"], VERDICT_COLORS["ready"]]
     notes = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert notes[0] == "late, P85 2026-12-07"
+    assert notes[1].startswith("on track, P85")
 
 
 def test_readiness_limit_and_empty() -> None:
@@ -123,6 +125,52 @@ def test_readiness_limit_and_empty() -> None:
     assert len(fig.axes[0].containers[0]) == 2
     fig = readiness_figure([])
     assert fig.axes[0].texts[0].get_text() == "No releases"
+
+
+def test_readiness_chart_spells_verdicts_and_puts_released_and_cancelled_last() -> None:
+    p = plan(
+        [
+            rel("LATE", target="2026-11-01"),
+            rel("OLD", status="released", target="2026-10-01"),
+            rel("GONE", status="cancelled"),
+        ],
+        [item("LATE-1", "LATE"), *done_items("P", "PAY", [1] * 12)],
+    )
+    fig = readiness_figure(readiness_of(p, today=TODAY).releases)
+    ax, right = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["LATE", "OLD", "GONE"]
+    assert [t.get_text() for t in right.get_yticklabels()] == [
+        "late, P85 2026-12-07",
+        "released",
+        "cancelled",
+    ]
+    assert ax.get_yticklabels()[1].get_color() == VERDICT_COLORS["released"]
+    assert "All 3: 1 late · 1 released · 1 cancelled" in ax.get_xlabel()
+
+
+def test_readiness_chart_of_2000_releases_shows_the_most_urgent_without_overlap() -> None:
+    releases = [
+        rel(f"R{n:04d}", target="2027-01-01" if n % 3 else "2026-11-01") for n in range(2000)
+    ]
+    items = [item(f"I{n}", f"R{n:04d}") for n in range(2000)]
+    readiness = readiness_of(
+        plan(releases, [*items, *done_items("P", "PAY", [40] * 12)]), today=TODAY
+    )
+    fig = readiness_figure(readiness.releases)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Readiness (1970 more not shown)"
+    labels = ax.get_yticklabels()
+    assert len(labels) == 30
+    assert {r.verdict for r in readiness.by_risk()[:30]} == {"late"}
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    for axis in fig.axes:
+        boxes = [t.get_window_extent(renderer) for t in axis.get_yticklabels()]
+        for upper, lower in itertools.pairwise(boxes):
+            assert not upper.overlaps(lower)
 
 
 # --- DORA --------------------------------------------------------------------------------------

@@ -41,8 +41,8 @@ def test_points_by_day() -> None:
     assert by_day[day("2026-11-25")] == (10.0, 3.0)
     assert by_day[TODAY] == (10.0, 5.0)
     assert (b.total, b.done_now) == (10.0, 5.0)
-    # Two items remain at 5 a week: 7 * 2 / 5 -> 3 days.
-    assert b.forecast_p50 == b.forecast_p85 == TODAY + dt.timedelta(days=3)
+    # Two items remain at 5 a week: done by the end of the first week.
+    assert b.forecast_p50 == b.forecast_p85 == TODAY + dt.timedelta(days=7)
     assert b.target == day("2026-12-10")
     assert b.verdict == "on_track"
 

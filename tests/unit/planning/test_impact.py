@@ -9,7 +9,13 @@ import pytest
 from relplan.domain.model import Environment
 from relplan.errors import DependencyCycleError, UnknownObjectError
 from relplan.planning.check import Problem, check_plan
-from relplan.planning.impact import Impact, MovedRelease, apply_impact, impact_of_slip
+from relplan.planning.impact import (
+    Impact,
+    MovedRelease,
+    apply_impact,
+    impact_of_slip,
+    problem_identity,
+)
 
 from .factories import chain_plan, day, dep, freeze, gate, plan, rel, stage
 
@@ -29,7 +35,16 @@ def test_slip_moves_successors_and_reports_new_problems(today: dt.date) -> None:
     )
     assert impact.end_before == day("2026-12-08")
     assert impact.end_after == day("2026-12-10")
-    # D now targets 12-10, inside the Audit freeze; D's old SS violation is gone, not new.
+    # D now targets 12-10, inside the Audit freeze; D's old SS violation is resolved.
+    assert impact.resolved_problems == (
+        Problem(
+            "dependency_violation",
+            "error",
+            ("release:B", "release:D"),
+            "D starts 2026-11-01 but must start on or after 2026-11-09 "
+            "(SS +0 days after B starts 2026-11-09): 8 days short",
+        ),
+    )
     assert impact.new_problems == (
         Problem(
             "freeze_conflict",
@@ -68,11 +83,44 @@ def test_absorbed_slip_moves_nothing(today: dt.date) -> None:
     impact = impact_of_slip(chain_plan(), "D", 5, today=today)  # D's ES is 8 days late already
     assert impact.moved == ()
     assert impact.end_after == impact.end_before
-    # D's violation persists with new figures: a different message, so it is listed.
-    assert [p.message for p in impact.new_problems] == [
-        "D starts 2026-11-06 but must start on or after 2026-11-09 "
-        "(SS +0 days after B starts 2026-11-09): 3 days short"
+    # D's violation persists with new figures: the same problem, neither new nor resolved.
+    assert impact.new_problems == ()
+    assert impact.resolved_problems == ()
+
+
+def test_a_problem_whose_figures_change_is_not_new(today: dt.date) -> None:
+    # PAY-2027.03's case: a stage already overlaps the freeze; the slip only widens the overlap.
+    p = plan(
+        rel("PAY", "2026-11-02", "2026-11-20", stages=[stage("Prod", "2026-11-18", "2026-11-20")]),
+        rel("WEB", "2026-11-23", "2026-11-27", stages=[stage("Prod", "2026-11-27", "2026-11-27")]),
+        deps=[dep("PAY", "WEB")],
+        freezes=[freeze("Audit", "2026-11-20", "2026-11-30")],
+    )
+    impact = impact_of_slip(p, "PAY", 2, today=today)
+    assert impact.new_problems == ()
+    assert impact.resolved_problems == ()
+    after = check_plan(apply_impact(p, impact), today=today)
+    pay = [x for x in after if "release:PAY" in x.subjects]
+    assert [x.kind for x in pay] == ["freeze_conflict"]
+    assert "overlaps 3 days" in pay[0].message  # it did change: 1 day before
+
+
+def test_a_slip_earlier_lists_the_problems_it_resolves(today: dt.date) -> None:
+    p = plan(
+        rel("A", "2026-11-02", "2026-11-10", stages=[stage("Prod", "2026-11-10", "2026-11-10")]),
+        rel("B", "2026-11-09", "2026-11-13"),
+        rel("C", "2026-11-20", "2026-11-22"),
+        deps=[dep("A", "B")],
+        freezes=[freeze("Audit", "2026-11-10", "2026-11-11")],
+    )
+    impact = impact_of_slip(p, "A", -3, today=today)
+    assert [(x.kind, x.subjects) for x in impact.resolved_problems] == [
+        ("dependency_violation", ("release:A", "release:B")),
+        ("freeze_conflict", ("freeze:Audit", "release:A")),
     ]
+    # With the messages of the plan as it is.
+    assert impact.resolved_problems[0].message.endswith("2 days short")
+    assert impact.new_problems == ()
 
 
 def test_stage_windows_move_with_their_release(today: dt.date) -> None:
@@ -148,9 +196,14 @@ def test_new_problems_equal_the_difference_of_two_full_checks(today: dt.date) ->
     )
     for slip in (-4, -1, 1, 3, 9):
         impact = impact_of_slip(p, "A", slip, today=today)
-        before = set(check_plan(p, today=today))
-        expected = [x for x in check_plan(apply_impact(p, impact), today=today) if x not in before]
+        before = check_plan(p, today=today)
+        after = check_plan(apply_impact(p, impact), today=today)
+        ids_before = {problem_identity(x) for x in before}
+        ids_after = {problem_identity(x) for x in after}
+        expected = [x for x in after if problem_identity(x) not in ids_before]
         assert list(impact.new_problems) == expected, slip
+        gone = [x for x in before if problem_identity(x) not in ids_after]
+        assert list(impact.resolved_problems) == gone, slip
 
 
 def test_undated_and_cancelled_releases_move_nothing(today: dt.date) -> None:
@@ -187,7 +240,15 @@ def test_cycle_is_an_error(today: dt.date) -> None:
 
 def test_impact_json_shape(today: dt.date) -> None:
     data = impact_of_slip(chain_plan(), "A", 4, today=today).to_json()
-    assert list(data) == ["release", "slip", "moved", "end_before", "end_after", "new_problems"]
+    assert list(data) == [
+        "release",
+        "slip",
+        "moved",
+        "end_before",
+        "end_after",
+        "new_problems",
+        "resolved_problems",
+    ]
     assert data["release"] == "A"
     assert data["slip"] == 4
     assert data["moved"][0] == {
@@ -200,5 +261,6 @@ def test_impact_json_shape(today: dt.date) -> None:
     }
     assert (data["end_before"], data["end_after"]) == ("2026-12-08", "2026-12-10")
     assert data["new_problems"][0]["kind"] == "freeze_conflict"
+    assert [x["kind"] for x in data["resolved_problems"]] == ["dependency_violation"]
     empty = impact_of_slip(plan(rel("U")), "U", 3, today=today).to_json()
     assert (empty["end_before"], empty["end_after"], empty["moved"]) == (None, None, [])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from relplan.domain.model import Dependency, Environment, Plan, Release, Train, WorkItem
 from relplan.planning.check import check_plan
 from relplan.planning.graph import dependency_graph, index_plan
-from relplan.planning.impact import apply_impact, impact_of_slip
+from relplan.planning.impact import apply_impact, impact_of_slip, problem_identity
 from relplan.planning.schedule import Schedule, schedule_plan
 
 from .factories import dep, freeze, gate, item, rel, stage
@@ -294,14 +294,19 @@ def test_a_later_slip_never_moves_anything_earlier(plan: Plan, data: st.DataObje
 
 @FAST
 @given(plans(extras=True), st.data())
-def test_new_problems_are_the_difference_of_two_full_checks(
+def test_new_and_resolved_problems_are_the_difference_of_two_full_checks(
     plan: Plan, data: st.DataObject
 ) -> None:
     key = data.draw(st.sampled_from([r.key for r in plan.releases]))
     impact = impact_of_slip(plan, key, data.draw(st.integers(-15, 15)), today=TODAY)
-    before = set(check_plan(plan, today=TODAY))
+    before = check_plan(plan, today=TODAY)
     after = check_plan(apply_impact(plan, impact), today=TODAY)
-    assert list(impact.new_problems) == [p for p in after if p not in before]
+    ids_before = {problem_identity(p) for p in before}
+    ids_after = {problem_identity(p) for p in after}
+    assert list(impact.new_problems) == [p for p in after if problem_identity(p) not in ids_before]
+    assert list(impact.resolved_problems) == [
+        p for p in before if problem_identity(p) not in ids_after
+    ]
 
 
 @FAST

@@ -81,6 +81,12 @@ def test_impact_text(today: dt.date) -> None:
         "error     freeze_conflict  freeze:Audit, release:D  D targets 2026-12-10, inside freeze "
         "Audit (2026-12-10..2026-12-12)",
         "1 error, 0 warnings",
+        "",
+        "Resolved problems:",
+        "SEVERITY  KIND                  SUBJECTS              MESSAGE",
+        "error     dependency_violation  release:B, release:D  D starts 2026-11-01 but must start "
+        "on or after 2026-11-09 (SS +0 days after B starts 2026-11-09): 8 days short",
+        "1 error, 0 warnings",
     ]
 
 
@@ -93,7 +99,10 @@ def test_impact_text_without_moves_or_dates(today: dt.date) -> None:
         "C    2026-11-20      2026-11-22       2026-11-19  2026-11-21    -1",
         "",
         "New problems: none",
+        "",
+        "Resolved problems: none",
     ]
     assert format_impact(impact_of_slip(plan(rel("U")), "U", 2, today=today)) == (
         "Slipping U by +2 days moves 0 releases; end - -> -\n\nNew problems: none"
+        "\n\nResolved problems: none"
     )
