@@ -3,13 +3,15 @@
 ``relplan`` (no sub-command) lands in :func:`main`. Start-up imports only what the first paint
 needs; planning, charts and file formats are imported when first used.
 
-Set ``RELPLAN_QUIT_AFTER_PAINT=1`` to print start-up timings once the releases table has painted
+Set ``RELPLAN_QUIT_AFTER_PAINT=1`` to print start-up timings once the view the window opens on
+(the releases table, the Timeline, the Map, ...) has painted with data
 and exit; the benchmark script uses it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -75,37 +77,44 @@ def process_age_ms() -> float | None:
 
 
 class FirstPaintProbe(QObject):
-    """Reports start-up timings once the releases table painted with rows, then quits.
+    """Reports start-up timings once the current view painted with data, then quits.
+
+    The view the window opens on is the one the last session showed (the Releases table, the
+    Timeline, the Map, ...): every paint in the application is watched, and the report is made
+    after the first paint that happened while ``has_data()`` held.
 
     Args:
-        table: the widget whose paint counts (the table's viewport).
-        has_rows: whether the table shows rows yet.
+        app: the application (its event filter sees every widget's paints).
+        has_data: whether the current view shows the plan yet.
         started: ``time.perf_counter()`` at the start of :func:`main`.
     """
 
-    def __init__(self, table: QWidget, has_rows: Callable[[], bool], started: float) -> None:
-        super().__init__(table)
-        self._has_rows = has_rows
+    def __init__(self, app: QApplication, has_data: Callable[[], bool], started: float) -> None:
+        super().__init__(app)
+        self._has_data = has_data
         self._started = started
         self._first: float | None = None
         self._done = False
-        table.installEventFilter(self)
+        self._queued = False
+        app.installEventFilter(self)
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        """Note the first paint and the first paint with rows."""
-        if event.type() == QEvent.Type.Paint and not self._done:
+        """Note the first paint and the first paint with data."""
+        if event.type() == QEvent.Type.Paint and not self._done and not self._queued:
             # The paint happens right after this filter returns; measure when it is over.
-            QTimer.singleShot(0, self._painted)
+            self._queued = True
+            QTimer.singleShot(0, functools.partial(self._painted, self._has_data()))
         return False
 
-    def _painted(self) -> None:
+    def _painted(self, had_data: bool) -> None:
+        self._queued = False
         if self._done:
             return
         now = time.perf_counter()
         if self._first is None:
             self._first = now
-        if not self._has_rows():
+        if not had_data:
             return
         self._done = True
         age = process_age_ms()
@@ -184,7 +193,7 @@ def main(args: argparse.Namespace) -> int:
     window = MainWindow(session)
     uninstall_hook = install_excepthook(window)
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
-        FirstPaintProbe(window.table.viewport(), lambda: window.model.rowCount() > 0, started)
+        FirstPaintProbe(app, window.view_shows_data, started)
     window.show()
     try:
         status = app.exec()

@@ -250,6 +250,10 @@ class DependencyMapView(QWidget, PlanView):
             copy.hide()
             copy.deleteLater()
 
+    def shows_data(self) -> bool:
+        """Whether a map of the plan is drawn (the start-up probe waits for it)."""
+        return self.map is not None and len(self.map.nodes) > 0
+
     # -- modes --------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         """Show ``teams`` (collapsed) or ``releases``."""

@@ -221,6 +221,11 @@ class TimelineView(QWidget, PlanView):
             copy.deleteLater()
 
     # -- state --------------------------------------------------------------------------------
+    def shows_data(self) -> bool:
+        """Whether rows of a plan are laid out (the start-up probe waits for it)."""
+        timeline = self.chart.timeline
+        return timeline is not None and len(timeline.rows) > 0
+
     @property
     def graph(self) -> PlanGraph | None:
         """The plan graph shown (None before ``set_data``)."""

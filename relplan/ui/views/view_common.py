@@ -36,6 +36,8 @@ _last_graph: list[tuple[Plan, PlanAnalysis | None, PlanGraph]] = []
 def plan_graph(plan: Plan, analysis: PlanAnalysis | None) -> PlanGraph:
     """The plan graph of ``plan`` flagged from ``analysis``; views handed the same pair (as the
     window does) share one instead of each indexing ~100,000 edges again."""
+    if analysis is not None and analysis.graph is not None and analysis.plan is plan:
+        return analysis.graph  # built with the analysis, off the GUI thread
     if _last_graph and _last_graph[0][0] is plan and _last_graph[0][1] is analysis:
         return _last_graph[0][2]
     schedule = analysis.schedule if analysis is not None else None
