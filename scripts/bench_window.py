@@ -299,9 +299,6 @@ import os, sys, time, argparse
 began_wall = float(sys.argv[1]); view = sys.argv[2]; db = sys.argv[3]; out = sys.argv[4]
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
-app = QApplication(sys.argv[:1])
-app.setOrganizationName("relplan"); app.setApplicationName("relplan")
-QSettings("relplan", "relplan").setValue("main_window/view", view)
 from relplan import app as relplan_app
 marks = {}
 
@@ -329,8 +326,20 @@ class Painted(QObject):
                     QTimer.singleShot(0, lambda: marks.setdefault("painted", time.time()))
         return False
 
-painted = Painted()
-app.installEventFilter(painted)
+keep = []
+make_app = relplan_app._qapplication
+
+def patched():
+    # The application relplan.app.main makes (so that its own start and exit are measured).
+    app = make_app()
+    QSettings("relplan", "relplan").setValue("main_window/view", view)
+    painted = Painted()
+    app.installEventFilter(painted)
+    timer = QTimer(); timer.setInterval(10); timer.timeout.connect(poll); timer.start()
+    keep.extend([painted, timer])
+    return app
+
+relplan_app._qapplication = patched
 
 def poll():
     w = window()
@@ -343,7 +352,6 @@ def poll():
             f.write(f"{marks['painted'] - began_wall} {marks['closed']}")
         w.close()
 
-timer = QTimer(); timer.setInterval(10); timer.timeout.connect(poll); timer.start()
 relplan_app.main(argparse.Namespace(db=db, demo=False))
 """
 

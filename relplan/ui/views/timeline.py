@@ -71,7 +71,8 @@ class TimelineView(QWidget, PlanView):
         self._analysis: PlanAnalysis | None = None
         self._graph: PlanGraph | None = None
         self._today = dt.date.today()  # replaced by the analysis' day in set_data
-        self._filter = ViewFilter()
+        # Released and cancelled releases are folded away until "Show done" is on.
+        self._filter = ViewFilter(hide_done=True)
         self._group_by: Literal["team", "train"] = "team"
         self._scrolled = False
         layout = QVBoxLayout(self)
@@ -105,6 +106,12 @@ class TimelineView(QWidget, PlanView):
             self.arrow_box.addItem(label, mode)
         self.arrow_box.currentIndexChanged.connect(self._on_arrow_box_changed)
         bar.addWidget(self.arrow_box)
+        self.done_button = QToolButton(self)
+        self.done_button.setText("Show done")
+        self.done_button.setCheckable(True)
+        self.done_button.setToolTip("Show released and cancelled releases too")
+        self.done_button.toggled.connect(self.set_show_done)
+        bar.addWidget(self.done_button)
         bar.addStretch(1)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Find release…")
@@ -236,8 +243,11 @@ class TimelineView(QWidget, PlanView):
         if self._graph is None:
             return
         today = self._today
+        anchor = self.chart.view_anchor() if self._scrolled else None
         layout = TimelineLayout(self._graph, self._filter, group_by=self._group_by, today=today)
         self.chart.set_layout(self._graph, layout, today)
+        if anchor is not None:  # a new analysis or filter keeps the days and rows in view
+            self.chart.restore_anchor(anchor)
         self.set_title(layout, layout.origin, layout.day(layout.span_days - 1))
         self.legend.setText(timeline_legend(self.chart.env_colors, self.chart.theme))
         if not self._scrolled:
@@ -247,10 +257,26 @@ class TimelineView(QWidget, PlanView):
     def set_title(self, layout: TimelineLayout, first: dt.date, last: dt.date) -> None:
         """Name the days shown and how many releases."""
         count = len(layout.rows) - len({row.group for row in layout.rows})
+        folded = ""
+        if self._filter.hide_done and self._graph is not None:
+            done = sum(
+                r.status in ("released", "cancelled")
+                and replace(self._filter, hide_done=False).keeps(r)
+                for r in self._graph.releases.values()
+            )
+            folded = f" ({done} done hidden)" if done else ""
         self.title.setText(
-            f"Timeline — {count} release{'s' * (count != 1)}, "
+            f"Timeline — {count} release{'s' * (count != 1)}{folded}, "
             f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
         )
+
+    def set_show_done(self, shown: bool) -> None:
+        """Show released and cancelled releases too (else they are folded away)."""
+        if self.done_button.isChecked() != shown:
+            self.done_button.setChecked(shown)  # comes back here through ``toggled``
+            return
+        self._filter = replace(self._filter, hide_done=not shown)
+        self.relayout()
 
     def set_zoom(self, name: str) -> None:
         """Zoom to ``week``, ``month`` or ``quarter``."""

@@ -127,6 +127,25 @@ class TimelineChart(QGraphicsView):
         self.centerOn(x + self.viewport().width() * 0.3, row * ROW_PX)
         self.viewport().update()
 
+    def view_anchor(self) -> tuple[dt.date, str | None, int] | None:
+        """What is in view: the day at the left edge, the key of the top row, the scroll y."""
+        if self.timeline is None:
+            return None
+        y = self.verticalScrollBar().value()
+        top = int(y // ROW_PX)
+        rows = self.timeline.rows
+        key = rows[top].key if 0 <= top < len(rows) and rows[top].kind == "release" else None
+        return self.timeline.day(self.horizontalScrollBar().value() / self.day_px), key, y
+
+    def restore_anchor(self, anchor: tuple[dt.date, str | None, int]) -> None:
+        """Scroll back to what :meth:`view_anchor` saw (the same day and top release)."""
+        if self.timeline is None:
+            return
+        day, key, y = anchor
+        self.horizontalScrollBar().setValue(round(self.timeline.x(day) * self.day_px))
+        row = self.timeline.row_of(key) if key else None
+        self.verticalScrollBar().setValue(round(row * ROW_PX) if row is not None else y)
+
     def relayout_scene(self) -> None:
         """Take the canvas size again (after ``day_px`` was set directly)."""
         self.canvas.prepareGeometryChange()

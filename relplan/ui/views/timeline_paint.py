@@ -4,6 +4,7 @@ and its margins (the date header and the row labels)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -267,19 +268,27 @@ def paint_header(chart: TimelineChart, painter: QPainter) -> None:
             day = nxt
     painter.setFont(small)
     freezes = sorted(layout.freeze_bands(), key=lambda band: band.x0)
-    for n, band in enumerate(freezes):
-        following = freezes[n + 1].x0 * px - dx if n + 1 < len(freezes) else float(width)
-        x0, x1 = band.x0 * px - dx, band.x1 * px - dx
-        if x1 < 0 or x0 > width:
-            continue
+    shown = [
+        (band, band.x0 * px - dx, band.x1 * px - dx)
+        for band in freezes
+        if band.x1 * px - dx >= 0 and band.x0 * px - dx <= width
+    ]
+    for _band, x0, x1 in shown:  # every band first: a later band never covers a name
         painter.fillRect(QRectF(x0, 39, x1 - x0, 14), QColor(theme.freeze_hatch))
-        painter.setPen(QColor(theme.freeze_text))
+    painter.setPen(QColor(theme.freeze_text))
+    metrics = painter.fontMetrics()
+    taken = -math.inf  # where the last name drawn ends: names never overlap
+    for n, (band, x0, x1) in enumerate(shown):
+        left = max(x0 + 3, taken + 8)
+        following = shown[n + 1][1] if n + 1 < len(shown) else float(width)
+        # The name may run on until the next freeze starts (or to its own end, if later).
+        room = min(max(x1, following), float(width)) - left - 4
+        if room < 12:
+            continue
         scope = f" ({', '.join(band.environments)})" if band.environments else ""
-        room = max(x1, following) - x0 - 4  # the name may run on until the next freeze
-        text = painter.fontMetrics().elidedText(
-            band.name + scope, Qt.TextElideMode.ElideRight, int(room)
-        )
-        painter.drawText(QRectF(x0 + 3, 39, room, 14), Qt.AlignmentFlag.AlignVCenter, text)
+        text = metrics.elidedText(band.name + scope, Qt.TextElideMode.ElideRight, int(room))
+        painter.drawText(QRectF(left, 39, room, 14), Qt.AlignmentFlag.AlignVCenter, text)
+        taken = left + metrics.horizontalAdvance(text)
     if chart.today is not None:
         x = layout.x(chart.today) * px - dx
         painter.setPen(QPen(theme.color("accent"), 2))
