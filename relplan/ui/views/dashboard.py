@@ -60,7 +60,6 @@ WINDOWS: Final = (
     ("Last 180 days", 180),
     ("Last 365 days", 365),
 )
-_ALL = "All"
 _MOST_AT_RISK = "Most at risk"
 _FILE_FILTERS: Final = {
     "png": "PNG image (*.png)",
@@ -139,7 +138,10 @@ class ChartPanel(QFrame):
 
 
 class DashboardView(QWidget):
-    """The dashboard: a filter bar and four charts in a scrollable grid.
+    """The dashboard: the time window and burn-up choices, and four charts in a scrollable grid.
+
+    Which team and train it charts follows the window's filter bar (:meth:`set_filter`, or
+    :meth:`set_dashboard_filter`); the dashboard has no filter of its own for them.
 
     Signals:
         filter_changed(object): the user changed the filter (a ``DashboardFilter``).
@@ -168,13 +170,11 @@ class DashboardView(QWidget):
         self._result: DashboardResult | None = None
         self._updating = False
 
-        self.team_combo = QComboBox()
-        self.train_combo = QComboBox()
+        # Team and train come from the window's filter bar (set_filter): one filter for all views.
         self.window_combo = QComboBox()
         self.release_combo = QComboBox()
-        for combo in (self.team_combo, self.train_combo, self.release_combo):
-            combo.addItem(_MOST_AT_RISK if combo is self.release_combo else _ALL, None)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.release_combo.addItem(_MOST_AT_RISK, None)
+        self.release_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for label, days in WINDOWS:
             self.window_combo.addItem(label, days)
         self.window_combo.setCurrentIndex(1)
@@ -184,8 +184,6 @@ class DashboardView(QWidget):
 
         bar = QHBoxLayout()
         for text, combo in (
-            ("Team:", self.team_combo),
-            ("Train:", self.train_combo),
             ("Window:", self.window_combo),
             ("Burn-up of:", self.release_combo),
         ):
@@ -231,7 +229,6 @@ class DashboardView(QWidget):
     def refresh(self, plan: Plan) -> None:
         """Recompute everything for a new version of the plan (off the GUI thread)."""
         self._plan = plan
-        self._fill_choices(plan)
         self._request()
 
     def set_dashboard_filter(self, flt: DashboardFilter) -> None:
@@ -321,23 +318,6 @@ class DashboardView(QWidget):
         self.status.setText(f"Cannot chart this filter: {message}")
         self.failed.emit(message)
 
-    def _fill_choices(self, plan: Plan) -> None:
-        self._updating = True
-        try:
-            for combo, keys in (
-                (self.team_combo, [t.key for t in plan.teams]),
-                (self.train_combo, [t.key for t in plan.trains]),
-            ):
-                current = combo.currentData()
-                combo.clear()
-                combo.addItem(_ALL, None)
-                for key in keys:
-                    combo.addItem(key, key)
-                combo.setCurrentIndex(max(0, combo.findData(current)))
-        finally:
-            self._updating = False
-        self._show_filter()
-
     def _fill_releases(self, data: DashboardData) -> None:
         self._updating = True
         try:
@@ -356,12 +336,7 @@ class DashboardView(QWidget):
         self._updating = True
         try:
             flt = self._filter
-            for combo, value in (
-                (self.team_combo, flt.team),
-                (self.train_combo, flt.train),
-                (self.release_combo, flt.release),
-            ):
-                combo.setCurrentIndex(max(0, combo.findData(value)))
+            self.release_combo.setCurrentIndex(max(0, self.release_combo.findData(flt.release)))
         finally:
             self._updating = False
 
@@ -375,8 +350,6 @@ class DashboardView(QWidget):
             date_from = self._clock(self._plan) - dt.timedelta(days=int(days) - 1)
         flt = replace(
             self._filter,
-            team=self.team_combo.currentData(),
-            train=self.train_combo.currentData(),
             date_from=date_from,
             release=self.release_combo.currentData(),
         )
