@@ -162,3 +162,37 @@ def test_plan_view_protocol(qtbot: Any, demo_plan: Plan) -> None:
     with qtbot.waitSignal(view.result_shown):
         view.set_filter(frozenset({"WEB", "PAY"}), None, None)
     assert view.result.data.filter.team is None
+
+
+def test_charts_are_drawn_off_the_gui_thread_at_the_panels_size(
+    qtbot: Any, demo_plan: Plan, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from relplan.ui.views import dashboard
+
+    threads: list[str] = []
+    real = dashboard.render_figure
+
+    def spy(figure: Any, size: tuple[int, int]) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(figure, size)
+
+    monkeypatch.setattr(dashboard, "render_figure", spy)
+    view = _view(qtbot, runner=runner)
+    view.resize(1240, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.refresh(demo_plan)
+    qtbot.waitUntil(lambda: view.result is not None and runner.idle, timeout=20_000)
+    assert len(threads) == 4
+    assert threading.main_thread().name not in threads
+    panel = view.panels["readiness"]
+    assert panel.canvas is not None
+    assert panel.canvas.figure is view.figure("readiness")
+    # Drawn at the size the panel offered, which the figure itself does not keep.
+    width, height = panel.chart_size()
+    view.refresh(demo_plan)
+    qtbot.waitUntil(lambda: runner.idle, timeout=20_000)
+    assert panel.canvas.image.width() == width
+    assert panel.canvas.image.height() == height
