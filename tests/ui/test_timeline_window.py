@@ -60,3 +60,12 @@ def test_filters_reach_the_views(sync_window: MainWindow) -> None:
     assert sync_window.show_view("Map")
     assert graph_map.map is not None
     assert any(node.role == "context" for node in graph_map.map.nodes)
+
+
+def test_the_title_is_shown_whole_when_the_tab_is_shown(sync_window: MainWindow) -> None:
+    timeline, _graph_map = add_views(sync_window)
+    sync_window.resize(1280, 760)
+    assert sync_window.show_view("Timeline")
+    title = timeline.title
+    assert title.text().startswith("Timeline — ")
+    assert title.width() >= title.sizeHint().width()

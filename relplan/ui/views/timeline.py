@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -127,9 +128,13 @@ class TimelineView(QWidget, PlanView):
         self.title = heading("Timeline", self.canvas)
         top = QHBoxLayout()
         top.addWidget(self.title)
-        top.addStretch(1)
         self.legend = QLabel("", self.canvas)
-        top.addWidget(self.legend)
+        # The title keeps its width; the legend takes what is left (clipped on narrow windows).
+        self.legend.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.legend.setMinimumWidth(1)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.title.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.legend, 1)
         body.addLayout(top)
         self.chart = TimelineChart(self.canvas)
         body.addWidget(self.chart, 1)
@@ -269,6 +274,12 @@ class TimelineView(QWidget, PlanView):
             f"Timeline — {count} release{'s' * (count != 1)}{folded}, "
             f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
         )
+        # Lay the title row out again now: a title set while the tab was switching kept the
+        # width of the old one otherwise.
+        rows = self.canvas.layout()
+        if rows is not None:
+            rows.invalidate()
+            rows.activate()
 
     def set_show_done(self, shown: bool) -> None:
         """Show released and cancelled releases too (else they are folded away)."""
