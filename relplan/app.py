@@ -3,14 +3,17 @@
 ``relplan`` (no sub-command) lands in :func:`main`. Start-up imports only what the first paint
 needs; planning, charts and file formats are imported when first used.
 
-Set ``RELPLAN_QUIT_AFTER_PAINT=1`` to print start-up timings once the releases table has painted
+Set ``RELPLAN_QUIT_AFTER_PAINT=1`` to print start-up timings once the view the window opens on
+(the releases table, the Timeline, the Map, ...) has painted with data
 and exit; the benchmark script uses it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import sys
@@ -19,6 +22,7 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import NoReturn
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -80,37 +84,44 @@ def process_age_ms() -> float | None:
 
 
 class FirstPaintProbe(QObject):
-    """Reports start-up timings once the releases table painted with rows, then quits.
+    """Reports start-up timings once the current view painted with data, then quits.
+
+    The view the window opens on is the one the last session showed (the Releases table, the
+    Timeline, the Map, ...): every paint in the application is watched, and the report is made
+    after the first paint that happened while ``has_data()`` held.
 
     Args:
-        table: the widget whose paint counts (the table's viewport).
-        has_rows: whether the table shows rows yet.
+        app: the application (its event filter sees every widget's paints).
+        has_data: whether the current view shows the plan yet.
         started: ``time.perf_counter()`` at the start of :func:`main`.
     """
 
-    def __init__(self, table: QWidget, has_rows: Callable[[], bool], started: float) -> None:
-        super().__init__(table)
-        self._has_rows = has_rows
+    def __init__(self, app: QApplication, has_data: Callable[[], bool], started: float) -> None:
+        super().__init__(app)
+        self._has_data = has_data
         self._started = started
         self._first: float | None = None
         self._done = False
-        table.installEventFilter(self)
+        self._queued = False
+        app.installEventFilter(self)
 
     @override
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        """Note the first paint and the first paint with rows."""
-        if event.type() == QEvent.Type.Paint and not self._done:
+        """Note the first paint and the first paint with data."""
+        if event.type() == QEvent.Type.Paint and not self._done and not self._queued:
             # The paint happens right after this filter returns; measure when it is over.
-            QTimer.singleShot(0, self._painted)
+            self._queued = True
+            QTimer.singleShot(0, functools.partial(self._painted, self._has_data()))
         return False
 
-    def _painted(self) -> None:
+    def _painted(self, had_data: bool) -> None:
+        self._queued = False
         if self._done:
             return
         now = time.perf_counter()
         if self._first is None:
             self._first = now
-        if not self._has_rows():
+        if not had_data:
             return
         self._done = True
         age = process_age_ms()
@@ -180,6 +191,7 @@ def main(args: argparse.Namespace) -> int:
         sys.stderr.write(f"relplan: {problem}\n")
         return EXIT_FAILURE
     path = choose_workspace(args)
+    own_app = QApplication.instance() is None
     app = _qapplication()
     try:
         ws = build_demo_workspace(path) if getattr(args, "demo", False) else Workspace.open(path)
@@ -198,7 +210,7 @@ def main(args: argparse.Namespace) -> int:
     window = MainWindow(session)
     uninstall_hook = install_excepthook(window)
     if os.environ.get(QUIT_AFTER_PAINT_ENV):
-        FirstPaintProbe(window.table.viewport(), lambda: window.model.rowCount() > 0, started)
+        FirstPaintProbe(app, window.view_shows_data, started)
     window.show()
     try:
         status = app.exec()
@@ -206,4 +218,20 @@ def main(args: argparse.Namespace) -> int:
         uninstall_hook()
         session.close()
         runner.shutdown(SHUTDOWN_TIMEOUT_MS)
+    if own_app:
+        exit_now(status)
     return status
+
+
+def exit_now(status: int) -> NoReturn:
+    """End the process once the window closed and the workspace is closed and saved.
+
+    Tearing down the interpreter frees the whole plan and every widget one by one (1.5 s and
+    more for a big plan) while the user waits for the window to go away; nothing is left to
+    save by then (the DB lane finished, settings are written), so the process exits at once.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)

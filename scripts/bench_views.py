@@ -46,9 +46,9 @@ def _build(factory: Callable[[], Any], plan: Any, analysis: Any, repeat: int) ->
             view.close()
             view.deleteLater()
             QApplication.processEvents()
-        from relplan.ui.views import timeline
+        from relplan.ui.views import view_common
 
-        timeline._last_graph.clear()  # each view pays for its plan graph (the window shares one)
+        view_common._last_graph.clear()  # each view pays for its plan graph (the window shares one)
         began = time.perf_counter()
         view = factory()
         view.resize(*SIZE)

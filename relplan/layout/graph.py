@@ -56,13 +56,15 @@ class Link(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ViewFilter:
-    """What a view shows: empty ``teams`` means every team; ``first``/``last`` clip the dates."""
+    """What a view shows: empty ``teams`` means every team; ``first``/``last`` clip the dates;
+    ``hide_done`` leaves released and cancelled releases out."""
 
     teams: frozenset[str] = frozenset()
     train: str | None = None
     environment: str | None = None
     first: dt.date | None = None
     last: dt.date | None = None
+    hide_done: bool = False
 
     def keeps(self, release: Release) -> bool:
         """Whether the release passes (with an environment: it has a stage there; with dates:
@@ -70,6 +72,8 @@ class ViewFilter:
         if (self.teams and release.team not in self.teams) or (
             self.train is not None and release.train != self.train
         ):
+            return False
+        if self.hide_done and release.status in ("released", "cancelled"):
             return False
         env = self.environment
         if env is not None and all(s.environment != env for s in release.stages):

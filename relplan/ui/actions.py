@@ -40,7 +40,9 @@ from relplan.ui.views.base import EXPORT_SUFFIXES, PlanView
 
 if TYPE_CHECKING:
     from relplan.store.undo import UndoStep
+    from relplan.ui.filter_bar import FilterBar
     from relplan.ui.session import WorkspaceSession
+    from relplan.ui.tasks import BaseTaskRunner
     from relplan.ui.views.problems import ProblemsDock
 
 WORKSPACE_FILTER: Final = "relplan workspaces (*.relplan);;All files (*)"
@@ -79,6 +81,9 @@ class WindowActions(QMainWindow):
 
     session: WorkspaceSession
     problems_dock: ProblemsDock
+    # What the Plan and Sync menus' actions use too (they take the window as WindowActions).
+    runner: BaseTaskRunner
+    filter_bar: FilterBar
 
     def _action(
         self,

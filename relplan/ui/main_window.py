@@ -3,8 +3,10 @@ Problems panel, the editors, menus and status bar.
 
 The planning analyses (check, schedule) run off the GUI thread through :class:`PlanAnalyser`
 after the workspace opens and after every write that can move dates; each analysis carries the
-plan it analysed, and the window hands both to every plan view (``set_data``) and swaps the
-results into the releases table (Float, Slip, CP) and the Problems panel.
+plan it analysed, and the window hands both to the plan view shown (``set_data``) and swaps the
+results into the releases table (Float, Slip, CP) and the Problems panel. Only the view shown is
+kept up to date: a hidden view gets the latest analysis and filter when its tab is shown, so a
+big plan is not laid out again for views nobody looks at.
 
 Views are tabs added with :meth:`MainWindow.add_view` (``Ctrl+1`` .. ``Ctrl+5`` in the order of
 :data:`VIEW_ORDER`); a view that follows :class:`~relplan.ui.views.base.PlanView` also gets the
@@ -59,6 +61,8 @@ if TYPE_CHECKING:
 
 #: The views' places in the tab bar (and their Ctrl+N shortcuts); others go after them.
 VIEW_ORDER: Final = ("Releases", "Calendar", "Timeline", "Map", "Dashboard")
+#: What the status bar adds to the problem counts while a new analysis is on its way.
+UPDATING: Final = " · updating…"
 #: Busy work shorter than this shows no indicator, so quick edits do not flicker.
 BUSY_DELAY_MS = 250
 
@@ -120,6 +124,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.theme_watcher = ThemeWatcher(self)
         self.editors = EditorLauncher(self, session)
         self._plan_views: list[PlanView] = []
+        # What each plan view was last handed: (analysis, filter), by id(view).
+        self._view_state: dict[int, tuple[PlanAnalysis | None, object]] = {}
         store = qsettings()
         self._restore_view: str | None = store.value(f"{self.geometry_key}/view")
 
@@ -216,6 +222,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.runner.busy_changed.connect(self._on_runner_busy_changed)
         self._busy_timer.timeout.connect(lambda: self._set_busy_visible(True))
         self.analyser.started.connect(self.problems_dock.set_checking)
+        self.analyser.started.connect(self._on_analyser_started)
         self.analyser.analysed.connect(self._on_analyser_analysed)
         self.analyser.failed.connect(self._on_session_failed)
         self.impact_previewer.computed.connect(self._on_impact_previewer_computed)
@@ -272,10 +279,9 @@ class MainWindow(WindowActions, PreserveGeometry):
         if isinstance(widget, PlanView):
             self._plan_views.append(widget)
             widget.release_activated.connect(self.open_release_editor)
-            widget.set_filter(*self.filter_bar.current())
-            latest = self.analyser.latest
-            if latest is not None:
-                widget.set_data(latest.plan, latest)
+            current = self.filter_bar.current()
+            widget.set_filter(*current)  # cheap before data; the data follows when shown
+            self._view_state[id(widget)] = (None, current)
         if title == self._restore_view:
             self.tabs.setCurrentWidget(widget)
         self._on_tabs_current_changed()
@@ -306,6 +312,37 @@ class MainWindow(WindowActions, PreserveGeometry):
         if action is not None:
             action.setChecked(True)
         self.filter_bar.set_search_visible(self.tabs.currentWidget() is self.table)
+        self.sync_view(self.tabs.currentWidget())
+
+    def sync_view(self, view: object) -> None:
+        """Hand a plan view the latest filter and analysis it has not seen yet (the window
+        keeps only the view shown up to date; the others catch up here when shown)."""
+        if not isinstance(view, PlanView) or id(view) not in self._view_state:
+            return
+        sent_analysis, sent_filter = self._view_state[id(view)]
+        current, latest = self.filter_bar.current(), self.analyser.latest
+        if current != sent_filter:
+            view.set_filter(*current)
+        if latest is not None and latest is not sent_analysis:
+            view.set_data(latest.plan, latest)
+        self._view_state[id(view)] = (latest, current)
+
+    def view_shows_data(self) -> bool:
+        """Whether the view shown displays the plan yet (the start-up probe's signal)."""
+        view = self.tabs.currentWidget()
+        if view is self.table:
+            return self.model.rowCount() > 0
+        if view is self.timeline:
+            return self.timeline.shows_data()
+        if view is self.map:
+            return self.map.shows_data()
+        return self.analyser.latest is not None
+
+    def views_busy(self) -> bool:
+        """Whether the view shown is still computing what it shows (benchmarks wait for it)."""
+        view = self.tabs.currentWidget()
+        busy = getattr(view, "busy", None)
+        return bool(busy()) if callable(busy) else False
 
     @Slot(object, object, object)
     def _on_filter_bar_changed(
@@ -313,8 +350,7 @@ class MainWindow(WindowActions, PreserveGeometry):
     ) -> None:
         self.model.set_team_filter(set(teams) or None)
         self.problems_dock.set_filter(teams, train)
-        for view in self._plan_views:
-            view.set_filter(teams, train, environment)
+        self.sync_view(self.tabs.currentWidget())
 
     @Slot(object)
     def _on_theme_changed(self, theme: Theme) -> None:
@@ -372,10 +408,22 @@ class MainWindow(WindowActions, PreserveGeometry):
         self._set_undo_labels(refresh.undo_label, refresh.redo_label)
         self.empty_state.set_redo(refresh.redo_label)
         self.empty_state.show_for(refresh.empty)
+        # The analyser reads again only what the write touched (a load or an import: all).
+        full = refresh.rows is not None and refresh.changes.empty
+        touched = None if full else refresh.changes.touched
         if refresh.plan_changed:
-            self.analyser.request()
+            self.analyser.request(touched)
+        else:
+            self.analyser.note_changes(touched)
 
     # -- analyses ---------------------------------------------------------------------------
+    @Slot()
+    def _on_analyser_started(self) -> None:
+        # The last analysis stays on screen until the new one arrives, marked as updating.
+        text = self.problems_label.text()
+        if self.analyser.latest is not None and UPDATING not in text:
+            self.problems_label.setText(f"{text.rstrip()}{UPDATING}  ")
+
     @Slot(object)
     def _on_analyser_analysed(self, analysis: PlanAnalysis) -> None:
         self.model.set_schedule(analysis.schedule, error=analysis.schedule_error)
@@ -404,8 +452,7 @@ class MainWindow(WindowActions, PreserveGeometry):
     def _show_plan(self, plan: Plan, analysis: PlanAnalysis) -> None:
         self.filter_bar.set_trains(sorted(plan.trains, key=lambda t: t.key))
         self.filter_bar.set_environments(plan.environments)
-        for view in self._plan_views:
-            view.set_data(plan, analysis)
+        self.sync_view(self.tabs.currentWidget())
         self.editors.plan_changed(plan)
 
     @Slot()

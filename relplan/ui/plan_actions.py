@@ -26,7 +26,7 @@ from relplan.ui.errors import present_error
 
 if TYPE_CHECKING:
     from relplan.store.workspace import Workspace
-    from relplan.ui.main_window import MainWindow
+    from relplan.ui.actions import WindowActions
 
 CSV_FILTER: Final = "Deployments CSV (*.csv);;All files (*)"
 ICS_FILTER: Final = "iCalendar (*.ics);;All files (*)"
@@ -107,7 +107,7 @@ class PlanActions(QObject):
         today: the window's clock for gate checks (None: today in the planning zone).
     """
 
-    def __init__(self, window: MainWindow, *, today: Clock | None = None) -> None:
+    def __init__(self, window: WindowActions, *, today: Clock | None = None) -> None:
         super().__init__(window)
         self.window = window
         self._today = today

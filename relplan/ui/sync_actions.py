@@ -27,7 +27,7 @@ from relplan.ui.sync_panel import SyncPanel
 
 if TYPE_CHECKING:
     from relplan.store.workspace import Workspace
-    from relplan.ui.main_window import MainWindow
+    from relplan.ui.actions import WindowActions
 
 SYNC_SHORTCUT: Final = "Ctrl+Shift+S"
 
@@ -82,7 +82,7 @@ class SyncActions(QObject):
         window: the main window; the menu goes before its Help menu.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowActions) -> None:
         super().__init__(window)
         self.window = window
         self.connections_dialog: ConnectionsDialog | None = None

@@ -314,3 +314,44 @@ def test_reveal_release_selects_and_scrolls(window: MainWindow) -> None:
     assert window.table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
     assert not window.reveal_release("NOPE-1")
     assert "NOPE-1" in window.statusBar().currentMessage()
+
+
+def test_an_edit_is_analysed_on_the_patched_plan_without_loading_it_again(
+    qtbot: Any, open_window: OpenWindow, plan_ws: PlanWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = plan_ws(document())
+    window = open_window(ws)
+    _settle(qtbot, window)
+    loads: list[int] = []
+    real = Workspace.plan
+
+    def counted(self: Workspace) -> Any:
+        loads.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Workspace, "plan", counted)
+    shown: list[str] = []  # connected after the window: sees the label as the window left it
+    window.analyser.started.connect(lambda: shown.append(window.problems_label.text()))
+    row = window.model.row_of(WEB)
+    assert row is not None
+    assert window.model.setData(window.model.index(row, Col.START), "2026-12-04")
+    qtbot.waitUntil(lambda: _kinds(window) == [])
+    _settle(qtbot, window)
+    assert shown
+    assert "updating" in shown[0]
+    assert "updating" not in window.problems_label.text()
+    latest = window.analyser.latest
+    assert latest is not None
+    release = latest.plan.release(WEB)
+    assert release is not None
+    assert release.start == dt.date(2026, 12, 4)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: _kinds(window) == ["dependency_violation"])
+    _settle(qtbot, window)
+    assert loads == []  # both analyses patched the plan they had
+    latest = window.analyser.latest
+    assert latest is not None
+    assert latest.plan == real(ws)
+    window.check_action.trigger()  # F5 checks the plan as stored: loaded again
+    _settle(qtbot, window)
+    assert loads == [1]

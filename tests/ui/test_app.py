@@ -132,3 +132,26 @@ def test_window_demo_and_demo_command_build_the_same_portfolio(tmp_path: Path) -
     window = (tmp_path / "window.json").read_text(encoding="utf-8")
     assert window == (tmp_path / "command.json").read_text(encoding="utf-8")
     assert len(window) > 100_000
+
+
+@pytest.mark.parametrize("view", ["Timeline", "Map"])
+def test_quit_after_paint_waits_for_the_view_the_window_opens_on(
+    isolated_settings: Path, view: str
+) -> None:
+    # The window opens on the view of the last session; the probe reports once that view
+    # (not the hidden releases table) has painted with data, and exits.
+    conf = Path(os.environ["XDG_CONFIG_HOME"]) / "relplan" / "relplan.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text(f"[main_window]\nview={view}\n")
+    env = dict(os.environ, RELPLAN_QUIT_AFTER_PAINT="1", QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "relplan", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    fields = dict(part.split("=") for part in done.stdout.split())
+    assert float(fields["rows_paint_ms"]) < 30_000

@@ -229,6 +229,7 @@ def test_a_view_never_shown_exports_too(qtbot: Any, tmp_path: Path, analysis: Pl
 
 
 def test_the_window_feeds_the_calendar(sync_window: MainWindow) -> None:
+    assert sync_window.show_view("Calendar")  # hidden views are fed when shown
     layout = _layout(sync_window.calendar)
     assert layout.title == "June 2026"
     assert layout.problem_days() == [dt.date(2026, 6, 9)]

@@ -64,17 +64,17 @@ def test_refresh_inline_and_filter_edits(qtbot: Any, demo_plan: Plan) -> None:
     with qtbot.waitSignal(view.result_shown):
         view.refresh(demo_plan)
     assert view.result is not None
-    teams = [view.team_combo.itemData(i) for i in range(view.team_combo.count())]
-    assert teams[0] is None
-    assert "PAY" in teams
-    with qtbot.waitSignal(view.filter_changed) as changed, qtbot.waitSignal(view.result_shown):
-        view.team_combo.setCurrentIndex(teams.index("PAY"))
-    assert changed.args[0].team == "PAY"
+    # Team and train come from the window's filter (one filter): no combo of its own.
+    assert not hasattr(view, "team_combo")
+    assert not hasattr(view, "train_combo")
+    with qtbot.waitSignal(view.result_shown):
+        view.set_filter(frozenset({"PAY"}), None, None)
     shown = view.result.data
     assert shown.filter.team == "PAY"
     assert {r.team for r in shown.readiness.releases} == {"PAY"}
-    with qtbot.waitSignal(view.result_shown):
+    with qtbot.waitSignal(view.filter_changed) as changed, qtbot.waitSignal(view.result_shown):
         view.window_combo.setCurrentIndex(0)  # the last 30 days
+    assert changed.args[0].team == "PAY"  # the window's team is kept
     window = view.result.data.dora.overall.window
     assert (window.start, window.end) == (DEMO_TODAY - dt.timedelta(days=29), DEMO_TODAY)
 
@@ -159,7 +159,40 @@ def test_plan_view_protocol(qtbot: Any, demo_plan: Plan) -> None:
         view.set_filter(frozenset({"WEB"}), "2026-Q3", "Production")
     assert view.result is not None
     assert (view.result.data.filter.team, view.result.data.filter.train) == ("WEB", "2026-Q3")
-    assert view.team_combo.currentData() == "WEB"
     with qtbot.waitSignal(view.result_shown):
         view.set_filter(frozenset({"WEB", "PAY"}), None, None)
     assert view.result.data.filter.team is None
+
+
+def test_charts_are_drawn_off_the_gui_thread_at_the_panels_size(
+    qtbot: Any, demo_plan: Plan, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from relplan.ui.views import dashboard
+
+    threads: list[str] = []
+    real = dashboard.render_figure
+
+    def spy(figure: Any, size: tuple[int, int]) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(figure, size)
+
+    monkeypatch.setattr(dashboard, "render_figure", spy)
+    view = _view(qtbot, runner=runner)
+    view.resize(1240, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.refresh(demo_plan)
+    qtbot.waitUntil(lambda: view.result is not None and runner.idle, timeout=20_000)
+    assert len(threads) == 4
+    assert threading.main_thread().name not in threads
+    panel = view.panels["readiness"]
+    assert panel.canvas is not None
+    assert panel.canvas.figure is view.figure("readiness")
+    # Drawn at the size the panel offered, which the figure itself does not keep.
+    width, height = panel.chart_size()
+    view.refresh(demo_plan)
+    qtbot.waitUntil(lambda: runner.idle, timeout=20_000)
+    assert panel.canvas.image.width() == width
+    assert panel.canvas.image.height() == height

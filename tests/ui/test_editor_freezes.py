@@ -83,6 +83,7 @@ def test_add_a_freeze_then_undo(qtbot: Any, window: MainWindow, demo_ws: Workspa
     assert window.undo_action.text() == "&Undo Add freeze Release party"
     assert "Saved" in dialog.message.text()
     # The calendar shows it on the three Fridays of July it covers.
+    assert window.show_view("Calendar")
     window.calendar.next_period()
     layout = window.calendar.layout_model
     assert layout is not None

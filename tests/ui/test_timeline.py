@@ -66,6 +66,16 @@ def test_is_a_plan_view_with_a_row_per_release_grouped_by_team(
 ) -> None:
     assert isinstance(timeline, PlanView)
     plan = demo_ws.plan()
+    done = {r.key for r in plan.releases if r.status in ("released", "cancelled")}
+    assert done, "the demo has released releases"
+    # Released and cancelled releases are folded away until "Show done" is on.
+    assert sorted(releases_shown(timeline)) == sorted(
+        r.key for r in plan.releases if r.key not in done
+    )
+    assert timeline.title.text().startswith(
+        f"Timeline — {40 - len(done)} releases ({len(done)} done hidden)"
+    )
+    timeline.done_button.click()
     assert sorted(releases_shown(timeline)) == sorted(r.key for r in plan.releases)
     rows = timeline.chart.timeline.rows  # type: ignore[union-attr]
     groups = [row.key for row in rows if row.kind == "group"]
@@ -265,6 +275,7 @@ def test_arrow_modes(timeline: TimelineView) -> None:
 
 
 def test_search_scrolls_to_and_selects_a_release(qtbot: Any, timeline: TimelineView) -> None:
+    timeline.set_show_done(True)  # rows enough to scroll
     rows = timeline.chart.timeline.rows  # type: ignore[union-attr]
     last = rows[-1].key
     assert timeline.focus_search()
@@ -283,7 +294,7 @@ def test_today_and_theme(timeline: TimelineView) -> None:
 
 
 def test_repainting_paints_only_what_is_exposed(timeline: TimelineView) -> None:
-    timeline.relayout()  # a fresh layout: no row built yet
+    timeline.set_show_done(True)  # a fresh layout of rows enough to scroll: no row built yet
     bar = timeline.chart.verticalScrollBar()
     bar.setValue(bar.maximum())
     timeline.chart.viewport().repaint()
@@ -327,3 +338,17 @@ def test_days_without_freezes_paint(timeline: TimelineView) -> None:
     timeline.chart.header.repaint()
     timeline.chart.labels.repaint()
     timeline.chart.viewport().repaint()
+
+
+def test_a_new_analysis_keeps_the_days_and_rows_in_view(
+    timeline: TimelineView, demo_ws: Workspace
+) -> None:
+    chart = timeline.chart
+    chart.set_zoom(ZOOMS["week"])
+    chart.horizontalScrollBar().setValue(chart.horizontalScrollBar().maximum() // 3)
+    chart.verticalScrollBar().setValue(chart.verticalScrollBar().maximum() // 2)
+    anchor = chart.view_anchor()
+    assert anchor is not None
+    plan = demo_ws.plan()
+    timeline.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))  # as after an undo
+    assert chart.view_anchor() == anchor

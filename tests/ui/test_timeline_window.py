@@ -21,10 +21,16 @@ def test_the_window_feeds_both_views_and_a_move_is_analysed_again(
     qtbot: Any, sync_window: MainWindow
 ) -> None:
     timeline, graph_map = add_views(sync_window)
-    assert timeline.graph is not None
-    assert graph_map.graph is timeline.graph  # one plan graph for both
     latest = sync_window.analyser.latest
     assert latest is not None
+    # Hidden views are not laid out; shown, they draw the graph built with the analysis.
+    assert timeline.graph is None
+    assert graph_map.graph is None
+    assert sync_window.show_view("Timeline")
+    assert timeline.graph is not None
+    assert timeline.graph is latest.graph
+    assert sync_window.show_view("Map")
+    assert graph_map.graph is timeline.graph  # one plan graph for both
     key = next(r.key for r in latest.plan.releases if r.status == "planned" and r.has_dates)
     before = latest.plan.release(key)
     assert before is not None
@@ -33,10 +39,11 @@ def test_the_window_feeds_both_views_and_a_move_is_analysed_again(
     week = dt.timedelta(days=7)
     timeline.move_requested.emit(key, "body", 7)
     qtbot.waitUntil(lambda: not sync_window.analyser.pending)
-    moved = timeline.graph.releases[key]
+    assert graph_map.graph is not None
+    moved = graph_map.graph.releases[key]
     assert (moved.start, moved.target) == (before.start + week, before.target + week)
-    assert graph_map.graph is timeline.graph
     assert sync_window.show_view("Timeline")
+    assert graph_map.graph is timeline.graph
     sync_window.session.undo()
     qtbot.waitUntil(lambda: not sync_window.analyser.pending)
     assert timeline.graph.releases[key].start == before.start
@@ -44,11 +51,21 @@ def test_the_window_feeds_both_views_and_a_move_is_analysed_again(
 
 def test_filters_reach_the_views(sync_window: MainWindow) -> None:
     timeline, graph_map = add_views(sync_window)
-    for view in (timeline, graph_map):
-        view.set_filter(frozenset({"PAY"}), None, None)
+    sync_window.team_filter.setCurrentIndex(sync_window.team_filter.findData("PAY"))
+    assert sync_window.show_view("Timeline")
     assert timeline.chart.timeline is not None
     shown = {r.key for r in timeline.chart.timeline.rows if r.kind == "release"}
     assert shown
     assert all(key.startswith("PAY") for key in shown)
+    assert sync_window.show_view("Map")
     assert graph_map.map is not None
     assert any(node.role == "context" for node in graph_map.map.nodes)
+
+
+def test_the_title_is_shown_whole_when_the_tab_is_shown(sync_window: MainWindow) -> None:
+    timeline, _graph_map = add_views(sync_window)
+    sync_window.resize(1280, 760)
+    assert sync_window.show_view("Timeline")
+    title = timeline.title
+    assert title.text().startswith("Timeline — ")
+    assert title.width() >= title.sizeHint().width()

@@ -77,16 +77,27 @@ def test_add_view_keeps_the_order_and_drives_plan_views(
     ]  # fmt: skip
     menu = [a.text() for a in sync_window.view_menu.actions()]
     assert menu[:5] == ["&Releases", "&Calendar", "&Timeline", "&Map", "&Dashboard"]
-    # A plan view gets the filter and the latest analysis at once, and every new one after.
+    # A plan view gets the filter at once; the analysis, and later filters and analyses, only
+    # when it is shown (the latest of each, once), so hidden views cost nothing.
     assert timeline.filters == [(frozenset(), None, None)]
+    assert timeline.data == []
+    sync_window.team_filter.setCurrentIndex(sync_window.team_filter.findData("PAY"))
+    sync_window.check_action.trigger()
+    sync_window.check_action.trigger()
+    assert timeline.data == []
+    assert timeline.filters == [(frozenset(), None, None)]
+    sync_window.show_view("Plugin")
+    assert timeline.filters[-1] == (frozenset({"PAY"}), None, None)
     assert len(timeline.data) == 1
     plan, analysis = timeline.data[0]
     assert analysis is sync_window.analyser.latest
     assert len(plan.releases) == 40
-    sync_window.team_filter.setCurrentIndex(sync_window.team_filter.findData("PAY"))
-    assert timeline.filters[-1] == (frozenset({"PAY"}), None, None)
-    sync_window.check_action.trigger()
+    sync_window.check_action.trigger()  # shown: every new analysis arrives at once
     assert len(timeline.data) == 2
+    sync_window.show_view("Releases")
+    sync_window.show_view("Plugin")  # nothing new: nothing handed over again
+    assert len(timeline.data) == 2
+    sync_window.show_view("Releases")
     sync_window.theme_watcher.changed.emit(DARK)
     assert timeline.themes == [DARK]
     assert sync_window.calendar.context.theme is DARK
@@ -101,6 +112,7 @@ def test_add_view_keeps_the_order_and_drives_plan_views(
 
 
 def test_the_filter_bar_drives_every_view(sync_window: MainWindow, demo_ws: Workspace) -> None:
+    sync_window.show_view("Calendar")  # the view shown follows at once
     trains = [sync_window.train_filter.itemData(i) for i in range(sync_window.train_filter.count())]
     assert trains == [None, "2026-Q3", "2026-Q4", "2027-Q1"]
     envs = [

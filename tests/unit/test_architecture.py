@@ -50,3 +50,19 @@ def test_cli_start_up_does_not_import_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == ""
+
+
+def test_window_actions_receive_the_window_instead_of_importing_it() -> None:
+    # main_window imports plan_actions and sync_actions; they must not import it back (not
+    # even for type checking): they take the window as the WindowActions base they need.
+    import ast
+    from pathlib import Path
+
+    for name in ("plan_actions", "sync_actions"):
+        tree = ast.parse((Path(relplan.__file__).parent / "ui" / f"{name}.py").read_text())
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module is not None
+        }
+        assert "relplan.ui.main_window" not in imported, name

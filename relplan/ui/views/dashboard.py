@@ -3,9 +3,11 @@
 The analyses and the figures are built off the GUI thread: :meth:`DashboardView.refresh` (or
 ``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits
 :func:`build_dashboard` to the task runner's ``net`` lane (it does not touch the database) and
-:meth:`DashboardView.set_result` swaps the results in on the main thread, where each figure is
-wrapped in a ``FigureCanvasQTAgg`` (STYLE §8). Without a runner (tests, scripts) the work runs
-inline. A result that arrives after a newer request was made is dropped.
+:meth:`DashboardView.set_result` swaps the results in on the main thread. The figures are also
+drawn on the worker, with Agg at the panels' size, and the panels show those pixels: drawing a
+figure of 2,000 releases takes ~0.7 s, which inside a ``FigureCanvasQTAgg`` (STYLE §8) froze
+the window for seconds (issue #12). Without a runner (tests, scripts) the work runs inline. A
+result that arrives after a newer request was made is dropped.
 
 Each chart has an *Export…* button that saves its figure as PNG, SVG or PDF.
 """
@@ -15,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QRect, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -41,6 +43,7 @@ from relplan.domain.model import Plan
 from relplan.errors import RelplanError
 from relplan.metrics.dashboard import DashboardData, DashboardFilter, compute_dashboard
 from relplan.metrics.scope import today_in
+from relplan.ui._compat import override
 
 if TYPE_CHECKING:
     from relplan.ui.tasks import BaseTaskRunner
@@ -61,7 +64,6 @@ WINDOWS: Final = (
     ("Last 180 days", 180),
     ("Last 365 days", 365),
 )
-_ALL = "All"
 _MOST_AT_RISK = "Most at risk"
 _FILE_FILTERS: Final = {
     "png": "PNG image (*.png)",
@@ -72,20 +74,86 @@ _FILE_FILTERS: Final = {
 Clock = Callable[[Plan], dt.date]
 
 
+#: The size (pixels) a chart is rendered at before its panel has one.
+CHART_SIZE: Final = (560, 340)
+_DPI: Final = 96.0
+
+#: A rendered chart: width, height and RGBA bytes.
+Rendered = tuple[int, int, bytes]
+
+
 @dataclass(frozen=True, slots=True)
 class DashboardResult:
-    """What one refresh produced: the analyses and a figure per chart name."""
+    """What one refresh produced: the analyses, a figure per chart name and, rendered off the
+    GUI thread at the panels' size, its pixels (drawing a figure takes ~0.7 s for 2,000
+    releases: on the GUI thread that would freeze the window)."""
 
     data: DashboardData
     figures: Mapping[str, Figure]
+    images: Mapping[str, Rendered] = field(default_factory=dict)
+
+
+def render_figure(figure: Figure, size: tuple[int, int]) -> Rendered:
+    """Draw ``figure`` at ``size`` pixels with Agg (pure of Qt; thread-safe for one figure).
+
+    The figure keeps its own size afterwards, so exports do not depend on the panel's.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    width, height = max(size[0], 160), max(size[1], 120)
+    width_in, height_in = (float(v) for v in figure.get_size_inches())
+    dpi = figure.get_dpi()
+    canvas = FigureCanvasAgg(figure)
+    try:
+        figure.set_dpi(_DPI)
+        figure.set_size_inches(width / _DPI, height / _DPI)
+        canvas.draw()
+        buffer = canvas.buffer_rgba()
+        rendered = (int(buffer.shape[1]), int(buffer.shape[0]), bytes(buffer))
+    finally:
+        figure.set_dpi(dpi)
+        figure.set_size_inches(width_in, height_in)
+    return rendered
 
 
 def build_dashboard(
-    plan: Plan, *, flt: DashboardFilter, today: dt.date, generation: int = 0
+    plan: Plan,
+    *,
+    flt: DashboardFilter,
+    today: dt.date,
+    generation: int = 0,
+    sizes: Mapping[str, tuple[int, int]] | None = None,
 ) -> DashboardResult:
-    """Compute the analyses and build every chart (pure of Qt; runs on a worker thread)."""
+    """Compute the analyses, build every chart and render it at ``sizes`` (pixels, by chart
+    name; default :data:`CHART_SIZE`) (pure of Qt; runs on a worker thread)."""
     data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
-    return DashboardResult(data, {name: build(data) for name, build in CHARTS.items()})
+    figures = {name: build(data) for name, build in CHARTS.items()}
+    sizes = sizes or {}
+    images = {name: render_figure(f, sizes.get(name, CHART_SIZE)) for name, f in figures.items()}
+    return DashboardResult(data, figures, images)
+
+
+class ChartImage(QWidget):
+    """A chart's pixels, rendered off the GUI thread, drawn to fit (the figure is kept for
+    exports)."""
+
+    def __init__(self, figure: Figure, image: QImage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.figure = figure
+        self.image = image
+
+    @override
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.fillRect(self.rect(), QColor("white"))
+            scaled = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = (self.width() - scaled.width()) // 2
+            y = (self.height() - scaled.height()) // 2
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRect(x, y, scaled.width(), scaled.height()), self.image)
+        finally:
+            painter.end()
 
 
 class ChartPanel(QFrame):
@@ -102,7 +170,7 @@ class ChartPanel(QFrame):
         self.name = name
         self.setObjectName(f"chart-{name}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.canvas: FigureCanvasQTAgg | None = None
+        self.canvas: ChartImage | None = None
         self._layout = layout = QVBoxLayout(self)
         head = QHBoxLayout()
         title = QLabel(f"<b>{CHART_TITLES[name]}</b>")
@@ -124,11 +192,21 @@ class ChartPanel(QFrame):
         """The figure shown, if any."""
         return None if self.canvas is None else self.canvas.figure
 
-    def show_figure(self, figure: Figure) -> None:
-        """Show ``figure`` in a new canvas (a canvas belongs to one figure for good)."""
+    def chart_size(self) -> tuple[int, int]:
+        """The pixels a chart fills in this panel now (:data:`CHART_SIZE` before layout)."""
+        shown = self.canvas or self._placeholder
+        size = shown.size()
+        if not shown.isVisible() or size.width() < 160 or size.height() < 120:
+            return CHART_SIZE
+        return size.width(), size.height()
+
+    def show_figure(self, figure: Figure, rendered: Rendered | None = None) -> None:
+        """Show ``figure`` from its pixels (rendered here when not given)."""
         layout = self._layout
-        canvas = FigureCanvasQTAgg(figure)
-        canvas.setMinimumSize(420, 280)
+        width, height, pixels = rendered or render_figure(figure, self.chart_size())
+        image = QImage(pixels, width, height, QImage.Format.Format_RGBA8888).copy()
+        canvas = ChartImage(figure, image)
+        canvas.setMinimumSize(320, 200)
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         old = self.canvas or self._placeholder
         layout.replaceWidget(old, canvas)
@@ -140,7 +218,10 @@ class ChartPanel(QFrame):
 
 
 class DashboardView(QWidget):
-    """The dashboard: a filter bar and four charts in a scrollable grid.
+    """The dashboard: the time window and burn-up choices, and four charts in a scrollable grid.
+
+    Which team and train it charts follows the window's filter bar (:meth:`set_filter`, or
+    :meth:`set_dashboard_filter`); the dashboard has no filter of its own for them.
 
     Signals:
         filter_changed(object): the user changed the filter (a ``DashboardFilter``).
@@ -169,13 +250,11 @@ class DashboardView(QWidget):
         self._result: DashboardResult | None = None
         self._updating = False
 
-        self.team_combo = QComboBox()
-        self.train_combo = QComboBox()
+        # Team and train come from the window's filter bar (set_filter): one filter for all views.
         self.window_combo = QComboBox()
         self.release_combo = QComboBox()
-        for combo in (self.team_combo, self.train_combo, self.release_combo):
-            combo.addItem(_MOST_AT_RISK if combo is self.release_combo else _ALL, None)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.release_combo.addItem(_MOST_AT_RISK, None)
+        self.release_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for label, days in WINDOWS:
             self.window_combo.addItem(label, days)
         self.window_combo.setCurrentIndex(1)
@@ -185,8 +264,6 @@ class DashboardView(QWidget):
 
         bar = QHBoxLayout()
         for text, combo in (
-            ("Team:", self.team_combo),
-            ("Train:", self.train_combo),
             ("Window:", self.window_combo),
             ("Burn-up of:", self.release_combo),
         ):
@@ -232,7 +309,6 @@ class DashboardView(QWidget):
     def refresh(self, plan: Plan) -> None:
         """Recompute everything for a new version of the plan (off the GUI thread)."""
         self._plan = plan
-        self._fill_choices(plan)
         self._request()
 
     def set_dashboard_filter(self, flt: DashboardFilter) -> None:
@@ -271,7 +347,7 @@ class DashboardView(QWidget):
         for name, panel in self.panels.items():
             figure = result.figures.get(name)
             if figure is not None:
-                panel.show_figure(figure)
+                panel.show_figure(figure, result.images.get(name))
         self._fill_releases(result.data)
         data = result.data
         self.status.setText(
@@ -303,8 +379,10 @@ class DashboardView(QWidget):
             panel.export_button.setEnabled(panel.figure is not None)
         self.status.setText("Computing…")
 
+        sizes = {name: panel.chart_size() for name, panel in self.panels.items()}
+
         def job() -> DashboardResult:
-            return build_dashboard(plan, flt=flt, today=today, generation=generation)
+            return build_dashboard(plan, flt=flt, today=today, generation=generation, sizes=sizes)
 
         if self._runner is None:
             try:
@@ -321,23 +399,6 @@ class DashboardView(QWidget):
         log.info("dashboard analyses failed: %s", message)
         self.status.setText(f"Cannot chart this filter: {message}")
         self.failed.emit(message)
-
-    def _fill_choices(self, plan: Plan) -> None:
-        self._updating = True
-        try:
-            for combo, keys in (
-                (self.team_combo, [t.key for t in plan.teams]),
-                (self.train_combo, [t.key for t in plan.trains]),
-            ):
-                current = combo.currentData()
-                combo.clear()
-                combo.addItem(_ALL, None)
-                for key in keys:
-                    combo.addItem(key, key)
-                combo.setCurrentIndex(max(0, combo.findData(current)))
-        finally:
-            self._updating = False
-        self._show_filter()
 
     def _fill_releases(self, data: DashboardData) -> None:
         self._updating = True
@@ -357,12 +418,7 @@ class DashboardView(QWidget):
         self._updating = True
         try:
             flt = self._filter
-            for combo, value in (
-                (self.team_combo, flt.team),
-                (self.train_combo, flt.train),
-                (self.release_combo, flt.release),
-            ):
-                combo.setCurrentIndex(max(0, combo.findData(value)))
+            self.release_combo.setCurrentIndex(max(0, self.release_combo.findData(flt.release)))
         finally:
             self._updating = False
 
@@ -376,8 +432,6 @@ class DashboardView(QWidget):
             date_from = self._clock(self._plan) - dt.timedelta(days=int(days) - 1)
         flt = replace(
             self._filter,
-            team=self.team_combo.currentData(),
-            train=self.train_combo.currentData(),
             date_from=date_from,
             release=self.release_combo.currentData(),
         )
