@@ -51,18 +51,23 @@ def choose_workspace(args: argparse.Namespace) -> Path:
 
 
 def build_demo_workspace(
-    path: Path, *, seed: int | None = None, today: dt.date | None = None
+    path: Path,
+    *,
+    seed: int | None = None,
+    today: dt.date | None = None,
+    origin: str | None = None,
 ) -> Workspace:
     """Delete ``path`` (with its WAL files) and fill a fresh workspace with the small demo.
 
     The demo is :func:`relplan.demo.generate`'s, with its defaults (seed and day) unless
-    given: the very portfolio ``relplan demo`` writes.
+    given: the very portfolio ``relplan demo`` writes. ``origin`` is the window's that will show
+    it (see :mod:`relplan.store.origin`), so that the window's Undo can take the demo back.
     """
     from relplan.demo import DEMO_SEED, import_demo
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    ws = Workspace.open(path)
+    ws = Workspace.open(path, origin=origin)
     try:
         import_demo(ws, seed=DEMO_SEED if seed is None else seed, today=today)
     except BaseException:
@@ -193,8 +198,14 @@ def main(args: argparse.Namespace) -> int:
     path = choose_workspace(args)
     own_app = QApplication.instance() is None
     app = _qapplication()
+    from relplan.store.origin import window_origin
+
+    origin = window_origin()
     try:
-        ws = build_demo_workspace(path) if getattr(args, "demo", False) else Workspace.open(path)
+        if getattr(args, "demo", False):
+            ws = build_demo_workspace(path, origin=origin)
+        else:
+            ws = Workspace.open(path, origin=origin)
     except Exception as exc:
         # Nothing is running yet, so a blocking box is fine; the file was not modified.
         present_error(None, exc, wait=True)
@@ -206,7 +217,7 @@ def main(args: argparse.Namespace) -> int:
     from relplan.ui.tasks import TaskRunner
 
     runner = TaskRunner()
-    session = WorkspaceSession(runner, ws)
+    session = WorkspaceSession(runner, ws, origin=origin)
     window = MainWindow(session)
     uninstall_hook = install_excepthook(window)
     if os.environ.get(QUIT_AFTER_PAINT_ENV):

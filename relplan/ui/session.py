@@ -145,11 +145,18 @@ class WorkspaceSession(QObject):
     failed = Signal(object)
 
     def __init__(
-        self, runner: BaseTaskRunner, workspace: Workspace, parent: QObject | None = None
+        self,
+        runner: BaseTaskRunner,
+        workspace: Workspace,
+        parent: QObject | None = None,
+        *,
+        origin: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
-        self.origin = window_origin()
+        # A window that filled its workspace before it opened (``relplan --demo``) passes the
+        # origin it did that with, so that its Undo takes that back.
+        self.origin = origin or window_origin()
         workspace.origin = self.origin
         self._ws: Workspace | None = workspace
         # Bumped when the workspace is swapped, so late results of the old one are dropped.

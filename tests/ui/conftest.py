@@ -67,10 +67,18 @@ def runner(qapp: Any) -> Iterator[TaskRunner]:
 
 
 def make_window(
-    qtbot: Any, ws: Workspace, task_runner: BaseTaskRunner, *, today: dt.date = DEMO_TODAY
+    qtbot: Any,
+    ws: Workspace,
+    task_runner: BaseTaskRunner,
+    *,
+    today: dt.date = DEMO_TODAY,
+    origin: str | None = None,
 ) -> MainWindow:
-    """Show a main window on ``ws`` and wait until its table and first analysis are in."""
-    session = WorkspaceSession(task_runner, ws)
+    """Show a main window on ``ws`` and wait until its table and first analysis are in.
+
+    ``origin``: the window's (default: a new one, so ``ws``'s earlier changes are another's).
+    """
+    session = WorkspaceSession(task_runner, ws, origin=origin)
     window = MainWindow(session, today=lambda: today)
     qtbot.addWidget(window)
     window.show()

@@ -38,8 +38,13 @@ class Dialogs:
 
 def _exports(window: MainWindow) -> dict[str, Callable[[], None]]:
     def chart() -> None:
+        # The dashboard draws its charts when it is shown (not while hidden behind a tab).
+        shown = window.tabs.currentWidget()
+        window.show_view("Dashboard")
         view = window.dashboard.export_widget()
+        assert view.figure("dora") is not None, "the dashboard drew no DORA chart when shown"
         view._on_panel_export_requested("dora")
+        window.tabs.setCurrentWidget(shown)
 
     return {
         "json": window.export_action.trigger,

@@ -4,6 +4,7 @@ and an empty workspace shows what to do."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,28 @@ from PySide6.QtWidgets import QMessageBox
 
 from relplan.demo import generate
 from relplan.formats.workspace_json import parse_workspace
+from relplan.store.origin import window_origin
 from relplan.store.undo import CONFIRM_UNDO_ABOVE
 from relplan.store.workspace import Workspace
 from relplan.ui.main_window import MainWindow
-from tests.ui.conftest import DEMO_TODAY
+from relplan.ui.tasks import SyncTaskRunner
+from tests.ui.conftest import DEMO_TODAY, make_window
+
+
+@pytest.fixture
+def own_demo(qtbot: Any, tmp_path: Path, demo_document: dict[str, Any]) -> Iterator[Workspace]:
+    """The demo as ``relplan --demo`` makes it: imported under the window's own origin."""
+    origin = window_origin()
+    ws = Workspace.open(tmp_path / "own-demo.relplan", origin=origin)
+    ws.import_plan(parse_workspace(demo_document), replace=True, label="Demo")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def demo_window(qtbot: Any, own_demo: Workspace) -> MainWindow:
+    """A window (tasks inline) whose Undo takes back the demo it opened with."""
+    return make_window(qtbot, own_demo, SyncTaskRunner(), origin=own_demo.origin)
 
 
 class Questions:
@@ -52,8 +71,9 @@ def test_the_core_counts_what_undo_would_take_back(tmp_path: Path) -> None:
 
 
 def test_undoing_the_demo_import_asks_first(
-    sync_window: MainWindow, demo_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    demo_window: MainWindow, own_demo: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    sync_window, demo_ws = demo_window, own_demo
     questions = Questions(monkeypatch, QMessageBox.StandardButton.Cancel)
     objects = demo_ws.next_undo().objects  # type: ignore[union-attr]
     sync_window.undo_action.trigger()
@@ -73,8 +93,9 @@ def test_undoing_the_demo_import_asks_first(
 
 
 def test_an_empty_workspace_shows_what_to_do(
-    sync_window: MainWindow, demo_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    demo_window: MainWindow, own_demo: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    sync_window, demo_ws = demo_window, own_demo
     Questions(monkeypatch, QMessageBox.StandardButton.Yes)
     assert not sync_window.empty_state.isVisible()
     sync_window.undo_action.trigger()
@@ -108,3 +129,20 @@ def test_a_small_undo_does_not_ask(
     sync_window.undo_action.trigger()
     assert questions.texts == []
     assert demo_ws.release(release.key).name == release.name
+
+
+def test_the_window_that_built_the_demo_can_undo_it(qtbot: Any, tmp_path: Path) -> None:
+    """``relplan --demo`` builds the demo under the origin its window then uses (app.main)."""
+    from relplan.app import build_demo_workspace
+
+    origin = window_origin()
+    ws = build_demo_workspace(tmp_path / "demo.relplan", origin=origin)
+    try:
+        window = make_window(qtbot, ws, SyncTaskRunner(), origin=origin)
+        step = ws.next_undo()
+        assert step is not None
+        assert step.needs_confirmation
+        assert window.undo_action.isEnabled()
+        assert window.undo_action.text() == f"&Undo {step.label}"
+    finally:
+        ws.close()
