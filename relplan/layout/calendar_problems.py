@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Dependency, Freeze, Plan, Release
+from relplan.domain.rules import outside_release
 from relplan.planning.freezes import occurrences
 
 if TYPE_CHECKING:
@@ -109,9 +110,25 @@ def _problem_hits(
         return _environment_hits(releases, env, capacity, first, last)
     if problem.kind == "dependency_violation" and len(releases) == 2:
         return _dependency_hits(edges, releases[0], releases[1])
-    if problem.kind == "gate_pending":
+    if problem.kind in ("gate_pending", "released_with_open_gates"):
         return [(r.key, r.target) for r in releases if r.target is not None]
+    if problem.kind == "stage_outside_release":
+        return [hit for r in releases for hit in _outside_hits(r, first, last)]
     return []
+
+
+def _outside_hits(release: Release, first: dt.date, last: dt.date) -> list[tuple[str, dt.date]]:
+    """The days a stage window or milestone of ``release`` lies outside its start..target."""
+    start, target = release.start, release.target
+    if start is None or target is None:
+        return []
+    days = {
+        day
+        for _what, a, b in outside_release(release)
+        for day in _days(max(a, first), min(b, last))
+        if not start <= day <= target
+    }
+    return [(release.key, day) for day in sorted(days)]
 
 
 def _freeze_hits(

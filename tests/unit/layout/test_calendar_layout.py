@@ -465,3 +465,30 @@ def test_examples_pass() -> None:
         module = importlib.import_module(f"relplan.layout.{name}")
         result = doctest.testmod(module)
         assert result.failed == 0
+
+
+def test_the_amended_kinds_are_put_on_their_days() -> None:
+    """A stage left outside its release after a one-date edit is flagged on the days outside;
+    a released release with open gates on its target day (kinds amended 2026-12-04)."""
+    left_behind = replace(
+        rel(
+            "A",
+            "2026-06-10",
+            "2026-06-20",
+            stages=(stage("Production", "2026-06-18", "2026-06-23"),),
+        ),
+        milestones=(Milestone("Go", d("2026-06-05")),),
+    )
+    shipped = replace(rel("B", "2026-06-01", "2026-06-12", gates=(gate("CAB"),)), status="released")
+    checked = plan(left_behind, shipped)
+    problems = check_plan(checked, today=d("2026-06-15"))
+    kinds = sorted(p.kind for p in problems)
+    assert kinds == ["released_with_open_gates", "stage_outside_release"]
+    by_day, flagged = problem_days(checked, problems, d("2026-06-01"), d("2026-06-22"))
+    assert {day: [p.kind for p in found] for day, found in sorted(by_day.items())} == {
+        d("2026-06-05"): ["stage_outside_release"],
+        d("2026-06-12"): ["released_with_open_gates"],
+        d("2026-06-21"): ["stage_outside_release"],
+        d("2026-06-22"): ["stage_outside_release"],  # the range ends here, the stage on the 23rd
+    }
+    assert ("A", d("2026-06-19")) not in flagged  # inside the release: nothing wrong that day
