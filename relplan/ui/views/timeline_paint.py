@@ -138,8 +138,10 @@ class TimelineCanvas(QGraphicsItem):
         team = chart.team_colors.get(release.team if release else "", QColor("#607d8b"))
         bar = items.bar
         pending = chart.pending.get(items.key)
+        shift = 0.0  # days a body drag moves the stage windows and milestones with the bar
         if pending is not None and chart.timeline is not None:
             bar = (chart.timeline.x(pending[0]), chart.timeline.x(pending[1]) + 1)
+            shift = bar[0] - items.bar[0] if items.bar is not None else 0.0
         if items.ghost is not None:  # the forecast, behind the bar: shows where it slips to
             x0, x1 = items.ghost
             painter.setPen(QPen(theme.color("muted"), 1, Qt.PenStyle.DashLine))
@@ -157,7 +159,9 @@ class TimelineCanvas(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         for x0, x1, env, _rank in items.segments:
             painter.setBrush(colors.get(env, QColor("#90a4ae")))
-            painter.drawRect(QRectF(x0 * px, rect.bottom() - 5, max((x1 - x0) * px, 1), 4))
+            painter.drawRect(
+                QRectF((x0 + shift) * px, rect.bottom() - 5, max((x1 - x0) * px, 1), 4)
+            )
         if pending is None and rect.width() > 60:
             painter.setPen(theme.color("muted") if done else theme.color("text"))
             text = painter.fontMetrics().elidedText(
@@ -167,7 +171,7 @@ class TimelineCanvas(QGraphicsItem):
         painter.setPen(QPen(base, 1))
         painter.setBrush(theme.color("text"))
         for x, _name in items.milestones:
-            cx, cy, r = x * px, rect.top() + 1, 4.5
+            cx, cy, r = (x + shift) * px, rect.top() + 1, 4.5
             painter.drawPolygon(
                 QPolygonF(
                     [
