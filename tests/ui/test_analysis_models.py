@@ -117,3 +117,26 @@ def test_analyse_plan_survives_a_cycle() -> None:
 def test_zone_today_falls_back_for_an_unknown_zone() -> None:
     assert zone_today("Not/AZone") == dt.date.today()
     assert abs((zone_today("Pacific/Kiritimati") - dt.date.today()).days) <= 1
+
+
+def test_an_analysis_indexes_the_plan_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """check, schedule and the plan graph share one index (each built its own: ~0.5 s apiece
+    on the large demo, after every edit)."""
+    import relplan.planning.graph as graph_module
+    from relplan.demo import generate
+
+    plan = parse_workspace(generate("small", seed=1, today=dt.date(2026, 6, 1)))
+    built: list[object] = []
+    real = graph_module.PlanIndex.__init__
+
+    def counting(self: graph_module.PlanIndex, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(graph_module.PlanIndex, "__init__", counting)
+    analysis = analyse_plan(plan, today=dt.date(2026, 6, 1))
+    assert len(built) == 1
+    assert analysis.graph is not None
+    assert analysis.graph.index is not None
+    assert analysis.schedule is not None
+    assert analysis.problems
