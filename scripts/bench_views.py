@@ -8,6 +8,10 @@ synchronously). Qt runs offscreen; the window is 1400x900.
 
 Targets (issue #4): build + first paint <= 1.5 s per view; a scrolling repaint <= 50 ms.
 
+This times the views alone, from a plan already loaded and analysed: it is not what a user
+waits for. ``scripts/bench_window.py`` (run by ``scripts/bench_large.py``) measures that, in the
+real window from launch, with an event-loop heartbeat for stalls.
+
 Run: ``python scripts/bench_views.py`` (``--scrolls N``, default 60; ``--repeat N`` for the
 best of N builds, default 1).
 """
