@@ -43,11 +43,31 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Inserts:
+    """Objects of one kind that are not stored yet, added at once.
+
+    The same change as an ``Edit(entity, key, None, obj)`` per object, audited the same way,
+    kept as columns so that importing 100,000 items into an empty workspace builds no edit per
+    object; they are written with a plain INSERT, so a key stored already fails the command.
+    """
+
+    entity: str
+    keys: Sequence[str]
+    objects: Sequence[Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
-    """A named change made of edits, applied all at once."""
+    """A named change made of edits, then inserts, applied all at once."""
 
     label: str
     edits: tuple[Edit, ...]
+    inserts: tuple[Inserts, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether it changes nothing."""
+        return not self.edits and not any(batch.keys for batch in self.inserts)
 
 
 @dataclass(slots=True)
@@ -142,6 +162,45 @@ def _batch_keys(table: EntityTable, keys: Sequence[str]) -> str:
     return _ENCODE(list(keys))
 
 
+AuditRow = tuple[str, str, str | None, str | None, int]
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else _ENCODE(value)
+
+
+def _audit_rows(
+    table: EntityTable, keys: Sequence[str], befores: Sequence[Any], afters: Sequence[Any]
+) -> list[AuditRow]:
+    """The audit-log rows (entity, key, before, after, batch) of a run of edits of one kind."""
+    if len(keys) >= BATCH_EDITS:
+        return [(table.entity, _batch_keys(table, keys), _ENCODE(befores), _ENCODE(afters), 1)]
+    return [
+        (table.entity, key, _dump(before), _dump(after), 0)
+        for key, before, after in zip(keys, befores, afters, strict=True)
+    ]
+
+
+def _edit_audit_rows(edits: Sequence[Edit], afters: Sequence[Any]) -> list[AuditRow]:
+    rows: list[AuditRow] = []
+    for entity, run in groupby(zip(edits, afters, strict=True), key=lambda p: p[0].entity):
+        table = TABLES[entity]
+        batch = list(run)
+        befores = [None if e.before is None else table.audit_value(e.before) for e, _ in batch]
+        rows += _audit_rows(table, [e.key for e, _ in batch], befores, [a for _, a in batch])
+    return rows
+
+
+def _write_audit(
+    conn: sqlite3.Connection, command: int, action: str, rows: Sequence[AuditRow], stamp: Stamp
+) -> None:
+    conn.executemany(
+        "INSERT INTO audit_log (command, at, who, origin, action, entity, key, before, after, "
+        "batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(command, stamp.at, stamp.who, stamp.origin, action, *row) for row in rows],
+    )
+
+
 def _audit(
     conn: sqlite3.Connection,
     command: int,
@@ -151,27 +210,19 @@ def _audit(
     stamp: Stamp,
 ) -> None:
     """Write the audit-log rows of ``edits``, in their order."""
-    rows: list[tuple[str, str, str | None, str | None, int]] = []
-    for entity, run in groupby(zip(edits, afters, strict=True), key=lambda p: p[0].entity):
-        table = TABLES[entity]
-        batch = list(run)
-        befores = [None if e.before is None else table.audit_value(e.before) for e, _ in batch]
-        if len(batch) >= BATCH_EDITS:
-            keys = _batch_keys(table, [e.key for e, _ in batch])
-            after_values = [after for _, after in batch]
-            rows.append((entity, keys, _ENCODE(befores), _ENCODE(after_values), 1))
-            continue
-        for (e, after), before in zip(batch, befores, strict=True):
-            rows.append((entity, e.key, _dump(before), _dump(after), 0))
-    conn.executemany(
-        "INSERT INTO audit_log (command, at, who, origin, action, entity, key, before, after, "
-        "batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(command, stamp.at, stamp.who, stamp.origin, action, *row) for row in rows],
-    )
+    _write_audit(conn, command, action, _edit_audit_rows(edits, afters), stamp)
 
 
-def _dump(value: Any) -> str | None:
-    return None if value is None else _ENCODE(value)
+def _insert(conn: sqlite3.Connection, batch: Inserts, changes: ChangeSet) -> list[AuditRow]:
+    """Write ``batch``, note it in ``changes``; returns its audit-log rows."""
+    table = TABLES[batch.entity]
+    to_row = table.to_row
+    rows = [to_row(obj) for obj in batch.objects]
+    table.insert(conn, batch.objects, rows)
+    changes.touched.setdefault(batch.entity, set()).update(batch.keys)
+    # What _apply and _audit record for an added object: no before, its audit value after.
+    afters = [table.audit_value(o) for o in batch.objects] if batch.entity == "release" else rows
+    return _audit_rows(table, batch.keys, [None] * len(rows), afters)
 
 
 def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSet:
@@ -200,7 +251,10 @@ def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSe
         )
         command_id = int(cursor.lastrowid or 0)
         changes, afters = _apply(conn, command.edits)
-        _audit(conn, command_id, "do", command.edits, afters, stamp)
+        audit = _edit_audit_rows(command.edits, afters)
+        for batch in command.inserts:
+            audit += _insert(conn, batch, changes)
+        _write_audit(conn, command_id, "do", audit, stamp)
     changes.command_id = command_id
     changes.label = command.label
     return changes

@@ -11,7 +11,7 @@ from itertools import starmap
 from typing import Any, cast
 
 from relplan.domain.model import ITEM_PREFIX, Dependency, Deployment, Plan, Release, WorkItem
-from relplan.store.commands import Command, Edit
+from relplan.store.commands import Command, Edit, Inserts
 from relplan.store.entities import (
     TABLES,
     Setting,
@@ -261,14 +261,20 @@ def import_command(
 
     Objects with the same key are updated (left alone when equal) and new ones added; with
     ``replace``, objects the plan does not hold are deleted too, so that the workspace then holds
-    exactly the plan.
+    exactly the plan. A kind whose table is empty needs no comparison: all of it is added, as
+    :class:`Inserts` (the first import of a large plan).
     """
     deletes: list[Edit] = []
     writes: list[Edit] = []
+    inserts: list[Inserts] = []
     for entity in WRITE_ORDER:
         table = TABLES[entity]
         incoming = {table.key_of(o): o for o in _objects(plan, entity)}
         existing_keys = table.existing_keys(conn)
+        if not existing_keys:
+            if incoming:
+                inserts.append(Inserts(entity, list(incoming), list(incoming.values())))
+            continue
         overlap = existing_keys & incoming.keys()
         old = table.load(conn, overlap) if overlap else {}
         for key, obj in incoming.items():
@@ -282,4 +288,4 @@ def import_command(
     # Delete dependents first (deployments, then dependencies, ... teams last).
     order = {entity: i for i, entity in enumerate(WRITE_ORDER)}
     deletes.sort(key=lambda e: -order[e.entity])
-    return Command(label, (*deletes, *writes))
+    return Command(label, (*deletes, *writes), tuple(inserts))

@@ -183,7 +183,7 @@ class Workspace:
         """
         with self.write():
             command = repository.import_command(self.conn, plan, replace=replace, label=label)
-            if not command.edits:
+            if command.empty:
                 return ChangeSet(label=label)
             return self.execute(command)
 

@@ -118,6 +118,29 @@ def test_each_bad_input_names_its_path(mutate: Mutation, path: str, words: str) 
     assert any(line.startswith(f"plan.json: {path}:") and words in line for line in lines), lines
 
 
+def test_problems_of_items_and_dependencies_are_named_one_by_one_in_order() -> None:
+    # Items and dependencies are checked as whole sets first; a problem in them must still be
+    # named object by object, in the document's order, as for every other section.
+    doc = document()
+    doc["work_items"].append({**doc["work_items"][0], "title": "Again"})
+    doc["work_items"][1]["team"] = "NOPE"
+    doc["work_items"].append({"key": "WEB-18", "title": "Gone", "release": "X-1", "team": "GONE"})
+    doc["dependencies"].append(dict(doc["dependencies"][1]))
+    doc["dependencies"][0]["from"] = "release:GHOST"
+    doc["dependencies"].append({"from": "item:WEB-18", "to": "item:PAY-9"})
+    with pytest.raises(ValidationError) as info:
+        parse_workspace(doc, source="plan.json")
+    assert info.value.lines() == [
+        "plan.json: work_items[2].key: duplicate work item key 'PAY-101'",
+        "plan.json: dependencies[2]: duplicate dependency 'item:PAY-101 -> item:WEB-17'",
+        "plan.json: work_items[1].team: unknown team 'NOPE'",
+        "plan.json: work_items[3].team: unknown team 'GONE'",
+        "plan.json: work_items[3].release: unknown release 'X-1'",
+        "plan.json: dependencies[0].from: unknown release 'GHOST'",
+        "plan.json: dependencies[3].to: unknown work item 'PAY-9'",
+    ]
+
+
 def test_every_problem_is_reported_not_just_the_first() -> None:
     doc = document()
     doc["releases"][0]["status"] = "nope"
