@@ -127,7 +127,7 @@ def build_dashboard(
     """Compute the analyses, build every chart and render it at ``sizes`` (pixels, by chart
     name; default :data:`CHART_SIZE`) (pure of Qt; runs on a worker thread)."""
     data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
-    figures = {name: build(data) for name, build in CHARTS.items()}
+    figures = {name: build(data, None) for name, build in CHARTS.items()}
     sizes = sizes or {}
     images = {name: render_figure(f, sizes.get(name, CHART_SIZE)) for name, f in figures.items()}
     return DashboardResult(data, figures, images)
@@ -340,7 +340,7 @@ class DashboardView(QWidget):
         A result for an older request than the latest is ignored.
         """
         if isinstance(result, DashboardData):
-            result = DashboardResult(result, {n: b(result) for n, b in CHARTS.items()})
+            result = DashboardResult(result, {n: b(result, None) for n, b in CHARTS.items()})
         if result.data.generation and result.data.generation < self._generation:
             return
         self._result = result
