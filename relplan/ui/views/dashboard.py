@@ -24,7 +24,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from matplotlib.figure import Figure
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -153,6 +153,7 @@ class DashboardView(QWidget):
         self._result: DashboardResult | None = None
         self._updating = False
         self._fits = 0  # redraws for a new panel size requested
+        self._waiting = False  # for the latest request's result
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(FIT_DELAY_MS)
@@ -284,6 +285,7 @@ class DashboardView(QWidget):
         if result.data.generation and result.data.generation < self._generation:
             return
         self._result = result
+        self._waiting = False
         self._show_charts(result)
         self._fill_releases(result.data)
         data = result.data
@@ -300,12 +302,19 @@ class DashboardView(QWidget):
         result = self._result
         if result is None:
             return False
-        return all(
-            panel.canvas.image_size() is not None
-            and panel.chart_size() == result.sizes.get(name)
-            and panel.canvas.image_size() == panel.canvas.size()
-            for name, panel in self.panels.items()
-        )
+        for name, panel in self.panels.items():
+            size = panel.chart_size()
+            if result.sizes.get(name) != size or panel.canvas.image_size() != QSize(*size):
+                return False
+        return True
+
+    def busy(self) -> bool:
+        """Whether the charts shown are still being computed or drawn for their panels."""
+        if not self.isVisible() or self._plan is None:
+            return False
+        if self._waiting:
+            return True
+        return self._result is not None and (self._fit_timer.isActive() or not self.charts_fit())
 
     def show_all_releases(self) -> None:
         """List every open release by risk (the readiness chart shows those it has room for)."""
@@ -339,6 +348,7 @@ class DashboardView(QWidget):
         if plan is None:
             return
         self._generation += 1
+        self._waiting = True
         flt, today, generation = self._filter, self._clock(plan), self._generation
         self.status.setText("Computing…")
         sizes, ratio = self._chart_sizes(), self.devicePixelRatioF()
@@ -359,6 +369,7 @@ class DashboardView(QWidget):
             self._runner.submit(job, lane="net", on_done=self.set_result, on_error=self._on_failed)
 
     def _on_failed(self, exc: BaseException) -> None:
+        self._waiting = False
         message = str(exc) or type(exc).__name__
         log.info("dashboard analyses failed: %s", message)
         self.status.setText(f"Cannot chart this filter: {message}")
@@ -395,7 +406,13 @@ class DashboardView(QWidget):
         if self._runner is None:
             self._on_fitted(job())
         else:
-            self._runner.submit(job, lane="net", on_done=self._on_fitted, on_error=self._on_failed)
+            self._runner.submit(
+                job, lane="net", on_done=self._on_fitted, on_error=self._on_fit_failed
+            )
+
+    def _on_fit_failed(self, exc: BaseException) -> None:
+        # The charts drawn before stay on screen (scaled); the next resize tries again.
+        log.warning("redrawing the dashboard's charts failed: %s", exc)
 
     def _on_fitted(self, result: DashboardResult) -> None:
         shown = self._result
@@ -404,7 +421,8 @@ class DashboardView(QWidget):
         self._result = result
         self._show_charts(result)
         self.charts_drawn.emit()
-        self._fit_timer.start()  # the size may have changed again meanwhile
+        if not self.charts_fit():
+            self._fit_timer.start()  # the size changed again meanwhile
 
     def _fill_releases(self, data: DashboardData) -> None:
         self._updating = True

@@ -74,6 +74,10 @@ class DashboardTab(QWidget, PlanView):
         """The dashboard itself (built, and given the latest plan, if it was never shown)."""
         return self._ensure_view(force=True)
 
+    def busy(self) -> bool:
+        """Whether the charts shown are still being computed or drawn (benchmarks wait)."""
+        return self.view is not None and self.view.busy()
+
     # -- internals --------------------------------------------------------------------------
     def _clock(self, plan: Plan) -> dt.date:
         if self._today is not None:
