@@ -116,3 +116,23 @@ def test_the_dashboard_counts_the_releases_the_status_bar_counts(
         charted = len(view.result.data.readiness.releases)
         assert _shown(window.count_label.text()) == charted, (team, train_key)
         assert _shown(view.status.text()) == charted
+
+
+def test_the_window_and_the_dashboard_view_load_without_matplotlib() -> None:
+    # Importing matplotlib takes ~1 s; the worker that draws the first charts does it, not the
+    # GUI thread when the Dashboard is first shown.
+    import subprocess
+    import sys
+
+    from relplan.charts.dashboard import CHARTS
+    from relplan.ui.views.dashboard_charts import CHART_NAMES
+
+    assert tuple(CHARTS) == CHART_NAMES
+    code = (
+        "import sys, relplan.ui.main_window, relplan.ui.views.dashboard; "
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"

@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from matplotlib.figure import Figure
 from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -42,7 +41,6 @@ from PySide6.QtWidgets import (
 )
 
 from relplan import config
-from relplan.charts.dashboard import CHARTS, EXPORT_FORMATS, chart_figure, save_figure
 from relplan.domain.model import Plan
 from relplan.errors import RelplanError
 from relplan.metrics.dashboard import (
@@ -53,6 +51,7 @@ from relplan.metrics.dashboard import (
 )
 from relplan.metrics.scope import today_in
 from relplan.ui.views.dashboard_charts import (
+    CHART_NAMES,
     CHART_SIZE,
     CHART_TITLES,
     MIN_CHART,
@@ -66,6 +65,8 @@ from relplan.ui.views.dashboard_charts import (
 )
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from relplan.ui.tasks import BaseTaskRunner
 
 __all__ = [
@@ -171,7 +172,7 @@ class DashboardView(QWidget):
         self.status.setObjectName("dashboard-status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.panels = {name: ChartPanel(name) for name in CHARTS}
+        self.panels = {name: ChartPanel(name) for name in CHART_NAMES}
         # The panels' actions live in the bar, not in a header per panel: at 1280 x 760 with the
         # Problems panel docked, every row of pixels goes to the charts.
         self.export_button = QToolButton()
@@ -339,6 +340,8 @@ class DashboardView(QWidget):
         """
         if self._result is None or self.figure(name) is None:
             raise LookupError(f"the {name} chart is not drawn yet")
+        from relplan.charts.dashboard import chart_figure, save_figure
+
         # At the chart's own size, as `relplan export` writes it, not the panel's.
         return save_figure(chart_figure(name, self._result.data), path, fmt)
 
@@ -466,9 +469,10 @@ class DashboardView(QWidget):
 
     @Slot(str)
     def _on_panel_export_requested(self, name: str) -> None:
-        figure = self.figure(name)
-        if figure is None:
+        if self._result is None or self.figure(name) is None:
             return
+        from relplan.charts.dashboard import EXPORT_FORMATS
+
         filters = ";;".join(_FILE_FILTERS[f] for f in EXPORT_FORMATS)
         # The last folder used, else the documents; not the process's working folder.
         start = str(config.export_dir() / f"{name}.png")
@@ -485,7 +489,7 @@ class DashboardView(QWidget):
         elif fmt is not None:
             path = f"{path}.{fmt}"
         try:
-            size = save_figure(figure, path, fmt)
+            size = self.export_chart(name, path, fmt)
         except (OSError, RelplanError) as exc:
             self.status.setText(f"Could not export {path}: {exc}")
             return

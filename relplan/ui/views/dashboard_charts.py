@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from matplotlib.figure import Figure
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -26,12 +25,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
-from relplan.charts.dashboard import CHARTS, chart_figure
-from relplan.charts.style import SCREEN_DPI, Size
 from relplan.metrics.dashboard import DashboardData
 from relplan.ui._compat import override
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
+    "CHART_NAMES",
     "CHART_SIZE",
     "CHART_TITLES",
     "MIN_CHART",
@@ -44,7 +45,11 @@ __all__ = [
     "render_figure",
 ]
 
-#: Chart titles in the dashboard, by chart name (the order of :data:`CHARTS`).
+#: The charts, by name, in the dashboard's order: the keys of
+#: :data:`relplan.charts.dashboard.CHARTS`, named here so that the view is built without
+#: importing matplotlib (~1 s, on the worker with the first charts instead).
+CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
+#: Chart titles in the dashboard, by chart name.
 CHART_TITLES: Final = {
     "burnup": "Burn-up",
     "readiness": "Readiness",
@@ -85,16 +90,14 @@ class DashboardResult:
     fit: int = 0
 
 
-def _inches(size: Px) -> Size:
-    return (size[0] / SCREEN_DPI, size[1] / SCREEN_DPI)
-
-
 def render_figure(figure: Figure, size: Px, ratio: float = 1.0) -> Rendered:
     """Draw ``figure`` at ``size`` logical pixels, ``ratio`` device pixels each, with Agg.
 
     Pure of Qt and thread-safe for one figure. The figure keeps its own size afterwards.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from relplan.charts.style import SCREEN_DPI
 
     width, height = max(size[0], 160), max(size[1], 120)
     width_in, height_in = (float(v) for v in figure.get_size_inches())
@@ -117,8 +120,14 @@ def draw_charts(
 ) -> DashboardResult:
     """Build every chart for its size (default :data:`CHART_SIZE`) and render it (pure of Qt;
     runs on a worker thread)."""
-    drawn = {name: sizes.get(name, CHART_SIZE) for name in CHARTS}
-    figures = {name: chart_figure(name, data, _inches(size)) for name, size in drawn.items()}
+    from relplan.charts.dashboard import chart_figure
+    from relplan.charts.style import SCREEN_DPI
+
+    drawn = {name: sizes.get(name, CHART_SIZE) for name in CHART_NAMES}
+    figures = {
+        name: chart_figure(name, data, (w / SCREEN_DPI, h / SCREEN_DPI))
+        for name, (w, h) in drawn.items()
+    }
     images = {name: render_figure(figures[name], size, ratio) for name, size in drawn.items()}
     return DashboardResult(data, figures, images, drawn, ratio, fit)
 
