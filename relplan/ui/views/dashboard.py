@@ -1,8 +1,10 @@
 """The Dashboard: burn-up, readiness, DORA metrics and release load for the current filter.
 
 The analyses and the figures are built off the GUI thread: :meth:`DashboardView.refresh` (or
-``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits
-:func:`build_dashboard` to the task runner's ``net`` lane (it does not touch the database) and
+``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits the analyses
+(:func:`~relplan.metrics.dashboard.compute_dashboard`) and the drawing of their charts
+(:func:`~relplan.ui.views.dashboard_charts.draw_charts`, for the panels' size when the analyses
+are done) to the task runner's ``net`` lane (it does not touch the database), and
 :meth:`DashboardView.set_result` swaps the results in on the main thread. The four charts share
 the view in a 2 x 2 grid that fits the window (it scrolls only below :data:`MIN_CHART` each),
 and each is drawn for its panel's pixels (:mod:`relplan.ui.views.dashboard_charts`): when the
@@ -79,7 +81,6 @@ __all__ = [
     "DashboardResult",
     "DashboardView",
     "Rendered",
-    "build_dashboard",
     "render_figure",
 ]
 
@@ -104,19 +105,11 @@ Clock = Callable[[Plan], dt.date]
 FIT_DELAY_MS: Final = 150
 
 
-def build_dashboard(
-    plan: Plan,
-    *,
-    flt: DashboardFilter,
-    today: dt.date,
-    generation: int = 0,
-    sizes: Mapping[str, Px] | None = None,
-    ratio: float = 1.0,
-) -> DashboardResult:
-    """Compute the analyses, then build and render every chart for ``sizes`` (logical pixels,
-    by chart name; default :data:`CHART_SIZE`) (pure of Qt; runs on a worker thread)."""
-    data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
-    return draw_charts(data, sizes or {}, ratio=ratio)
+class _LiveSizes:
+    """The panels' latest sizes, shared with the worker (replaced whole, never mutated)."""
+
+    def __init__(self) -> None:
+        self.sizes: Mapping[str, Px] = {}
 
 
 class DashboardView(QWidget):
@@ -155,6 +148,9 @@ class DashboardView(QWidget):
         self._updating = False
         self._fits = 0  # redraws for a new panel size requested
         self._waiting = False  # for the latest request's result
+        # The panels' sizes as they change, which a refresh's job reads once its analyses are
+        # done (the tab's first layout settles meanwhile): one drawing instead of two.
+        self._live = _LiveSizes()
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(FIT_DELAY_MS)
@@ -183,7 +179,7 @@ class DashboardView(QWidget):
         for panel in self.panels.values():
             export_menu.addAction(panel.export_action)
             panel.export_requested.connect(self._on_panel_export_requested)
-            panel.canvas.resized.connect(self._fit_timer.start)
+            panel.canvas.resized.connect(self._on_canvas_resized)
         self.export_button.setMenu(export_menu)
         self.all_releases_button = QPushButton("All open releases…")
         self.all_releases_button.setToolTip(
@@ -315,7 +311,7 @@ class DashboardView(QWidget):
             return False
         if self._waiting:
             return True
-        return self._result is not None and (self._fit_timer.isActive() or not self.charts_fit())
+        return self._result is not None and not self.charts_fit()
 
     def show_all_releases(self) -> None:
         """List every open release by risk (the readiness chart shows those it has room for)."""
@@ -354,12 +350,12 @@ class DashboardView(QWidget):
         self._waiting = True
         flt, today, generation = self._filter, self._clock(plan), self._generation
         self.status.setText("Computing…")
-        sizes, ratio = self._chart_sizes(), self.devicePixelRatioF()
+        live, ratio = self._live, self.devicePixelRatioF()
+        live.sizes = self._chart_sizes()
 
         def job() -> DashboardResult:
-            return build_dashboard(
-                plan, flt=flt, today=today, generation=generation, sizes=sizes, ratio=ratio
-            )
+            data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
+            return draw_charts(data, live.sizes, ratio=ratio)
 
         if self._runner is None:
             try:
@@ -380,6 +376,11 @@ class DashboardView(QWidget):
 
     def _chart_sizes(self) -> dict[str, Px]:
         return {name: panel.chart_size() for name, panel in self.panels.items()}
+
+    @Slot()
+    def _on_canvas_resized(self) -> None:
+        self._live.sizes = self._chart_sizes()  # a new dict: a job may be reading the old one
+        self._fit_timer.start()
 
     def _show_charts(self, result: DashboardResult) -> None:
         for name, panel in self.panels.items():

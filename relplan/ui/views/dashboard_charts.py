@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import QFrame, QMenu, QSizePolicy, QVBoxLayout, QWidget
 
@@ -137,7 +138,7 @@ class ChartImage(QWidget):
     while a redraw for a new size is on its way).
 
     Signals:
-        resized(): the widget's size changed.
+        resized(): the widget's size changed, or it was shown (with the size its layout gave).
     """
 
     resized = Signal()
@@ -172,6 +173,12 @@ class ChartImage(QWidget):
     @override
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.resized.emit()
+
+    @override
+    def showEvent(self, event: QShowEvent) -> None:
+        # The first resize comes before the widget is visible, when its size does not count yet.
+        super().showEvent(event)
         self.resized.emit()
 
     @override
