@@ -66,8 +66,11 @@ def shot(path: Path) -> None:
     view.resize(1500, 1000)
     view.show()
     view.refresh(plan)
-    for _ in range(5):
+    # The charts are drawn again for their panels once the layout has settled.
+    deadline = time.monotonic() + 30
+    while (view.busy() or not view.charts_fit()) and time.monotonic() < deadline:
         app.processEvents()
+        time.sleep(0.01)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not view.grab().save(str(path)):
         raise SystemExit(f"could not write {path}")

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from relplan.charts.style import VERDICT_COLORS, date_axis, day_number, day_numbers, new_figure
+from relplan.charts.style import (
+    SMALL_PT,
+    TITLE_PT,
+    VERDICT_COLORS,
+    Size,
+    date_axis,
+    day_number,
+    day_numbers,
+    is_compact,
+    new_figure,
+)
 from relplan.metrics.burnup import Burnup
 from relplan.planning.wording import verdict_words
 
 __all__ = ["burnup_figure"]
 
 
-def burnup_figure(burnup: Burnup) -> Figure:
+def burnup_figure(burnup: Burnup, *, size: Size | None = None) -> Figure:
     """Plot a release's burn-up.
 
     Lines (by label): ``Done`` and ``Scope`` per day up to today, ``P50`` and ``P85`` from today's
@@ -21,11 +31,14 @@ def burnup_figure(burnup: Burnup) -> Figure:
 
     Args:
         burnup: The release's series (:func:`~relplan.metrics.burnup.burnup_of`).
+        size: The figure's size in inches (default: its own). Below 6 x 3.5 inches the legend
+            moves beside the axes, off the lines, and the dates are fewer.
 
     Returns:
         A new figure with one axes.
     """
-    fig = new_figure(7.0, 4.0)
+    fig = new_figure(7.0, 4.0, size)
+    compact = is_compact(size, 6.0, 3.5)
     ax = fig.add_subplot()
     x = day_numbers(burnup.days)
     ax.plot(x, burnup.scope, label="Scope", color="#7f7f7f", drawstyle="steps-post")
@@ -46,7 +59,7 @@ def burnup_figure(burnup: Burnup) -> Figure:
             xy=(0.02, 0.95),
             xycoords="axes fraction",
             va="top",
-            fontsize=8,
+            fontsize=SMALL_PT,
         )
     if burnup.target is not None:
         target = day_number(burnup.target)
@@ -58,9 +71,17 @@ def burnup_figure(burnup: Burnup) -> Figure:
     pad = max(1.0, (last - first) / 30)
     ax.set_xlim(first - pad, last + pad)
     ax.set_ylim(0, max(total, done_now, 1.0) * 1.08)
-    date_axis(ax.xaxis)
     ax.set_ylabel(burnup.unit.capitalize())
-    ax.set_title(f"{burnup.key}: burn-up ({verdict_words(burnup.verdict)})")
-    ax.legend(loc="upper left", fontsize=8)
+    title = f"{burnup.key}: burn-up ({verdict_words(burnup.verdict)})"
+    if compact:
+        date_axis(ax.xaxis, max_ticks=6)
+        ax.set_title(title, fontsize=TITLE_PT)
+        ax.yaxis.label.set_fontsize(SMALL_PT)
+        ax.tick_params(labelsize=SMALL_PT)
+        fig.legend(loc="outside right upper", fontsize=SMALL_PT, frameon=False)
+    else:
+        date_axis(ax.xaxis)
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=SMALL_PT)
     ax.grid(alpha=0.3)
     return fig

@@ -17,7 +17,7 @@ from relplan.charts.burnup import burnup_figure
 from relplan.charts.dora import dora_figure
 from relplan.charts.load import load_figure
 from relplan.charts.readiness import readiness_figure
-from relplan.charts.style import new_figure
+from relplan.charts.style import Size, new_figure
 from relplan.errors import Issue, ValidationError
 from relplan.metrics.dashboard import DashboardData, open_releases
 
@@ -27,30 +27,33 @@ __all__ = ["CHARTS", "EXPORT_FORMATS", "chart_figure", "save_figure"]
 EXPORT_FORMATS: Final = ("png", "svg", "pdf")
 
 
-def _burnup(data: DashboardData) -> Figure:
+def _burnup(data: DashboardData, size: Size | None = None) -> Figure:
     if data.burnup is None:
-        fig = new_figure(7.0, 4.0)
+        fig = new_figure(7.0, 4.0, size)
         ax = fig.add_subplot()
         ax.text(0.5, 0.5, "No open release to chart", ha="center", va="center")
         ax.set_axis_off()
         return fig
-    return burnup_figure(data.burnup)
+    return burnup_figure(data.burnup, size=size)
 
 
-def _readiness(data: DashboardData) -> Figure:
-    return readiness_figure(open_releases(data.readiness), title="Readiness of open releases")
+def _readiness(data: DashboardData, size: Size | None = None) -> Figure:
+    return readiness_figure(
+        open_releases(data.readiness), title="Readiness of open releases", size=size
+    )
 
 
-def _dora(data: DashboardData) -> Figure:
-    return dora_figure(data.dora)
+def _dora(data: DashboardData, size: Size | None = None) -> Figure:
+    return dora_figure(data.dora, size=size)
 
 
-def _load(data: DashboardData) -> Figure:
-    return load_figure(data.load)
+def _load(data: DashboardData, size: Size | None = None) -> Figure:
+    return load_figure(data.load, size=size)
 
 
-#: Chart name -> builder, in the dashboard's order.
-CHARTS: Final[dict[str, Callable[[DashboardData], Figure]]] = {
+#: Chart name -> builder (the dashboard's data and a size in inches, None: the chart's own),
+#: in the dashboard's order.
+CHARTS: Final[dict[str, Callable[[DashboardData, Size | None], Figure]]] = {
     "burnup": _burnup,
     "readiness": _readiness,
     "dora": _dora,
@@ -58,13 +61,16 @@ CHARTS: Final[dict[str, Callable[[DashboardData], Figure]]] = {
 }
 
 
-def chart_figure(name: str, data: DashboardData) -> Figure:
+def chart_figure(name: str, data: DashboardData, size: Size | None = None) -> Figure:
     """Build the chart ``name`` (a key of :data:`CHARTS`) from the dashboard's data.
+
+    ``size`` (inches): the chart drawn to fit a dashboard panel (its own size otherwise, the
+    one exports use).
 
     Raises:
         KeyError: no chart has this name.
     """
-    return CHARTS[name](data)
+    return CHARTS[name](data, size)
 
 
 def save_figure(figure: Figure, path: str | os.PathLike[str], fmt: str | None = None) -> int:

@@ -12,8 +12,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from relplan.charts.style import BAND_ALPHA, BAND_COLORS, date_axis, day_numbers, new_figure
+from relplan.charts.style import (
+    BAND_ALPHA,
+    BAND_COLORS,
+    SMALL_PT,
+    Size,
+    date_axis,
+    day_numbers,
+    is_compact,
+    new_figure,
+)
 from relplan.metrics import benchmark
 from relplan.metrics.dora import DoraMetrics, WeeklyDora
 from relplan.metrics.report import format_hours
@@ -33,6 +43,8 @@ class Panel:
         scale: Turns a band cut-off into the plotted unit.
         text: The current value for people.
         band: The band of a bucket or window.
+        short: The title in a small chart.
+        short_unit: The y axis label in a small chart.
     """
 
     title: str
@@ -42,6 +54,8 @@ class Panel:
     scale: float
     text: Callable[[DoraMetrics], str]
     band: Callable[[DoraMetrics], str | None]
+    short: str = ""
+    short_unit: str = ""
 
 
 def _rate(m: DoraMetrics) -> float | None:
@@ -57,6 +71,8 @@ PANELS: tuple[Panel, ...] = (
         7.0,
         lambda m: f"{m.per_week:.2f}/week",
         lambda m: m.frequency_band,
+        short="Deploys",
+        short_unit="per week",
     ),
     Panel(
         "Lead time for changes",
@@ -66,6 +82,8 @@ PANELS: tuple[Panel, ...] = (
         1.0,
         lambda m: format_hours(m.lead_time_hours),
         lambda m: m.lead_time_band,
+        short="Lead time",
+        short_unit="hours",
     ),
     Panel(
         "Change failure rate",
@@ -75,6 +93,8 @@ PANELS: tuple[Panel, ...] = (
         100.0,
         lambda m: "-" if m.change_failure_rate is None else f"{m.change_failure_rate:.1%}",
         lambda m: m.failure_band,
+        short="Change failures",
+        short_unit="%",
     ),
     Panel(
         "Time to restore",
@@ -84,6 +104,8 @@ PANELS: tuple[Panel, ...] = (
         1.0,
         lambda m: format_hours(m.time_to_restore_hours),
         lambda m: m.restore_band,
+        short="Time to restore",
+        short_unit="hours",
     ),
 )
 
@@ -96,7 +118,7 @@ def _top(values: Sequence[float], cuts: Sequence[float]) -> float:
     return top if top > 0 else 1.1 * max(c for c in cuts if c > 0)
 
 
-def _panel(ax: Axes, panel: Panel, weekly: WeeklyDora) -> None:
+def _panel(ax: Axes, panel: Panel, weekly: WeeklyDora, *, compact: bool) -> None:
     ends = day_numbers(b.window.end for b in weekly.buckets)
     raw = [panel.value(b) for b in weekly.buckets]
     values = np.array([math.nan if v is None else v for v in raw], dtype=np.float64)
@@ -121,14 +143,24 @@ def _panel(ax: Axes, panel: Panel, weekly: WeeklyDora) -> None:
     ax.set_ylim(0, top)
     if ends.size:
         ax.set_xlim(float(ends[0]) - 3.5, float(ends[-1]) + 0.5)
-    date_axis(ax.xaxis)
-    ax.set_title(f"{panel.title}: {panel.text(weekly.overall)} ({band or 'no data'})", fontsize=10)
-    ax.set_ylabel(panel.unit, fontsize=8)
-    ax.tick_params(labelsize=7)
+    figure = f"{panel.text(weekly.overall)} ({band or 'no data'})"
+    if compact:
+        # Four plots share a dashboard panel: short words, few ticks, no date offset line.
+        date_axis(ax.xaxis, max_ticks=4)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.set_title(f"{panel.short}: {figure}", fontsize=SMALL_PT)
+        ax.set_ylabel(panel.short_unit, fontsize=SMALL_PT)
+    else:
+        date_axis(ax.xaxis)
+        ax.set_title(f"{panel.title}: {figure}", fontsize=10)
+        ax.set_ylabel(panel.unit, fontsize=SMALL_PT)
+    ax.tick_params(labelsize=SMALL_PT)
     ax.grid(alpha=0.3)
 
 
-def dora_figure(weekly: WeeklyDora, *, title: str | None = None) -> Figure:
+def dora_figure(
+    weekly: WeeklyDora, *, title: str | None = None, size: Size | None = None
+) -> Figure:
     """Plot the four keys over time.
 
     Four axes, in the order of :data:`PANELS`. Each shades its bands (patches with gid
@@ -140,20 +172,25 @@ def dora_figure(weekly: WeeklyDora, *, title: str | None = None) -> Figure:
         weekly: The weekly figures (:func:`~relplan.metrics.dora.dora_weekly`).
         title: The figure's title (default: the window and deployment count). The legend
             names the bands' source report.
+        size: The figure's size in inches (default: its own). Below 8 x 5 inches the titles
+            are short (:attr:`Panel.short`), the ticks fewer, and the figure's title and the
+            bands' source are left out, so every label stays readable and apart.
 
     Returns:
         A new figure with four axes.
     """
-    fig = new_figure(10.0, 6.5)
+    fig = new_figure(10.0, 6.5, size)
+    compact = is_compact(size, 8.0, 5.0)
     w = weekly.overall.window
-    fig.suptitle(
-        title
-        or f"DORA metrics {w.start} to {w.end}: "
-        f"{weekly.overall.deployments} Production deployments",
-        fontsize=10,
-    )
+    if not compact:
+        fig.suptitle(
+            title
+            or f"DORA metrics {w.start} to {w.end}: "
+            f"{weekly.overall.deployments} Production deployments",
+            fontsize=10,
+        )
     for ax, panel in zip(fig.subplots(2, 2).flat, PANELS, strict=True):
-        _panel(ax, panel, weekly)
+        _panel(ax, panel, weekly, compact=compact)
     handles: list[Artist] = [
         Patch(color=BAND_COLORS[b], alpha=BAND_ALPHA, label=b) for b in benchmark.BANDS
     ]
@@ -165,9 +202,11 @@ def dora_figure(weekly: WeeklyDora, *, title: str | None = None) -> Figure:
         handles=handles,
         loc="outside lower center",
         ncols=6,
-        fontsize=8,
+        fontsize=SMALL_PT,
         frameon=False,
-        title=f"bands: {benchmark.BENCHMARK}",
-        title_fontsize=8,
+        title=None if compact else f"bands: {benchmark.BENCHMARK}",
+        title_fontsize=SMALL_PT,
+        handlelength=1.5,
+        columnspacing=1.0,
     )
     return fig

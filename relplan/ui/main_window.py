@@ -348,7 +348,8 @@ class MainWindow(WindowActions, PreserveGeometry):
     def _on_filter_bar_changed(
         self, teams: frozenset[str], train: str | None, environment: str | None
     ) -> None:
-        self.model.set_team_filter(set(teams) or None)
+        # The table (and so the status bar's count) follows the train too, as every view does.
+        self.model.set_filters(set(teams) or None, train)
         self.problems_dock.set_filter(teams, train)
         self.sync_view(self.tabs.currentWidget())
 

@@ -40,7 +40,7 @@ def test_set_result_shows_every_chart_and_exports(
         view.set_result(data)
     for name, panel in view.panels.items():
         assert panel.canvas is not None, name
-        assert panel.export_button.isEnabled()
+        assert panel.export_action.isEnabled()
     dora = view.figure("dora")
     assert dora is not None
     assert len(dora.axes) == 4
@@ -169,30 +169,40 @@ def test_charts_are_drawn_off_the_gui_thread_at_the_panels_size(
 ) -> None:
     import threading
 
-    from relplan.ui.views import dashboard
+    from relplan.ui.views import dashboard_charts
 
     threads: list[str] = []
-    real = dashboard.render_figure
+    real = dashboard_charts.render_figure
 
-    def spy(figure: Any, size: tuple[int, int]) -> Any:
+    def spy(figure: Any, size: tuple[int, int], ratio: float = 1.0) -> Any:
         threads.append(threading.current_thread().name)
-        return real(figure, size)
+        return real(figure, size, ratio)
 
-    monkeypatch.setattr(dashboard, "render_figure", spy)
+    monkeypatch.setattr(dashboard_charts, "render_figure", spy)
     view = _view(qtbot, runner=runner)
     view.resize(1240, 700)
     view.show()
     qtbot.waitExposed(view)
     view.refresh(demo_plan)
     qtbot.waitUntil(lambda: view.result is not None and runner.idle, timeout=20_000)
-    assert len(threads) == 4
+    assert len(threads) >= 4
     assert threading.main_thread().name not in threads
     panel = view.panels["readiness"]
-    assert panel.canvas is not None
     assert panel.canvas.figure is view.figure("readiness")
-    # Drawn at the size the panel offered, which the figure itself does not keep.
-    width, height = panel.chart_size()
-    view.refresh(demo_plan)
-    qtbot.waitUntil(lambda: runner.idle, timeout=20_000)
-    assert panel.canvas.image.width() == width
-    assert panel.canvas.image.height() == height
+    # Drawn for the size each panel has, pixel for pixel.
+    qtbot.waitUntil(lambda: view.charts_fit() and runner.idle, timeout=20_000)
+    for each in view.panels.values():
+        assert each.canvas.image is not None
+        assert each.canvas.image.size() == each.canvas.size()
+    # A resize is drawn again once it settles: one redraw for a burst of sizes, on the worker.
+    drawn, before = len(threads), panel.canvas.size()
+    for width in range(1100, 1000, -20):
+        view.resize(width, 640)
+    with qtbot.waitSignal(view.charts_drawn, timeout=20_000):
+        pass
+    qtbot.waitUntil(lambda: view.charts_fit() and runner.idle, timeout=20_000)
+    assert len(threads) == drawn + 4
+    assert threading.main_thread().name not in threads
+    assert panel.canvas.image is not None
+    assert panel.canvas.image.size() == panel.canvas.size()
+    assert panel.canvas.size().width() < before.width()

@@ -105,6 +105,23 @@ def test_team_and_text_filters_combine(model: ReleaseTableModel) -> None:
     assert model.shown_count == model.total_count
 
 
+def test_the_filter_bars_team_and_train_filter_the_rows(model: ReleaseTableModel) -> None:
+    trains = sorted({model.row_at(r).train for r in range(model.rowCount())} - {None})
+    assert trains
+    model.set_filters(None, trains[0])
+    rows = [model.row_at(r) for r in range(model.rowCount())]
+    assert rows
+    assert {row.train for row in rows} == {trains[0]}
+    assert model.shown_count == len(rows) < model.total_count
+    team = rows[0].team
+    model.set_filters({team}, trains[0])
+    assert {(model.row_at(r).team, model.row_at(r).train) for r in range(model.rowCount())} == {
+        (team, trains[0])
+    }
+    model.set_filters(None, None)
+    assert model.shown_count == model.total_count
+
+
 def test_set_data_submits_a_validated_day(model: ReleaseTableModel, edits: list[Any]) -> None:
     model.sort(Col.TARGET, Qt.SortOrder.AscendingOrder)
     row = model.row_at(0)

@@ -203,6 +203,7 @@ class ReleaseTableModel(QAbstractTableModel):
         self._order: list[str] = []  # every key, in the current sort order
         self._shown: list[str] = []  # the keys that pass the filter, in order
         self._teams: frozenset[str] | None = None
+        self._train: str | None = None
         self._text = ""
         self._sort: tuple[Col, Qt.SortOrder] | None = None
         self._schedule: Schedule | None = None
@@ -309,6 +310,13 @@ class ReleaseTableModel(QAbstractTableModel):
         self._teams = None if teams is None else frozenset(teams)
         self._refilter()
 
+    def set_filters(self, teams: Iterable[str] | None, train: str | None) -> None:
+        """Show only releases of ``teams`` (None: every team) on ``train`` (None: any or none),
+        the window's filter bar (one refilter for both)."""
+        self._teams = None if teams is None else frozenset(teams)
+        self._train = train
+        self._refilter()
+
     def set_text_filter(self, text: str) -> None:
         """Show only releases whose key, name, team, train or status contains ``text``."""
         self._text = text.strip().casefold()
@@ -321,14 +329,16 @@ class ReleaseTableModel(QAbstractTableModel):
         self._emit_counts()
 
     def _filtered(self, keys: list[str]) -> list[str]:
-        teams, text = self._teams, self._text
-        if teams is None and not text:
+        teams, train, text = self._teams, self._train, self._text
+        if teams is None and train is None and not text:
             return list(keys)
         by_key, haystack = self._by_key, self._haystack
         return [
             k
             for k in keys
-            if (teams is None or by_key[k].team in teams) and (not text or text in haystack[k])
+            if (teams is None or by_key[k].team in teams)
+            and (train is None or by_key[k].train == train)
+            and (not text or text in haystack[k])
         ]
 
     @staticmethod

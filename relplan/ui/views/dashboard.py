@@ -1,15 +1,20 @@
 """The Dashboard: burn-up, readiness, DORA metrics and release load for the current filter.
 
 The analyses and the figures are built off the GUI thread: :meth:`DashboardView.refresh` (or
-``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits
-:func:`build_dashboard` to the task runner's ``net`` lane (it does not touch the database) and
-:meth:`DashboardView.set_result` swaps the results in on the main thread. The figures are also
-drawn on the worker, with Agg at the panels' size, and the panels show those pixels: drawing a
-figure of 2,000 releases takes ~0.7 s, which inside a ``FigureCanvasQTAgg`` (STYLE §8) froze
-the window for seconds (issue #12). Without a runner (tests, scripts) the work runs inline. A
-result that arrives after a newer request was made is dropped.
+``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits the analyses
+(:func:`~relplan.metrics.dashboard.compute_dashboard`) and the drawing of their charts
+(:func:`~relplan.ui.views.dashboard_charts.draw_charts`, for the panels' size when the analyses
+are done) to the task runner's ``net`` lane (it does not touch the database), and
+:meth:`DashboardView.set_result` swaps the results in on the main thread. The four charts share
+the view in a 2 x 2 grid that fits the window (it scrolls only below :data:`MIN_CHART` each),
+and each is drawn for its panel's pixels (:mod:`relplan.ui.views.dashboard_charts`): when the
+panels' size has held for :data:`FIT_DELAY_MS`, the charts are drawn again for it on the worker
+(no new analyses). Without a runner (tests, scripts) the work runs inline. A result that arrives
+after a newer request was made is dropped.
 
-Each chart has an *Export…* button that saves its figure as PNG, SVG or PDF.
+*Export* (and each chart's context menu) saves a chart as PNG, SVG or PDF at the chart's own
+size, as ``relplan export png --chart NAME`` does; *All open releases…* lists what the readiness
+chart has no room for.
 """
 
 from __future__ import annotations
@@ -17,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from matplotlib.figure import Figure
-from PySide6.QtCore import QRect, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -30,33 +34,58 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from relplan import config
-from relplan.charts.dashboard import CHARTS, EXPORT_FORMATS, save_figure
 from relplan.domain.model import Plan
 from relplan.errors import RelplanError
-from relplan.metrics.dashboard import DashboardData, DashboardFilter, compute_dashboard
+from relplan.metrics.dashboard import (
+    DashboardData,
+    DashboardFilter,
+    compute_dashboard,
+    open_releases,
+)
 from relplan.metrics.scope import today_in
-from relplan.ui._compat import override
+from relplan.ui.views.dashboard_charts import (
+    CHART_NAMES,
+    CHART_SIZE,
+    CHART_TITLES,
+    MIN_CHART,
+    ChartImage,
+    ChartPanel,
+    DashboardResult,
+    Px,
+    Rendered,
+    draw_charts,
+    render_figure,
+)
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from relplan.ui.tasks import BaseTaskRunner
+
+__all__ = [
+    "CHART_SIZE",
+    "CHART_TITLES",
+    "FIT_DELAY_MS",
+    "MIN_CHART",
+    "ChartImage",
+    "ChartPanel",
+    "DashboardResult",
+    "DashboardView",
+    "Rendered",
+    "render_figure",
+]
 
 log = logging.getLogger(__name__)
 
-#: Chart titles in the dashboard, by chart name (the order of :data:`CHARTS`).
-CHART_TITLES: Final = {
-    "burnup": "Burn-up",
-    "readiness": "Readiness",
-    "dora": "DORA metrics",
-    "load": "Release load",
-}
 #: The window choices: label and days back from today (None: the default 90 days).
 WINDOWS: Final = (
     ("Last 30 days", 30),
@@ -72,153 +101,19 @@ _FILE_FILTERS: Final = {
 }
 
 Clock = Callable[[Plan], dt.date]
+#: How long the panels' size must hold before the charts are drawn again for it (ms).
+FIT_DELAY_MS: Final = 150
 
 
-#: The size (pixels) a chart is rendered at before its panel has one.
-CHART_SIZE: Final = (560, 340)
-_DPI: Final = 96.0
+class _LiveSizes:
+    """The panels' latest sizes, shared with the worker (replaced whole, never mutated)."""
 
-#: A rendered chart: width, height and RGBA bytes.
-Rendered = tuple[int, int, bytes]
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardResult:
-    """What one refresh produced: the analyses, a figure per chart name and, rendered off the
-    GUI thread at the panels' size, its pixels (drawing a figure takes ~0.7 s for 2,000
-    releases: on the GUI thread that would freeze the window)."""
-
-    data: DashboardData
-    figures: Mapping[str, Figure]
-    images: Mapping[str, Rendered] = field(default_factory=dict)
-
-
-def render_figure(figure: Figure, size: tuple[int, int]) -> Rendered:
-    """Draw ``figure`` at ``size`` pixels with Agg (pure of Qt; thread-safe for one figure).
-
-    The figure keeps its own size afterwards, so exports do not depend on the panel's.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    width, height = max(size[0], 160), max(size[1], 120)
-    width_in, height_in = (float(v) for v in figure.get_size_inches())
-    dpi = figure.get_dpi()
-    canvas = FigureCanvasAgg(figure)
-    try:
-        figure.set_dpi(_DPI)
-        figure.set_size_inches(width / _DPI, height / _DPI)
-        canvas.draw()
-        buffer = canvas.buffer_rgba()
-        rendered = (int(buffer.shape[1]), int(buffer.shape[0]), bytes(buffer))
-    finally:
-        figure.set_dpi(dpi)
-        figure.set_size_inches(width_in, height_in)
-    return rendered
-
-
-def build_dashboard(
-    plan: Plan,
-    *,
-    flt: DashboardFilter,
-    today: dt.date,
-    generation: int = 0,
-    sizes: Mapping[str, tuple[int, int]] | None = None,
-) -> DashboardResult:
-    """Compute the analyses, build every chart and render it at ``sizes`` (pixels, by chart
-    name; default :data:`CHART_SIZE`) (pure of Qt; runs on a worker thread)."""
-    data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
-    figures = {name: build(data) for name, build in CHARTS.items()}
-    sizes = sizes or {}
-    images = {name: render_figure(f, sizes.get(name, CHART_SIZE)) for name, f in figures.items()}
-    return DashboardResult(data, figures, images)
-
-
-class ChartImage(QWidget):
-    """A chart's pixels, rendered off the GUI thread, drawn to fit (the figure is kept for
-    exports)."""
-
-    def __init__(self, figure: Figure, image: QImage, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.figure = figure
-        self.image = image
-
-    @override
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        try:
-            painter.fillRect(self.rect(), QColor("white"))
-            scaled = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            x = (self.width() - scaled.width()) // 2
-            y = (self.height() - scaled.height()) // 2
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(QRect(x, y, scaled.width(), scaled.height()), self.image)
-        finally:
-            painter.end()
-
-
-class ChartPanel(QFrame):
-    """One chart with its title and an *Export…* button.
-
-    Signals:
-        export_requested(str): the chart's name, when *Export…* is clicked.
-    """
-
-    export_requested = Signal(str)
-
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.name = name
-        self.setObjectName(f"chart-{name}")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.canvas: ChartImage | None = None
-        self._layout = layout = QVBoxLayout(self)
-        head = QHBoxLayout()
-        title = QLabel(f"<b>{CHART_TITLES[name]}</b>")
-        head.addWidget(title)
-        head.addStretch(1)
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save this chart as PNG, SVG or PDF")
-        self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(lambda: self.export_requested.emit(self.name))
-        head.addWidget(self.export_button)
-        layout.addLayout(head)
-        self._placeholder = QLabel("Computing…")
-        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._placeholder.setMinimumSize(420, 280)
-        layout.addWidget(self._placeholder, 1)
-
-    @property
-    def figure(self) -> Figure | None:
-        """The figure shown, if any."""
-        return None if self.canvas is None else self.canvas.figure
-
-    def chart_size(self) -> tuple[int, int]:
-        """The pixels a chart fills in this panel now (:data:`CHART_SIZE` before layout)."""
-        shown = self.canvas or self._placeholder
-        size = shown.size()
-        if not shown.isVisible() or size.width() < 160 or size.height() < 120:
-            return CHART_SIZE
-        return size.width(), size.height()
-
-    def show_figure(self, figure: Figure, rendered: Rendered | None = None) -> None:
-        """Show ``figure`` from its pixels (rendered here when not given)."""
-        layout = self._layout
-        width, height, pixels = rendered or render_figure(figure, self.chart_size())
-        image = QImage(pixels, width, height, QImage.Format.Format_RGBA8888).copy()
-        canvas = ChartImage(figure, image)
-        canvas.setMinimumSize(320, 200)
-        canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        old = self.canvas or self._placeholder
-        layout.replaceWidget(old, canvas)
-        old.hide()
-        if old is self.canvas:
-            old.deleteLater()
-        self.canvas = canvas
-        self.export_button.setEnabled(True)
+    def __init__(self) -> None:
+        self.sizes: Mapping[str, Px] = {}
 
 
 class DashboardView(QWidget):
-    """The dashboard: the time window and burn-up choices, and four charts in a scrollable grid.
+    """The dashboard: the time window and burn-up choices, and four charts in a grid that fits.
 
     Which team and train it charts follows the window's filter bar (:meth:`set_filter`, or
     :meth:`set_dashboard_filter`); the dashboard has no filter of its own for them.
@@ -226,11 +121,13 @@ class DashboardView(QWidget):
     Signals:
         filter_changed(object): the user changed the filter (a ``DashboardFilter``).
         result_shown(object): a ``DashboardData`` was drawn.
+        charts_drawn(): the charts were drawn again for their panels' new size.
         failed(str): the analyses failed (the message is shown in the view too).
     """
 
     filter_changed = Signal(object)
     result_shown = Signal(object)
+    charts_drawn = Signal()
     failed = Signal(str)
 
     def __init__(
@@ -249,6 +146,15 @@ class DashboardView(QWidget):
         self._generation = 0
         self._result: DashboardResult | None = None
         self._updating = False
+        self._fits = 0  # redraws for a new panel size requested
+        self._waiting = False  # for the latest request's result
+        # The panels' sizes as they change, which a refresh's job reads once its analyses are
+        # done (the tab's first layout settles meanwhile): one drawing instead of two.
+        self._live = _LiveSizes()
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FIT_DELAY_MS)
+        self._fit_timer.timeout.connect(self._fit)
 
         # Team and train come from the window's filter bar (set_filter): one filter for all views.
         self.window_combo = QComboBox()
@@ -262,6 +168,29 @@ class DashboardView(QWidget):
         self.status.setObjectName("dashboard-status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        self.panels = {name: ChartPanel(name) for name in CHART_NAMES}
+        # The panels' actions live in the bar, not in a header per panel: at 1280 x 760 with the
+        # Problems panel docked, every row of pixels goes to the charts.
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save a chart as PNG, SVG or PDF (or right-click it)")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        export_menu = QMenu(self.export_button)
+        for panel in self.panels.values():
+            export_menu.addAction(panel.export_action)
+            panel.export_requested.connect(self._on_panel_export_requested)
+            panel.canvas.resized.connect(self._on_canvas_resized)
+        self.export_button.setMenu(export_menu)
+        self.all_releases_button = QPushButton("All open releases…")
+        self.all_releases_button.setToolTip(
+            "Every open release by risk, also those the readiness chart has no room for"
+        )
+        self.all_releases_button.setEnabled(False)
+        self.all_releases_button.clicked.connect(self.show_all_releases)
+        list_action = QAction("All open releases…", self)  # also in the chart's context menu
+        list_action.triggered.connect(self.show_all_releases)
+        self.panels["readiness"].canvas.menu_actions.append(list_action)
+
         bar = QHBoxLayout()
         for text, combo in (
             ("Window:", self.window_combo),
@@ -272,20 +201,29 @@ class DashboardView(QWidget):
             combo.currentIndexChanged.connect(self._on_filter_edited)
         bar.addStretch(1)
         bar.addWidget(self.status)
+        bar.addWidget(self.all_releases_button)
+        bar.addWidget(self.export_button)
 
-        self.panels = {name: ChartPanel(name) for name in CHARTS}
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
         for index, panel in enumerate(self.panels.values()):
             grid.addWidget(panel, index // 2, index % 2)
-            panel.export_requested.connect(self._on_panel_export_requested)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(grid_host)
+        for line in (0, 1):
+            grid.setRowStretch(line, 1)
+            grid.setColumnStretch(line, 1)
+        self.chart_area = QScrollArea()
+        self.chart_area.setObjectName("dashboard-scroll")
+        self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.chart_area.setWidgetResizable(True)
+        self.chart_area.setWidget(grid_host)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
         layout.addLayout(bar)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.chart_area, 1)
 
     # -- public API -------------------------------------------------------------------------
     def set_runner(self, runner: BaseTaskRunner | None) -> None:
@@ -335,26 +273,59 @@ class DashboardView(QWidget):
         self.set_dashboard_filter(replace(self._filter, team=team, train=train))
 
     def set_result(self, result: DashboardResult | DashboardData) -> None:
-        """Show precomputed results (figures are built here when only data is given).
+        """Show precomputed results (charts are drawn here when only data is given).
 
         A result for an older request than the latest is ignored.
         """
         if isinstance(result, DashboardData):
-            result = DashboardResult(result, {n: b(result) for n, b in CHARTS.items()})
+            result = draw_charts(result, self._chart_sizes(), ratio=self.devicePixelRatioF())
         if result.data.generation and result.data.generation < self._generation:
             return
         self._result = result
-        for name, panel in self.panels.items():
-            figure = result.figures.get(name)
-            if figure is not None:
-                panel.show_figure(figure, result.images.get(name))
+        self._waiting = False
+        self._show_charts(result)
         self._fill_releases(result.data)
         data = result.data
         self.status.setText(
             f"{len(data.readiness.releases)} releases, "
             f"{data.dora.overall.deployments} Production deployments · as of {data.today}"
         )
+        self.all_releases_button.setEnabled(True)
         self.result_shown.emit(data)
+        self._fit_timer.start()  # the panels may have changed size while it was computed
+
+    def charts_fit(self) -> bool:
+        """Whether every chart shown was drawn for its panel's size now."""
+        result = self._result
+        if result is None:
+            return False
+        for name, panel in self.panels.items():
+            size = panel.chart_size()
+            if result.sizes.get(name) != size or panel.canvas.image_size() != QSize(*size):
+                return False
+        return True
+
+    def busy(self) -> bool:
+        """Whether the charts shown are still being computed or drawn for their panels."""
+        if not self.isVisible() or self._plan is None:
+            return False
+        if self._waiting:
+            return True
+        return self._result is not None and not self.charts_fit()
+
+    def show_all_releases(self) -> None:
+        """List every open release by risk (the readiness chart shows those it has room for)."""
+        result = self._result
+        if result is None:
+            return
+        from relplan.ui.dialogs.readiness_list import ReadinessListDialog
+
+        figure = result.figures.get("readiness")
+        shown = len(figure.axes[0].get_yticks()) if figure is not None and figure.axes else 0
+        dialog = ReadinessListDialog(open_releases(result.data.readiness), shown, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.releases_dialog = dialog
+        dialog.show()
 
     def export_chart(self, name: str, path: str, fmt: str | None = None) -> int:
         """Save the chart ``name`` to ``path`` (format by ``fmt`` or the suffix); returns bytes.
@@ -363,10 +334,12 @@ class DashboardView(QWidget):
             LookupError: the chart is not drawn yet.
             ValidationError: the format is not PNG, SVG or PDF.
         """
-        figure = self.figure(name)
-        if figure is None:
+        if self._result is None or self.figure(name) is None:
             raise LookupError(f"the {name} chart is not drawn yet")
-        return save_figure(figure, path, fmt)
+        from relplan.charts.dashboard import chart_figure, save_figure
+
+        # At the chart's own size, as `relplan export` writes it, not the panel's.
+        return save_figure(chart_figure(name, self._result.data), path, fmt)
 
     # -- internals --------------------------------------------------------------------------
     def _request(self) -> None:
@@ -374,15 +347,15 @@ class DashboardView(QWidget):
         if plan is None:
             return
         self._generation += 1
+        self._waiting = True
         flt, today, generation = self._filter, self._clock(plan), self._generation
-        for panel in self.panels.values():
-            panel.export_button.setEnabled(panel.figure is not None)
         self.status.setText("Computing…")
-
-        sizes = {name: panel.chart_size() for name, panel in self.panels.items()}
+        live, ratio = self._live, self.devicePixelRatioF()
+        live.sizes = self._chart_sizes()
 
         def job() -> DashboardResult:
-            return build_dashboard(plan, flt=flt, today=today, generation=generation, sizes=sizes)
+            data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
+            return draw_charts(data, live.sizes, ratio=ratio)
 
         if self._runner is None:
             try:
@@ -395,10 +368,65 @@ class DashboardView(QWidget):
             self._runner.submit(job, lane="net", on_done=self.set_result, on_error=self._on_failed)
 
     def _on_failed(self, exc: BaseException) -> None:
+        self._waiting = False
         message = str(exc) or type(exc).__name__
         log.info("dashboard analyses failed: %s", message)
         self.status.setText(f"Cannot chart this filter: {message}")
         self.failed.emit(message)
+
+    def _chart_sizes(self) -> dict[str, Px]:
+        return {name: panel.chart_size() for name, panel in self.panels.items()}
+
+    @Slot()
+    def _on_canvas_resized(self) -> None:
+        self._live.sizes = self._chart_sizes()  # a new dict: a job may be reading the old one
+        self._fit_timer.start()
+
+    def _show_charts(self, result: DashboardResult) -> None:
+        for name, panel in self.panels.items():
+            figure, rendered = result.figures.get(name), result.images.get(name)
+            if figure is not None and rendered is not None:
+                panel.show_figure(figure, rendered, result.ratio)
+
+    @Slot()
+    def _fit(self) -> None:
+        """Draw the charts again for their panels' size, on the worker (no new analyses)."""
+        result = self._result
+        if result is None or not self.isVisible() or self.charts_fit():
+            return
+        if self._generation > result.data.generation > 0:
+            return  # a new result is on its way; it is checked when it arrives
+        self._fits += 1
+        data, sizes, ratio, fit = (
+            result.data,
+            self._chart_sizes(),
+            self.devicePixelRatioF(),
+            self._fits,
+        )
+
+        def job() -> DashboardResult:
+            return draw_charts(data, sizes, ratio=ratio, fit=fit)
+
+        if self._runner is None:
+            self._on_fitted(job())
+        else:
+            self._runner.submit(
+                job, lane="net", on_done=self._on_fitted, on_error=self._on_fit_failed
+            )
+
+    def _on_fit_failed(self, exc: BaseException) -> None:
+        # The charts drawn before stay on screen (scaled); the next resize tries again.
+        log.warning("redrawing the dashboard's charts failed: %s", exc)
+
+    def _on_fitted(self, result: DashboardResult) -> None:
+        shown = self._result
+        if shown is None or result.data is not shown.data or result.fit < shown.fit:
+            return  # new analyses, or a later redraw, came first
+        self._result = result
+        self._show_charts(result)
+        self.charts_drawn.emit()
+        if not self.charts_fit():
+            self._fit_timer.start()  # the size changed again meanwhile
 
     def _fill_releases(self, data: DashboardData) -> None:
         self._updating = True
@@ -442,9 +470,10 @@ class DashboardView(QWidget):
 
     @Slot(str)
     def _on_panel_export_requested(self, name: str) -> None:
-        figure = self.figure(name)
-        if figure is None:
+        if self._result is None or self.figure(name) is None:
             return
+        from relplan.charts.dashboard import EXPORT_FORMATS
+
         filters = ";;".join(_FILE_FILTERS[f] for f in EXPORT_FORMATS)
         # The last folder used, else the documents; not the process's working folder.
         start = str(config.export_dir() / f"{name}.png")
@@ -461,7 +490,7 @@ class DashboardView(QWidget):
         elif fmt is not None:
             path = f"{path}.{fmt}"
         try:
-            size = save_figure(figure, path, fmt)
+            size = self.export_chart(name, path, fmt)
         except (OSError, RelplanError) as exc:
             self.status.setText(f"Could not export {path}: {exc}")
             return

@@ -4,10 +4,11 @@
 it like its other views, and adapts the window's filter bar (a team set, a train, an
 environment) to the dashboard's :class:`~relplan.metrics.dashboard.DashboardFilter`.
 
-The dashboard (and matplotlib with it) is built the first time the tab is shown, which keeps
-start-up fast, and the charts are only recomputed (on the task runner's ``net`` lane) while the
-tab is visible: a plan or filter that changes while it is hidden is handed over when it is shown
-again. "Today" for the forecasts is the day the latest analysis judged gates against.
+The dashboard is built the first time the tab is shown (matplotlib is first imported by the
+worker that draws its charts), which keeps start-up fast, and the charts are only recomputed
+(on the task runner's ``net`` lane) while the tab is visible: a plan or filter that changes
+while it is hidden is handed over when it is shown again. "Today" for the forecasts is the day
+the latest analysis judged gates against.
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ class DashboardTab(QWidget, PlanView):
     def export_widget(self) -> QWidget:
         """The dashboard itself (built, and given the latest plan, if it was never shown)."""
         return self._ensure_view(force=True)
+
+    def busy(self) -> bool:
+        """Whether the charts shown are still being computed or drawn (benchmarks wait)."""
+        return self.view is not None and self.view.busy()
 
     # -- internals --------------------------------------------------------------------------
     def _clock(self, plan: Plan) -> dt.date:
