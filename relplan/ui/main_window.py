@@ -163,7 +163,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.add_view("Timeline", self.timeline, "Ctrl+3")
         # A dragged body moves the whole release, a dragged end its target: one undoable edit.
         self.timeline.move_requested.connect(self.session.drag_release)
-        self.map = DependencyMapView(self)
+        self.map = DependencyMapView(self, runner=self.runner)
         self.add_view("Map", self.map, "Ctrl+4")
         self.dashboard = DashboardTab(self, runner=self.runner)
         self.add_view("Dashboard", self.dashboard, "Ctrl+5")

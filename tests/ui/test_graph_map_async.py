@@ -1,0 +1,129 @@
+"""The Map lays itself out off the GUI thread, drops stale layouts and adds its items in chunks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from relplan.layout.graph_map import MapRequest
+from relplan.store.workspace import Workspace
+from relplan.ui.analysis import analyse_plan
+from relplan.ui.tasks import BaseTaskRunner, TaskRunner
+from relplan.ui.views import graph_map
+from relplan.ui.views.graph_map import DependencyMapView, NodeItem
+from tests.ui.conftest import DEMO_TODAY
+
+
+class RecordingRunner(BaseTaskRunner):
+    """Keeps every submitted job until the test runs it (in any order it likes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[tuple[Callable[[], Any], Any, str]] = []
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        *,
+        lane: str = "db",
+        on_done: Any = None,
+        on_error: Any = None,
+    ) -> None:
+        self._task_started()
+        self.jobs.append((fn, on_done, lane))
+
+    def run(self, index: int) -> None:
+        fn, on_done, _lane = self.jobs.pop(index)
+        self._task_finished()
+        on_done(fn())
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        return True
+
+
+def shown_keys(view: DependencyMapView) -> set[str]:
+    return {i.node.key for i in view.view.scene().items() if isinstance(i, NodeItem)}
+
+
+def make_view(qtbot: Any, runner: BaseTaskRunner) -> DependencyMapView:
+    view = DependencyMapView(runner=runner)
+    qtbot.addWidget(view)
+    view.resize(1300, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_the_layout_runs_on_a_worker_thread(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_ws: Workspace, runner: TaskRunner
+) -> None:
+    threads: list[threading.Thread] = []
+    real = graph_map.lay_out
+
+    def recorded(graph: Any, request: MapRequest) -> Any:
+        threads.append(threading.current_thread())
+        return real(graph, request)
+
+    monkeypatch.setattr(graph_map, "lay_out", recorded)
+    view = make_view(qtbot, runner)
+    plan = demo_ws.plan()
+    view.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))
+    assert view.busy()
+    qtbot.waitUntil(lambda: not view.busy() and runner.idle)
+    view.set_mode("teams")
+    qtbot.waitUntil(lambda: not view.busy() and runner.idle)
+    assert len(threads) == 2
+    assert all(t is not threading.main_thread() for t in threads)
+    assert view.mode == "teams"
+    assert view.map is not None
+    assert shown_keys(view) == {n.key for n in view.map.nodes}
+
+
+def test_a_stale_layout_is_dropped(qtbot: Any, demo_ws: Workspace) -> None:
+    runner = RecordingRunner()
+    view = make_view(qtbot, runner)
+    plan = demo_ws.plan()
+    view.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))
+    assert view.map is None
+    assert [lane for *_, lane in runner.jobs] == ["net"]
+    team = sorted({r.team for r in plan.releases})[0]
+    view.set_filter(frozenset({team}), None, None)
+    assert len(runner.jobs) == 2
+    runner.run(1)  # the newer layout (one team) arrives first...
+    assert view.map is not None
+    filtered = view.map
+    ours = {n.key for n in filtered.nodes if n.role == ""}
+    assert ours == {r.key for r in plan.releases if r.team == team}
+    runner.run(0)  # ...and the older one (every team) after it: dropped
+    assert view.map is filtered
+    qtbot.waitUntil(lambda: not view.busy())
+    assert shown_keys(view) == {n.key for n in filtered.nodes}
+    assert runner.idle
+
+
+def test_items_are_added_a_chunk_per_turn(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, demo_ws: Workspace
+) -> None:
+    monkeypatch.setattr(graph_map, "ITEM_CHUNK", 7)
+    runner = RecordingRunner()
+    view = make_view(qtbot, runner)
+    plan = demo_ws.plan()
+    view.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))
+    runner.run(0)
+    assert view.map is not None
+    assert len(view.map.nodes) > 7
+    assert len(view.view.scene().items()) == 7  # the rest follow on later turns
+    assert view.busy()
+    qtbot.waitUntil(lambda: not view.busy())
+    assert shown_keys(view) == {n.key for n in view.map.nodes}
+    # A relayout while items are still being added stops the old ones.
+    view.set_mode("teams")
+    runner.run(0)
+    view.set_mode("releases")
+    runner.run(0)
+    qtbot.waitUntil(lambda: not view.busy())
+    assert shown_keys(view) == {n.key for n in view.map.nodes}
+    assert all(n.kind == "release" for n in view.map.nodes)
