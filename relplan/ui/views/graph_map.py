@@ -84,6 +84,8 @@ class DependencyMapView(QWidget, PlanView):
         release_activated(str): Enter, or "Open release" (the window opens the editor).
     """
 
+    shows_sketch = True
+
     def __init__(
         self, parent: QWidget | None = None, *, runner: BaseTaskRunner | None = None
     ) -> None:
@@ -409,7 +411,7 @@ class DependencyMapView(QWidget, PlanView):
             )
             if request.focus is None and len(layout.nodes) > RELEASE_LIMIT:
                 status += " · a big map: search, or right-click a release to focus"
-        if self._analysis is None:  # a first look: the analysis' flags are still to come
+        if self._analysis is None or self._analysis.sketch:  # flags and problems to come
             status += UPDATING
         self.status.setText(status)
         self._show(layout)
