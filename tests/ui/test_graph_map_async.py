@@ -112,12 +112,22 @@ def test_items_are_added_a_chunk_per_turn(
     view = make_view(qtbot, runner)
     plan = demo_ws.plan()
     view.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))
+    counts: list[int] = []
+    add_items = view._add_items
+
+    def recorded(items: Any) -> None:
+        add_items(items)
+        counts.append(len(view.view.scene().items()))
+
+    monkeypatch.setattr(view, "_add_items", recorded)
     runner.run(0)
     assert view.map is not None
-    assert len(view.map.nodes) > 7
-    assert len(view.view.scene().items()) == 7  # the rest follow on later turns
+    total = len(view.map.nodes) + len(view.map.edges)  # one item per edge on a small map
+    assert total > 14
+    assert view.view.scene().items() == []  # nothing in the turn the layout arrived in
     assert view.busy()
     qtbot.waitUntil(lambda: not view.busy())
+    assert counts == [*range(7, total, 7), total]  # then 7 more per turn
     assert shown_keys(view) == {n.key for n in view.map.nodes}
     # A relayout while items are still being added stops the old ones.
     view.set_mode("teams")

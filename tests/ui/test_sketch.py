@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -149,3 +150,19 @@ def test_the_map_paints_before_the_analysis(
     assert graph is not None
     assert graph.schedule is not None
     close(qtbot, window, holding)
+
+
+def test_an_analysis_delivered_is_frozen_out_of_the_cyclic_gc(
+    qtbot: Any, demo_ws: Workspace, runner: TaskRunner
+) -> None:
+    session = WorkspaceSession(runner, demo_ws)
+    analyser = PlanAnalyser(session, today=lambda: DEMO_TODAY)
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    analyser.request()
+    qtbot.waitUntil(lambda: not analyser.pending and runner.idle)
+    latest = analyser.latest
+    assert latest is not None
+    # A full collection would walk the plan's objects again and again: they are frozen.
+    assert gc.get_freeze_count() >= len(latest.plan.work_items)
+    session.close()

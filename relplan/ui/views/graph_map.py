@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
@@ -37,7 +38,15 @@ from PySide6.QtWidgets import (
 
 from relplan.domain.model import Plan
 from relplan.layout.graph import PlanGraph, ViewFilter
-from relplan.layout.graph_map import MapEdge, MapLayout, MapNode, MapRequest, lay_out
+from relplan.layout.graph_map import (
+    MapEdge,
+    MapLayout,
+    MapNode,
+    MapRequest,
+    MapResult,
+    lay_out,
+    map_bounds,
+)
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, current_theme, ink, team_colors, tint
 from relplan.ui.tasks import BaseTaskRunner
@@ -62,8 +71,10 @@ EDGE_ITEM_LIMIT: Final = 1500
 #: Edges per painted batch above that.
 EDGE_CHUNK: Final = 24
 EXPORT_MAX: Final = QSize(2400, 2400)
-#: Scene items added per turn of the event loop, so that no turn takes long on a big map.
-ITEM_CHUNK: Final = 300
+#: Scene items added per turn of the event loop at most, and for how long at most (seconds),
+#: so that no turn takes long on a big map however loaded the machine is.
+ITEM_CHUNK: Final = 400
+CHUNK_SECONDS: Final = 0.03
 #: What the status line adds while a new layout (or the analysis) is on its way.
 UPDATING: Final = " · updating…"
 _DEPTHS: Final = (("Depth 1", 1), ("Depth 2", 2), ("All", None))
@@ -93,7 +104,7 @@ class DependencyMapView(QWidget, PlanView):
         self._runner = runner
         # Every relayout bumps it; a layout computed for an older one is dropped on arrival.
         self._generation = 0
-        self._pending = False
+        self._waiting = False  # for a layout from the runner
         self._building: Iterator[QGraphicsItem] | None = None
         self.setObjectName("map-view")
         self.theme: Theme = current_theme()
@@ -362,7 +373,7 @@ class DependencyMapView(QWidget, PlanView):
         if self._runner is None:
             self._present(generation, request, job())
             return
-        self._pending = True
+        self._waiting = True
         if self.map is not None and UPDATING not in self.status.text():
             self.status.setText(self.status.text() + UPDATING)
         self._runner.submit(
@@ -374,20 +385,19 @@ class DependencyMapView(QWidget, PlanView):
 
     def busy(self) -> bool:
         """Whether a layout is being computed or its items are still being added."""
-        return self._pending
+        return self._waiting or self._building is not None
 
     def _on_layout_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
-            self._pending = False
+            self._waiting = False
             self.status.setText(f"Cannot lay the map out: {exc}")
 
-    def _present(
-        self, generation: int, request: MapRequest, result: tuple[MapLayout, tuple[str, ...]]
-    ) -> None:
+    def _present(self, generation: int, request: MapRequest, result: MapResult) -> None:
         """Show a layout computed for ``request`` unless a newer one was asked for since."""
         if generation != self._generation:
             return  # stale: the filter, mode or plan changed while it was computed
-        layout, unlinked = result
+        self._waiting = False
+        layout, unlinked, bounds = result
         if request.mode == "items":
             self.title.setText(f"Item links of {request.items_of}")
             more = ": " + ", ".join(unlinked[:8]) + (" …" if len(unlinked) > 8 else "")
@@ -414,7 +424,7 @@ class DependencyMapView(QWidget, PlanView):
         if self._analysis is None or self._analysis.sketch:  # flags and problems to come
             status += UPDATING
         self.status.setText(status)
-        self._show(layout)
+        self._show(layout, bounds)
 
     def _describe_filter(self) -> str:
         flt = self._filter
@@ -425,33 +435,37 @@ class DependencyMapView(QWidget, PlanView):
             parts.append(f"{flt.first or '…'} – {flt.last or '…'}")
         return f" — {' · '.join(parts)} (neighbours faded)" if parts else ""
 
-    def _show(self, layout: MapLayout) -> None:
-        """Frame ``layout`` and add its scene items: all at once without a runner, else
-        :data:`ITEM_CHUNK` per turn of the event loop (edges first, so boxes cover them)."""
+    def _show(
+        self, layout: MapLayout, bounds: tuple[float, float, float, float] | None = None
+    ) -> None:
+        """Frame ``layout`` and add its scene items: all at once without a runner, else a chunk
+        per turn of the event loop from the next on (:data:`ITEM_CHUNK` items at most, for
+        :data:`CHUNK_SECONDS` at most; edges first, so that boxes cover them)."""
         self.map = layout
         scene = self.view.scene()
         scene.clear()
-        scene.setSceneRect(_bounds(layout).adjusted(-30, -30, 30, 30))
+        left, top, right, bottom = bounds if bounds is not None else map_bounds(layout)
+        scene.setSceneRect(QRectF(left - 30, top - 30, right - left + 60, bottom - top + 60))
         self.frame()
         items = self._items(layout)
         if self._runner is None:
             for item in items:
                 scene.addItem(item)
-            self._pending = False
             return
         self._building = items
-        self._pending = True
-        self._add_items(items)
+        QTimer.singleShot(0, self, functools.partial(self._add_items, items))
 
     def _add_items(self, items: Iterator[QGraphicsItem]) -> None:
         if self._building is not items:
             return  # a newer layout replaced this one
         scene = self.view.scene()
+        deadline = time.perf_counter() + CHUNK_SECONDS
         for _ in range(ITEM_CHUNK):
+            if time.perf_counter() > deadline:
+                break
             item = next(items, None)
             if item is None:
                 self._building = None
-                self._pending = False
                 return
             scene.addItem(item)
         QTimer.singleShot(0, self, functools.partial(self._add_items, items))
@@ -459,6 +473,7 @@ class DependencyMapView(QWidget, PlanView):
     def _items(self, layout: MapLayout) -> Iterator[QGraphicsItem]:
         """The scene items of ``layout``, made as they are asked for."""
         theme = self.theme
+        across = ink(QColor("#546e7a"), theme).name()
         groups: dict[tuple[str, float, bool, int], list[MapEdge]] = {}
         for edge in layout.edges:
             link = edge.link
@@ -467,7 +482,7 @@ class DependencyMapView(QWidget, PlanView):
             elif link.critical:
                 key = (CRITICAL, 2.4, link.implied, 2)
             elif link.crossing and self.mode != "teams":
-                key = (ink(QColor("#546e7a"), theme).name(), 1.5, link.implied, 1)
+                key = (across, 1.5, link.implied, 1)
             else:
                 width = 1.0 + min(math.log2(link.weight), 5.0) if self.mode == "teams" else 1.0
                 key = (theme.muted, round(width, 1), link.implied, 0)
@@ -540,20 +555,3 @@ class DependencyMapView(QWidget, PlanView):
         found = self.graph.search(self.search.text()) if self.graph else []
         if found:
             self.set_focus(found[0])
-
-
-def _bounds(layout: MapLayout) -> QRectF:
-    """What the items of ``layout`` cover (boxes with their badges, edges with their heads),
-    known before the items are made."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for node in layout.nodes:
-        xs += (node.x - 3, node.x + node.w + 9)
-        ys += (node.y - 9, node.y + node.h + 3)
-    for edge in layout.edges:
-        for x, y in edge.path:
-            xs += (x - 8, x + 8)
-            ys += (y - 8, y + 8)
-    if not xs:
-        return QRectF()
-    return QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
