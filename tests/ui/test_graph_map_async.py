@@ -7,13 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QGraphicsItem
 
 from relplan.layout.graph_map import MapRequest
 from relplan.store.workspace import Workspace
 from relplan.ui.analysis import analyse_plan
 from relplan.ui.tasks import BaseTaskRunner, TaskRunner
 from relplan.ui.views import graph_map
-from relplan.ui.views.graph_map import DependencyMapView, NodeItem
+from relplan.ui.views.graph_map import DependencyMapView, EdgesItem, NodeItem
+from relplan.ui.views.map_items import EdgeLayer
 from tests.ui.conftest import DEMO_TODAY
 
 
@@ -122,7 +125,8 @@ def test_items_are_added_a_chunk_per_turn(
     monkeypatch.setattr(view, "_add_items", recorded)
     runner.run(0)
     assert view.map is not None
-    total = len(view.map.nodes) + len(view.map.edges)  # one item per edge on a small map
+    # One item per edge on a small map, and the layer that paints them.
+    total = len(view.map.nodes) + len(view.map.edges) + 1
     assert total > 14
     assert view.view.scene().items() == []  # nothing in the turn the layout arrived in
     assert view.busy()
@@ -137,3 +141,26 @@ def test_items_are_added_a_chunk_per_turn(
     qtbot.waitUntil(lambda: not view.busy())
     assert shown_keys(view) == {n.key for n in view.map.nodes}
     assert all(n.kind == "release" for n in view.map.nodes)
+
+
+def test_the_live_map_paints_its_edges_as_one_cached_layer(qtbot: Any, demo_ws: Workspace) -> None:
+    runner = RecordingRunner()
+    view = make_view(qtbot, runner)
+    plan = demo_ws.plan()
+    view.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))
+    runner.run(0)
+    qtbot.waitUntil(lambda: not view.busy())
+    items = view.view.scene().items()
+    [layer] = [i for i in items if isinstance(i, EdgeLayer)]
+    edges = [i for i in items if isinstance(i, EdgesItem)]
+    assert layer.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert sorted(map(id, layer.members)) == sorted(map(id, edges))
+    assert all(e.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents for e in edges)
+    assert layer.zValue() < min(i.zValue() for i in items if isinstance(i, NodeItem))
+    # The edge items still answer hit tests: an edge's tooltip tells its story.
+    edge = edges[0]
+    point = edge.path.pointAtPercent(0.5)
+    view.view.centerOn(point)
+    text = view.view.tooltip_at(QPointF(view.view.mapFromScene(point)))
+    link = edge.edges[0].link
+    assert f"{link.predecessor} → {link.successor}" in text

@@ -52,7 +52,7 @@ from relplan.ui.palette import Theme, current_theme, ink, team_colors, tint
 from relplan.ui.tasks import BaseTaskRunner
 from relplan.ui.views.base import PlanView, export_widget_image
 from relplan.ui.views.map_canvas import MapCanvas
-from relplan.ui.views.map_items import EdgesItem, NodeItem, map_legend
+from relplan.ui.views.map_items import EdgeLayer, EdgesItem, NodeItem, map_legend
 from relplan.ui.views.view_common import (
     CRITICAL,
     heading,
@@ -488,6 +488,7 @@ class DependencyMapView(QWidget, PlanView):
                 key = (theme.muted, round(width, 1), link.implied, 0)
             groups.setdefault(key, []).append(edge)
         size = 1 if len(layout.edges) <= EDGE_ITEM_LIMIT else EDGE_CHUNK
+        made: list[EdgesItem] = []
         for (color, width, dashed, z), edges in groups.items():
             pen_color = QColor(color)
             if self.mode == "teams" and not z:  # lighter, mixed in advance: blending is slow
@@ -500,7 +501,10 @@ class DependencyMapView(QWidget, PlanView):
             for first in range(0, len(edges), size):
                 item = EdgesItem(edges[first : first + size], pen, self)
                 item.setZValue(z * 0.1)
+                made.append(item)
                 yield item
+        if self._runner is not None and made:  # the live view (exports paint edges directly)
+            yield EdgeLayer(made)
         for node in layout.nodes:
             yield NodeItem(node, self)
 
