@@ -98,6 +98,8 @@ class PlanGraph:
         plan: The plan.
         schedule: Its forecast (None: no critical path, no forecast bars).
         problems: Its ``check`` problems.
+        index: The plan's index when the caller has it (e.g. built from a workspace's compact
+            columns by ``PlanIndex.from_columns``, so ``plan`` need not hold its items).
 
     Examples:
         >>> import datetime as dt
@@ -128,13 +130,13 @@ class PlanGraph:
         self.releases: dict[str, Release] = self.index.releases
         self.problems: dict[str, list[Problem]] = {}
         self.cycle_of: dict[str, int] = {}
-        broken: set[tuple[str, str]] = set()
+        broken: set[tuple[str, str]] = set()  # both ways round
         for n, problem in enumerate(problems):
             keys = [s[_CUT:] for s in problem.subjects if s.startswith(RELEASE_PREFIX)]
             for key in keys:
                 self.problems.setdefault(key, []).append(problem)
             if problem.kind == "dependency_violation" and len(keys) == 2:
-                broken.add((min(keys), max(keys)))
+                broken.update(((keys[0], keys[1]), (keys[1], keys[0])))
             elif problem.kind == "cycle":
                 self.cycle_of.update(dict.fromkeys(keys, n))
         critical = set(itertools.pairwise(schedule.critical_path)) if schedule else set()
@@ -143,17 +145,29 @@ class PlanGraph:
         self.links: dict[tuple[str, str], Link] = {}
         self.succ: dict[str, list[str]] = {}
         self.pred: dict[str, list[str]] = {}
-        for p, s, type_, lag in self.index.edge_tuples():  # inline: ~100,000 edges when large
+        # Inline and lean: ~100,000 edges when large, and the sketch of a big plan waits for it.
+        links, succ, pred = self.links, self.succ, self.pred
+        make = tuple.__new__  # a NamedTuple's own __new__ is a Python function, 3x slower
+        for p, s, type_, lag in self.index.edge_tuples():
             pair = (p, s)
-            c = cycle_of.get(p)
-            cycle = c is not None and c == cycle_of.get(s)
-            broke = (min(pair), max(pair)) in broken
-            crossing = team[p] != team[s]
-            self.links[pair] = Link(
-                p, s, type_, lag, pair in implied, pair in critical, broke, cycle, crossing
-            )
-            self.succ.setdefault(p, []).append(s)
-            self.pred.setdefault(s, []).append(p)
+            cycle = bool(cycle_of) and cycle_of.get(p, -1) == cycle_of.get(s, -2)
+            links[pair] = make(
+                Link,
+                (
+                    p, s, type_, lag, pair in implied, pair in critical, pair in broken, cycle,
+                    team[p] != team[s], 1,
+                ),
+            )  # fmt: skip
+            targets = succ.get(p)
+            if targets is None:
+                succ[p] = [s]
+            else:
+                targets.append(s)
+            sources = pred.get(s)
+            if sources is None:
+                pred[s] = [p]
+            else:
+                sources.append(p)
 
     def forecast(self, key: str) -> ReleaseSchedule | None:
         """The release's forecast, or None."""

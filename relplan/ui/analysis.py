@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     # thread, so that it does not delay the window's first paint.
     from relplan.layout.graph import PlanGraph
     from relplan.planning.check import Problem
+    from relplan.planning.graph import PlanIndex
     from relplan.planning.impact import Impact
     from relplan.planning.schedule import Schedule
 
@@ -56,6 +58,9 @@ class PlanAnalysis:
             together (``PlanView.set_data(analysis.plan, analysis)``).
         graph: The plan graph the Timeline and the Map draw (built on the worker thread with
             the analysis, so that no view builds it on the GUI thread); None when not built.
+        sketch: A first look before the analyses ran (see :func:`sketch_plan`): ``plan`` holds
+            the releases only, ``graph`` their edges, and there are no problems and no schedule
+            yet; views that show it mark it as updating.
     """
 
     today: dt.date
@@ -65,6 +70,7 @@ class PlanAnalysis:
     generation: int = 0
     plan: Plan = field(default_factory=Plan, repr=False, compare=False)
     graph: PlanGraph | None = field(default=None, repr=False, compare=False)
+    sketch: bool = False
 
     @property
     def errors(self) -> int:
@@ -78,9 +84,15 @@ class PlanAnalysis:
 
 
 def analyse_plan(
-    plan: Plan, *, today: dt.date, generation: int = 0, with_graph: bool = True
+    plan: Plan,
+    *,
+    today: dt.date,
+    generation: int = 0,
+    with_graph: bool = True,
+    index: PlanIndex | None = None,
 ) -> PlanAnalysis:
-    """Run ``check`` and ``schedule`` on a plan (pure; runs on a worker thread).
+    """Run ``check`` and ``schedule`` on a plan (pure; runs on a worker thread), indexing it
+    once for both and the graph.
 
     A dependency cycle does not fail the analysis: ``check`` reports the cycle as a problem,
     and the schedule is left out with the cycle's description in ``schedule_error``.
@@ -90,6 +102,7 @@ def analyse_plan(
         today: The day gates are judged against.
         generation: The request this answers.
         with_graph: Also build the plan graph the Timeline and the Map draw.
+        index: The plan's index when the caller has it (one equal to ``index_plan(plan)``).
 
     Returns:
         The analysis (it carries ``plan``, and the graph).
@@ -99,7 +112,7 @@ def analyse_plan(
     from relplan.planning.schedule import schedule_plan
 
     # One index for the three: each would otherwise index the plan again (~0.5 s when large).
-    index = index_plan(plan)
+    index = index if index is not None else index_plan(plan)
     problems = tuple(check_plan(plan, today=today, index=index))
     try:
         schedule: Schedule | None = schedule_plan(plan, index=index)
@@ -112,6 +125,28 @@ def analyse_plan(
 
         graph = PlanGraph(plan, schedule=schedule, problems=problems, index=index)
     return PlanAnalysis(today, problems, schedule, reason, generation, plan, graph)
+
+
+def sketch_plan(
+    plan: Plan, *, today: dt.date, index: PlanIndex | None = None, generation: int = 0
+) -> PlanAnalysis:
+    """A first look at a plan before the whole plan loads and the analyses run (pure): its
+    releases, with their edges when ``index`` is given, and no problems and no schedule yet,
+    so that the Timeline and the Map can paint in a fraction of the time.
+
+    Args:
+        plan: The release-level plan (:meth:`Workspace.release_plan`).
+        today: The day the views mark as today.
+        index: The plan's index from a workspace's compact columns (None: no edges yet).
+        generation: The request this answers.
+
+    Returns:
+        The sketch (``sketch=True``).
+    """
+    from relplan.layout.graph import PlanGraph
+
+    graph = PlanGraph(plan, index=index)
+    return PlanAnalysis(today, (), None, "", generation, plan, graph, sketch=True)
 
 
 def zone_today(zone: str) -> dt.date:
@@ -148,11 +183,14 @@ class PlanAnalyser(QObject):
 
     Signals:
         started(): a new analysis was requested.
+        sketched(PlanAnalysis): a sketch of the plan (see :func:`sketch_plan`) arrived before
+            the first analysis: the plan is loaded whole only after it.
         analysed(PlanAnalysis): the analysis of the latest request arrived.
         failed(object): the latest request failed (not a cycle: a bug or an unreadable plan).
     """
 
     started = Signal()
+    sketched = Signal(object)
     analysed = Signal(object)
     failed = Signal(object)
 
@@ -175,6 +213,8 @@ class PlanAnalyser(QObject):
         # and whether a request has loaded (or will have loaded) a base to apply them to.
         self._unapplied: Touched | None = {}
         self._base_loaded = False
+        # The index a sketch built for the whole plan its request loads next (DB lane only).
+        self._sketch_index: tuple[int, PlanIndex] | None = None
 
     @property
     def generation(self) -> int:
@@ -224,12 +264,48 @@ class PlanAnalyser(QObject):
                 changes = None
         self._unapplied, self._base_loaded = {}, True
         self.started.emit()
+        if self._latest is None and changes is None:
+            # Nothing on screen yet: two sketches first, then the whole plan, one after the
+            # other on the DB lane (sketched there, so that loading the plan does not hold the
+            # GIL against them): the releases (~0.1 s on a large plan), then their edges
+            # (~1 s), whose index the analysis reuses.
+            for edges in (False, True):
+                self._session.read(
+                    functools.partial(
+                        self._sketch, clock=clock, generation=generation, edges=edges
+                    ),
+                    functools.partial(self._on_sketched, generation),
+                    lambda exc: log.warning("no sketch of the plan: %s", exc),
+                )
         self._session.read(
-            lambda ws: (self._current_plan(ws, changes), _today(ws, clock)),
+            lambda ws: (
+                self._current_plan(ws, changes),
+                _today(ws, clock),
+                self._take_index(generation),
+            ),
             lambda loaded: self._on_plan_loaded(generation, loaded),
             lambda exc: self._on_failed(generation, exc),
         )
         return generation
+
+    def _sketch(
+        self, ws: Workspace, *, clock: Clock | None, generation: int, edges: bool
+    ) -> PlanAnalysis:
+        """A sketch of the plan as stored now (DB lane), with its edges or without."""
+        from relplan.planning.graph import PlanIndex
+
+        plan = ws.release_plan()
+        index = None
+        if edges:
+            index = PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
+            # Read just before the whole plan, by the same request: equal to its index.
+            self._sketch_index = (generation, index)
+        return sketch_plan(plan, today=_today(ws, clock), index=index, generation=generation)
+
+    def _take_index(self, generation: int) -> PlanIndex | None:
+        """The index the sketch of this request built, once (DB lane)."""
+        found, self._sketch_index = self._sketch_index, None
+        return found[1] if found is not None and found[0] == generation else None
 
     def _current_plan(self, ws: Workspace, changes: Touched | None) -> Plan:
         """The plan as stored now (DB lane): patched from the base, or loaded."""
@@ -241,12 +317,18 @@ class PlanAnalyser(QObject):
             self._base = apply_changes(ws.conn, self._base, changes)
         return self._base
 
-    def _on_plan_loaded(self, generation: int, loaded: tuple[Plan, dt.date]) -> None:
+    def _on_sketched(self, generation: int, sketch: PlanAnalysis) -> None:
+        if generation == self._generation and self._latest is None:
+            self.sketched.emit(sketch)
+
+    def _on_plan_loaded(
+        self, generation: int, loaded: tuple[Plan, dt.date, PlanIndex | None]
+    ) -> None:
         if generation != self._generation:
             return  # a newer request has loaded (or will load) a newer plan
-        plan, today = loaded
+        plan, today, index = loaded
         self._session.runner.submit(
-            lambda: analyse_plan(plan, today=today, generation=generation),
+            lambda: analyse_plan(plan, today=today, generation=generation, index=index),
             lane="net",
             on_done=functools.partial(self._on_analysed, generation),
             on_error=lambda exc: self._on_failed(generation, exc),
@@ -269,6 +351,11 @@ class PlanAnalyser(QObject):
             log.debug("dropped analysis %d (latest request: %d)", generation, self._generation)
             return False
         self._latest = analysis
+        # The plan, its analysis and graph live until the next analysis: millions of objects
+        # on a large plan, which every full collection of the cyclic GC would walk again,
+        # holding the GIL (and so the window) for ~0.4 s. Freeze what exists now out of it
+        # (reference counting still frees them).
+        gc.freeze()
         self.analysed.emit(analysis)
         return True
 

@@ -126,6 +126,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self._plan_views: list[PlanView] = []
         # What each plan view was last handed: (analysis, filter), by id(view).
         self._view_state: dict[int, tuple[PlanAnalysis | None, object]] = {}
+        # A first look at the plan before its first analysis, for the views that show one.
+        self._sketch: PlanAnalysis | None = None
         store = qsettings()
         self._restore_view: str | None = store.value(f"{self.geometry_key}/view")
 
@@ -163,7 +165,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.add_view("Timeline", self.timeline, "Ctrl+3")
         # A dragged body moves the whole release, a dragged end its target: one undoable edit.
         self.timeline.move_requested.connect(self.session.drag_release)
-        self.map = DependencyMapView(self)
+        self.map = DependencyMapView(self, runner=self.runner)
         self.add_view("Map", self.map, "Ctrl+4")
         self.dashboard = DashboardTab(self, runner=self.runner)
         self.add_view("Dashboard", self.dashboard, "Ctrl+5")
@@ -223,6 +225,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self._busy_timer.timeout.connect(lambda: self._set_busy_visible(True))
         self.analyser.started.connect(self.problems_dock.set_checking)
         self.analyser.started.connect(self._on_analyser_started)
+        self.analyser.sketched.connect(self._on_analyser_sketched)
         self.analyser.analysed.connect(self._on_analyser_analysed)
         self.analyser.failed.connect(self._on_session_failed)
         self.impact_previewer.computed.connect(self._on_impact_previewer_computed)
@@ -321,6 +324,8 @@ class MainWindow(WindowActions, PreserveGeometry):
             return
         sent_analysis, sent_filter = self._view_state[id(view)]
         current, latest = self.filter_bar.current(), self.analyser.latest
+        if latest is None and view.shows_sketch:
+            latest = self._sketch
         if current != sent_filter:
             view.set_filter(*current)
         if latest is not None and latest is not sent_analysis:
@@ -426,7 +431,13 @@ class MainWindow(WindowActions, PreserveGeometry):
             self.problems_label.setText(f"{text.rstrip()}{UPDATING}  ")
 
     @Slot(object)
+    def _on_analyser_sketched(self, sketch: PlanAnalysis) -> None:
+        self._sketch = sketch
+        self.sync_view(self.tabs.currentWidget())
+
+    @Slot(object)
     def _on_analyser_analysed(self, analysis: PlanAnalysis) -> None:
+        self._sketch = None
         self.model.set_schedule(analysis.schedule, error=analysis.schedule_error)
         self.problems_dock.show_analysis(analysis)
         self._show_plan(analysis.plan, analysis)

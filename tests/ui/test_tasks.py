@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 import time
 from typing import Any
 
 import pytest
 
+from relplan.ui import tasks
 from relplan.ui.tasks import SyncTaskRunner, TaskRunner
 
 
@@ -110,3 +112,18 @@ def test_sync_runner_runs_inline(qapp: Any) -> None:
     assert task_runner.shutdown()
     with pytest.raises(RuntimeError):
         task_runner.submit(lambda: None)
+
+
+def test_the_runner_lets_the_window_thread_take_the_gil_back_quickly(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python's default (5 ms) made each Python paint callback wait behind a busy worker.
+    monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.005)
+    chosen: list[float] = []
+    monkeypatch.setattr(sys, "setswitchinterval", chosen.append)
+    task_runner = TaskRunner()
+    try:
+        assert chosen == [tasks.SWITCH_INTERVAL]
+        assert tasks.SWITCH_INTERVAL <= 0.001
+    finally:
+        assert task_runner.shutdown(5000)

@@ -14,7 +14,9 @@ and the main window adds it with ``window.add_view("Timeline", view, "Ctrl+3")``
 * ``set_data(plan, analysis)`` is called with every new analysis of the plan (after every write
   that can move dates): the plan that was analysed and what the analysis found. The view keeps
   them and redraws; it computes nothing itself (layouts come from ``relplan.planning``).
-  ``analysis`` is None only before the first analysis arrives.
+  ``analysis`` is None only before the first analysis arrives. A view whose ``shows_sketch``
+  is True may get a sketch first (``analysis.sketch``: the releases and their edges, no
+  problems and no schedule yet) and shows it marked as updating.
 * ``set_filter(teams, train, environment)`` is called when the shared filter bar changes (and once
   when the view is added). An empty ``teams`` means every team; None means no train or
   environment filter.
@@ -63,6 +65,10 @@ class PlanView:
     """
 
     release_activated = Signal(str)
+    #: Whether the view is handed the window's first look at the plan before its first analysis
+    #: (a ``PlanAnalysis`` with ``sketch=True``: releases and edges only; the view marks it as
+    #: updating). Views that show more of the plan (work items, charts) wait for the analysis.
+    shows_sketch = False
 
     def set_data(self, plan: Plan, analysis: PlanAnalysis | None) -> None:
         """Show ``plan`` and what ``analysis`` found in it (None: not analysed yet)."""

@@ -12,12 +12,14 @@ the context menu's "Open release" emits ``release_activated``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QPen,
@@ -25,6 +27,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,15 +42,17 @@ from relplan.layout.graph_map import (
     MapEdge,
     MapLayout,
     MapNode,
-    item_map_layout,
-    map_layout,
-    team_map_layout,
+    MapRequest,
+    MapResult,
+    lay_out,
+    map_bounds,
 )
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, current_theme, ink, team_colors, tint
+from relplan.ui.tasks import BaseTaskRunner
 from relplan.ui.views.base import PlanView, export_widget_image
 from relplan.ui.views.map_canvas import MapCanvas
-from relplan.ui.views.map_items import EdgesItem, NodeItem, map_legend
+from relplan.ui.views.map_items import EdgeLayer, EdgesItem, NodeItem, map_legend
 from relplan.ui.views.view_common import (
     CRITICAL,
     heading,
@@ -66,6 +71,12 @@ EDGE_ITEM_LIMIT: Final = 1500
 #: Edges per painted batch above that.
 EDGE_CHUNK: Final = 24
 EXPORT_MAX: Final = QSize(2400, 2400)
+#: Scene items added per turn of the event loop at most, and for how long at most (seconds),
+#: so that no turn takes long on a big map however loaded the machine is.
+ITEM_CHUNK: Final = 400
+CHUNK_SECONDS: Final = 0.03
+#: What the status line adds while a new layout (or the analysis) is on its way.
+UPDATING: Final = " · updating…"
 _DEPTHS: Final = (("Depth 1", 1), ("Depth 2", 2), ("All", None))
 _DIRECTIONS: Final = (("Up & downstream", "both"), ("Upstream", "up"), ("Downstream", "down"))
 
@@ -73,15 +84,28 @@ _DIRECTIONS: Final = (("Up & downstream", "both"), ("Upstream", "up"), ("Downstr
 class DependencyMapView(QWidget, PlanView):
     """The Map tab: mode, focus and search controls over the map.
 
+    Layouts are computed on ``runner``'s ``net`` lane (inline without one) and their scene items
+    added a chunk at a time, so that a big map never freezes the window.
+
     Args:
         parent: the owning widget.
+        runner: the task runner that lays maps out (None: inline, as tests and exports do).
 
     Signals:
         release_activated(str): Enter, or "Open release" (the window opens the editor).
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    shows_sketch = True
+
+    def __init__(
+        self, parent: QWidget | None = None, *, runner: BaseTaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
+        self._runner = runner
+        # Every relayout bumps it; a layout computed for an older one is dropped on arrival.
+        self._generation = 0
+        self._waiting = False  # for a layout from the runner
+        self._building: Iterator[QGraphicsItem] | None = None
         self.setObjectName("map-view")
         self.theme: Theme = current_theme()
         self.graph: PlanGraph | None = None
@@ -304,7 +328,12 @@ class DependencyMapView(QWidget, PlanView):
             self.set_mode("teams")
 
     def relayout(self) -> None:
-        """Lay the map out again for the mode, focus and filter, and draw it."""
+        """Lay the map out again for the mode, focus and filter, and draw it.
+
+        The layout is computed on the runner's ``net`` lane (inline without a runner); the map
+        shown stays until it arrives, marked as updating. A layout asked for before an older
+        one arrived replaces it: the older result is dropped by its generation number.
+        """
         graph = self.graph
         if graph is None:
             return
@@ -313,37 +342,19 @@ class DependencyMapView(QWidget, PlanView):
         if self.team is not None and self.mode == "releases":
             keys = [k for k in keys if graph.releases[k].team == self.team]
             context = True
-        if self.mode == "items" and self.items_of in graph.releases:
-            layout, unlinked = item_map_layout(graph, self.items_of)
-            self.title.setText(f"Item links of {self.items_of}")
-            more = ": " + ", ".join(unlinked[:8]) + (" …" if len(unlinked) > 8 else "")
-            status = f"{len(layout.nodes)} items, {len(layout.edges)} links"
-            status += f"; {len(unlinked)} items without links{more}" if unlinked else ""
-        elif self.mode == "teams":
-            layout = team_map_layout(graph, keys)
-            self.title.setText("Dependency map — teams")
-            hidden = f" ({layout.hidden_edges} lighter links hidden)" if layout.hidden_edges else ""
-            status = (
-                f"{len(layout.nodes)} teams, {len(keys)} releases, {len(layout.edges)} team "
-                f"links{hidden} · double-click a team for its releases"
-            )
-        else:
+        if self.mode == "items" and self.items_of not in graph.releases:
             self.mode = "releases"
-            depth, direction = self.depth_box.currentData(), self.direction_box.currentData()
-            layout = map_layout(
-                graph, keys, focus=self.focus, depth=depth, direction=direction, context=context
-            )
-            around = f" around {self.focus}" if self.focus else ""
-            around += f" — team {self.team}" if self.team else self._describe_filter()
-            self.title.setText(f"Dependency map{around}")
-            hidden = f" ({layout.hidden_edges} more hidden)" if layout.hidden_edges else ""
-            status = (
-                f"{len(layout.nodes)} releases, {len(layout.edges)} dependencies{hidden} · "
-                "double-click a release for its item links"
-            )
-            if self.focus is None and len(layout.nodes) > RELEASE_LIMIT:
-                status += " · a big map: search, or right-click a release to focus"
-        self.status.setText(status)
+        if self.mode not in ("items", "teams"):
+            self.mode = "releases"
+        request = MapRequest(
+            self.mode,
+            tuple(keys),
+            context,
+            self.items_of,
+            self.focus,
+            self.depth_box.currentData(),
+            self.direction_box.currentData(),
+        )
         self.mode_box.setCurrentIndex(
             self.mode_box.findData("teams" if self.mode == "teams" else "releases")
         )
@@ -355,7 +366,65 @@ class DependencyMapView(QWidget, PlanView):
             (self.direction_box, self.focus is not None and self.mode == "releases"),
         ):
             widget.setVisible(shown)
-        self._show(layout)
+        self._generation += 1
+        generation = self._generation
+        self._building = None  # items still to add for an older layout: not any more
+        job = functools.partial(lay_out, graph, request)
+        if self._runner is None:
+            self._present(generation, request, job())
+            return
+        self._waiting = True
+        if self.map is not None and UPDATING not in self.status.text():
+            self.status.setText(self.status.text() + UPDATING)
+        self._runner.submit(
+            job,
+            lane="net",
+            on_done=functools.partial(self._present, generation, request),
+            on_error=functools.partial(self._on_layout_failed, generation),
+        )
+
+    def busy(self) -> bool:
+        """Whether a layout is being computed or its items are still being added."""
+        return self._waiting or self._building is not None
+
+    def _on_layout_failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self._waiting = False
+            self.status.setText(f"Cannot lay the map out: {exc}")
+
+    def _present(self, generation: int, request: MapRequest, result: MapResult) -> None:
+        """Show a layout computed for ``request`` unless a newer one was asked for since."""
+        if generation != self._generation:
+            return  # stale: the filter, mode or plan changed while it was computed
+        self._waiting = False
+        layout, unlinked, bounds = result
+        if request.mode == "items":
+            self.title.setText(f"Item links of {request.items_of}")
+            more = ": " + ", ".join(unlinked[:8]) + (" …" if len(unlinked) > 8 else "")
+            status = f"{len(layout.nodes)} items, {len(layout.edges)} links"
+            status += f"; {len(unlinked)} items without links{more}" if unlinked else ""
+        elif request.mode == "teams":
+            self.title.setText("Dependency map — teams")
+            hidden = f" ({layout.hidden_edges} lighter links hidden)" if layout.hidden_edges else ""
+            status = (
+                f"{len(layout.nodes)} teams, {len(request.keys)} releases, "
+                f"{len(layout.edges)} team links{hidden} · double-click a team for its releases"
+            )
+        else:
+            around = f" around {request.focus}" if request.focus else ""
+            around += f" — team {self.team}" if self.team else self._describe_filter()
+            self.title.setText(f"Dependency map{around}")
+            hidden = f" ({layout.hidden_edges} more hidden)" if layout.hidden_edges else ""
+            status = (
+                f"{len(layout.nodes)} releases, {len(layout.edges)} dependencies{hidden} · "
+                "double-click a release for its item links"
+            )
+            if request.focus is None and len(layout.nodes) > RELEASE_LIMIT:
+                status += " · a big map: search, or right-click a release to focus"
+        if self._analysis is None or self._analysis.sketch:  # flags and problems to come
+            status += UPDATING
+        self.status.setText(status)
+        self._show(layout, bounds)
 
     def _describe_filter(self) -> str:
         flt = self._filter
@@ -366,12 +435,45 @@ class DependencyMapView(QWidget, PlanView):
             parts.append(f"{flt.first or '…'} – {flt.last or '…'}")
         return f" — {' · '.join(parts)} (neighbours faded)" if parts else ""
 
-    def _show(self, layout: MapLayout) -> None:
-        """Build the scene's items for ``layout`` and frame it."""
+    def _show(
+        self, layout: MapLayout, bounds: tuple[float, float, float, float] | None = None
+    ) -> None:
+        """Frame ``layout`` and add its scene items: all at once without a runner, else a chunk
+        per turn of the event loop from the next on (:data:`ITEM_CHUNK` items at most, for
+        :data:`CHUNK_SECONDS` at most; edges first, so that boxes cover them)."""
         self.map = layout
         scene = self.view.scene()
         scene.clear()
+        left, top, right, bottom = bounds if bounds is not None else map_bounds(layout)
+        scene.setSceneRect(QRectF(left - 30, top - 30, right - left + 60, bottom - top + 60))
+        self.frame()
+        items = self._items(layout)
+        if self._runner is None:
+            for item in items:
+                scene.addItem(item)
+            return
+        self._building = items
+        QTimer.singleShot(0, self, functools.partial(self._add_items, items))
+
+    def _add_items(self, items: Iterator[QGraphicsItem]) -> None:
+        if self._building is not items:
+            return  # a newer layout replaced this one
+        scene = self.view.scene()
+        deadline = time.perf_counter() + CHUNK_SECONDS
+        for _ in range(ITEM_CHUNK):
+            if time.perf_counter() > deadline:
+                break
+            item = next(items, None)
+            if item is None:
+                self._building = None
+                return
+            scene.addItem(item)
+        QTimer.singleShot(0, self, functools.partial(self._add_items, items))
+
+    def _items(self, layout: MapLayout) -> Iterator[QGraphicsItem]:
+        """The scene items of ``layout``, made as they are asked for."""
         theme = self.theme
+        across = ink(QColor("#546e7a"), theme).name()
         groups: dict[tuple[str, float, bool, int], list[MapEdge]] = {}
         for edge in layout.edges:
             link = edge.link
@@ -380,12 +482,13 @@ class DependencyMapView(QWidget, PlanView):
             elif link.critical:
                 key = (CRITICAL, 2.4, link.implied, 2)
             elif link.crossing and self.mode != "teams":
-                key = (ink(QColor("#546e7a"), theme).name(), 1.5, link.implied, 1)
+                key = (across, 1.5, link.implied, 1)
             else:
                 width = 1.0 + min(math.log2(link.weight), 5.0) if self.mode == "teams" else 1.0
                 key = (theme.muted, round(width, 1), link.implied, 0)
             groups.setdefault(key, []).append(edge)
         size = 1 if len(layout.edges) <= EDGE_ITEM_LIMIT else EDGE_CHUNK
+        made: list[EdgesItem] = []
         for (color, width, dashed, z), edges in groups.items():
             pen_color = QColor(color)
             if self.mode == "teams" and not z:  # lighter, mixed in advance: blending is slow
@@ -398,11 +501,12 @@ class DependencyMapView(QWidget, PlanView):
             for first in range(0, len(edges), size):
                 item = EdgesItem(edges[first : first + size], pen, self)
                 item.setZValue(z * 0.1)
-                scene.addItem(item)
+                made.append(item)
+                yield item
+        if self._runner is not None and made:  # the live view (exports paint edges directly)
+            yield EdgeLayer(made)
         for node in layout.nodes:
-            scene.addItem(NodeItem(node, self))
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 30, 30))
-        self.frame()
+            yield NodeItem(node, self)
 
     def frame(self) -> None:
         """Fit the map in view when it stays readable, else show it at 80% from the focus (or

@@ -178,6 +178,10 @@ class EdgesItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
     ) -> None:
+        self.draw(painter, option.exposedRect)
+
+    def draw(self, painter: QPainter, exposed: QRectF) -> None:
+        """Paint the edges (a batch: only the arrowheads within ``exposed``)."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self.pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -187,9 +191,9 @@ class EdgesItem(QGraphicsItem):
             painter.drawPath(self.path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.pen.color())
-        exposed = option.exposedRect.adjusted(-8, -8, 8, 8)
+        near = exposed.adjusted(-8, -8, 8, 8)
         for tip, head in self.heads:
-            if not self.lines or exposed.contains(tip):
+            if not self.lines or near.contains(tip):
                 painter.drawPolygon(head)
 
     def tooltip(self) -> str:
@@ -198,3 +202,38 @@ class EdgesItem(QGraphicsItem):
             return ""
         graph = self.view.graph if self.view.mode == "releases" else None
         return link_story(graph, self.edges[0].link)
+
+
+class EdgeLayer(QGraphicsItem):
+    """Every edge of the map painted by one item cached in device coordinates, so that
+    scrolling repaints only the strip that comes into view: a map of long, thick antialiased
+    curves cost 50-140 ms a frame. The edge items stay for hit tests and tooltips, and paint
+    nothing themselves.
+
+    Args:
+        items: The map's edge items (painted in the order of their z values).
+    """
+
+    def __init__(self, items: Sequence[EdgesItem]) -> None:
+        super().__init__()
+        self.members = sorted(items, key=lambda item: item.zValue())
+        bounds = QRectF()
+        for item in items:
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+            bounds = bounds.united(item.boundingRect())
+        self._bounds = bounds
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    @override
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    @override
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Any = None
+    ) -> None:
+        exposed = option.exposedRect
+        for item in self.members:
+            if item.boundingRect().intersects(exposed):
+                item.draw(painter, exposed)

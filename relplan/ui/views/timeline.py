@@ -64,6 +64,7 @@ class TimelineView(QWidget, PlanView):
     """
 
     move_requested = Signal(str, str, int)
+    shows_sketch = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -273,10 +274,12 @@ class TimelineView(QWidget, PlanView):
                 for r in self._graph.releases.values()
             )
             folded = f" ({done} done hidden)" if done else ""
+        # A sketch has no forecast, critical path or problems yet: say so until they come.
+        updating = " · updating…" if self._analysis is not None and self._analysis.sketch else ""
         self.title.setText(
             f"Timeline — {count} release{'s' * (count != 1)}{folded}"
             f"{' ' + self.title_note if self.title_note else ''}, "
-            f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+            f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}{updating}"
         )
         # Lay the title row out again now: a title set while the tab was switching kept the
         # width of the old one otherwise.
