@@ -115,6 +115,10 @@ class Workspace:
         """The work items (of these releases only, when given), by key."""
         return repository.load_work_items(self.conn, releases)
 
+    def linked_work_items(self) -> tuple[WorkItem, ...]:
+        """The work items that a dependency names (either end), by key."""
+        return repository.load_work_items(self.conn, linked=True)
+
     def deployments(self) -> tuple[Deployment, ...]:
         """Every deployment, by finish time, release and environment."""
         return repository.load_deployments(self.conn)
