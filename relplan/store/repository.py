@@ -120,6 +120,13 @@ def load_work_items(
     )  # fmt: skip
 
 
+def item_progress(conn: sqlite3.Connection) -> list[tuple[str | None, str, float | None]]:
+    """``(release, category, points)`` of every work item of a release, by item key."""
+    return conn.execute(
+        "SELECT release, category, points FROM work_items WHERE release IS NOT NULL ORDER BY key"
+    ).fetchall()
+
+
 def dependencies_from_open_items(conn: sqlite3.Connection) -> tuple[Dependency, ...]:
     """The dependencies whose prerequisite is a work item not done, by from and to: all that
     open blockers are made of, without building the other dependencies."""

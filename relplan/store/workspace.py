@@ -107,6 +107,10 @@ class Workspace:
         """The release key of every work item that has one, by ``item:KEY`` ref."""
         return repository.item_releases(self.conn)
 
+    def item_progress(self) -> list[tuple[str | None, str, float | None]]:
+        """``(release, category, points)`` of every work item of a release, by item key."""
+        return repository.item_progress(self.conn)
+
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
         return repository.dependency_rows(self.conn)

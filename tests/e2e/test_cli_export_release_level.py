@@ -88,3 +88,25 @@ def test_the_dora_chart_equals_the_whole_plans(db: str, tmp_path: Path) -> None:
     save_figure(dora_figure(dora_weekly(plan, window=window)), str(old), "svg")
     new = export(db, tmp_path / "new.svg", "svg", "--chart", "dora")
     assert new == old.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["all", "teams", "train", "dates"])
+def test_the_calendar_equals_the_whole_plans(db: str, tmp_path: Path, name: str) -> None:
+    import io
+    from dataclasses import replace
+
+    from relplan.formats.ics import workspace_context, write_calendar
+
+    stamp = dt.datetime(2001, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+    with Workspace.open(db, create=False) as ws:
+        words, keep = selection(ws, name)
+        plan = ws.plan()
+        context = workspace_context(
+            ws, plan, today=dt.date.fromisoformat(TODAY), selection=keep, stamp=stamp
+        )
+    old = io.StringIO(newline="")
+    # The whole plan's work items and problems, as the export read them before.
+    write_calendar(plan, replace(context, progress=None), old, selection=keep)
+    assert "20010203T040506Z" not in old.getvalue()  # every event has its own time
+    assert "Open problems (" in old.getvalue()
+    assert export(db, tmp_path / "c.ics", "ics", *words) == old.getvalue().encode("utf-8")
