@@ -16,6 +16,7 @@ from relplan.domain.model import RELEASE_PREFIX, Plan, Release
 
 if TYPE_CHECKING:
     from relplan.planning.check import Problem
+    from relplan.planning.graph import PlanIndex
     from relplan.planning.schedule import ReleaseSchedule, Schedule
 Direction = Literal["up", "down", "both"]
 Point = tuple[float, float]
@@ -97,6 +98,8 @@ class PlanGraph:
         plan: The plan.
         schedule: Its forecast (None: no critical path, no forecast bars).
         problems: Its ``check`` problems.
+        index: Its index (default: built from ``plan``), e.g. from a workspace's compact
+            columns, when ``plan`` holds releases only.
 
     Examples:
         >>> import datetime as dt
@@ -111,12 +114,17 @@ class PlanGraph:
     """
 
     def __init__(
-        self, plan: Plan, *, schedule: Schedule | None = None, problems: Sequence[Problem] = ()
+        self,
+        plan: Plan,
+        *,
+        schedule: Schedule | None = None,
+        problems: Sequence[Problem] = (),
+        index: PlanIndex | None = None,
     ) -> None:
         from relplan.planning.graph import index_plan
 
         self.plan, self.schedule = plan, schedule
-        self.index = index_plan(plan)
+        self.index = index if index is not None else index_plan(plan)
         self.releases: dict[str, Release] = self.index.releases
         self.problems: dict[str, list[Problem]] = {}
         self.cycle_of: dict[str, int] = {}

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     # thread, so that it does not delay the window's first paint.
     from relplan.layout.graph import PlanGraph
     from relplan.planning.check import Problem
+    from relplan.planning.graph import PlanIndex
     from relplan.planning.impact import Impact
     from relplan.planning.schedule import Schedule
 
@@ -78,7 +79,12 @@ class PlanAnalysis:
 
 
 def analyse_plan(
-    plan: Plan, *, today: dt.date, generation: int = 0, with_graph: bool = True
+    plan: Plan,
+    *,
+    today: dt.date,
+    generation: int = 0,
+    with_graph: bool = True,
+    index: PlanIndex | None = None,
 ) -> PlanAnalysis:
     """Run ``check`` and ``schedule`` on a plan (pure; runs on a worker thread).
 
@@ -90,6 +96,9 @@ def analyse_plan(
         today: The day gates are judged against.
         generation: The request this answers.
         with_graph: Also build the plan graph the Timeline and the Map draw.
+        index: The plan's index (default: built from ``plan``); with one from a workspace's
+            compact columns, ``plan`` may hold its releases only (see
+            :meth:`relplan.store.workspace.Workspace.release_plan`).
 
     Returns:
         The analysis (it carries ``plan``, and the graph).
@@ -97,9 +106,13 @@ def analyse_plan(
     from relplan.planning.check import check_plan
     from relplan.planning.schedule import schedule_plan
 
-    problems = tuple(check_plan(plan, today=today))
+    if index is None:
+        from relplan.planning.graph import index_plan
+
+        index = index_plan(plan)  # once, for check, schedule and the graph
+    problems = tuple(check_plan(plan, today=today, index=index))
     try:
-        schedule: Schedule | None = schedule_plan(plan)
+        schedule: Schedule | None = schedule_plan(plan, index=index)
         reason = ""
     except DependencyCycleError as exc:
         schedule, reason = None, str(exc)
@@ -107,7 +120,7 @@ def analyse_plan(
     if with_graph:
         from relplan.layout.graph import PlanGraph
 
-        graph = PlanGraph(plan, schedule=schedule, problems=problems)
+        graph = PlanGraph(plan, schedule=schedule, problems=problems, index=index)
     return PlanAnalysis(today, problems, schedule, reason, generation, plan, graph)
 
 

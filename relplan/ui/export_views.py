@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from relplan.domain.model import Plan, Release
     from relplan.store.workspace import Workspace
+    from relplan.ui.analysis import PlanAnalysis
 
 #: Each view's widget class as "module:class"; each follows ``relplan.ui.views.base.PlanView``.
 VIEWS: Final = {
@@ -102,6 +103,21 @@ def _timeline_releases(
     return cut, len(kept)
 
 
+def _cut_analysis(analysis: PlanAnalysis, cut: Plan) -> PlanAnalysis:
+    """The analysis of the whole plan with the graph of ``cut`` (its releases' edges, float and
+    problems as in the whole plan), indexed from the whole plan's columns: ``cut`` holds
+    releases only when the plan was loaded without its items."""
+    from relplan.layout.graph import PlanGraph
+    from relplan.planning.graph import PlanIndex
+
+    whole = analysis.graph.index if analysis.graph is not None else None
+    index = None
+    if whole is not None:
+        index = PlanIndex.from_columns(cut, whole.item_release, whole.dependencies)
+    graph = PlanGraph(cut, schedule=analysis.schedule, problems=analysis.problems, index=index)
+    return replace(analysis, plan=cut, graph=graph)
+
+
 def export_view(args: argparse.Namespace, ws: Workspace) -> str:
     """Write ``args.view`` of the workspace's plan to ``args.out`` as ``args.format``.
 
@@ -134,9 +150,15 @@ def export_view(args: argparse.Namespace, ws: Workspace) -> str:
 
     previous = qInstallMessageHandler(_quiet_offscreen)
 
-    plan = ws.plan()
+    if args.view == "calendar":  # its problem days name the dependencies' items
+        plan, index = ws.plan(), None
+    else:  # the timeline and the map draw releases and release edges: no items needed
+        from relplan.planning.graph import PlanIndex
+
+        plan = ws.release_plan()
+        index = PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
     today: dt.date = args.today or zone_today(plan.timezone)
-    analysis = analyse_plan(plan, today=today)
+    analysis = analyse_plan(plan, today=today, index=index)
     module_name, class_name = VIEWS[args.view].split(":")
     view = getattr(importlib.import_module(module_name), class_name)()
     try:
@@ -154,7 +176,10 @@ def export_view(args: argparse.Namespace, ws: Workspace) -> str:
             shown = _timeline_releases(plan, teams, args.train, days, today)
             if shown is not None:
                 view.title_note = f"of {shown[1]} (those nearest {today})"
-        view.set_data(plan if shown is None else shown[0], analysis)
+        if shown is None:
+            view.set_data(plan, analysis)
+        else:
+            view.set_data(shown[0], _cut_analysis(analysis, shown[0]))
         if args.view == "calendar":
             view.set_filter(teams, args.train, None)
         focus = getattr(args, "focus", None)  # the map around one release (--focus KEY)

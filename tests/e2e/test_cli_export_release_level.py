@@ -110,3 +110,52 @@ def test_the_calendar_equals_the_whole_plans(db: str, tmp_path: Path, name: str)
     assert "20010203T040506Z" not in old.getvalue()  # every event has its own time
     assert "Open problems (" in old.getvalue()
     assert export(db, tmp_path / "c.ics", "ics", *words) == old.getvalue().encode("utf-8")
+
+
+def whole_plan_view(db: str, view_name: str, out: Path, teams: frozenset[str]) -> bytes:
+    """The picture as the export drew it from the whole plan (its steps, with ``ws.plan()``)."""
+    import importlib
+
+    from relplan.ui import export_views
+    from relplan.ui.analysis import analyse_plan
+
+    export_views.application()
+    today = dt.date.fromisoformat(TODAY)
+    with Workspace.open(db, create=False) as ws:
+        plan = ws.plan()
+    analysis = analyse_plan(plan, today=today)
+    module_name, class_name = export_views.VIEWS[view_name].split(":")
+    view = getattr(importlib.import_module(module_name), class_name)()
+    view.set_filter(teams, None, None)
+    shown = None
+    if view_name == "timeline":
+        days = export_views.TIMELINE_DAYS
+        first, last = today - dt.timedelta(days), today + dt.timedelta(days)
+        view.set_date_range(first, last)
+        shown = export_views._timeline_releases(plan, teams, None, (first, last), today)
+        if shown is not None:
+            view.title_note = f"of {shown[1]} (those nearest {today})"
+    view.set_data(plan if shown is None else shown[0], analysis)
+    view.export_image(str(out))
+    view.deleteLater()
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("rows", [60, 4])
+@pytest.mark.parametrize("teams", [(), ("PAY", "OPS")])
+@pytest.mark.parametrize("view", ["timeline", "graph"])
+def test_views_equal_the_whole_plans(
+    db: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    view: str,
+    teams: tuple[str, ...],
+    rows: int,
+) -> None:
+    from relplan.ui import export_views
+
+    # With 4 rows the timeline shows a cut of the plan: its arrows still come from the items.
+    monkeypatch.setattr(export_views, "TIMELINE_ROWS", rows)
+    old = whole_plan_view(db, view, tmp_path / "old.png", frozenset(teams))
+    words = [w for t in teams for w in ("--team", t)]
+    assert export(db, tmp_path / "new.png", "png", "--view", view, *words) == old
