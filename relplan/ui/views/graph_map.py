@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
@@ -68,6 +68,20 @@ EDGE_CHUNK: Final = 24
 EXPORT_MAX: Final = QSize(2400, 2400)
 _DEPTHS: Final = (("Depth 1", 1), ("Depth 2", 2), ("All", None))
 _DIRECTIONS: Final = (("Up & downstream", "both"), ("Upstream", "up"), ("Downstream", "down"))
+
+
+#: The last map laid out, by what it was laid out from (the graph by identity).
+_last_layout: list[tuple[tuple[object, ...], MapLayout]] = []
+
+
+def _layout_once(key: tuple[object, ...], make: Callable[[], MapLayout]) -> MapLayout:
+    """The layout ``make`` gives, made once for the same ``key``: a picture export lays the
+    view's map out again in its copy, and a large plan's takes about half a second."""
+    if _last_layout and _last_layout[0][0] == key:
+        return _last_layout[0][1]
+    layout = make()
+    _last_layout[:] = [(key, layout)]
+    return layout
 
 
 class DependencyMapView(QWidget, PlanView):
@@ -320,7 +334,7 @@ class DependencyMapView(QWidget, PlanView):
             status = f"{len(layout.nodes)} items, {len(layout.edges)} links"
             status += f"; {len(unlinked)} items without links{more}" if unlinked else ""
         elif self.mode == "teams":
-            layout = team_map_layout(graph, keys)
+            layout = _layout_once((graph, "teams", keys), lambda: team_map_layout(graph, keys))
             self.title.setText("Dependency map — teams")
             hidden = f" ({layout.hidden_edges} lighter links hidden)" if layout.hidden_edges else ""
             status = (
@@ -330,8 +344,12 @@ class DependencyMapView(QWidget, PlanView):
         else:
             self.mode = "releases"
             depth, direction = self.depth_box.currentData(), self.direction_box.currentData()
-            layout = map_layout(
-                graph, keys, focus=self.focus, depth=depth, direction=direction, context=context
+            focus = self.focus
+            layout = _layout_once(
+                (graph, "releases", keys, focus, depth, direction, context),
+                lambda: map_layout(
+                    graph, keys, focus=focus, depth=depth, direction=direction, context=context
+                ),
             )
             around = f" around {self.focus}" if self.focus else ""
             around += f" — team {self.team}" if self.team else self._describe_filter()
