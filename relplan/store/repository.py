@@ -93,6 +93,16 @@ _LINKED_KEYS: Final = (
 )
 
 
+_ITEM_COLUMNS: Final = (
+    "key, title, team, release, type, status, category, points, created, resolved"
+)
+
+
+def work_item_rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Every work item's columns (those of :class:`WorkItem`, times as stored), by key."""
+    return conn.execute(f"SELECT {_ITEM_COLUMNS} FROM work_items ORDER BY key").fetchall()
+
+
 def load_work_items(
     conn: sqlite3.Connection, releases: Iterable[str] | None = None, *, linked: bool = False
 ) -> tuple[WorkItem, ...]:
@@ -104,11 +114,7 @@ def load_work_items(
         args = (json.dumps(sorted(set(releases))),)
     if linked:
         where += f" {'AND' if where else 'WHERE'} key IN ({_LINKED_KEYS})"
-    rows = conn.execute(
-        "SELECT key, title, team, release, type, status, category, points, created, resolved "
-        f"FROM work_items {where} ORDER BY key",
-        args,
-    )
+    rows = conn.execute(f"SELECT {_ITEM_COLUMNS} FROM work_items {where} ORDER BY key", args)
     # item_from_row inlined: a large plan has 100,000 items, and the calls were a third of it.
     parse = dt.datetime.fromisoformat
     return tuple(

@@ -119,6 +119,11 @@ class Workspace:
         """The work items (of these releases only, when given), by key."""
         return repository.load_work_items(self.conn, releases)
 
+    def work_item_rows(self) -> list[tuple[Any, ...]]:
+        """Every work item's columns (those of :class:`WorkItem`, times as ``isoformat()``
+        text), by key: for writing them out without building the objects."""
+        return repository.work_item_rows(self.conn)
+
     def linked_work_items(self) -> tuple[WorkItem, ...]:
         """The work items that a dependency names (either end), by key."""
         return repository.load_work_items(self.conn, linked=True)

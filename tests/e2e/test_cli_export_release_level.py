@@ -159,3 +159,13 @@ def test_views_equal_the_whole_plans(
     old = whole_plan_view(db, view, tmp_path / "old.png", frozenset(teams))
     words = [w for t in teams for w in ("--team", t)]
     assert export(db, tmp_path / "new.png", "png", "--view", view, *words) == old
+
+
+def test_the_workspace_json_equals_the_whole_plans(db: str, tmp_path: Path) -> None:
+    from relplan.formats.workspace_json import dump_plan
+
+    with Workspace.open(db, create=False) as ws:
+        plan = ws.plan()
+    assert any(i.created for i in plan.work_items)
+    assert any(i.points is not None for i in plan.work_items)
+    assert export(db, tmp_path / "w.json", "json") == dump_plan(plan).encode("utf-8")
