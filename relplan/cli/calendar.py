@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from relplan.cli.common import err, open_workspace, parse_day, today_of
+from relplan.cli.common import err, open_workspace, parse_day, release_level, today_of
 from relplan.errors import Issue, ValidationError
 from relplan.planning.wording import count, counts
 
@@ -110,10 +110,9 @@ def export_csv(args: argparse.Namespace, ws: Workspace) -> str:
 
 def export_dot(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export dot --out FILE [--items] [filters]``: the dependency graph for Graphviz."""
-    from relplan.formats.graph_export import export_graph, to_dot
+    from relplan.formats.graph_export import to_dot
 
-    items = bool(getattr(args, "items", False))
-    graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
+    graph = _graph(args, ws)
     colors = {t.key: t.color for t in ws.teams() if t.color}
     size = _write(args.out, to_dot(graph, name=ws.path.stem, colors=colors))
     return f"wrote {args.out} ({size:,} bytes): {_graph_size(graph)}"
@@ -123,15 +122,29 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export graphml --out FILE [--items] [filters]``: the dependency graph."""
     from typing import TextIO, cast
 
-    from relplan.formats.graph_export import export_graph, write_graphml
+    from relplan.formats.graph_export import write_graphml
     from relplan.formats.workspace_io import open_output
 
-    items = bool(getattr(args, "items", False))
-    graph = export_graph(ws.plan(), selection=_selection(args, ws), items=items)
+    graph = _graph(args, ws)
     with open_output(args.out) as out:
         write_graphml(graph, cast(TextIO, out))
     size = Path(args.out).stat().st_size
     return f"wrote {args.out} ({size:,} bytes): {_graph_size(graph)}"
+
+
+def _graph(args: argparse.Namespace, ws: Workspace) -> Any:
+    """The graph of ``export dot|graphml``: releases and the release edges from the workspace's
+    compact columns; with ``--items``, the work items a dependency names too (not all)."""
+    import dataclasses
+
+    from relplan.formats.graph_export import export_graph
+
+    items = bool(getattr(args, "items", False))
+    selection = _selection(args, ws)
+    plan, index = release_level(ws)
+    if items:
+        plan = dataclasses.replace(plan, work_items=ws.linked_work_items())
+    return export_graph(plan, selection=selection, items=items, index=index)
 
 
 def _graph_size(graph: Any) -> str:

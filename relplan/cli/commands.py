@@ -20,8 +20,6 @@ from relplan.domain.bounds import MAX_LAG_DAYS
 from relplan.errors import Issue, RelplanError, ValidationError
 
 if TYPE_CHECKING:
-    from relplan.domain.model import Plan
-    from relplan.planning.graph import PlanIndex
     from relplan.store.workspace import Workspace
 
 from relplan.cli.common import (
@@ -39,6 +37,7 @@ from relplan.cli.common import (
     parse_depth,
     print_json,
     release_key,
+    release_level,
     terminal_width,
     today_of,
 )
@@ -190,15 +189,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     if rows:
         out(f"(* made from here: {here}; undo another change with 'relplan undo --id N')")
     return EXIT_OK
-
-
-def release_level(ws: Workspace) -> tuple[Plan, PlanIndex]:
-    """The plan as release-level analyses need it: releases as objects, work items and
-    dependencies as compact columns, so a large workspace loads in a fraction of the time."""
-    from relplan.planning.graph import PlanIndex
-
-    plan = ws.release_plan()
-    return plan, PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
 
 
 def cmd_check(args: argparse.Namespace) -> int:

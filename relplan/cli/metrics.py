@@ -59,19 +59,16 @@ def _readiness_plan(args: argparse.Namespace) -> Plan:
         )
 
 
-def _metrics_plan(args: argparse.Namespace) -> Plan:
+def _metrics_plan(ws: Workspace) -> Plan:
     """What DORA metrics read: releases and deployments, and the work items only of releases
     with a deployment that lists no changes (their resolve times stand in for commit times)."""
     import dataclasses
 
-    from relplan.store.workspace import Workspace
-
-    with Workspace.open(workspace_path(args), create=False) as ws:
-        plan = ws.release_plan()
-        deployments = ws.deployments()
-        without_changes = {d.release for d in deployments if not d.changes}
-        items = ws.work_items(without_changes) if without_changes else ()
-        return dataclasses.replace(plan, deployments=deployments, work_items=items)
+    plan = ws.release_plan()
+    deployments = ws.deployments()
+    without_changes = {d.release for d in deployments if not d.changes}
+    items = ws.work_items(without_changes) if without_changes else ()
+    return dataclasses.replace(plan, deployments=deployments, work_items=items)
 
 
 def _today(args: argparse.Namespace, plan: Plan) -> dt.date:
@@ -101,8 +98,10 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from relplan.metrics.dora import dora_metrics
     from relplan.metrics.report import format_metrics
     from relplan.metrics.scope import resolve_window
+    from relplan.store.workspace import Workspace
 
-    plan = _metrics_plan(args)
+    with Workspace.open(workspace_path(args), create=False) as ws:
+        plan = _metrics_plan(ws)
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
     result = dora_metrics(plan, window=window, team=args.team, train=args.train)
     if args.json:
@@ -202,7 +201,8 @@ def _export_chart(args: argparse.Namespace, ws: Workspace, fmt: str) -> str:
     teams: list[str] = list(getattr(args, "team", None) or [])
     if len(teams) > 1:
         raise ValidationError([Issue("--team", "a chart takes one team")])
-    plan = ws.plan()
+    # The DORA chart reads only releases and deployments (and a few releases' items).
+    plan = _metrics_plan(ws) if name == "dora" else ws.plan()
     flt = DashboardFilter(
         team=teams[0] if teams else None,
         train=getattr(args, "train", None),

@@ -49,10 +49,15 @@ def _day(value: dt.date | None) -> str | None:
 
 
 def _time(value: dt.datetime | None) -> str | None:
-    if value is None:
+    return None if value is None else time_text(value.isoformat())
+
+
+def time_text(iso: str | None) -> str | None:
+    """A time as the format writes it, from its ``isoformat()`` (as a workspace stores it):
+    UTC as ``Z``."""
+    if iso is None:
         return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return iso[:-6] + "Z" if iso.endswith("+00:00") else iso
 
 
 def encode_team(team: Team) -> Json:
@@ -132,26 +137,54 @@ def encode_freeze(freeze: Freeze) -> Json:
 
 def encode_work_item(item: WorkItem) -> Json:
     """The JSON dict of a work item."""
-    points: float | int | None = item.points
+    return work_item_json(
+        item.key, item.title, item.team, item.release, item.type, item.status, item.category,
+        item.points, _iso_time(item.created), _iso_time(item.resolved),
+    )  # fmt: skip
+
+
+def _iso_time(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def work_item_json(
+    key: str,
+    title: str,
+    team: str | None,
+    release: str | None,
+    type_: str,
+    status: str,
+    category: str,
+    points: float | None,
+    created: str | None,
+    resolved: str | None,
+) -> Json:
+    """The JSON dict of a work item from its fields, its times as ``isoformat()`` gives them
+    (a workspace's stored columns, so an export need not build the item)."""
     if points is not None and float(points).is_integer():
         points = int(points)
     return {
-        "key": item.key,
-        "title": item.title,
-        "team": item.team,
-        "release": item.release,
-        "type": item.type,
-        "status": item.status,
-        "category": item.category,
+        "key": key,
+        "title": title,
+        "team": team,
+        "release": release,
+        "type": type_,
+        "status": status,
+        "category": category,
         "points": points,
-        "created": _time(item.created),
-        "resolved": _time(item.resolved),
+        "created": time_text(created),
+        "resolved": time_text(resolved),
     }
 
 
 def encode_dependency(dep: Dependency) -> Json:
     """The JSON dict of a dependency."""
-    return {"from": dep.from_ref, "to": dep.to_ref, "type": dep.type, "lag_days": dep.lag_days}
+    return dependency_json(dep.from_ref, dep.to_ref, dep.type, dep.lag_days)
+
+
+def dependency_json(from_ref: str, to_ref: str, type_: str, lag_days: int) -> Json:
+    """The JSON dict of a dependency from its fields."""
+    return {"from": from_ref, "to": to_ref, "type": type_, "lag_days": lag_days}
 
 
 def encode_deployment(dep: Deployment) -> Json:

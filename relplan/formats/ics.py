@@ -60,6 +60,7 @@ from relplan.planning.freezes import (
     split_until,
     until_local,
 )
+from relplan.planning.graph import PlanIndex
 from relplan.store.workspace import Workspace
 
 __all__ = [
@@ -156,6 +157,10 @@ class ExportFilter:
         return ", ".join(parts)
 
 
+ItemProgress = tuple[str | None, str, float | None]
+"""``(release, category, points)`` of one work item."""
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarContext:
     """What an export needs besides the plan.
@@ -166,6 +171,9 @@ class CalendarContext:
         revisions: Each event identity's revision (see :func:`read_revisions`).
         urls: Source-item URLs by ``(entity, key)`` (see :func:`read_source_urls`).
         problems: The plan's open problems (``check``), shown with the events they concern.
+        progress: ``(release, category, points)`` of each work item of a release, by item key,
+            for the readiness lines; None: read from the plan's work items (a workspace gives
+            these columns instead, see :func:`workspace_context`).
     """
 
     name: str
@@ -173,6 +181,7 @@ class CalendarContext:
     revisions: Mapping[Identity, Revision] = field(default_factory=dict)
     urls: Mapping[tuple[str, str], str] = field(default_factory=dict)
     problems: Sequence[Problem] = ()
+    progress: Sequence[ItemProgress] | None = None
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -274,10 +283,13 @@ class _Builder:
                 self.problems[subject].append(problem)
         self.items: dict[str, list[str]] = defaultdict(list)
         self.points: dict[str, list[float | None]] = defaultdict(list)
-        for item in plan.work_items:
-            if item.release is not None:
-                self.items[item.release].append(item.category)
-                self.points[item.release].append(item.points)
+        progress = context.progress
+        if progress is None:
+            progress = [(i.release, i.category, i.points) for i in plan.work_items]
+        for release, category, points in progress:
+            if release is not None:
+                self.items[release].append(category)
+                self.points[release].append(points)
         self.team_names = {t.key: t.name for t in plan.teams}
         #: Days of timed events (and their rules' reach), for the VTIMEZONE's range.
         self.timed_days: list[dt.date] = []
@@ -458,8 +470,12 @@ def workspace_context(
     selection: ExportFilter | None = None,
     name: str | None = None,
     stamp: dt.datetime | None = None,
+    index: PlanIndex | None = None,
 ) -> CalendarContext:
     """What an export of an open workspace's plan needs besides the plan.
+
+    The work items' readiness columns are read from the workspace, so ``plan`` may be its
+    release-level plan (:meth:`Workspace.release_plan`) with ``index`` from its columns.
 
     Args:
         ws: The workspace.
@@ -468,6 +484,7 @@ def workspace_context(
         selection: Which part of the plan (named in the default calendar name).
         name: The calendar's name (default: ``relplan: <file name>`` and the filter).
         stamp: The export time (default: now).
+        index: The plan's index for ``check`` (default: built from ``plan``).
     """
     if name is None:
         wanted = (selection or ExportFilter()).describe()
@@ -477,8 +494,16 @@ def workspace_context(
         stamp=stamp or dt.datetime.now(dt.UTC).replace(microsecond=0),
         revisions=read_revisions(ws.conn),
         urls=read_source_urls(ws.conn),
-        problems=check_plan(plan, today=today),
+        problems=check_plan(plan, today=today, index=index),
+        progress=ws.item_progress(),
     )
+
+
+def _release_level(ws: Workspace) -> tuple[Plan, PlanIndex]:
+    """The workspace's releases and freezes, and the index of its compact columns: all a
+    calendar needs, without building 100,000 work items."""
+    plan = ws.release_plan()
+    return plan, PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
 
 
 def export_calendar(
@@ -509,8 +534,8 @@ def export_calendar(
     from relplan.formats.workspace_io import check_output_folder, open_output
 
     check_output_folder(path)
-    plan = ws.plan()
-    context = workspace_context(ws, plan, today=today, selection=selection, name=name)
+    plan, index = _release_level(ws)
+    context = workspace_context(ws, plan, today=today, selection=selection, name=name, index=index)
     with open_output(path) as out:
         kinds = write_calendar(plan, context, cast(TextIO, out), selection=selection)
     return os.path.getsize(path), kinds
@@ -537,6 +562,8 @@ def workspace_calendar(
     Returns:
         The calendar.
     """
-    plan = ws.plan()
-    context = workspace_context(ws, plan, today=today, selection=selection, name=name, stamp=stamp)
+    plan, index = _release_level(ws)
+    context = workspace_context(
+        ws, plan, today=today, selection=selection, name=name, stamp=stamp, index=index
+    )
     return build_calendar(plan, context, selection=selection)

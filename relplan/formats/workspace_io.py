@@ -148,8 +148,17 @@ def export_file(ws: Workspace, path: str | os.PathLike[str]) -> int:
     Raises:
         ValidationError: the folder of ``path`` does not exist.
     """
+    import dataclasses
+    from itertools import starmap
+
+    from relplan.domain.codec import dependency_json, work_item_json
+
     check_output_folder(path)
-    plan = ws.plan()
+    # Work items and dependencies go from their rows to JSON without becoming objects (most
+    # of a large workspace, whose objects took longer to build than to write).
+    plan = dataclasses.replace(ws.release_plan(), deployments=ws.deployments())
+    items = list(starmap(work_item_json, ws.work_item_rows()))
+    dependencies = list(starmap(dependency_json, ws.dependency_rows()))
     with open_output(path) as out:
-        out.writelines(iter_plan(plan))
+        out.writelines(iter_plan(plan, work_items=items, dependencies=dependencies))
     return os.path.getsize(path)

@@ -350,8 +350,20 @@ def _valid_zone(name: str) -> bool:
     return True
 
 
-def encode_plan(plan: Plan) -> dict[str, Any]:
-    """The workspace document of ``plan``, with every list in the format's stable order."""
+def encode_plan(
+    plan: Plan,
+    *,
+    work_items: list[dict[str, Any]] | None = None,
+    dependencies: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The workspace document of ``plan``, with every list in the format's stable order.
+
+    Args:
+        plan: The plan.
+        work_items: The work items' JSON dicts by key, instead of the plan's (a workspace
+            encodes its rows, :func:`relplan.formats.workspace_io.export_file`).
+        dependencies: The dependencies' JSON dicts by from and to, instead of the plan's.
+    """
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -366,10 +378,12 @@ def encode_plan(plan: Plan) -> dict[str, Any]:
         "freezes": [
             codec.encode_freeze(f) for f in sorted(plan.freezes, key=lambda f: (f.start, f.name))
         ],
-        "work_items": [
-            codec.encode_work_item(i) for i in sorted(plan.work_items, key=lambda i: i.key)
-        ],
-        "dependencies": [
+        "work_items": work_items
+        if work_items is not None
+        else [codec.encode_work_item(i) for i in sorted(plan.work_items, key=lambda i: i.key)],
+        "dependencies": dependencies
+        if dependencies is not None
+        else [
             codec.encode_dependency(d)
             for d in sorted(plan.dependencies, key=lambda d: (d.from_ref, d.to_ref))
         ],
@@ -385,9 +399,15 @@ def dump_plan(plan: Plan) -> str:
     return "".join(iter_plan(plan))
 
 
-def iter_plan(plan: Plan) -> Iterator[str]:
-    """:func:`dump_plan` in pieces (one per section), to write without one big string."""
-    document = encode_plan(plan)
+def iter_plan(
+    plan: Plan,
+    *,
+    work_items: list[dict[str, Any]] | None = None,
+    dependencies: list[dict[str, Any]] | None = None,
+) -> Iterator[str]:
+    """:func:`dump_plan` in pieces (one per section), to write without one big string
+    (``work_items`` and ``dependencies`` as for :func:`encode_plan`)."""
+    document = encode_plan(plan, work_items=work_items, dependencies=dependencies)
     if not document:
         yield "{}\n"
         return

@@ -98,8 +98,8 @@ class PlanGraph:
         plan: The plan.
         schedule: Its forecast (None: no critical path, no forecast bars).
         problems: Its ``check`` problems.
-        index: The plan's index when the caller has it (e.g. built from a workspace's compact
-            columns by ``PlanIndex.from_columns``, so ``plan`` need not hold its items).
+        index: Its index (default: built from ``plan``), e.g. from a workspace's compact
+            columns, when ``plan`` holds releases only.
 
     Examples:
         >>> import datetime as dt

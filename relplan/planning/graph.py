@@ -124,6 +124,8 @@ class PlanIndex:
         releases: Every release by key.
         item_release: The release key of each work item (by ``item:KEY`` ref) that belongs to a
             release of the plan.
+        dependencies: ``(from_ref, to_ref, type, lag_days)`` of every dependency, in the
+            plan's order (the columns given, or the plan's dependencies).
         explicit: Explicit release-to-release edges by ``(predecessor, successor)`` key pair
             (both ends releases of the plan).
         implied: Release pairs implied by item dependencies, in first-seen order, without the
@@ -136,6 +138,7 @@ class PlanIndex:
         "_froms",
         "_to_release",
         "_tos",
+        "dependencies",
         "explicit",
         "implied",
         "item_release",
@@ -177,6 +180,7 @@ class PlanIndex:
             ]
         else:
             deps = dependencies
+        self.dependencies: Sequence[DependencyRow] = deps
         self._froms = [dep[0] for dep in deps]
         self._tos = [dep[1] for dep in deps]
         get = self.item_release.get

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import starmap
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from relplan.domain.model import ITEM_PREFIX, Dependency, Deployment, Plan, Release, WorkItem
 from relplan.store.commands import Command, Edit, Inserts
@@ -84,19 +84,37 @@ def dependency_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]
     ).fetchall()
 
 
+#: The keys of the work items named by a dependency (either end).
+_LINKED_KEYS: Final = (
+    f"SELECT substr(from_ref, {len(ITEM_PREFIX) + 1}) FROM dependencies "
+    f"WHERE from_ref LIKE '{ITEM_PREFIX}%' "
+    f"UNION SELECT substr(to_ref, {len(ITEM_PREFIX) + 1}) FROM dependencies "
+    f"WHERE to_ref LIKE '{ITEM_PREFIX}%'"
+)
+
+
+_ITEM_COLUMNS: Final = (
+    "key, title, team, release, type, status, category, points, created, resolved"
+)
+
+
+def work_item_rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Every work item's columns (those of :class:`WorkItem`, times as stored), by key."""
+    return conn.execute(f"SELECT {_ITEM_COLUMNS} FROM work_items ORDER BY key").fetchall()
+
+
 def load_work_items(
-    conn: sqlite3.Connection, releases: Iterable[str] | None = None
+    conn: sqlite3.Connection, releases: Iterable[str] | None = None, *, linked: bool = False
 ) -> tuple[WorkItem, ...]:
-    """The work items (of these releases only, when given), by key."""
+    """The work items (of these releases only, when given; with ``linked``, only those a
+    dependency names), by key."""
     where, args = "", cast(tuple[str, ...], ())
     if releases is not None:
         where = "WHERE release IN (SELECT value FROM json_each(?))"
         args = (json.dumps(sorted(set(releases))),)
-    rows = conn.execute(
-        "SELECT key, title, team, release, type, status, category, points, created, resolved "
-        f"FROM work_items {where} ORDER BY key",
-        args,
-    )
+    if linked:
+        where += f" {'AND' if where else 'WHERE'} key IN ({_LINKED_KEYS})"
+    rows = conn.execute(f"SELECT {_ITEM_COLUMNS} FROM work_items {where} ORDER BY key", args)
     # item_from_row inlined: a large plan has 100,000 items, and the calls were a third of it.
     parse = dt.datetime.fromisoformat
     return tuple(
@@ -106,6 +124,13 @@ def load_work_items(
         )
         for key, title, team, release, type_, status, category, points, created, resolved in rows
     )  # fmt: skip
+
+
+def item_progress(conn: sqlite3.Connection) -> list[tuple[str | None, str, float | None]]:
+    """``(release, category, points)`` of every work item of a release, by item key."""
+    return conn.execute(
+        "SELECT release, category, points FROM work_items WHERE release IS NOT NULL ORDER BY key"
+    ).fetchall()
 
 
 def dependencies_from_open_items(conn: sqlite3.Connection) -> tuple[Dependency, ...]:

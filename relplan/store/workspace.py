@@ -107,6 +107,10 @@ class Workspace:
         """The release key of every work item that has one, by ``item:KEY`` ref."""
         return repository.item_releases(self.conn)
 
+    def item_progress(self) -> list[tuple[str | None, str, float | None]]:
+        """``(release, category, points)`` of every work item of a release, by item key."""
+        return repository.item_progress(self.conn)
+
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
         return repository.dependency_rows(self.conn)
@@ -114,6 +118,15 @@ class Workspace:
     def work_items(self, releases: Iterable[str] | None = None) -> tuple[WorkItem, ...]:
         """The work items (of these releases only, when given), by key."""
         return repository.load_work_items(self.conn, releases)
+
+    def work_item_rows(self) -> list[tuple[Any, ...]]:
+        """Every work item's columns (those of :class:`WorkItem`, times as ``isoformat()``
+        text), by key: for writing them out without building the objects."""
+        return repository.work_item_rows(self.conn)
+
+    def linked_work_items(self) -> tuple[WorkItem, ...]:
+        """The work items that a dependency names (either end), by key."""
+        return repository.load_work_items(self.conn, linked=True)
 
     def deployments(self) -> tuple[Deployment, ...]:
         """Every deployment, by finish time, release and environment."""

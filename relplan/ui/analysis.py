@@ -102,7 +102,9 @@ def analyse_plan(
         today: The day gates are judged against.
         generation: The request this answers.
         with_graph: Also build the plan graph the Timeline and the Map draw.
-        index: The plan's index when the caller has it (one equal to ``index_plan(plan)``).
+        index: The plan's index (default: built from ``plan``); with one from a workspace's
+            compact columns, ``plan`` may hold its releases only (see
+            :meth:`relplan.store.workspace.Workspace.release_plan`).
 
     Returns:
         The analysis (it carries ``plan``, and the graph).

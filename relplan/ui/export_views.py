@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from relplan.domain.model import Plan, Release
+    from relplan.planning.graph import PlanIndex
     from relplan.store.workspace import Workspace
+    from relplan.ui.analysis import PlanAnalysis
 
 #: Each view's widget class as "module:class"; each follows ``relplan.ui.views.base.PlanView``.
 VIEWS: Final = {
@@ -102,6 +104,20 @@ def _timeline_releases(
     return cut, len(kept)
 
 
+def _cut_analysis(analysis: PlanAnalysis, cut: Plan, whole: PlanIndex | None) -> PlanAnalysis:
+    """The analysis of the whole plan with the graph of ``cut`` (its releases' edges, float and
+    problems as in the whole plan); ``whole`` is the whole plan's index from its columns, when
+    ``cut`` holds releases only (None: ``cut`` has its items and dependencies)."""
+    from relplan.layout.graph import PlanGraph
+    from relplan.planning.graph import PlanIndex
+
+    index = None
+    if whole is not None:
+        index = PlanIndex.from_columns(cut, whole.item_release, whole.dependencies)
+    graph = PlanGraph(cut, schedule=analysis.schedule, problems=analysis.problems, index=index)
+    return replace(analysis, plan=cut, graph=graph)
+
+
 def export_view(args: argparse.Namespace, ws: Workspace) -> str:
     """Write ``args.view`` of the workspace's plan to ``args.out`` as ``args.format``.
 
@@ -134,27 +150,37 @@ def export_view(args: argparse.Namespace, ws: Workspace) -> str:
 
     previous = qInstallMessageHandler(_quiet_offscreen)
 
-    plan = ws.plan()
+    index: PlanIndex | None = None
+    if args.view == "calendar":  # its problem days name the dependencies' items
+        plan = ws.plan()
+    else:  # the timeline and the map draw releases and release edges: no items needed
+        from relplan.planning.graph import PlanIndex
+
+        plan = ws.release_plan()
+        index = PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
     today: dt.date = args.today or zone_today(plan.timezone)
-    analysis = analyse_plan(plan, today=today)
+    teams = frozenset(args.team or ())
+    shown = None
+    if args.view == "timeline":
+        if first is None and last is None:
+            first, last = today - dt.timedelta(TIMELINE_DAYS), today + dt.timedelta(TIMELINE_DAYS)
+        days = (first or dt.date.min, last or dt.date.max)
+        shown = _timeline_releases(plan, teams, args.train, days, today)
+    # A cut timeline draws the cut's graph (below), not the whole plan's.
+    analysis = analyse_plan(plan, today=today, index=index, with_graph=shown is None)
     module_name, class_name = VIEWS[args.view].split(":")
     view = getattr(importlib.import_module(module_name), class_name)()
     try:
-        teams = frozenset(args.team or ())
-        if args.view == "timeline" and first is None and last is None:
-            first, last = today - dt.timedelta(TIMELINE_DAYS), today + dt.timedelta(TIMELINE_DAYS)
-        shown = None
         if args.view in ("timeline", "graph"):
             # Filter and days first: the view lays its rows out once, when the data comes.
             view.set_filter(teams, args.train, None)
             if first is not None or last is not None:
                 view.set_date_range(first, last)
-        if args.view == "timeline":
-            days = (first or dt.date.min, last or dt.date.max)
-            shown = _timeline_releases(plan, teams, args.train, days, today)
-            if shown is not None:
-                view.title_note = f"of {shown[1]} (those nearest {today})"
-        view.set_data(plan if shown is None else shown[0], analysis)
+        if shown is None:
+            view.set_data(plan, analysis)
+        else:
+            view.title_note = f"of {shown[1]} (those nearest {today})"
+            view.set_data(shown[0], _cut_analysis(analysis, shown[0], index))
         if args.view == "calendar":
             view.set_filter(teams, args.train, None)
         focus = getattr(args, "focus", None)  # the map around one release (--focus KEY)
