@@ -69,6 +69,19 @@ def _table(parent: QWidget) -> QTableView:
     return table
 
 
+def _problem_table(box: QGroupBox, model: ProblemTableModel) -> QTableView:
+    """A problems table (the new ones, or the resolved ones) filling ``box``."""
+    table = _table(box)
+    table.setModel(model)
+    header = table.horizontalHeader()
+    header.resizeSection(ProblemCol.SEVERITY, 90)
+    header.resizeSection(ProblemCol.KIND, 160)
+    header.resizeSection(ProblemCol.SUBJECTS, 220)
+    header.setStretchLastSection(True)
+    QVBoxLayout(box).addWidget(table)
+    return table
+
+
 class WhatIfDialog(QDialog):
     """Asks how many days a release slips and shows what that would move.
 
@@ -145,30 +158,14 @@ class WhatIfDialog(QDialog):
 
         self.problems_model = ProblemTableModel(self)
         self.problems_box = QGroupBox("New problems", self)
-        problems_layout = QVBoxLayout(self.problems_box)
-        self.problems_table = _table(self.problems_box)
-        self.problems_table.setModel(self.problems_model)
-        header = self.problems_table.horizontalHeader()
-        header.resizeSection(ProblemCol.SEVERITY, 90)
-        header.resizeSection(ProblemCol.KIND, 160)
-        header.resizeSection(ProblemCol.SUBJECTS, 220)
-        header.setStretchLastSection(True)
-        problems_layout.addWidget(self.problems_table)
+        self.problems_table = _problem_table(self.problems_box, self.problems_model)
         layout.addWidget(self.problems_box, 2)
 
         self.resolved_model = ProblemTableModel(self)
         self.resolved_box = QGroupBox("Resolved problems", self)
         self.resolved_box.setObjectName("whatif-resolved")
         self.resolved_box.setToolTip("Problems of the plan as it is that the slip makes go away")
-        resolved_layout = QVBoxLayout(self.resolved_box)
-        self.resolved_table = _table(self.resolved_box)
-        self.resolved_table.setModel(self.resolved_model)
-        header = self.resolved_table.horizontalHeader()
-        header.resizeSection(ProblemCol.SEVERITY, 90)
-        header.resizeSection(ProblemCol.KIND, 160)
-        header.resizeSection(ProblemCol.SUBJECTS, 220)
-        header.setStretchLastSection(True)
-        resolved_layout.addWidget(self.resolved_table)
+        self.resolved_table = _problem_table(self.resolved_box, self.resolved_model)
         layout.addWidget(self.resolved_box, 2)
 
         self.status_label = QLabel("", self)
