@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-__all__ = ["VERDICT_WORDS", "count", "counts", "noun", "plural", "verdict_words"]
+__all__ = [
+    "VERDICT_WORDS",
+    "count",
+    "counts",
+    "noun",
+    "path_words",
+    "plural",
+    "verdict_words",
+]
 
 #: How each readiness verdict code reads in a table or a sentence.
 VERDICT_WORDS: Final[Mapping[str, str]] = {
@@ -79,3 +87,32 @@ def counts(numbers: Mapping[str, int] | Iterable[tuple[str, int]]) -> str:
 def verdict_words(code: str) -> str:
     """A readiness verdict for people: ``at_risk`` -> ``at risk`` (unknown codes: as a noun)."""
     return VERDICT_WORDS.get(code, noun(code))
+
+
+def path_words(keys: Iterable[str], *, limit: int = 6, arrow: str = " → ") -> str:
+    """A chain of keys in one short line: the ends kept, the middle counted.
+
+    A large plan's critical path runs through dozens of releases; a header or status line
+    shows its first and last few and says how many lie between.
+
+    >>> path_words(["A", "B", "C"])
+    'A → B → C'
+    >>> path_words([f"R{n}" for n in range(1, 11)], limit=4)
+    'R1 → R2 → … 6 more … → R9 → R10'
+
+    Args:
+        keys: The chain, in order.
+        limit: At most this many keys are named (at least 2).
+        arrow: What joins them.
+
+    Returns:
+        The keys joined by ``arrow``, with ``… N more …`` in place of the middle when there are
+        more than ``limit``.
+    """
+    chain = list(keys)
+    limit = max(limit, 2)
+    if len(chain) <= limit:
+        return arrow.join(chain)
+    head, tail = chain[: (limit + 1) // 2], chain[len(chain) - limit // 2 :]
+    hidden = len(chain) - len(head) - len(tail)
+    return arrow.join([*head, f"… {hidden} more …", *tail])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -294,6 +295,36 @@ def test_a_cycle_shows_its_message_and_leaves_float_empty(
     assert _cell(window, PAY, Col.FLOAT) == ""
     tip = _cell(window, PAY, Col.FLOAT, Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith("No schedule: dependency cycle")
+
+
+def test_a_long_critical_path_is_shortened_in_the_header_and_whole_in_its_tooltip(
+    open_window: OpenWindow, plan_ws: PlanWorkspace
+) -> None:
+    doc = document()
+    chain = [f"WEB-CHAIN-{n:02}" for n in range(1, 11)]
+    for n, key in enumerate(chain):
+        start = dt.date(2027, 1, 4) + dt.timedelta(days=10 * n)
+        doc["releases"].append(
+            {
+                "key": key,
+                "name": key,
+                "team": "WEB",
+                "start": start.isoformat(),
+                "target": (start + dt.timedelta(days=9)).isoformat(),
+                "status": "planned",
+            }
+        )
+    for before, after in itertools.pairwise(chain):
+        doc["dependencies"].append({"from": f"release:{before}", "to": f"release:{after}"})
+    window = open_window(plan_ws(doc))
+    path = window.model.schedule.critical_path  # type: ignore[union-attr]
+    assert list(path[-10:]) == chain
+    dock = window.problems_dock
+    summary = dock.summary.text()
+    assert f"{path[0]} → {path[1]} → {path[2]} → … {len(path) - 6} more …" in summary
+    assert summary.endswith(" → ".join(path[-3:]))
+    assert "WEB-CHAIN-05" not in summary
+    assert " → ".join(path) in dock.summary.toolTip()
 
 
 def test_view_menu_toggles_the_problems_dock(qtbot: Any, window: MainWindow) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from relplan.layout.graph import ViewFilter
 from relplan.layout.problems import ProblemScope
+from relplan.planning.wording import path_words
 from relplan.ui._compat import override
 from relplan.ui.models.problems import (
     ItemRole,
@@ -167,13 +168,17 @@ class ProblemsDock(QDockWidget):
         if schedule is not None and schedule.end is not None:
             parts.append(f"plan ends {schedule.end.isoformat()}")
             if schedule.critical_path:
-                parts.append("critical path " + " → ".join(schedule.critical_path))
+                parts.append("critical path " + path_words(schedule.critical_path))
         text = html.escape(" · ".join(parts))
         if analysis.schedule_error:
             reason = html.escape(analysis.schedule_error)
             text = f'<span style="{_CYCLE_STYLE}"><b>No schedule:</b> {reason}</span><br>{text}'
         self.summary.setText(text)
-        self.summary.setToolTip(analysis.schedule_error)
+        tips = [analysis.schedule_error] if analysis.schedule_error else []
+        if schedule is not None and len(schedule.critical_path) > 1:
+            tips.append("Critical path: " + " → ".join(schedule.critical_path))
+        # As rich text, so that Qt wraps a long path instead of drawing one screen-wide line.
+        self.summary.setToolTip("".join(f"<p>{html.escape(tip)}</p>" for tip in tips))
 
     def _named(self) -> str:
         """The filter in words (``team PAY, train Q4``)."""

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["graph", "check", "schedule", "impact", "report"]
+MODULES = ["graph", "check", "schedule", "impact", "report", "wording"]
 
 
 @pytest.mark.parametrize("name", MODULES)
