@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -153,11 +154,27 @@ def workspace_path(args: argparse.Namespace) -> Path:
     return Path(last) if last else config.default_workspace()
 
 
-def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Workspace:
-    """Open the workspace a command works on (see :func:`workspace_path`)."""
+@contextlib.contextmanager
+def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Iterator[Workspace]:
+    """Open the workspace a command works on (see :func:`workspace_path`), closed at the end.
+
+    A workspace that the command itself created is removed again when the command fails (its
+    writes are all-or-nothing, so it holds nothing): a first import of a bad file leaves no
+    empty workspace behind for the next command to find.
+    """
+    from relplan.store.database import remove_workspace_files
     from relplan.store.workspace import Workspace
 
-    return Workspace.open(workspace_path(args), create=create)
+    path = workspace_path(args)
+    new = create and not path.exists()
+    ws = Workspace.open(path, create=create)
+    try:
+        with ws:
+            yield ws
+    except BaseException:
+        if new:
+            remove_workspace_files(path)
+        raise
 
 
 def today_of(args: argparse.Namespace) -> dt.date:

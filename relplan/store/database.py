@@ -199,6 +199,16 @@ def wrap(conn: sqlite3.Connection) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
+def remove_workspace_files(path: str | os.PathLike[str]) -> None:
+    """Delete a workspace file and its SQLite sidecars (``-wal``, ``-shm``), if present.
+
+    Only for a workspace that was just created and holds nothing, after its connection closed.
+    """
+    file = Path(path)
+    for name in (file, *(file.with_name(file.name + s) for s in ("-wal", "-shm", "-journal"))):
+        name.unlink(missing_ok=True)
+
+
 def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Connection:
     """Open (and if needed create or migrate) the workspace at ``path``.
 

@@ -71,6 +71,26 @@ def test_bad_import_prints_one_line_per_problem_and_writes_nothing(tmp_path: Pat
     assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
 
 
+def test_a_failed_first_import_leaves_no_workspace_behind(tmp_path: Path) -> None:
+    db = tmp_path / "new.relplan"
+    doc = document()
+    doc["releases"][0]["team"] = "NOPE"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    done = relplan("--db", str(db), "import", str(bad), env_home=tmp_path)
+    assert done.returncode == 2
+    assert "releases[0].team" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(document()))
+    assert relplan("--db", str(db), "import", str(good), env_home=tmp_path).returncode == 0
+    assert relplan("--db", str(db), "import", str(bad), env_home=tmp_path).returncode == 2
+    assert db.exists()  # a workspace that was there before stays, with its data
+    done = relplan("--db", str(db), "check", env_home=tmp_path)
+    assert "PAY-2026.12" in done.stdout
+
+
 def test_demo_is_deterministic_and_importable(tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     for out in (a, b):
