@@ -15,14 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _plan_rows(ws: object) -> int:
-    conn = ws.conn  # type: ignore[attr-defined]
-    tables = (
-        "teams", "environments", "trains", "releases", "stages", "milestones", "gates",
-        "freezes", "work_items", "dependencies", "deployments",
-    )  # fmt: skip
-    return sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
+from bench_large import import_rate  # scripts/ is on the path when a script runs
 
 
 def bench_import(folder: Path) -> Path:
@@ -35,22 +28,7 @@ def bench_import(folder: Path) -> Path:
     del document
     print(f"generate large demo + write JSON: {time.perf_counter() - t0:.2f} s")
     db = folder / "large.relplan"
-    # A fresh process, as `relplan import` runs: the generator's objects do not weigh on it.
-    code = (
-        "import time\n"
-        "from relplan.formats.workspace_io import import_file\n"
-        "from relplan.store.workspace import Workspace\n"
-        f"ws = Workspace.open({str(db)!r})\n"
-        "t0 = time.perf_counter()\n"
-        f"import_file(ws, {str(source)!r})\n"
-        "print(time.perf_counter() - t0)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds = float(out.stdout)
-    from relplan.store.workspace import Workspace
-
-    with Workspace.open(db) as ws:
-        rows = _plan_rows(ws)
+    rows, seconds = import_rate(source, db)
     print(
         f"import of the large demo: {rows:,} plan rows in {seconds:.2f} s = "
         f"{rows / seconds:,.0f} rows/s (target >= 60,000 rows/s; includes reading and checking "
