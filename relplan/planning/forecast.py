@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,13 +40,16 @@ __all__ = [
     "RUNS",
     "SEED",
     "THROUGHPUT_WEEKS",
+    "DoneItem",
     "Forecast",
+    "done_items",
     "finish_days",
     "percentile_days",
     "plan_zone",
     "queue_order",
     "summarise",
     "team_forecasts",
+    "throughput_cutoff",
     "weekly_throughput",
 ]
 
@@ -94,25 +97,45 @@ def plan_zone(plan: Plan) -> dt.tzinfo:
         return dt.UTC
 
 
-def _item_team(item: WorkItem, releases: Mapping[str, Release]) -> str | None:
-    if item.team is not None:
-        return item.team
-    release = releases.get(item.release) if item.release is not None else None
-    return None if release is None else release.team
+#: A done item as throughput counts it: ``(team, release, resolved)``.
+DoneItem = tuple[str | None, str | None, dt.datetime]
+
+
+def throughput_cutoff(plan: Plan, *, today: dt.date, weeks: int = THROUGHPUT_WEEKS) -> dt.datetime:
+    """The first instant that :func:`weekly_throughput` counts: the start of its oldest week."""
+    first_day = today - dt.timedelta(days=7 * weeks - 1)
+    return dt.datetime.combine(first_day, dt.time(), plan_zone(plan))
+
+
+def done_items(items: Iterable[WorkItem]) -> list[DoneItem]:
+    """The done items with a resolve time, as :func:`weekly_throughput` reads them."""
+    return [
+        (i.team, i.release, i.resolved)
+        for i in items
+        if i.category == "done" and i.resolved is not None
+    ]
 
 
 def weekly_throughput(
-    plan: Plan, *, today: dt.date, weeks: int = THROUGHPUT_WEEKS
+    plan: Plan,
+    *,
+    today: dt.date,
+    weeks: int = THROUGHPUT_WEEKS,
+    done: Iterable[DoneItem] | None = None,
 ) -> dict[str, tuple[int, ...]]:
     """Done items per team and week, over the ``weeks`` weeks ending ``today``.
 
     Week ``k`` (0 = the latest) holds the days ``today - 7k - 6 .. today - 7k`` in the planning
-    zone. Items of cancelled releases do not count.
+    zone. Items of cancelled releases do not count; an item without a team counts for its
+    release's team.
 
     Args:
         plan: The plan.
         today: The last day of the latest week.
         weeks: How many weeks.
+        done: The done items (default: :func:`done_items` of ``plan.work_items``); those
+            resolved before :func:`throughput_cutoff` may be left out, as a workspace's query
+            does (:meth:`relplan.store.workspace.Workspace.readiness_rows`).
 
     Returns:
         Per team key (every team of the plan, and any other team items name), the counts,
@@ -131,25 +154,24 @@ def weekly_throughput(
     """
     zone = plan_zone(plan)
     releases = {r.key: r for r in plan.releases}
-    first_day = today - dt.timedelta(days=7 * weeks - 1)
-    cutoff = dt.datetime.combine(first_day, dt.time(), zone)
+    cutoff = throughput_cutoff(plan, today=today, weeks=weeks)
     counts: dict[str, list[int]] = {t.key: [0] * weeks for t in plan.teams}
-    for item in plan.work_items:
+    for team, release_key, resolved in done_items(plan.work_items) if done is None else done:
         # Cheap instant comparison first; only recent items are converted to days.
-        if item.category != "done" or item.resolved is None or item.resolved < cutoff:
+        if resolved < cutoff:
             continue
-        release = releases.get(item.release) if item.release is not None else None
+        release = releases.get(release_key) if release_key is not None else None
         if release is not None and release.status == "cancelled":
             continue
-        day = item.resolved.astimezone(zone).date()
+        day = resolved.astimezone(zone).date()
         if day > today:
             continue
-        team = _item_team(item, releases)
-        if team is None:
+        owner = team if team is not None else None if release is None else release.team
+        if owner is None:
             continue
-        slot = counts.setdefault(team, [0] * weeks)
+        slot = counts.setdefault(owner, [0] * weeks)
         slot[weeks - 1 - (today - day).days // 7] += 1
-    return {team: tuple(c) for team, c in counts.items()}
+    return {owner: tuple(c) for owner, c in counts.items()}
 
 
 def queue_order(release: Release) -> tuple[int, str]:

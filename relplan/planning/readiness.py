@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release, WorkItem
+from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release
 from relplan.errors import UnknownObjectError
 from relplan.planning.forecast import (
     MAX_WEEKS,
@@ -32,7 +32,9 @@ from relplan.planning.forecast import (
     RUNS,
     SEED,
     THROUGHPUT_WEEKS,
+    DoneItem,
     Forecast,
+    done_items,
     finish_days,
     percentile_days,
     plan_zone,
@@ -48,8 +50,11 @@ __all__ = [
     "SEED",
     "THROUGHPUT_WEEKS",
     "VERDICTS",
+    "Blocker",
+    "ItemFacts",
     "Readiness",
     "ReleaseReadiness",
+    "Tally",
     "finish_days",
     "percentile_days",
     "plan_zone",
@@ -191,7 +196,12 @@ def _iso(day: dt.date | None) -> str | None:
 
 
 @dataclass(slots=True)
-class _Tally:
+class Tally:
+    """A release's work items counted: how many, how many done or in progress, their points.
+
+    Items without points count 0 points and make ``all_pointed`` false.
+    """
+
     items: int = 0
     done: int = 0
     in_progress: int = 0
@@ -201,43 +211,97 @@ class _Tally:
     all_pointed: bool = True
 
 
-def _tallies(items: Iterable[WorkItem], keys: set[str]) -> dict[str, _Tally]:
-    tallies = {key: _Tally() for key in keys}
-    for item in items:
-        tally = tallies.get(item.release) if item.release is not None else None
-        if tally is None:
-            continue
-        tally.items += 1
-        points = item.points
-        if points is None:
-            tally.all_pointed = False
-            points = 0.0
-        tally.points_total += points
-        if item.category == "done":
-            tally.done += 1
-            tally.points_done += points
-        elif item.category == "in_progress":
-            tally.in_progress += 1
-            tally.points_in_progress += points
-    return tallies
+#: An open blocker: ``(dependent release, prerequisite item ref, that item's release)``.
+Blocker = tuple[str, str, str]
 
 
-def _open_blockers(plan: Plan, keys: set[str]) -> dict[str, Counter[str]]:
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """What readiness reads of the work items and the dependencies, gathered in one pass.
+
+    From a plan's objects (:meth:`of_plan`) or from a workspace's grouped queries
+    (:meth:`of_rows` of :meth:`relplan.store.workspace.Workspace.readiness_rows`, which does
+    not build 100,000 item objects); :func:`readiness_of` judges both alike.
+
+    Attributes:
+        tallies: By release key, its items counted (releases without items: absent).
+        done: The done items with a resolve time (:data:`~relplan.planning.forecast.DoneItem`);
+            those resolved before the throughput window may be left out.
+        blockers: Every dependency whose prerequisite is an open item of a release and whose
+            dependent is another release or an item of another release.
+    """
+
+    tallies: Mapping[str, Tally]
+    done: Sequence[DoneItem]
+    blockers: Sequence[Blocker]
+
+    @classmethod
+    def of_plan(cls, plan: Plan) -> ItemFacts:
+        """The facts of a plan's work items and dependencies."""
+        tallies: dict[str, Tally] = {}
+        for item in plan.work_items:
+            if item.release is None:
+                continue
+            tally = tallies.get(item.release)
+            if tally is None:
+                tally = tallies[item.release] = Tally()
+            tally.items += 1
+            points = item.points
+            if points is None:
+                tally.all_pointed = False
+                points = 0.0
+            tally.points_total += points
+            if item.category == "done":
+                tally.done += 1
+                tally.points_done += points
+            elif item.category == "in_progress":
+                tally.in_progress += 1
+                tally.points_in_progress += points
+        item_release = {ITEM_PREFIX + i.key: i.release for i in plan.work_items}
+        open_items = {ITEM_PREFIX + i.key for i in plan.work_items if i.category != "done"}
+        blockers = []
+        for dep in plan.dependencies:
+            if dep.from_ref not in open_items:
+                continue
+            if dep.to_ref.startswith(RELEASE_PREFIX):
+                dependent: str | None = dep.to_ref[len(RELEASE_PREFIX) :]
+            else:
+                dependent = item_release.get(dep.to_ref)
+            source = item_release.get(dep.from_ref)
+            if dependent is not None and source is not None and source != dependent:
+                blockers.append((dependent, dep.from_ref, source))
+        return cls(tallies, done_items(plan.work_items), blockers)
+
+    @classmethod
+    def of_rows(
+        cls,
+        tallies: Iterable[tuple[str, int, int, int, float, float, float, int]],
+        done: Iterable[tuple[str | None, str | None, str]],
+        blockers: Iterable[Blocker],
+    ) -> ItemFacts:
+        """The facts from a workspace's rows (see ``Workspace.readiness_rows``).
+
+        Args:
+            tallies: ``(release, items, done, in_progress, points_done, points_in_progress,
+                points_total, all_pointed)`` per release with items.
+            done: ``(team, release, resolved ISO time)`` of done items.
+            blockers: As :attr:`blockers`.
+        """
+        parse = dt.datetime.fromisoformat
+        return cls(
+            {row[0]: Tally(*row[1:7], all_pointed=bool(row[7])) for row in tallies},
+            [(team, release, parse(at)) for team, release, at in done],
+            list(blockers),
+        )
+
+
+def _open_blockers(facts: ItemFacts, keys: set[str]) -> dict[str, Counter[str]]:
     """Per release key: the releases of its open prerequisite items, counted once per item."""
-    item_release = {ITEM_PREFIX + i.key: i.release for i in plan.work_items}
-    open_items = {ITEM_PREFIX + i.key for i in plan.work_items if i.category != "done"}
-    seen: dict[str, set[str]] = defaultdict(set)
-    for dep in plan.dependencies:
-        if dep.from_ref not in open_items:
-            continue
-        if dep.to_ref.startswith(RELEASE_PREFIX):
-            dependent: str | None = dep.to_ref[len(RELEASE_PREFIX) :]
-        else:
-            dependent = item_release.get(dep.to_ref)
-        source = item_release.get(dep.from_ref)
-        if dependent in keys and source is not None and source != dependent:
-            seen[dependent].add(dep.from_ref)
-    return {key: Counter(item_release[ref] or "" for ref in refs) for key, refs in seen.items()}
+    seen: dict[str, dict[str, str]] = defaultdict(dict)
+    for dependent, ref, source in facts.blockers:
+        if dependent in keys:
+            seen[dependent][ref] = source
+    return {key: Counter(refs.values()) for key, refs in seen.items()}
 
 
 def readiness_of(
@@ -248,6 +312,7 @@ def readiness_of(
     train: str | None = None,
     runs: int = RUNS,
     seed: int = SEED,
+    facts: ItemFacts | None = None,
 ) -> Readiness:
     """The readiness of every release (of one team or train), with forecasts and verdicts.
 
@@ -261,6 +326,8 @@ def readiness_of(
         train: Only this train's releases.
         runs: Monte Carlo runs per team.
         seed: The simulation's seed.
+        facts: What the work items and dependencies say (default: :meth:`ItemFacts.of_plan`);
+            with them, ``plan`` needs its releases, teams and trains only.
 
     Returns:
         The releases (cancelled and released ones included), sorted by key.
@@ -290,7 +357,8 @@ def readiness_of(
         if (team is None or r.team == team) and (train is None or r.train == train)
     ]
     keys = {r.key for r in chosen}
-    blockers = _open_blockers(plan, keys)
+    facts = ItemFacts.of_plan(plan) if facts is None else facts
+    blockers = _open_blockers(facts, keys)
     # Forecasts are needed for the chosen releases and for the releases that hold their open
     # blockers; each needs its team's whole queue.
     by_key = {r.key: r for r in plan.releases}
@@ -301,8 +369,8 @@ def readiness_of(
     for release in plan.releases:
         if release.team in needed and release.status in OPEN_STATUSES:
             queues[release.team].append(release)
-    tallies = _tallies(plan.work_items, keys | {r.key for q in queues.values() for r in q})
-    throughput = weekly_throughput(plan, today=today)
+    tallies = defaultdict(Tally, facts.tallies)
+    throughput = weekly_throughput(plan, today=today, done=facts.done)
     forecasts: dict[str, Forecast] = {}
     for name, queue in sorted(queues.items()):
         queue.sort(key=queue_order)
@@ -363,7 +431,7 @@ def _day_after(today: dt.date, days: int | None) -> dt.date | None:
 
 def _verdict(
     release: Release,
-    tally: _Tally,
+    tally: Tally,
     forecast: Forecast | None,
     p50: dt.date | None,
     p85: dt.date | None,

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from itertools import starmap
 from typing import Any, Final, cast
 
-from relplan.domain.model import ITEM_PREFIX, Dependency, Deployment, Plan, Release, WorkItem
+from relplan.domain.model import (
+    ITEM_PREFIX,
+    RELEASE_PREFIX,
+    Dependency,
+    Deployment,
+    Plan,
+    Release,
+    WorkItem,
+)
 from relplan.store.commands import Command, Edit, Inserts
 from relplan.store.entities import (
     TABLES,
@@ -124,6 +132,54 @@ def load_work_items(
         )
         for key, title, team, release, type_, status, category, points, created, resolved in rows
     )  # fmt: skip
+
+
+ReadinessRows = tuple[
+    list[tuple[str, int, int, int, float, float, float, int]],
+    list[tuple[str | None, str | None, str]],
+    list[tuple[str, str, str]],
+]
+
+_TALLIES: Final = """
+    SELECT release, count(*), sum(category = 'done'), sum(category = 'in_progress'),
+           total(CASE WHEN category = 'done' THEN points END),
+           total(CASE WHEN category = 'in_progress' THEN points END),
+           total(points), min(points IS NOT NULL)
+    FROM work_items WHERE release IS NOT NULL GROUP BY release ORDER BY release
+"""
+_DONE: Final = """
+    SELECT team, release, resolved FROM work_items
+    WHERE category = 'done' AND resolved IS NOT NULL AND resolved >= ? ORDER BY key
+"""
+_BLOCKERS: Final = f"""
+    SELECT dependent, from_ref, source FROM (
+        SELECT CASE WHEN substr(d.to_ref, 1, {len(RELEASE_PREFIX)}) = '{RELEASE_PREFIX}'
+                    THEN substr(d.to_ref, {len(RELEASE_PREFIX) + 1}) ELSE ti.release END
+                   AS dependent,
+               d.from_ref, fi.release AS source
+        FROM work_items fi  -- from the open items: fewer lookups than from every dependency
+        JOIN dependencies d ON d.from_ref = '{ITEM_PREFIX}' || fi.key
+        LEFT JOIN work_items ti
+            ON substr(d.to_ref, 1, {len(ITEM_PREFIX)}) = '{ITEM_PREFIX}'
+            AND ti.key = substr(d.to_ref, {len(ITEM_PREFIX) + 1})
+        WHERE fi.category != 'done' AND fi.release IS NOT NULL
+    ) WHERE dependent IS NOT NULL AND dependent != source ORDER BY from_ref, dependent
+"""
+
+
+def readiness_rows(conn: sqlite3.Connection, since: dt.datetime) -> ReadinessRows:
+    """What readiness reads of the work items and dependencies, grouped by SQLite.
+
+    The rows of :meth:`relplan.planning.readiness.ItemFacts.of_rows`: per release its items
+    counted, the done items resolved since about ``since`` (from two days before it, as times
+    are stored with the offsets they came with), and the open blockers; not one item object.
+    """
+    bound = (since.astimezone(dt.UTC) - dt.timedelta(days=2)).date().isoformat()
+    return (
+        conn.execute(_TALLIES).fetchall(),
+        conn.execute(_DONE, (bound,)).fetchall(),
+        conn.execute(_BLOCKERS).fetchall(),
+    )
 
 
 def item_progress(conn: sqlite3.Connection) -> list[tuple[str | None, str, float | None]]:

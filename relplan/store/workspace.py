@@ -111,6 +111,11 @@ class Workspace:
         """``(release, category, points)`` of every work item of a release, by item key."""
         return repository.item_progress(self.conn)
 
+    def readiness_rows(self, since: dt.datetime) -> repository.ReadinessRows:
+        """What readiness reads of the work items and dependencies, grouped in SQL (see
+        :func:`repository.readiness_rows`): for ``ItemFacts.of_rows``."""
+        return repository.readiness_rows(self.conn, since)
+
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
         return repository.dependency_rows(self.conn)
