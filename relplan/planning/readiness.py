@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan, Release
+from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Dependency, Plan, Release, WorkItem
 from relplan.errors import UnknownObjectError
 from relplan.planning.forecast import (
     MAX_WEEKS,
@@ -237,7 +237,21 @@ class ItemFacts:
 
     @classmethod
     def of_plan(cls, plan: Plan) -> ItemFacts:
-        """The facts of a plan's work items and dependencies."""
+        """The facts of a plan's work items and dependencies.
+
+        The facts of the last plan asked about are kept, by the identity of its (immutable)
+        work item and dependency tuples: the Dashboard asks again for every filter, and an
+        edit of a release keeps both tuples, so the 100,000 items are not read again.
+        """
+        last = _LAST_FACTS[0]
+        if last is not None and last[0] is plan.work_items and last[1] is plan.dependencies:
+            return last[2]
+        facts = cls._gather(plan)
+        _LAST_FACTS[0] = (plan.work_items, plan.dependencies, facts)
+        return facts
+
+    @classmethod
+    def _gather(cls, plan: Plan) -> ItemFacts:
         tallies: dict[str, Tally] = {}
         for item in plan.work_items:
             if item.release is None:
@@ -293,6 +307,10 @@ class ItemFacts:
             [(team, release, parse(at)) for team, release, at in done],
             list(blockers),
         )
+
+
+#: The last plan's facts (see :meth:`ItemFacts.of_plan`): its items, dependencies and facts.
+_LAST_FACTS: list[tuple[tuple[WorkItem, ...], tuple[Dependency, ...], ItemFacts] | None] = [None]
 
 
 def _open_blockers(facts: ItemFacts, keys: set[str]) -> dict[str, Counter[str]]:

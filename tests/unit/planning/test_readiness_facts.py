@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from relplan.demo import generate
 from relplan.domain.model import Plan
+from relplan.formats.workspace_json import parse_workspace
 from relplan.planning.forecast import throughput_cutoff
 from relplan.planning.readiness import ItemFacts, readiness_of
 from relplan.store.workspace import Workspace
@@ -87,3 +89,17 @@ def test_edge_cases_read_the_same_from_rows_as_from_objects(plan_ws: PlanWorkspa
     assert expected.throughput["WEB"][0] == 1  # WEB-1 only: WEB-2 is outside, WEB-4 cancelled
     assert sum(expected.throughput["WEB"]) == 1
     assert _from_rows(ws, TODAY) == expected
+
+
+def test_the_last_plans_facts_are_kept_until_its_items_or_dependencies_change() -> None:
+    plan = parse_workspace(document())
+    facts = ItemFacts.of_plan(plan)
+    moved = dataclasses.replace(plan, releases=plan.releases[::-1])  # an edit of releases only
+    assert ItemFacts.of_plan(moved) is facts
+    done = dataclasses.replace(plan.work_items[1], category="done")
+    changed = dataclasses.replace(plan, work_items=(plan.work_items[0], done))
+    assert ItemFacts.of_plan(changed).tallies["WEB-2026.12"].done == 1
+    assert facts.tallies["WEB-2026.12"].done == 0
+    unlinked = dataclasses.replace(changed, dependencies=())
+    assert ItemFacts.of_plan(unlinked).blockers == []
+    assert ItemFacts.of_plan(changed).blockers == [("WEB-2026.12", "item:PAY-101", "PAY-2026.12")]
