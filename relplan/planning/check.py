@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final, TypedDict
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
 from relplan.domain.rules import open_gates, outside_release
 from relplan.planning.freezes import FreezeDays
-from relplan.planning.graph import PlanIndex, ReleaseEdge, cyclic_core, find_cycle, index_plan
+from relplan.planning.graph import PlanIndex, ReleaseEdge, find_cycle, index_plan
 
 # networkx takes ~0.15 s to import: only the functions that build a graph load it.
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def cycle_problems(index: PlanIndex) -> list[Problem]:
         The problems, unsorted.
     """
     successors = index.full_successors()
-    core = cyclic_core(successors)
+    core = index.cyclic_core()
     if not core:
         return []
     import networkx as nx

@@ -133,9 +133,11 @@ class PlanIndex:
     """
 
     __slots__ = (
+        "_core",
         "_edges",
         "_from_release",
         "_froms",
+        "_successors",
         "_to_release",
         "_tos",
         "dependencies",
@@ -204,6 +206,8 @@ class PlanIndex:
             implied.pop(pair, None)  # an explicit edge between the same pair takes precedence
         self.implied: dict[tuple[str, str], None] = implied
         self._edges: dict[tuple[str, str], ReleaseEdge] | None = None
+        self._successors: dict[str, list[str]] | None = None
+        self._core: set[str] | None = None
 
     @classmethod
     def from_columns(
@@ -227,6 +231,36 @@ class PlanIndex:
             The index.
         """
         return cls(plan, item_release, dependencies)
+
+    def rebased(self, plan: Plan, *, was: Plan | None = None) -> PlanIndex | None:
+        """This index for a plan whose releases changed but not which exist, nor the work items
+        or dependencies: a release's dates, stages, gates or status after an edit.
+
+        What depends on the edges only (item releases, release edges, the full graph and its
+        cyclic core) is shared, not computed again (~1 s on a large plan); the releases are
+        the new plan's.
+
+        Args:
+            plan: The new plan; its ``work_items`` and ``dependencies`` must be the very tuples
+                of ``was``.
+            was: The whole plan this index serves (default: the plan indexed; an index from
+                columns serves the whole plan it was read with).
+
+        Returns:
+            The index of ``plan``; None when it holds other releases (keys), work items or
+            dependencies, for which a new index is needed.
+        """
+        old = self.plan if was is None else was
+        if plan.work_items is not old.work_items or plan.dependencies is not old.dependencies:
+            return None
+        releases = {r.key: r for r in plan.releases}
+        if releases.keys() != self.releases.keys():
+            return None
+        new = object.__new__(PlanIndex)
+        for name in PlanIndex.__slots__:
+            setattr(new, name, getattr(self, name))
+        new.plan, new.releases = plan, releases
+        return new
 
     @property
     def edges(self) -> dict[tuple[str, str], ReleaseEdge]:
@@ -290,8 +324,20 @@ class PlanIndex:
 
         Returns:
             Successor lists by node; an explicit and an implied edge between the same pair count
-            once.
+            once. Built once per index (and shared by :meth:`rebased` ones): do not change it.
         """
+        if self._successors is None:
+            self._successors = self._full_successors()
+        return self._successors
+
+    def cyclic_core(self) -> set[str]:
+        """:func:`cyclic_core` of :meth:`full_successors`, found once per index (and shared
+        by :meth:`rebased` ones, as dates do not change it): do not change it."""
+        if self._core is None:
+            self._core = cyclic_core(self.full_successors())
+        return self._core
+
+    def _full_successors(self) -> dict[str, list[str]]:
         succ: dict[str, list[str]] = {}
         for f, t in zip(self._froms, self._tos, strict=True):
             targets = succ.get(f)

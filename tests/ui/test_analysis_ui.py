@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 
+from relplan.edits.releases import ReleaseEdit
 from relplan.planning import check_plan, schedule_plan
 from relplan.store.workspace import Workspace
 from relplan.ui import analysis
@@ -325,6 +326,47 @@ def test_a_long_critical_path_is_shortened_in_the_header_and_whole_in_its_toolti
     assert summary.endswith(" → ".join(path[-3:]))
     assert "WEB-CHAIN-05" not in summary
     assert " → ".join(path) in dock.summary.toolTip()
+
+
+def test_an_edit_of_dates_reuses_the_index_and_an_edit_of_dependencies_does_not(
+    qtbot: Any, open_window: OpenWindow, plan_ws: PlanWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relplan.planning import graph as planning_graph
+
+    window = open_window(plan_ws(document()))
+    _settle(qtbot, window)
+    indexed: list[int] = []
+    real = planning_graph.index_plan
+
+    def counted(plan: Any) -> Any:
+        indexed.append(1)
+        return real(plan)
+
+    monkeypatch.setattr(planning_graph, "index_plan", counted)
+    row = window.model.row_of(WEB)
+    assert row is not None
+    assert window.model.setData(window.model.index(row, Col.START), "2026-12-04")
+    qtbot.waitUntil(lambda: _kinds(window) == [])
+    _settle(qtbot, window)
+    assert indexed == []  # the dates moved: the index of the plan before was reused
+    latest = window.analyser.latest
+    assert latest is not None
+    assert latest.graph is not None
+    assert latest.graph.index.releases[WEB].start == dt.date(2026, 12, 4)
+    assert latest.problems == tuple(check_plan(latest.plan, today=DEMO_TODAY))
+    assert latest.schedule == schedule_plan(latest.plan)
+
+    web = latest.plan.release(WEB)
+    assert web is not None
+    link = next(
+        d for d in latest.plan.dependencies if d.pair == (f"release:{PAY}", f"release:{WEB}")
+    )
+    window.session.save_release(ReleaseEdit(web, web, (link,), ()))  # the link removed
+    qtbot.waitUntil(lambda: bool(indexed))
+    _settle(qtbot, window)
+    latest = window.analyser.latest
+    assert latest is not None
+    assert latest.problems == tuple(check_plan(latest.plan, today=DEMO_TODAY))
 
 
 def test_view_menu_toggles_the_problems_dock(qtbot: Any, window: MainWindow) -> None:

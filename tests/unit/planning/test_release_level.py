@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from relplan.demo import generate
 from relplan.domain.model import ITEM_PREFIX, Plan
+from relplan.errors import DependencyCycleError
+from relplan.formats.workspace_json import parse_workspace
 from relplan.planning.check import check_plan
 from relplan.planning.graph import PlanIndex
 from relplan.planning.impact import impact_of_slip
@@ -93,3 +95,47 @@ def test_partial_loads_are_the_whole_plans_subsets(
     from_open = ws.dependencies_from_open_items()
     assert from_open  # the demo has open items with dependents
     assert from_open == tuple(d for d in whole.dependencies if d.from_ref in open_items)
+
+
+@FAST
+@given(plans(extras=True, acyclic=False), st.data())
+def test_a_rebased_index_gives_what_a_fresh_index_gives(plan: Plan, data: st.DataObject) -> None:
+    index = PlanIndex(plan)
+    index.cyclic_core()  # found before the edit, shared after it
+    key = data.draw(st.sampled_from([r.key for r in plan.releases]))
+    days = dt.timedelta(days=data.draw(st.integers(-20, 20)))
+    status = data.draw(st.sampled_from(["planned", "in_progress", "released", "cancelled"]))
+    moved = tuple(
+        dataclasses.replace(
+            r,
+            start=r.start and r.start + days,
+            target=r.target and r.target + days,
+            status=status,
+        )
+        if r.key == key
+        else r
+        for r in plan.releases
+    )
+    edited = dataclasses.replace(plan, releases=moved)
+    rebased = index.rebased(edited)
+    assert rebased is not None
+    assert rebased.releases[key] == next(r for r in moved if r.key == key)
+    assert check_plan(edited, today=TODAY, index=rebased) == check_plan(edited, today=TODAY)
+    try:
+        expected = schedule_plan(edited)
+    except DependencyCycleError:
+        return
+    assert schedule_plan(edited, index=rebased) == expected
+
+
+def test_an_index_is_not_rebased_onto_other_items_dependencies_or_releases() -> None:
+    doc = generate("small", seed=3, today=dt.date(2026, 12, 4))
+    plan = parse_workspace(doc)
+    index = PlanIndex(plan)
+    assert index.rebased(plan) is not None
+    fewer = dataclasses.replace(plan, dependencies=plan.dependencies[1:])
+    assert index.rebased(fewer) is None
+    assert index.rebased(dataclasses.replace(plan, work_items=plan.work_items[1:])) is None
+    assert index.rebased(dataclasses.replace(plan, releases=plan.releases[1:])) is None
+    equal = dataclasses.replace(plan, dependencies=(*plan.dependencies,))
+    assert index.rebased(equal) is None  # equal, but not the same: not known unchanged
