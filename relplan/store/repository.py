@@ -23,7 +23,7 @@ from relplan.store.entities import (
 #: The order in which kinds are written, so that every reference exists when it is written.
 WRITE_ORDER = (
     "setting", "team", "environment", "train", "release", "freeze", "work_item", "dependency",
-    "deployment",
+    "deployment", "template", "flag",
 )  # fmt: skip
 _PLAN_FIELDS = {
     "team": "teams",
@@ -34,6 +34,8 @@ _PLAN_FIELDS = {
     "work_item": "work_items",
     "dependency": "dependencies",
     "deployment": "deployments",
+    "template": "templates",
+    "flag": "flags",
 }
 
 
@@ -48,7 +50,8 @@ def _releases(conn: sqlite3.Connection) -> tuple[Release, ...]:
     return tuple(
         release_from_row(row, children.get(row[0]))
         for row in conn.execute(
-            "SELECT key, name, team, train, start, target, status FROM releases ORDER BY key"
+            "SELECT key, name, team, train, start, target, status, monitoring_days FROM releases "
+            "ORDER BY key"
         )
     )
 
@@ -64,6 +67,8 @@ def load_release_plan(conn: sqlite3.Connection) -> Plan:
         trains=tuple(TABLES["train"].all(conn, "key")),
         releases=_releases(conn),
         freezes=tuple(TABLES["freeze"].all(conn, "start, name")),
+        templates=tuple(TABLES["template"].all(conn, "key")),
+        flags=tuple(TABLES["flag"].all(conn, "key")),
     )
 
 
@@ -183,6 +188,8 @@ def load_plan(conn: sqlite3.Connection) -> Plan:
             )
         ),
         deployments=deployments,
+        templates=tuple(TABLES["template"].all(conn, "key")),
+        flags=tuple(TABLES["flag"].all(conn, "key")),
     )
 
 
