@@ -154,3 +154,14 @@ def test_portfolio_orders_phases_by_lifecycle() -> None:
         ("QA", ("PAY",)),
         ("done", ("OLD",)),
     ]
+
+
+def test_moving_a_release_moves_its_rollout_steps_and_switch() -> None:
+    from relplan.edits.shift import shift_release
+
+    stage = replace(PROD, steps=(RolloutStep(day(8), 5), RolloutStep(day(9), 100)), switch=day(9))
+    moved = shift_release(replace(RELEASE, stages=(stage,)), 3)
+    [after] = moved.stages
+    assert [s.date for s in after.steps] == [day(11), day(12)]
+    assert after.switch == day(12)
+    assert kinds(plan_of(moved), D, "rollout_invalid") == []
