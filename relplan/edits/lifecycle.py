@@ -21,14 +21,18 @@ from relplan.store.workspace import Workspace
 
 __all__ = [
     "add_template",
+    "add_template_command",
     "flag_command",
     "new_release",
+    "new_release_command",
     "new_train",
     "preview_train",
     "remove_template",
+    "remove_template_command",
     "save_flag",
     "template_named",
     "templates",
+    "train_command",
 ]
 
 _SHIPPED_KEYS = frozenset(t.key for t in SHIPPED)
@@ -57,8 +61,8 @@ def template_named(ws: Workspace, key: str, *, where: str = "--template") -> Tem
     return found[key]
 
 
-def add_template(ws: Workspace, template: Template) -> ChangeSet:
-    """Add a workspace template (it may override a shipped one of the same key).
+def add_template_command(ws: Workspace, template: Template) -> Command:
+    """The command that adds a workspace template (it may override a shipped one's key).
 
     Raises:
         ValidationError: the template is invalid or the workspace has one with this key.
@@ -66,29 +70,39 @@ def add_template(ws: Workspace, template: Template) -> ChangeSet:
     dec = codec.Decoder()
     lifecycle_codec.read_template(dec, lifecycle_codec.encode_template(template), "template")
     issues = list(dec.issues)
-    with ws.write():
-        if template.key in TABLES["template"].load(ws.conn, [template.key]):
-            message = f"the workspace already has a template {template.key!r}; remove it first"
-            issues.append(Issue("template.key", message))
-        if issues:
-            raise ValidationError(issues)
-        edit = Edit("template", template.key, None, template)
-        return ws.execute(Command(f"Add template {template.key}", (edit,)))
+    if template.key in TABLES["template"].load(ws.conn, [template.key]):
+        message = f"the workspace already has a template {template.key!r}; remove it first"
+        issues.append(Issue("template.key", message))
+    if issues:
+        raise ValidationError(issues)
+    edit = Edit("template", template.key, None, template)
+    return Command(f"Add template {template.key}", (edit,))
 
 
-def remove_template(ws: Workspace, key: str) -> ChangeSet:
-    """Remove a workspace template (shipped ones cannot be removed).
+def remove_template_command(ws: Workspace, key: str) -> Command:
+    """The command that removes a workspace template (shipped ones cannot be removed).
 
     Raises:
         ValidationError: ``key`` is a shipped template or no template at all.
     """
+    stored = TABLES["template"].load(ws.conn, [key]).get(key)
+    if stored is None:
+        why = "is shipped with relplan and cannot be removed" if key in _SHIPPED_KEYS else ""
+        message = f"template {key!r} {why}" if why else f"no workspace template {key!r}"
+        raise ValidationError([Issue("template", message)])
+    return Command(f"Remove template {key}", (Edit("template", key, stored, None),))
+
+
+def add_template(ws: Workspace, template: Template) -> ChangeSet:
+    """:func:`add_template_command`, executed in one write transaction."""
     with ws.write():
-        stored = TABLES["template"].load(ws.conn, [key]).get(key)
-        if stored is None:
-            why = "is shipped with relplan and cannot be removed" if key in _SHIPPED_KEYS else ""
-            message = f"template {key!r} {why}" if why else f"no workspace template {key!r}"
-            raise ValidationError([Issue("template", message)])
-        return ws.execute(Command(f"Remove template {key}", (Edit("template", key, stored, None),)))
+        return ws.execute(add_template_command(ws, template))
+
+
+def remove_template(ws: Workspace, key: str) -> ChangeSet:
+    """:func:`remove_template_command`, executed in one write transaction."""
+    with ws.write():
+        return ws.execute(remove_template_command(ws, key))
 
 
 def _release_issues(ws: Workspace, releases: Sequence[Release], where: str) -> list[Issue]:
@@ -119,6 +133,36 @@ def _release_issues(ws: Workspace, releases: Sequence[Release], where: str) -> l
     return list(dict.fromkeys(issues))
 
 
+def new_release_command(
+    ws: Workspace,
+    *,
+    key: str,
+    team: str,
+    template: str,
+    target: dt.date,
+    train: str | None = None,
+    name: str | None = None,
+) -> tuple[Release, Command]:
+    """The release ``template`` gives for ``target`` and the command that adds it.
+
+    Raises:
+        ValidationError: the key is taken, the team, train or template is unknown, or the
+            template names an environment the workspace lacks; nothing is written.
+    """
+    issues: list[Issue] = []
+    if train is not None and train not in TABLES["train"].existing_keys(ws.conn):
+        issues.append(Issue("--train", f"no train {train!r}"))
+    if team not in TABLES["team"].existing_keys(ws.conn):
+        issues.append(Issue("--team", f"no team {team!r}"))
+    chosen = template_named(ws, template)
+    release = _from_template(chosen, key=key, team=team, target=target, train=train, name=name)
+    issues = list(dict.fromkeys(issues + _release_issues(ws, [release], "KEY")))
+    if issues:
+        raise ValidationError(issues)
+    label = f"New release {key} from template {chosen.key}"
+    return release, Command(label, (Edit("release", key, None, release),))
+
+
 def new_release(
     ws: Workspace,
     *,
@@ -132,19 +176,13 @@ def new_release(
     """Add the release ``template`` gives for ``target``, as one undoable change.
 
     Raises:
-        ValidationError: the key is taken, the team, train or template is unknown, or the
-            template names an environment the workspace lacks; nothing is written.
+        ValidationError: as :func:`new_release_command`; nothing is written.
     """
     with ws.write():
-        chosen = template_named(ws, template)
-        release = _from_template(chosen, key=key, team=team, target=target, train=train, name=name)
-        issues = _release_issues(ws, [release], "KEY")
-        if train is not None and train not in TABLES["train"].existing_keys(ws.conn):
-            issues.append(Issue("--train", f"no train {train!r}"))
-        if issues:
-            raise ValidationError(issues)
-        label = f"New release {key} from template {chosen.key}"
-        return release, ws.execute(Command(label, (Edit("release", key, None, release),)))
+        release, command = new_release_command(
+            ws, key=key, team=team, template=template, target=target, train=train, name=name
+        )
+        return release, ws.execute(command)
 
 
 def preview_train(
@@ -192,6 +230,15 @@ def preview_train(
     return plans
 
 
+def train_command(plans: Sequence[TrainPlan], template: str) -> Command:
+    """The command that adds checked trains (:func:`preview_train`) and their releases."""
+    edits = [Edit("train", p.train.key, None, p.train) for p in plans]
+    edits += [Edit("release", r.key, None, r) for p in plans for r in p.releases]
+    key = plans[0].train.key
+    what = key if len(plans) == 1 else f"{key}…{plans[-1].train.key}"
+    return Command(f"New train {what} from template {template}", tuple(edits))
+
+
 def new_train(
     ws: Workspace,
     *,
@@ -213,11 +260,7 @@ def new_train(
             ws, key=key, target=target, teams=teams, template=template,
             every_days=every_days, count=count, name=name,
         )  # fmt: skip
-        edits = [Edit("train", p.train.key, None, p.train) for p in plans]
-        edits += [Edit("release", r.key, None, r) for p in plans for r in p.releases]
-        what = key if len(plans) == 1 else f"{plans[0].train.key}…{plans[-1].train.key}"
-        label = f"New train {what} from template {template}"
-        return plans, ws.execute(Command(label, tuple(edits)))
+        return plans, ws.execute(train_command(plans, template))
 
 
 def flag_command(ws: Workspace, before: Flag | None, after: Flag | None) -> Command:
