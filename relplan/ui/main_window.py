@@ -441,6 +441,7 @@ class MainWindow(WindowActions, PreserveGeometry):
     def _on_analyser_analysed(self, analysis: PlanAnalysis) -> None:
         self._sketch = None
         self.model.set_schedule(analysis.schedule, error=analysis.schedule_error)
+        self.model.set_phases(analysis.phases)
         self.problems_dock.show_analysis(analysis)
         self._show_plan(analysis.plan, analysis)
         if analysis.schedule_error:

@@ -158,3 +158,40 @@ def test_templates_dialog_adds_and_removes_a_template(
     dialog.remove_button.click()
     qtbot.waitUntil(lambda: window.runner.idle and dialog.list.count() == 3)
     assert demo_ws.release_plan().templates == ()
+
+
+def test_the_table_shows_each_releases_phase_today(window: MainWindow, demo_ws: Workspace) -> None:
+    from relplan.planning.lifecycle import phase_of
+    from relplan.ui.models.releases import Col
+
+    from .conftest import DEMO_TODAY
+
+    model = window.model
+    assert model.headerData(Col.PHASE, Qt.Orientation.Horizontal) == "Phase"
+    seen = set()
+    for release in demo_ws.release_plan().releases:
+        row = model.row_of(release.key)
+        if row is None:
+            continue
+        shown = model.data(model.index(row, Col.PHASE))
+        assert shown == str(phase_of(release, DEMO_TODAY))
+        seen.add(shown)
+    # The demo on its day has releases in planning, under way and done.
+    assert {"planning", "done"} <= seen
+    assert seen - {"planning", "done", "monitoring", "cancelled", "unscheduled"}
+
+
+def test_calendar_tooltips_name_the_phase(window: MainWindow) -> None:
+    from relplan.ui.views.calendar_legend import describe_release
+
+    from .conftest import DEMO_TODAY
+
+    assert window.show_view("Calendar")
+    layout = window.calendar.layout_model
+    assert layout is not None
+    day = layout.day(DEMO_TODAY)
+    assert day is not None and day.entries
+    key = day.entries[0].key
+    text = describe_release(layout, key, day)
+    phase = window.model.phase_for(key)
+    assert f"Phase on {DEMO_TODAY:%a %d %b}: <b>{phase}</b>" in text

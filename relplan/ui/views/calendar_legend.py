@@ -166,6 +166,11 @@ def describe_release(
     elif release.target:
         lines.append(f"Target {release.target:%a %d %b %Y}")
     if day is not None:
+        from relplan.planning.lifecycle import phase_of
+
+        lines.append(
+            f"Phase on {day.date:%a %d %b}: <b>{esc(str(phase_of(release, day.date)))}</b>"
+        )
         stages = [s for s in release.stages if s.start <= day.date <= s.end]
         for stage in stages:
             strategy = stage.strategy.replace("_", " ")
@@ -173,6 +178,11 @@ def describe_release(
                 f"{day.date:%a %d %b}: <b>{esc(stage.environment)}</b> window "
                 f"{_span(stage.start, stage.end)} ({strategy})"
             )
+            steps = [f"{p.percent} %" for p in stage.steps if p.date == day.date]
+            if steps:
+                lines.append(f"Rollout step: {esc(', '.join(steps))}")
+            if stage.switch == day.date:
+                lines.append("Blue-green switch")
         entry = next((e for e in day.entries if e.key == key), None)
         if entry is not None and entry.milestones:
             lines.append("Milestone: ◆ " + ", ".join(esc(m) for m in entry.milestones))
