@@ -190,7 +190,8 @@ def test_calendar_tooltips_name_the_phase(window: MainWindow) -> None:
     layout = window.calendar.layout_model
     assert layout is not None
     day = layout.day(DEMO_TODAY)
-    assert day is not None and day.entries
+    assert day is not None
+    assert day.entries
     key = day.entries[0].key
     text = describe_release(layout, key, day)
     phase = window.model.phase_for(key)
