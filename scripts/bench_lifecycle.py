@@ -1,0 +1,132 @@
+"""Time the release lifecycle on a workspace (default: a copy of the large demo); prints figures.
+
+Usage: ``python scripts/bench_lifecycle.py [--db PATH] [--runs 3] [--today D]``. The workspace is
+copied to a temporary folder first, so it is never changed. Best of ``--runs``, in seconds:
+
+- ``relplan check`` and ``relplan status`` as a user runs them (a process each);
+- the five lifecycle check kinds alone, and every release's phase, on the loaded plan;
+- ``release new`` and ``train new --every 2w --count 12`` (all teams) with their undo;
+- what the window does on its GUI thread: the New Train dialog's preview for all teams and 12
+  trains, the Phase column's update, and the Timeline's lifecycle marks of every release.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB = Path("/work/data/large.relplan")
+
+
+def best(runs: int, job: Callable[[], Any]) -> float:
+    """The shortest of ``runs`` timings of ``job``."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the timings and print them; the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 12, 4))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    folder = Path(tempfile.mkdtemp(prefix="relplan-bench-lifecycle-"))
+    db = folder / "bench.relplan"
+    shutil.copy(args.db, db)
+    today = args.today.isoformat()
+
+    def cli(*words: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "relplan", "--db", str(db), *words],
+            check=False,
+            capture_output=True,
+        )
+
+    cli("status", "--today", today)  # migrates the copy once, outside the timings
+    print(f"workspace: {args.db} (copied to {db}); best of {args.runs}, seconds")
+    for command in ("check", "status"):
+        took = best(args.runs, lambda c=command: cli(c, "--today", today))  # type: ignore[misc]
+        print(f"relplan {command}:".ljust(31) + f"{took:.3f}")
+
+    from relplan.domain.templates import SHIPPED, release_from_template
+    from relplan.edits.lifecycle import new_release, new_train
+    from relplan.layout.lifecycle import lifecycle_marks
+    from relplan.planning.lifecycle import lifecycle_problems, phases
+    from relplan.store.workspace import Workspace
+
+    with Workspace.open(db) as ws:
+        plan = ws.release_plan()
+        teams = [t.key for t in plan.teams]
+        print(f"releases: {len(plan.releases)}, teams: {len(teams)}, flags: {len(plan.flags)}")
+        kinds = best(args.runs, lambda: lifecycle_problems(plan, today=args.today))
+        print(f"lifecycle kinds (in process):  {kinds:.4f}")
+        phase_time = best(args.runs, lambda: phases(plan.releases, args.today))
+        print(f"phases of every release:       {phase_time:.4f}")
+        origin = args.today - dt.timedelta(days=365)
+        marks = best(args.runs, lambda: [lifecycle_marks(r, origin) for r in plan.releases])
+        print(f"timeline marks, every release: {marks:.4f}")
+
+        def release_and_undo() -> None:
+            new_release(ws, key="BENCH-REL", team=teams[0], template="standard", target=args.today)
+            ws.undo()
+
+        def train_and_undo() -> None:
+            new_train(
+                ws, key="BENCH", target=args.today, teams=teams, template="standard",
+                every_days=14, count=12,
+            )  # fmt: skip
+            ws.undo()
+
+        print(f"release new + undo:            {best(args.runs, release_and_undo):.3f}")
+        print(
+            f"train new ({12 * len(teams)} releases) + undo: {best(args.runs, train_and_undo):.3f}"
+        )
+        release = release_from_template(SHIPPED[0], key="K", team=teams[0], target=args.today)
+        assert release.stages
+
+        from PySide6.QtWidgets import QApplication
+
+        from relplan.ui.dialogs.lifecycle import NewTrainDialog
+        from relplan.ui.lifecycle_actions import lifecycle_choices
+        from relplan.ui.models.releases import ReleaseTableModel
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        choices_time = best(args.runs, lambda: lifecycle_choices(ws, args.today))
+        print(f"dialog choices (DB lane):      {choices_time:.3f}")
+        choices = lifecycle_choices(ws, args.today)
+        dialog = NewTrainDialog(choices)
+        dialog.key.setText("R")
+        dialog.set_teams(teams)
+        dialog.every.setValue(2)
+
+        def preview() -> None:
+            dialog.count.setValue(12 if dialog.count.value() != 12 else 11)
+
+        print(f"train preview (GUI thread):    {best(args.runs, preview):.4f}")
+        model = ReleaseTableModel()
+        model.set_rows(ws.release_rows())
+        found = phases(plan.releases, args.today)
+        column = best(args.runs, lambda: model.set_phases(found))
+        print(f"Phase column update (GUI):     {column:.4f}")
+        del app
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
