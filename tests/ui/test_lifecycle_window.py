@@ -196,3 +196,32 @@ def test_calendar_tooltips_name_the_phase(window: MainWindow) -> None:
     text = describe_release(layout, key, day)
     phase = window.model.phase_for(key)
     assert f"Phase on {DEMO_TODAY:%a %d %b}: <b>{phase}</b>" in text
+
+
+def test_requiring_approval_in_the_environment_editor_then_undo(
+    qtbot: Any, window: MainWindow, demo_ws: Workspace
+) -> None:
+    window.environments_action.trigger()
+    qtbot.waitUntil(lambda: window.editors.environment_editor is not None)
+    dialog = window.editors.environment_editor
+    assert dialog is not None
+    names = [dialog.table.value(r, 0) for r in range(dialog.table.rowCount())]
+    qa = names.index("QA")
+    assert dialog.table.value(qa, 3) is False
+    dialog.table.set_value(qa, 3, True)
+    dialog.apply()
+    qtbot.waitUntil(
+        lambda: (
+            window.runner.idle
+            and any(e.requires_approval for e in demo_ws.release_plan().environments)
+        )
+    )
+    assert [e.name for e in demo_ws.release_plan().environments if e.requires_approval] == ["QA"]
+    assert window.undo_action.text() == "&Undo Edit environment QA"
+    window.undo_action.trigger()
+    qtbot.waitUntil(
+        lambda: (
+            window.runner.idle
+            and not any(e.requires_approval for e in demo_ws.release_plan().environments)
+        )
+    )
