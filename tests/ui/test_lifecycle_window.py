@@ -225,3 +225,40 @@ def test_requiring_approval_in_the_environment_editor_then_undo(
             and not any(e.requires_approval for e in demo_ws.release_plan().environments)
         )
     )
+
+
+def test_the_release_editor_edits_monitoring_and_rollouts_with_undo(
+    qtbot: Any, window: MainWindow, demo_ws: Workspace
+) -> None:
+    release = next(r for r in demo_ws.release_plan().releases if len(r.stages) >= 2)
+    window.open_release_editor(release.key)
+    qtbot.waitUntil(lambda: window.editors.release_editor is not None)
+    dialog = window.editors.release_editor
+    assert dialog is not None
+    last = dialog.stages_table.rowCount() - 1
+    stage = release.stages[last]
+    dialog.stages_table.set_value(last, 4, "soon")
+    dialog.buttons.accepted.emit()
+    assert "Cannot save" in dialog.error_label.text()
+    assert "expected DAY:PERCENT" in dialog.error_label.text()
+    rollout = f"{stage.start}:20, {stage.end}:100; switch {stage.end}"
+    dialog.stages_table.set_value(last, 4, rollout)
+    dialog.monitoring_spin.setValue(9)
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: window.runner.idle and window.editors.release_editor is None)
+    saved = demo_ws.release(release.key)
+    assert saved.monitoring_days == 9
+    stored = next(
+        s for s in saved.stages if (s.environment, s.start) == (stage.environment, stage.start)
+    )
+    assert [(p.date, p.percent) for p in stored.steps] == [(stage.start, 20), (stage.end, 100)]
+    assert stored.switch == stage.end
+    # Opening and saving again keeps them (the editor shows what it does not change).
+    window.open_release_editor(release.key)
+    qtbot.waitUntil(lambda: window.editors.release_editor is not None)
+    again = window.editors.release_editor
+    assert again is not None
+    assert again.stages_table.value(last, 4) == rollout
+    again.reject()
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.runner.idle and demo_ws.release(release.key) == release)

@@ -45,6 +45,8 @@ __all__ = [
     "NewTrainDialog",
     "NewTrainRequest",
     "TemplatesDialog",
+    "parse_rollout",
+    "rollout_text",
     "template_lines",
 ]
 
@@ -438,6 +440,36 @@ def parse_steps(text: str) -> tuple[RolloutStep, ...]:
         except ValueError:
             raise ValueError(f"{part!r}: expected DAY:PERCENT, e.g. 2026-12-02:10") from None
     return tuple(steps)
+
+
+def rollout_text(steps: tuple[RolloutStep, ...], switch: dt.date | None) -> str:
+    """A stage's rollout as the release editor shows it: ``2026-11-30:5, 2026-12-01:100`` and
+    ``switch 2026-11-27``, separated by ``;``."""
+    parts = [steps_text(steps)] if steps else []
+    if switch is not None:
+        parts.append(f"switch {switch}")
+    return "; ".join(parts)
+
+
+def parse_rollout(text: str) -> tuple[tuple[RolloutStep, ...], dt.date | None]:
+    """Steps and switch day from :func:`rollout_text` (ValueError names the bad part).
+
+    Examples:
+        >>> parse_rollout("2026-11-30:5, 2026-12-01:100; switch 2026-12-01")[1]
+        datetime.date(2026, 12, 1)
+    """
+    steps: tuple[RolloutStep, ...] = ()
+    switch = None
+    for part in (p.strip() for p in text.split(";")):
+        if part.lower().startswith("switch"):
+            day = part[len("switch") :].strip()
+            try:
+                switch = dt.date.fromisoformat(day)
+            except ValueError:
+                raise ValueError(f"{part!r}: expected switch YYYY-MM-DD") from None
+        elif part:
+            steps = parse_steps(part)
+    return steps, switch
 
 
 class FlagsDialog(QDialog):
