@@ -3,7 +3,8 @@
 Usage: ``python scripts/screenshot_lifecycle.py [--out-dir DIR] [--today D]``. On the small demo
 (in a temporary folder), it makes a release from the ``standard`` template with canary steps, a
 blue-green switch and a feature flag, through the same edits as the command line, then writes:
-``lifecycle-timeline.png`` (the Timeline around it, at week zoom), ``lifecycle-train.png`` (New
+``lifecycle-timeline.png`` (the Timeline around it, at week zoom), ``lifecycle-calendar.png``
+(its month, the monitoring days hatched), ``lifecycle-train.png`` (New
 Train from Template with its preview) and ``lifecycle-table.png`` (the releases table with the
 Phase column).
 """
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     window.timeline.chart.scroll_to_day(target)
     settle()
     ok = save(window, "lifecycle-timeline.png") and ok
+    window.show_view("Calendar")
+    bar = window.filter_bar.team_filter
+    bar.setCurrentIndex(max(bar.findData("PAY"), 0))  # the Payments releases only
+    settle()
+    ok = save(window, "lifecycle-calendar.png") and ok
     dialog = NewTrainDialog(lifecycle_choices(ws, args.today), window)
     dialog.key.setText("R26")
     dialog.template.setCurrentText("standard")
