@@ -4,12 +4,15 @@ switch days and the release's feature flags (Qt-free geometry, x in days from an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from relplan.domain.model import Flag, Release
+from relplan.domain.model import Flag, Plan, Release
 
-__all__ = ["LifecycleMarks", "lifecycle_marks"]
+if TYPE_CHECKING:
+    from relplan.planning.check import Problem
+
+__all__ = ["LifecycleMarks", "lifecycle_hits", "lifecycle_marks"]
 
 
 class LifecycleMarks(NamedTuple):
@@ -65,3 +68,32 @@ def lifecycle_marks(
         if f.steps
     )
     return LifecycleMarks(monitoring, steps, switches, marks)
+
+
+def lifecycle_hits(
+    plan: Plan, problem: Problem, releases: Sequence[Release]
+) -> list[tuple[str, dt.date]]:
+    """The days a lifecycle problem flags in the calendar, as ``(release key, day)``: the stage
+    start of a gate problem's environment, the start of a stage with an invalid rollout, and a
+    flag's first step (the release's target for a stale flag)."""
+    from relplan.planning.lifecycle import FLAG_PREFIX, rollout_problem
+
+    env = next(
+        (s.removeprefix("environment:") for s in problem.subjects if s.startswith("environment:")),
+        None,
+    )
+    if problem.kind in ("gate_missing", "gate_late"):
+        return [(r.key, s.start) for r in releases for s in r.stages if s.environment == env][:1]
+    if problem.kind == "rollout_invalid":
+        return [(r.key, s.start) for r in releases for s in r.stages if rollout_problem(s)]
+    key = next(
+        (s.removeprefix(FLAG_PREFIX) for s in problem.subjects if s.startswith(FLAG_PREFIX)), None
+    )
+    flag = next((f for f in plan.flags if f.key == key), None)
+    if flag is None or not releases:
+        return []
+    if problem.kind == "flag_before_release" and flag.steps:
+        return [(releases[0].key, flag.steps[0].date)]
+    if problem.kind == "flag_stale" and releases[0].target is not None:
+        return [(releases[0].key, releases[0].target)]
+    return []

@@ -53,3 +53,23 @@ def test_timeline_marks_of_steps_switch_monitoring_and_flags() -> None:
     assert marks.switches == (6.0,)
     assert marks.flags == ((10.0, 13.0, "f", (50, 100)),)
     assert lifecycle_marks(Release("B", "B", "T", target=day(1)), D).empty
+
+
+def test_lifecycle_problems_flag_their_days_in_the_calendar() -> None:
+    from relplan.domain.model import Environment, Gate
+    from relplan.layout.calendar_problems import problem_days
+    from relplan.planning.check import check_plan
+
+    late = Release(
+        "A", "A", "T", start=day(2), target=day(9), gates=(Gate("CAB", "Production"),),
+        stages=(Stage("Production", day(8), day(9), "canary", (RolloutStep(day(8), 10),)),),
+    )  # fmt: skip
+    flag = Flag("f", "A", "Production", steps=(RolloutStep(day(5), 10),))
+    plan = Plan(environments=(Environment("Production", 1),), releases=(late,), flags=(flag,))
+    problems = check_plan(plan, today=day(8))
+    kinds = {p.kind for p in problems}
+    assert {"gate_late", "rollout_invalid", "flag_before_release"} <= kinds
+    by_day, flagged = problem_days(plan, problems, day(0), day(20))
+    assert {p.kind for p in by_day[day(8)]} == {"gate_late", "rollout_invalid"}
+    assert [p.kind for p in by_day[day(5)]] == ["flag_before_release"]
+    assert ("A", day(5)) in flagged
