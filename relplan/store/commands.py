@@ -30,7 +30,9 @@ from relplan.store.database import transaction
 from relplan.store.entities import TABLES, EntityTable
 
 #: Entities whose change moves dates or edges, so that schedules must be recomputed.
-_SCHEDULE_ENTITIES = frozenset({"release", "dependency", "work_item", "freeze", "environment"})
+_SCHEDULE_ENTITIES = frozenset(
+    {"release", "dependency", "work_item", "freeze", "environment", "flag"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,3 +262,34 @@ def test_the_release_editor_edits_monitoring_and_rollouts_with_undo(
     again.reject()
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: window.runner.idle and demo_ws.release(release.key) == release)
+
+
+def test_a_flag_saved_in_the_window_is_checked_at_once(
+    qtbot: Any, window: MainWindow, demo_ws: Workspace
+) -> None:
+    release = next(
+        r
+        for r in demo_ws.release_plan().releases
+        if r.status == "planned" and any(s.environment == "Production" for s in r.stages)
+    )
+    production = min(s.start for s in release.stages if s.environment == "Production")
+    early = production - dt.timedelta(days=3)
+    dialog: FlagsDialog = _dialog(
+        qtbot, window, window.lifecycle_actions.flags_action, "flags_dialog"
+    )
+    dialog.key.setText("too-early")
+    dialog.release.setCurrentText(release.key)
+    dialog.environment.setCurrentText("Production")
+    dialog.steps.setText(f"{early}:10, {production}:100")
+    dialog.save_button.click()
+
+    def flagged() -> bool:
+        latest = window.analyser.latest
+        return latest is not None and any(
+            p.kind == "flag_before_release" and "flag:too-early" in p.subjects
+            for p in latest.problems
+        )
+
+    qtbot.waitUntil(lambda: window.runner.idle and flagged())
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.runner.idle and not flagged())
