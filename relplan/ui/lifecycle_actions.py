@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from relplan import config
+from relplan.errors import ValidationError
 from relplan.ui.actions import JSON_FILTER
 from relplan.ui.analysis import Clock, zone_today
 from relplan.ui.dialogs.lifecycle import (
@@ -176,7 +177,7 @@ class LifecycleActions(QObject):
     def _show_new_release(self, choices: LifecycleChoices) -> None:
         dialog = NewReleaseDialog(choices, self.window)
         self.release_dialog = dialog
-        dialog.accepted.connect(lambda: self.new_release(dialog.request()))
+        dialog.submitted.connect(self.new_release)
         dialog.finished.connect(lambda _r: setattr(self, "release_dialog", None))
         dialog.open()
 
@@ -190,7 +191,28 @@ class LifecycleActions(QObject):
                 train=req.train, name=req.name,
             )[1]  # fmt: skip
 
-        self._run(build, lambda _c: None, lambda exc: present_error(self.window, exc))
+        self._run(build, lambda _c: self._made(self.release_dialog), self._refused_release)
+
+    def _made(self, dialog: NewReleaseDialog | NewTrainDialog | None) -> None:
+        if dialog is not None:
+            dialog.done_ok()
+
+    def _refused_release(self, exc: BaseException) -> None:
+        self._refused(self.release_dialog, exc)
+
+    def _refused_train(self, exc: BaseException) -> None:
+        self._refused(self.train_dialog, exc)
+
+    def _refused(
+        self, dialog: NewReleaseDialog | NewTrainDialog | None, exc: BaseException
+    ) -> None:
+        """A refused release or train: say why in its dialog (kept open), else in a box."""
+        if dialog is not None and isinstance(exc, ValidationError):
+            dialog.show_error("Not made: " + "; ".join(exc.lines()))
+        else:
+            if dialog is not None:
+                dialog.show_error("Not made.")
+            present_error(self.window, exc)
 
     # -- new train --------------------------------------------------------------------------
     @Slot()
@@ -201,7 +223,7 @@ class LifecycleActions(QObject):
     def _show_new_train(self, choices: LifecycleChoices) -> None:
         dialog = NewTrainDialog(choices, self.window)
         self.train_dialog = dialog
-        dialog.accepted.connect(lambda: self.new_train(dialog.request()))
+        dialog.submitted.connect(self.new_train)
         dialog.finished.connect(lambda _r: setattr(self, "train_dialog", None))
         dialog.open()
 
@@ -216,7 +238,7 @@ class LifecycleActions(QObject):
             )  # fmt: skip
             return train_command(plans, req.template)
 
-        self._run(build, lambda _c: None, lambda exc: present_error(self.window, exc))
+        self._run(build, lambda _c: self._made(self.train_dialog), self._refused_train)
 
     # -- flags ------------------------------------------------------------------------------
     @Slot()

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 
 from relplan.store.workspace import Workspace
@@ -58,12 +57,8 @@ def test_new_release_from_template_then_undo(
 
 
 def test_a_taken_key_is_refused_and_nothing_written(
-    qtbot: Any, window: MainWindow, demo_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, window: MainWindow, demo_ws: Workspace
 ) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(
-        "relplan.ui.lifecycle_actions.present_error", lambda _w, exc: shown.append(str(exc))
-    )
     taken = demo_ws.release_plan().releases[0].key
     before = demo_ws.release_plan()
     dialog: NewReleaseDialog = _dialog(
@@ -71,9 +66,14 @@ def test_a_taken_key_is_refused_and_nothing_written(
     )
     dialog.key.setText(taken)
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: bool(shown))
-    assert "already exists" in shown[0]
+    qtbot.waitUntil(lambda: window.runner.idle and bool(dialog.error.text()))
+    assert "already exists" in dialog.error.text()
+    assert dialog.isVisible()  # kept open, to change the key
     assert demo_ws.release_plan() == before
+    dialog.key.setText("PAY-FRESH")
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: window.runner.idle and window.lifecycle_actions.release_dialog is None)
+    assert demo_ws.release_plan().release("PAY-FRESH") is not None
 
 
 def test_train_preview_then_create_and_undo(

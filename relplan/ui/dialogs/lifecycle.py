@@ -207,7 +207,14 @@ def _combo(parent: QWidget, values: tuple[str, ...], *, optional: bool = False) 
 
 class NewReleaseDialog(QDialog):
     """Asks for a new release's key, team, template, target, train and name, and previews the
-    stages, milestones and gates the template gives."""
+    stages, milestones and gates the template gives.
+
+    Signals:
+        submitted(object): OK was pressed with this :class:`NewReleaseRequest`; the dialog stays
+            open until :meth:`done_ok` (made) or :meth:`show_error` (refused).
+    """
+
+    submitted = Signal(object)
 
     def __init__(self, choices: LifecycleChoices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -264,10 +271,6 @@ class NewReleaseDialog(QDialog):
             name=self.name.text().strip() or None,
         )
 
-    def show_error(self, text: str) -> None:
-        """Show why the release could not be made (the dialog stays open)."""
-        self.error.setText(text)
-
     @Slot()
     def _update(self) -> None:
         req = self.request()
@@ -295,11 +298,29 @@ class NewReleaseDialog(QDialog):
         if not self.request().key:
             self.show_error("Give the release a key")
             return
+        self.buttons.setEnabled(False)
+        self.submitted.emit(self.request())
+
+    def show_error(self, text: str) -> None:
+        """Show why the release could not be made; the dialog stays open."""
+        self.buttons.setEnabled(True)
+        self.error.setText(text)
+
+    def done_ok(self) -> None:
+        """The release was made: close."""
+        self.buttons.setEnabled(True)
         self.accept()
 
 
 class NewTrainDialog(QDialog):
-    """Asks for a train (or a cadenced series) and previews its trains and releases."""
+    """Asks for a train (or a cadenced series) and previews its trains and releases.
+
+    Signals:
+        submitted(object): OK was pressed with this :class:`NewTrainRequest`; the dialog stays
+            open until :meth:`done_ok` (made) or :meth:`show_error` (refused).
+    """
+
+    submitted = Signal(object)
 
     def __init__(self, choices: LifecycleChoices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -384,7 +405,8 @@ class NewTrainDialog(QDialog):
         )
 
     def show_error(self, text: str) -> None:
-        """Show why the train could not be made (the dialog stays open)."""
+        """Show why the train could not be made; the dialog stays open."""
+        self.buttons.setEnabled(True)
         self.error.setText(text)
 
     @Slot()
@@ -420,7 +442,13 @@ class NewTrainDialog(QDialog):
         elif not req.teams:
             self.show_error("Tick at least one team")
         else:
-            self.accept()
+            self.buttons.setEnabled(False)
+            self.submitted.emit(req)
+
+    def done_ok(self) -> None:
+        """The trains were made: close."""
+        self.buttons.setEnabled(True)
+        self.accept()
 
 
 def steps_text(steps: tuple[RolloutStep, ...]) -> str:
