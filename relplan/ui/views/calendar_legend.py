@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from relplan.domain.model import Environment, Release
@@ -108,6 +108,11 @@ class LegendBar(QWidget):
         painter.fillRect(swatch, hatch_brush(theme))
         x += 23
         label("Freeze")
+        # The monitoring period after a release's target, hatched like calendar_paint does.
+        swatch = QRectF(x, mid - 6, 18, 12)
+        painter.fillRect(swatch, QBrush(theme.color("muted"), Qt.BrushStyle.BDiagPattern))
+        x += 23
+        label("Monitoring")
         draw_diamond(painter, QPointF(x + 5, mid), 10, theme.color("base"), theme.color("text"))
         x += 15
         label("Milestone")
