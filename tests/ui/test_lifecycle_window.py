@@ -293,3 +293,9 @@ def test_a_flag_saved_in_the_window_is_checked_at_once(
     qtbot.waitUntil(lambda: window.runner.idle and flagged())
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: window.runner.idle and not flagged())
+
+
+def test_flag_subjects_read_as_flags_in_the_problems_panel() -> None:
+    from relplan.ui.models.problems import subject_label
+
+    assert subject_label("flag:new-checkout") == "flag new-checkout"
