@@ -290,3 +290,21 @@ def test_status_counts_by_phase(db: str, capsys: pytest.CaptureFixture[str]) -> 
     assert phases["Production"]["releases"] == ["PAY-2026.12"]
     assert phases["planning"]["count"] == 1
     assert [p["phase"] for p in got["phases"]] == ["planning", "Production"]
+
+
+def test_status_for_people_lists_phases_with_counts(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = _run(capsys, "--db", db, "status", "--today", "2026-11-30", "--show", "1")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Portfolio on 2026-11-30: 2 releases"
+    assert lines[1].split() == ["planning", "1", "WEB-2026.12"]
+    assert lines[2].split() == ["Production", "1", "PAY-2026.12"]
+
+
+def test_template_show_for_people(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = _run(capsys, "--db", db, "template", "show", "hotfix")
+    assert code == 0
+    assert "stage Production: 1 days ending 0 days before the target (rolling)" in out
+    assert "gate Emergency CAB (manual) for Production by ops-lead" in out
