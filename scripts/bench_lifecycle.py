@@ -7,7 +7,10 @@ copied to a temporary folder first, so it is never changed. Best of ``--runs``, 
 - the five lifecycle check kinds alone, and every release's phase, on the loaded plan;
 - ``release new`` and ``train new --every 2w --count 12`` (all teams) with their undo;
 - what the window does on its GUI thread: the New Train dialog's preview for all teams and 12
-  trains, the Phase column's update, and the Timeline's lifecycle marks of every release.
+  trains, the Phase column's update, and the Timeline's lifecycle marks of every release;
+- with ``--window``: the real main window on the workspace, driven as a user would (New Release
+  from Template…, New Train from Template… for every team, the Timeline shown), with the
+  longest stall of the GUI thread measured by a 5 ms heartbeat.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 12, 4))
+    parser.add_argument("--window", action="store_true", help="also drive the main window")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = Path(tempfile.mkdtemp(prefix="relplan-bench-lifecycle-"))
@@ -136,9 +140,95 @@ def main(argv: list[str] | None = None) -> int:
         found = phases(plan.releases, args.today)
         column = best(args.runs, lambda: model.set_phases(found))
         print("Phase column update (GUI):".ljust(32) + f"{column:.4f}")
+        if args.window:
+            _drive_window(app, ws, args.today, teams)
         del app
     shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def _drive_window(app: Any, ws: Any, today: dt.date, teams: list[str]) -> None:
+    """Open the main window on ``ws`` and time the lifecycle flows and the GUI thread's stalls."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from relplan.ui.main_window import MainWindow
+    from relplan.ui.session import WorkspaceSession
+    from relplan.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    window = MainWindow(WorkspaceSession(runner, ws), today=lambda: today)
+    window.resize(1400, 860)
+    window.show()
+    clock = QElapsedTimer()
+    clock.start()
+    gaps: list[int] = []
+    last = [clock.elapsed()]
+
+    def beat() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    def stall() -> str:
+        """The longest gap of the heartbeat since the last call (ms), then forget them."""
+        worst = max(gaps, default=0)
+        gaps.clear()
+        return f" (longest stall {worst} ms)"
+
+    def wait(done: Callable[[], bool], limit_s: float = 120) -> float:
+        start = time.perf_counter()
+        while not done() and time.perf_counter() - start < limit_s:
+            app.processEvents()
+            time.sleep(0.002)
+        return time.perf_counter() - start
+
+    opened = wait(lambda: runner.idle and window.analyser.latest is not None)
+    print("window open and analysed:".ljust(32) + f"{opened:.2f}")
+    heartbeat = QTimer()
+    heartbeat.timeout.connect(beat)
+    last[0] = clock.elapsed()  # stalls are counted from here, not from the window's opening
+    heartbeat.start(5)
+    actions = window.lifecycle_actions
+    actions.new_release_action.trigger()
+    took = wait(lambda: actions.release_dialog is not None)
+    print("New Release dialog shown:".ljust(32) + f"{took:.3f}" + stall())
+    dialog = actions.release_dialog
+    assert dialog is not None
+    dialog.key.setText("BENCH-WIN")
+    dialog.buttons.accepted.emit()
+    took = wait(lambda: runner.idle and window.model.row_for("BENCH-WIN") is not None)
+    print("release made, row shown:".ljust(32) + f"{took:.3f}" + stall())
+    actions.new_train_action.trigger()
+    wait(lambda: actions.train_dialog is not None)
+    train = actions.train_dialog
+    assert train is not None
+    train.key.setText("BW")
+    train.set_teams(teams)
+    train.every.setValue(2)
+    train.count.setValue(6)
+    profile = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+    train.buttons.accepted.emit()
+    took = wait(lambda: runner.idle and window.model.row_for(f"{teams[-1]}-BW.6") is not None)
+    print(f"train series ({6 * len(teams)} releases) shown:".ljust(32) + f"{took:.3f}" + stall())
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    window.show_view("Timeline")
+    window.timeline.set_zoom("week")
+    window.timeline.chart.scroll_to_release(f"{teams[0]}-BW.1")
+    took = wait(lambda: runner.idle, 10)
+    print("Timeline shown on the series:".ljust(32) + f"{took:.3f}" + stall())
+    heartbeat.stop()
+    print("longest GUI-thread stall (ms):".ljust(32) + f"{max(gaps, default=0)}")
+    window.session.close()
+    runner.shutdown(5000)
 
 
 if __name__ == "__main__":
