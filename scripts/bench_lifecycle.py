@@ -125,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             dialog.count.setValue(12 if dialog.count.value() != 12 else 11)
 
         print("train preview (GUI thread):".ljust(32) + f"{best(args.runs, preview):.4f}")
-        from relplan.ui.dialogs.lifecycle import FlagsDialog, NewReleaseDialog, TemplatesDialog
+        from relplan.ui.dialogs.flags import FlagsDialog
+        from relplan.ui.dialogs.lifecycle import NewReleaseDialog, TemplatesDialog
 
         for name, make in (
             ("New Train dialog", NewTrainDialog),

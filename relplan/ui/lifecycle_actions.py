@@ -18,8 +18,8 @@ from relplan import config
 from relplan.errors import ValidationError
 from relplan.ui.actions import JSON_FILTER
 from relplan.ui.analysis import Clock, zone_today
+from relplan.ui.dialogs.flags import FlagsDialog
 from relplan.ui.dialogs.lifecycle import (
-    FlagsDialog,
     LifecycleChoices,
     NewReleaseDialog,
     NewReleaseRequest,

@@ -11,7 +11,8 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 
 from relplan.store.workspace import Workspace
-from relplan.ui.dialogs.lifecycle import FlagsDialog, NewReleaseDialog, NewTrainDialog
+from relplan.ui.dialogs.flags import FlagsDialog
+from relplan.ui.dialogs.lifecycle import NewReleaseDialog, NewTrainDialog
 from relplan.ui.main_window import MainWindow
 
 

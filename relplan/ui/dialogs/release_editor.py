@@ -55,7 +55,7 @@ from relplan.errors import DependencyCycleError, ValidationError
 from relplan.store.commands import current_user
 from relplan.ui.dialogs.dependencies_panel import DependenciesPanel, release_key
 from relplan.ui.dialogs.editor_widgets import Column, EditTable, OptionalDateEdit, confirm
-from relplan.ui.dialogs.lifecycle import parse_rollout, rollout_text
+from relplan.ui.dialogs.flags import parse_rollout, rollout_text
 from relplan.ui.errors import present_error
 from relplan.ui.palette import ERROR_COLOR, OK_COLOR, WARNING_COLOR
 from relplan.ui.release_status import confirm_released
