@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from relplan.domain import bounds
+from relplan.domain import bounds, lifecycle_codec
 from relplan.domain.model import (
     DEPENDENCY_TYPES,
     DEPLOYMENT_OUTCOMES,
@@ -67,7 +67,10 @@ def encode_team(team: Team) -> Json:
 
 def encode_environment(env: Environment) -> Json:
     """The JSON dict of an environment."""
-    return {"name": env.name, "order": env.order, "capacity": env.capacity}
+    out: Json = {"name": env.name, "order": env.order, "capacity": env.capacity}
+    if env.requires_approval:
+        out["requires_approval"] = True
+    return out
 
 
 def encode_train(train: Train) -> Json:
@@ -91,6 +94,7 @@ def encode_release(rel: Release) -> Json:
                 "start": s.start.isoformat(),
                 "end": s.end.isoformat(),
                 "strategy": s.strategy,
+                **lifecycle_codec.stage_extra(s),
             }
             for s in sorted(rel.stages, key=lambda s: (s.start, s.end, s.environment))
         ],
@@ -99,6 +103,7 @@ def encode_release(rel: Release) -> Json:
             for m in sorted(rel.milestones, key=lambda m: (m.date, m.name))
         ],
         "gates": [encode_gate(g) for g in rel.gates],
+        **({"monitoring_days": rel.monitoring_days} if rel.monitoring_days else {}),
     }
 
 
@@ -434,7 +439,8 @@ class Decoder:
 
     def environment(self, value: object, path: str) -> Environment | None:
         """Read an environment."""
-        d = self.obj(value, path, ("name", "order", "capacity"))
+        keys = ("name", "order", "capacity", *lifecycle_codec.ENVIRONMENT_KEYS)
+        d = self.obj(value, path, keys)
         if d is None:
             return None
 
@@ -444,6 +450,7 @@ class Decoder:
                 name=self.key(d, "name", path),
                 order=self.integer(d, "order", path, 0, -bounds.MAX_ORDER, bounds.MAX_ORDER),
                 capacity=capacity,
+                requires_approval=lifecycle_codec.read_bool(self, d, "requires_approval", path),
             )
 
         return self._guard(build)
@@ -463,7 +470,8 @@ class Decoder:
 
     def stage(self, value: object, path: str) -> Stage | None:
         """Read a release's stage window."""
-        d = self.obj(value, path, ("environment", "start", "end", "strategy"))
+        keys = ("environment", "start", "end", "strategy", *lifecycle_codec.STAGE_KEYS)
+        d = self.obj(value, path, keys)
         if d is None:
             return None
 
@@ -473,7 +481,8 @@ class Decoder:
             if start > end:
                 self.error(_join(path, "end"), f"end {end} is before start {start}")
             strategy = self.choice(d, "strategy", path, STAGE_STRATEGIES, "big_bang")
-            return Stage(self.text(d, "environment", path), start, end, strategy)
+            extra = lifecycle_codec.read_stage_extra(self, d, path)
+            return Stage(self.text(d, "environment", path), start, end, strategy, **extra)
 
         return self._guard(build)
 
@@ -508,7 +517,8 @@ class Decoder:
     def release(self, value: object, path: str) -> Release | None:
         """Read a release with its stages, milestones and gates."""
         keys = ("key", "name", "team", "train", "start", "target", "status")
-        d = self.obj(value, path, (*keys, "stages", "milestones", "gates"))
+        more = ("stages", "milestones", "gates", *lifecycle_codec.RELEASE_KEYS)
+        d = self.obj(value, path, (*keys, *more))
         if d is None:
             return None
 
@@ -534,6 +544,7 @@ class Decoder:
                 stages=tuple(s for s in stages if s is not None),
                 milestones=tuple(m for m in milestones if m is not None),
                 gates=tuple(g for g in gates if g is not None),
+                monitoring_days=lifecycle_codec.read_monitoring(self, d, path),
             )
 
         return self._guard(build)

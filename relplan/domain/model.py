@@ -40,6 +40,7 @@ class Environment:
     name: str
     order: int
     capacity: int = 1
+    requires_approval: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,26 @@ class Train:
 
 
 @dataclass(frozen=True, slots=True)
+class RolloutStep:
+    """One step of a canary or rolling rollout (or of a feature flag): ``percent`` from ``date``."""
+
+    date: dt.date
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stage:
-    """A release's window in one environment, both days included."""
+    """A release's window in one environment, both days included.
+
+    ``steps`` (canary, rolling) and ``switch`` (blue-green) are optional rollout details.
+    """
 
     environment: str
     start: dt.date
     end: dt.date
     strategy: str = "big_bang"
+    steps: tuple[RolloutStep, ...] = ()
+    switch: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +111,7 @@ class Release:
     stages: tuple[Stage, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     gates: tuple[Gate, ...] = ()
+    monitoring_days: int = 0
 
     @property
     def ref(self) -> str:
@@ -202,6 +217,58 @@ class Deployment:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateStage:
+    """A template's stage: it lasts ``days`` days and ends ``ends_before_target`` days before
+    the target day."""
+
+    environment: str
+    days: int
+    ends_before_target: int = 0
+    strategy: str = "big_bang"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMilestone:
+    """A template's milestone, ``before_target`` days before the target day."""
+
+    name: str
+    before_target: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateGate:
+    """A template's gate (a release made from the template gets it as ``pending``)."""
+
+    name: str
+    environment: str | None = None
+    kind: str = "manual"
+    approvers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A release lifecycle template: stages, milestones and gates relative to a target day."""
+
+    key: str
+    name: str
+    stages: tuple[TemplateStage, ...] = ()
+    milestones: tuple[TemplateMilestone, ...] = ()
+    gates: tuple[TemplateGate, ...] = ()
+    monitoring_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A feature flag turned on by steps in one environment, shipped with a release."""
+
+    key: str
+    release: str
+    environment: str
+    owner: str | None = None
+    steps: tuple[RolloutStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A whole workspace: what the JSON format holds, as domain objects."""
 
@@ -214,6 +281,8 @@ class Plan:
     work_items: tuple[WorkItem, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     deployments: tuple[Deployment, ...] = ()
+    templates: tuple[Template, ...] = ()
+    flags: tuple[Flag, ...] = ()
     _release_index: dict[str, Release] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

@@ -77,4 +77,6 @@ def _environments_in_use(ws: Workspace) -> dict[str, str]:
             used.setdefault(env, f"freeze {freeze.name}")
     for deployment in plan.deployments:
         used.setdefault(deployment.environment, f"a deployment of {deployment.release}")
+    for flag in plan.flags:
+        used.setdefault(flag.environment, f"flag {flag.key}")
     return used

@@ -49,7 +49,15 @@ def shift_release(release: Release, days: int) -> Release:
         start=None if release.start is None else release.start + delta,
         target=None if release.target is None else release.target + delta,
         stages=tuple(
-            dataclasses.replace(s, start=s.start + delta, end=s.end + delta) for s in release.stages
+            dataclasses.replace(
+                s,
+                start=s.start + delta,
+                end=s.end + delta,
+                # Rollout steps and the switch day belong to the stage's window: they move too.
+                steps=tuple(dataclasses.replace(p, date=p.date + delta) for p in s.steps),
+                switch=None if s.switch is None else s.switch + delta,
+            )
+            for s in release.stages
         ),
         milestones=tuple(dataclasses.replace(m, date=m.date + delta) for m in release.milestones),
     )

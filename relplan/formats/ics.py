@@ -1,7 +1,7 @@
 """The plan as an iCalendar file (RFC 5545) that any calendar program can subscribe to.
 
-One ``VEVENT`` per release (``start..target``), per milestone (its day), per stage window and per
-freeze window (shared/spec/analysis.md, ``export``):
+One ``VEVENT`` per release (``start..target``), per milestone (its day), per stage window, per
+rollout step of a stage (its day) and per freeze window (shared/spec/analysis.md, ``export``):
 
 - Days are all-day events (``VALUE=DATE``) with an exclusive ``DTEND`` (the day after the last).
   A freeze with times of day is a timed event in the planning zone (``TZID``), and the calendar
@@ -315,6 +315,11 @@ class _Builder:
                 first = last = dt.date.fromisoformat(payload[0]["date"])
                 summary = f"{release.name}: {payload[0]['name']}"
                 lead = f"Milestone of release {release.key}"
+            elif kind == "step":
+                step, env, strategy = payload[0], payload[1], str(payload[2]).replace("_", " ")
+                first = last = dt.date.fromisoformat(step["date"])
+                summary = f"{release.name}: {env} at {step['percent']} %"
+                lead = f"Rollout step ({strategy}) of release {release.key} in {env}"
             else:
                 stage = payload[0]
                 first = dt.date.fromisoformat(stage["start"])
@@ -456,7 +461,7 @@ def _categories(names: Iterable[str]) -> str:
     return ",".join(escape_text(n) for n in names)
 
 
-_KIND_ORDER: Final = {"freeze": 0, "release": 1, "stage": 2, "milestone": 3}
+_KIND_ORDER: Final = {"freeze": 0, "release": 1, "stage": 2, "milestone": 3, "step": 4}
 
 
 # --- from a workspace ---------------------------------------------------------------------------

@@ -63,8 +63,12 @@ def release_identities(data: Mapping[str, Any]) -> dict[Identity, Any]:
     per_env: dict[str, int] = defaultdict(int)
     for stage in data.get("stages", ()):
         env = str(stage["environment"])
-        found["stage", key, env, str(per_env[env])] = (stage, common)
+        nth = str(per_env[env])
+        found["stage", key, env, nth] = (stage, common)
         per_env[env] += 1
+        # A rollout step is an event of its own, told apart by its stage and its day.
+        for step in stage.get("steps", ()):
+            found["step", key, env, nth, str(step["date"])] = (step, env, stage["strategy"], common)
     return found
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from relplan.domain import bounds, codec
+from relplan.domain import bounds, codec, lifecycle_codec
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Dependency, Plan, WorkItem
 from relplan.errors import Issue, ValidationError
 
@@ -27,7 +27,9 @@ _SECTIONS: Final = (
     "teams", "environments", "trains", "releases", "freezes", "work_items", "dependencies",
     "deployments",
 )  # fmt: skip
-_TOP_KEYS: Final = ("format", "version", "timezone", *_SECTIONS)
+#: Sections of the release lifecycle, written only when they hold something.
+_LIFECYCLE_SECTIONS: Final = ("templates", "flags")
+_TOP_KEYS: Final = ("format", "version", "timezone", *_SECTIONS, *_LIFECYCLE_SECTIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,8 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
     items = section("work_items", dec.work_item)
     deps = section("dependencies", dec.dependency)
     deployments = section("deployments", dec.deployment)
+    templates = section("templates", lambda v, p: lifecycle_codec.read_template(dec, v, p))
+    flags = section("flags", lambda v, p: lifecycle_codec.read_flag(dec, v, p))
 
     # Each kind is checked as a whole first (sets, at C speed: a large plan has 250,000 items
     # and dependencies); only a kind with a problem is walked object by object for its messages.
@@ -266,6 +270,10 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
     for p, d in deployments:
         ident = f"{d.release} to {d.environment} finished {d.finished.isoformat()}"
         index.add(dec, "deployment", ident, p, "", "deployment of")
+    for p, t in templates:
+        index.add(dec, "template", t.key, p, ".key", "template key")
+    for p, fl in flags:
+        index.add(dec, "flag", fl.key, p, ".key", "flag key")
 
     def known_set(kind: str, section: str, extra: frozenset[str]) -> set[str]:
         return index.keys.get(kind, set()) | rejected.get(section, set()) | extra
@@ -306,6 +314,9 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
     for p, d in deployments:
         ref(p, ".release", d.release, release_keys, "release")
         ref(p, ".environment", d.environment, env_names, "environment")
+    for p, fl in flags:
+        ref(p, ".release", fl.release, release_keys, "release")
+        ref(p, ".environment", fl.environment, env_names, "environment")
 
     dec.raise_if_any(source=source)
     return Plan(
@@ -318,6 +329,8 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
         work_items=tuple(items.objects),
         dependencies=tuple(deps.objects),
         deployments=tuple(d for _, d in deployments),
+        templates=tuple(t for _, t in templates),
+        flags=tuple(f for _, f in flags),
     )
 
 
@@ -364,7 +377,7 @@ def encode_plan(
             encodes its rows, :func:`relplan.formats.workspace_io.export_file`).
         dependencies: The dependencies' JSON dicts by from and to, instead of the plan's.
     """
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "timezone": plan.timezone,
@@ -392,6 +405,15 @@ def encode_plan(
             for d in sorted(plan.deployments, key=lambda d: (d.finished, d.release, d.environment))
         ],
     }
+    if plan.templates:
+        document["templates"] = [
+            lifecycle_codec.encode_template(t) for t in sorted(plan.templates, key=lambda t: t.key)
+        ]
+    if plan.flags:
+        document["flags"] = [
+            lifecycle_codec.encode_flag(f) for f in sorted(plan.flags, key=lambda f: f.key)
+        ]
+    return document
 
 
 def dump_plan(plan: Plan) -> str:
@@ -509,4 +531,6 @@ def dumps_indented(value: Any, depth: int = 0) -> str:
 
 def document_counts(plan: Plan) -> Mapping[str, int]:
     """How many objects of each section ``plan`` holds."""
-    return {name: len(getattr(plan, name)) for name in _SECTIONS}
+    counts = {name: len(getattr(plan, name)) for name in _SECTIONS}
+    counts.update((n, len(getattr(plan, n))) for n in _LIFECYCLE_SECTIONS if getattr(plan, n))
+    return counts

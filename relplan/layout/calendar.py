@@ -107,6 +107,7 @@ class DayEntry:
         milestones: Names of the release's milestones on this day.
         gates: The release's gates when this is its target day.
         flagged: A problem of the check concerns this release on this day.
+        monitoring: The day lies in the release's monitoring period after its target.
     """
 
     key: str
@@ -119,6 +120,7 @@ class DayEntry:
     milestones: tuple[str, ...] = ()
     gates: tuple[Gate, ...] = ()
     flagged: bool = False
+    monitoring: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +386,9 @@ def layout_calendar(
         if not flt.admits(release):
             continue
         for run in release_runs(release, environment=flt.environment):
+            if flt.environment is None and release.target and release.monitoring_days:
+                # The monitoring period after the target belongs to the bar (drawn hatched).
+                run = (run[0], release.target + dt.timedelta(days=release.monitoring_days))
             if run[0] <= grid_last and run[1] >= grid_first:
                 runs.append((run, release))
                 shown[release.key] = release
@@ -459,6 +464,7 @@ def _layout_week(
                     milestones=tuple(m.name for m in release.milestones if m.date == date),
                     gates=release.gates if date == release.target else (),
                     flagged=(release.key, date) in flagged,
+                    monitoring=release.target is not None and date > release.target,
                 )
             )
         freeze_entries = [

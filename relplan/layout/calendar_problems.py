@@ -114,7 +114,9 @@ def _problem_hits(
         return [(r.key, r.target) for r in releases if r.target is not None]
     if problem.kind == "stage_outside_release":
         return [hit for r in releases for hit in _outside_hits(r, first, last)]
-    return []
+    from relplan.layout.lifecycle import lifecycle_hits
+
+    return lifecycle_hits(plan, problem, releases)
 
 
 def _outside_hits(release: Release, first: dt.date, last: dt.date) -> list[tuple[str, dt.date]]:

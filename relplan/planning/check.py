@@ -2,7 +2,9 @@
 
 Kinds (shared/spec/analysis.md): ``cycle``, ``dependency_violation``, ``freeze_conflict``,
 ``environment_conflict`` (errors), ``gate_pending``, ``stage_outside_release`` and
-``released_with_open_gates`` (warnings). Cancelled releases take part in
+``released_with_open_gates`` (warnings), and the release lifecycle's ``gate_missing``,
+``gate_late``, ``rollout_invalid``, ``flag_before_release`` and ``flag_stale``
+(:mod:`relplan.planning.lifecycle`). Cancelled releases take part in
 cycle detection only; a release without dates takes no part in the date checks
 (workspace-format.md, "Dependencies").
 
@@ -130,6 +132,10 @@ def check_plan(plan: Plan, *, today: dt.date, index: PlanIndex | None = None) ->
     problems += pending_gates(active.values(), today=today)
     problems += stages_outside(active.values())
     problems += released_with_open_gates(index.releases.values())
+    # Imported here: the lifecycle module builds on this one's Problem.
+    from relplan.planning.lifecycle import lifecycle_problems
+
+    problems += lifecycle_problems(plan, today=today)
     return sort_problems(problems)
 
 

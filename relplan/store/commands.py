@@ -24,12 +24,15 @@ from typing import Any
 
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
+from relplan.store import lifecycle_tables as _lifecycle_tables  # noqa: F401
 from relplan.store import sync_state as _sync_state  # noqa: F401
 from relplan.store.database import transaction
 from relplan.store.entities import TABLES, EntityTable
 
 #: Entities whose change moves dates or edges, so that schedules must be recomputed.
-_SCHEDULE_ENTITIES = frozenset({"release", "dependency", "work_item", "freeze", "environment"})
+_SCHEDULE_ENTITIES = frozenset(
+    {"release", "dependency", "work_item", "freeze", "environment", "flag"}
+)
 
 
 @dataclass(frozen=True, slots=True)

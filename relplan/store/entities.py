@@ -23,6 +23,7 @@ from relplan.domain.model import (
     Gate,
     Milestone,
     Release,
+    RolloutStep,
     Stage,
     Team,
     Train,
@@ -230,14 +231,17 @@ def _write_release_children(conn: sqlite3.Connection, releases: Sequence[Release
     for table in ("stages", "milestones", "gates"):
         conn.executemany(f"DELETE FROM {table} WHERE release = ?", keys)
     conn.executemany(
-        'INSERT INTO stages (release, position, environment, start, "end", strategy) '
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        'INSERT INTO stages (release, position, environment, start, "end", strategy, steps, '
+        "switch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (r.key, i, s.environment, s.start.isoformat(), s.end.isoformat(), s.strategy)
+            (
+                r.key, i, s.environment, s.start.isoformat(), s.end.isoformat(), s.strategy,
+                steps_text(s.steps), _iso(s.switch),
+            )
             for r in releases
             for i, s in enumerate(r.stages)
         ],
-    )
+    )  # fmt: skip
     conn.executemany(
         "INSERT INTO milestones (release, position, name, date) VALUES (?, ?, ?, ?)",
         [
@@ -280,14 +284,17 @@ def release_children(
             out[release] = ([], [], [])
         return out[release]
 
-    for rel, env, start, end, strategy in conn.execute(
-        f'SELECT release, environment, start, "end", strategy FROM stages {where} '
+    for rel, env, start, end, strategy, steps, switch in conn.execute(
+        f'SELECT release, environment, start, "end", strategy, steps, switch FROM stages {where} '
         "ORDER BY release, position",
         args,
     ):
         slot(rel)[0].append(
-            Stage(env, dt.date.fromisoformat(start), dt.date.fromisoformat(end), strategy)
-        )
+            Stage(
+                env, dt.date.fromisoformat(start), dt.date.fromisoformat(end), strategy,
+                steps_from_text(steps), day(switch),
+            )
+        )  # fmt: skip
     for rel, name, date in conn.execute(
         f"SELECT release, name, date FROM milestones {where} ORDER BY release, position", args
     ):
@@ -307,12 +314,26 @@ def release_from_row(
     row: Row, children: tuple[list[Stage], list[Milestone], list[Gate]] | None
 ) -> Release:
     """A release from its row and its children."""
-    key, name, team, train, start, target, status = row
+    key, name, team, train, start, target, status = row[:7]
     stages, milestones, gates = children or ([], [], [])
     return Release(
         key, name, team, train, day(start), day(target), status,
-        tuple(stages), tuple(milestones), tuple(gates),
+        tuple(stages), tuple(milestones), tuple(gates), row[7] or 0 if len(row) > 7 else 0,
     )  # fmt: skip
+
+
+def steps_text(steps: tuple[RolloutStep, ...]) -> str | None:
+    """Rollout steps as stored: a JSON list of ``[day, percent]`` (None when there are none)."""
+    if not steps:
+        return None
+    return json.dumps([[s.date.isoformat(), s.percent] for s in steps])
+
+
+def steps_from_text(text: str | None) -> tuple[RolloutStep, ...]:
+    """Rollout steps from :func:`steps_text`."""
+    if not text:
+        return ()
+    return tuple(RolloutStep(dt.date.fromisoformat(d), int(p)) for d, p in json.loads(text))
 
 
 def _release_from_row(conn: sqlite3.Connection, row: Row) -> Release:
@@ -381,9 +402,10 @@ TABLES: dict[str, EntityTable] = {
             lambda t: t.key, _single, codec.encode_team, _decoder("team"),
         ),
         EntityTable(
-            "environment", "environments", ("name",), ("name", "order", "capacity"),
-            lambda e: (e.name, e.order, e.capacity),
-            lambda _c, r: Environment(*r),
+            "environment", "environments", ("name",),
+            ("name", "order", "capacity", "requires_approval"),
+            lambda e: (e.name, e.order, e.capacity, int(e.requires_approval)),
+            lambda _c, r: Environment(r[0], r[1], r[2], bool(r[3])),
             lambda e: e.name, _single, codec.encode_environment, _decoder("environment"),
         ),
         EntityTable(
@@ -394,8 +416,11 @@ TABLES: dict[str, EntityTable] = {
         ),
         EntityTable(
             "release", "releases", ("key",),
-            ("key", "name", "team", "train", "start", "target", "status"),
-            lambda r: (r.key, r.name, r.team, r.train, _iso(r.start), _iso(r.target), r.status),
+            ("key", "name", "team", "train", "start", "target", "status", "monitoring_days"),
+            lambda r: (
+                r.key, r.name, r.team, r.train, _iso(r.start), _iso(r.target), r.status,
+                r.monitoring_days,
+            ),
             _release_from_row,
             lambda r: r.key, _single, codec.encode_release, _decoder("release"),
         ),

@@ -204,6 +204,25 @@ _V5_ORIGINS: Final = """
         CREATE INDEX commands_origin ON commands(origin, state);
 """
 
+# The release lifecycle (workspace-format.md): environments that require approval, each
+# release's monitoring period, rollout steps and blue-green switch days of stages, the
+# workspace's own release templates (kept whole as their JSON) and feature flags.
+_V_LIFECYCLE: Final = """
+        ALTER TABLE environments ADD COLUMN requires_approval INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE releases ADD COLUMN monitoring_days INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE stages ADD COLUMN steps TEXT;
+        ALTER TABLE stages ADD COLUMN switch TEXT;
+        CREATE TABLE templates (key TEXT PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE flags (
+            key TEXT PRIMARY KEY,
+            release TEXT NOT NULL REFERENCES releases(key),
+            environment TEXT NOT NULL REFERENCES environments(name),
+            owner TEXT,
+            steps TEXT NOT NULL
+        );
+        CREATE INDEX flags_release ON flags(release);
+"""
+
 #: Per kind with a key of several columns: where those columns sit in its audit-log row.
 _COMPOSITE_COLUMNS: Final = {
     "dependency": (0, 1),
@@ -284,5 +303,6 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _V4_SYNC_SNAPSHOTS,
     _V5_ORIGINS,
     _v6_structural_keys,
+    _V_LIFECYCLE,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -28,6 +28,8 @@ _FIELDS: Final[dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "work_item": ("work_items", lambda i: i.key),
     "dependency": ("dependencies", lambda d: (d.from_ref, d.to_ref)),
     "deployment": ("deployments", lambda d: (d.finished, d.release, d.environment)),
+    "template": ("templates", lambda t: t.key),
+    "flag": ("flags", lambda f: f.key),
 }
 
 

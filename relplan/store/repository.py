@@ -31,7 +31,7 @@ from relplan.store.entities import (
 #: The order in which kinds are written, so that every reference exists when it is written.
 WRITE_ORDER = (
     "setting", "team", "environment", "train", "release", "freeze", "work_item", "dependency",
-    "deployment",
+    "deployment", "template", "flag",
 )  # fmt: skip
 _PLAN_FIELDS = {
     "team": "teams",
@@ -42,6 +42,8 @@ _PLAN_FIELDS = {
     "work_item": "work_items",
     "dependency": "dependencies",
     "deployment": "deployments",
+    "template": "templates",
+    "flag": "flags",
 }
 
 
@@ -56,7 +58,8 @@ def _releases(conn: sqlite3.Connection) -> tuple[Release, ...]:
     return tuple(
         release_from_row(row, children.get(row[0]))
         for row in conn.execute(
-            "SELECT key, name, team, train, start, target, status FROM releases ORDER BY key"
+            "SELECT key, name, team, train, start, target, status, monitoring_days FROM releases "
+            "ORDER BY key"
         )
     )
 
@@ -72,6 +75,8 @@ def load_release_plan(conn: sqlite3.Connection) -> Plan:
         trains=tuple(TABLES["train"].all(conn, "key")),
         releases=_releases(conn),
         freezes=tuple(TABLES["freeze"].all(conn, "start, name")),
+        templates=tuple(TABLES["template"].all(conn, "key")),
+        flags=tuple(TABLES["flag"].all(conn, "key")),
     )
 
 
@@ -239,6 +244,8 @@ def load_plan(conn: sqlite3.Connection) -> Plan:
             )
         ),
         deployments=deployments,
+        templates=tuple(TABLES["template"].all(conn, "key")),
+        flags=tuple(TABLES["flag"].all(conn, "key")),
     )
 
 

@@ -386,7 +386,7 @@ def releases(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, Release
         return {}
     children = release_children(conn) if len(wanted) > 20 else None
     rows = conn.execute(
-        "SELECT key, name, team, train, start, target, status FROM releases "
+        "SELECT key, name, team, train, start, target, status, monitoring_days FROM releases "
         "WHERE key IN (SELECT value FROM json_each(?))",
         (json.dumps(wanted),),
     )

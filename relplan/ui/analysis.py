@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,6 +71,8 @@ class PlanAnalysis:
     plan: Plan = field(default_factory=Plan, repr=False, compare=False)
     graph: PlanGraph | None = field(default=None, repr=False, compare=False)
     sketch: bool = False
+    #: Each release's lifecycle phase on ``today``, by key (relplan.planning.lifecycle).
+    phases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
@@ -132,7 +134,12 @@ def analyse_plan(
         from relplan.layout.graph import PlanGraph
 
         graph = PlanGraph(plan, schedule=schedule, problems=problems, index=index)
-    return PlanAnalysis(today, problems, schedule, reason, generation, plan, graph)
+    from relplan.planning.lifecycle import phases
+
+    return PlanAnalysis(
+        today, problems, schedule, reason, generation, plan, graph,
+        phases=phases(plan.releases, today),
+    )  # fmt: skip
 
 
 def sketch_plan(

@@ -42,6 +42,7 @@ from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
 from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
+from relplan.ui.lifecycle_actions import LifecycleActions
 from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
@@ -170,6 +171,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.dashboard = DashboardTab(self, runner=self.runner)
         self.add_view("Dashboard", self.dashboard, "Ctrl+5")
         self.plan_actions = PlanActions(self, today=today)
+        self.lifecycle_actions = LifecycleActions(self, today=today)
         self.sync_actions = SyncActions(self)
         self._connect()
 
@@ -439,6 +441,7 @@ class MainWindow(WindowActions, PreserveGeometry):
     def _on_analyser_analysed(self, analysis: PlanAnalysis) -> None:
         self._sketch = None
         self.model.set_schedule(analysis.schedule, error=analysis.schedule_error)
+        self.model.set_phases(analysis.phases)
         self.problems_dock.show_analysis(analysis)
         self._show_plan(analysis.plan, analysis)
         if analysis.schedule_error:

@@ -421,6 +421,17 @@ class WorkspaceSession(QObject):
         pairs = list(changes)
         self._execute(lambda ws: environments_command(ws, pairs), on_done, on_error)
 
+    def run_command(
+        self,
+        build: Callable[[Workspace], Command | None],
+        *,
+        on_done: Callable[[ChangeSet], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Build a command from what is read inside the write (DB lane) and execute it: one
+        undoable change, refreshed like every other edit (see :mod:`relplan.edits`)."""
+        self._execute(build, on_done, on_error)
+
     def _execute(
         self,
         build: Callable[[Workspace], Command | None],

@@ -1,4 +1,5 @@
-"""The Environment editor: each environment's order (development first) and capacity.
+"""The Environment editor: each environment's order (development first), capacity and whether
+it requires approval.
 
 Capacity is how many releases' stage windows may overlap in the environment before ``check``
 reports an ``environment_conflict``. The dialog is modeless and never touches the store: Apply
@@ -73,6 +74,8 @@ class EnvironmentEditorDialog(QDialog):
                 Column("Name", stretch=True),
                 Column("Order", "int", minimum=0, maximum=999),
                 Column("Capacity", "int", minimum=1, maximum=MAX_CAPACITY),
+                # A release with a stage here needs a gate for it (check: gate_missing).
+                Column("Approval", "choice", choices=(("not needed", False), ("required", True))),
                 Column("Used by", "readonly"),
             ],
             self,
@@ -111,7 +114,8 @@ class EnvironmentEditorDialog(QDialog):
         for env in sorted(plan.environments, key=lambda e: (e.order, e.name)):
             count = used.get(env.name, 0)
             usage = f"{count} release{'s' if count != 1 else ''}" if count else "—"
-            row = self.table.add_row([env.name, env.order, env.capacity, usage], data=env)
+            values = [env.name, env.order, env.capacity, env.requires_approval, usage]
+            row = self.table.add_row(values, data=env)
             name = self.table.item(row, 0)
             if name is not None:  # stages refer to environments by name
                 name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -121,7 +125,7 @@ class EnvironmentEditorDialog(QDialog):
     def add_environment(self) -> None:
         """Add a row for a new environment, ordered after the others."""
         orders = [int(self.table.value(r, 1)) for r in range(self.table.rowCount())]
-        row = self.table.add_row(["", max(orders, default=0) + 1, 1, "—"], data=None)
+        row = self.table.add_row(["", max(orders, default=0) + 1, 1, False, "—"], data=None)
         item = self.table.item(row, 0)
         if item is not None:
             self.table.setCurrentCell(row, 0)
@@ -140,7 +144,12 @@ class EnvironmentEditorDialog(QDialog):
         for row in range(self.table.rowCount()):
             before = self.table.row_data(row)
             name = str(self.table.value(row, 0)).strip()
-            after = Environment(name, int(self.table.value(row, 1)), int(self.table.value(row, 2)))
+            after = Environment(
+                name,
+                int(self.table.value(row, 1)),
+                int(self.table.value(row, 2)),
+                requires_approval=bool(self.table.value(row, 3)),
+            )
             old = before if isinstance(before, Environment) else None
             if old != after:
                 found.append((old, after))

@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from relplan.domain.lifecycle_codec import MAX_OFFSET_DAYS
 from relplan.domain.model import (
     GATE_KINDS,
     RELEASE_STATUSES,
@@ -53,6 +55,7 @@ from relplan.errors import DependencyCycleError, ValidationError
 from relplan.store.commands import current_user
 from relplan.ui.dialogs.dependencies_panel import DependenciesPanel, release_key
 from relplan.ui.dialogs.editor_widgets import Column, EditTable, OptionalDateEdit, confirm
+from relplan.ui.dialogs.flags import parse_rollout, rollout_text
 from relplan.ui.errors import present_error
 from relplan.ui.palette import ERROR_COLOR, OK_COLOR, WARNING_COLOR
 from relplan.ui.release_status import confirm_released
@@ -168,6 +171,11 @@ class ReleaseEditorDialog(QDialog):
         form.addRow("St&art", self.start_edit)
         self.target_edit = OptionalDateEdit(release.target, page)
         form.addRow("Tar&get", self.target_edit)
+        self.monitoring_spin = QSpinBox(page)
+        self.monitoring_spin.setRange(0, MAX_OFFSET_DAYS)
+        self.monitoring_spin.setSuffix(" days after the target")
+        self.monitoring_spin.setValue(release.monitoring_days)
+        form.addRow("&Monitoring", self.monitoring_spin)
         layout.addLayout(form)
         box = QGroupBox("Stages (environment windows, both days included)", page)
         inner = QVBoxLayout(box)
@@ -179,12 +187,16 @@ class ReleaseEditorDialog(QDialog):
                 Column("Start", "date"),
                 Column("End", "date"),
                 Column("Strategy", "choice", strategies),
+                Column("Rollout (day:percent, …; switch day)"),
             ],
             box,
             confirm=self._confirm,
         )
         for stage in release.stages:
-            self.stages_table.add_row([stage.environment, stage.start, stage.end, stage.strategy])
+            rollout = rollout_text(stage.steps, stage.switch)
+            self.stages_table.add_row(
+                [stage.environment, stage.start, stage.end, stage.strategy, rollout]
+            )
         inner.addWidget(self.stages_table)
         inner.addLayout(self._row_buttons(self.stages_table, "stage", self._on_add_stage))
         layout.addWidget(box, 1)
@@ -334,7 +346,7 @@ class ReleaseEditorDialog(QDialog):
         start = self.start_edit.date() or dt.date.today()
         end = self.target_edit.date() or start
         env = self._environments[0] if self._environments else ""
-        self.stages_table.add_row([env, start, end, "big_bang"])
+        self.stages_table.add_row([env, start, end, "big_bang", ""])
 
     @Slot()
     def _on_add_milestone(self) -> None:
@@ -394,8 +406,8 @@ class ReleaseEditorDialog(QDialog):
         """The release as the dialog shows it now."""
         old = self.data.release
         stages = tuple(
-            Stage(env, start, end, strategy)
-            for env, start, end, strategy in self.stages_table.rows()
+            Stage(env, start, end, strategy, *parse_rollout(str(rollout)))
+            for env, start, end, strategy, rollout in self.stages_table.rows()
         )
         milestones = tuple(
             Milestone(str(name).strip(), day) for name, day in self.milestones_table.rows()
@@ -425,6 +437,7 @@ class ReleaseEditorDialog(QDialog):
             stages=stages,
             milestones=milestones,
             gates=tuple(gates),
+            monitoring_days=self.monitoring_spin.value(),
         )
 
     def edit(self) -> ReleaseEdit:
@@ -438,7 +451,11 @@ class ReleaseEditorDialog(QDialog):
 
     @Slot()
     def _on_save(self) -> None:
-        edit = self.edit()
+        try:
+            edit = self.edit()
+        except ValueError as exc:  # a rollout that cannot be read
+            self.show_message(f"Cannot save: {exc}")
+            return
         issues = [str(i) for i in release_issues(edit.after)]
         if not edit.after.name:
             issues.append("the name cannot be empty")

@@ -31,7 +31,12 @@ SortRole = Qt.ItemDataRole.UserRole + 1
 AnyIndex = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _SEVERITY_RANK = {"error": 0, "warning": 1}
-_PREFIXES = (("freeze:", "freeze"), ("environment:", "environment"), (ITEM_PREFIX, "item"))
+_PREFIXES = (
+    ("freeze:", "freeze"),
+    ("environment:", "environment"),
+    (ITEM_PREFIX, "item"),
+    ("flag:", "flag"),
+)
 
 
 class ProblemCol(IntEnum):

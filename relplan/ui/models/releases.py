@@ -71,6 +71,7 @@ class Col(IntEnum):
     FLOAT = 9
     SLIP = 10
     CRITICAL = 11
+    PHASE = 12
 
 
 #: The columns filled from the schedule snapshot.
@@ -110,6 +111,12 @@ _COLUMNS: dict[Col, _Column] = {
     Col.FLOAT: _Column("Float", lambda r: None, cells.FLOAT_HEADER_TIP),
     Col.SLIP: _Column("Slip", lambda r: None, cells.SLIP_HEADER_TIP),
     Col.CRITICAL: _Column("CP", lambda r: None, cells.CRITICAL_HEADER_TIP),
+    # Filled from the analysis (the phase needs the stages); see set_phases.
+    Col.PHASE: _Column(
+        "Phase",
+        lambda r: None,
+        "Lifecycle phase today: planning, the stage under way, monitoring or done",
+    ),
 }
 COLUMN_TITLES = tuple(_COLUMNS[c].title for c in Col)
 EDITABLE = frozenset({Col.START, Col.TARGET, Col.STATUS})
@@ -209,6 +216,7 @@ class ReleaseTableModel(QAbstractTableModel):
         self._schedule: Schedule | None = None
         self._schedule_error = ""
         self._critical: dict[str, int] = {}  # key -> position on the critical path
+        self._phases: Mapping[str, str] = {}  # key -> lifecycle phase on the analysis's day
 
     # -- snapshot ---------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[ReleaseRow]) -> None:
@@ -264,6 +272,20 @@ class ReleaseTableModel(QAbstractTableModel):
         elif self._shown:
             first, last = min(SCHEDULE_COLUMNS), max(SCHEDULE_COLUMNS)
             self.dataChanged.emit(self.index(0, first), self.index(len(self._shown) - 1, last))
+
+    def set_phases(self, phases: Mapping[str, str]) -> None:
+        """Replace the lifecycle phases behind the Phase column (from the latest analysis)."""
+        self._phases = phases
+        if self._sort is not None and self._sort[0] == Col.PHASE:
+            self.sort(*self._sort)
+        elif self._shown:
+            self.dataChanged.emit(
+                self.index(0, Col.PHASE), self.index(len(self._shown) - 1, Col.PHASE)
+            )
+
+    def phase_for(self, key: str) -> str | None:
+        """The lifecycle phase of a release on the analysis's day (None: not analysed yet)."""
+        return self._phases.get(key)
 
     @property
     def schedule(self) -> Schedule | None:
@@ -357,6 +379,8 @@ class ReleaseTableModel(QAbstractTableModel):
 
     # -- sorting ----------------------------------------------------------------------------
     def _sort_value(self, row: ReleaseRow, col: Col) -> Any:
+        if col == Col.PHASE:
+            return self._phases.get(row.key)
         if col not in SCHEDULE_COLUMNS:
             return _COLUMNS[col].sort_key(row)
         if col == Col.CRITICAL:
@@ -414,6 +438,8 @@ class ReleaseTableModel(QAbstractTableModel):
         col = Col(index.column())
         if col in SCHEDULE_COLUMNS and role != ItemRole:
             return self._schedule_data(row, col, role)
+        if col == Col.PHASE and role in (Qt.ItemDataRole.DisplayRole, SortRole):
+            return self._phases.get(row.key, "" if role == Qt.ItemDataRole.DisplayRole else None)
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, col)
         if role == Qt.ItemDataRole.EditRole:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from relplan.domain.model import Environment, Release
@@ -108,6 +108,11 @@ class LegendBar(QWidget):
         painter.fillRect(swatch, hatch_brush(theme))
         x += 23
         label("Freeze")
+        # The monitoring period after a release's target, hatched like calendar_paint does.
+        swatch = QRectF(x, mid - 6, 18, 12)
+        painter.fillRect(swatch, QBrush(theme.color("muted"), Qt.BrushStyle.BDiagPattern))
+        x += 23
+        label("Monitoring")
         draw_diamond(painter, QPointF(x + 5, mid), 10, theme.color("base"), theme.color("text"))
         x += 15
         label("Milestone")
@@ -166,6 +171,11 @@ def describe_release(
     elif release.target:
         lines.append(f"Target {release.target:%a %d %b %Y}")
     if day is not None:
+        from relplan.planning.lifecycle import phase_of
+
+        lines.append(
+            f"Phase on {day.date:%a %d %b}: <b>{esc(str(phase_of(release, day.date)))}</b>"
+        )
         stages = [s for s in release.stages if s.start <= day.date <= s.end]
         for stage in stages:
             strategy = stage.strategy.replace("_", " ")
@@ -173,6 +183,11 @@ def describe_release(
                 f"{day.date:%a %d %b}: <b>{esc(stage.environment)}</b> window "
                 f"{_span(stage.start, stage.end)} ({strategy})"
             )
+            steps = [f"{p.percent} %" for p in stage.steps if p.date == day.date]
+            if steps:
+                lines.append(f"Rollout step: {esc(', '.join(steps))}")
+            if stage.switch == day.date:
+                lines.append("Blue-green switch")
         entry = next((e for e in day.entries if e.key == key), None)
         if entry is not None and entry.milestones:
             lines.append("Milestone: ◆ " + ", ".join(esc(m) for m in entry.milestones))

@@ -390,6 +390,14 @@ def _paint_segment(
     strip_top = rect.bottom() - geo.strip
     for col in range(segment.first_col, segment.last_col + 1):
         entry = week.days[col].entry(segment.lane)
+        if entry is not None and entry.monitoring:  # after the target: hatched
+            x0, x1 = row.span(col, col)
+            x0, x1 = max(rect.left(), x0), min(rect.right(), x1)
+            painter.fillRect(QRectF(x0, rect.top(), x1 - x0, rect.height()), theme.color("base"))
+            painter.fillRect(
+                QRectF(x0, rect.top(), x1 - x0, rect.height()),
+                QBrush(team, Qt.BrushStyle.BDiagPattern),
+            )
         if entry is None or entry.environment is None:
             continue
         color = ctx.environments.get(entry.environment)

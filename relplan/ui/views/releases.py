@@ -41,6 +41,7 @@ _WIDTHS = {
     Col.FLOAT: 64,
     Col.SLIP: 64,
     Col.CRITICAL: 48,
+    Col.PHASE: 100,
 }
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relplan.domain.model import Flag
 from relplan.layout.graph import PlanGraph
 from relplan.layout.timeline import TimelineLayout, arrow_path, dragged_dates
 from relplan.ui._compat import override
@@ -66,6 +67,7 @@ class TimelineChart(QGraphicsView):
         self.pending: dict[str, tuple[dt.date, dt.date]] = {}
         self.team_colors: dict[str, QColor] = {}
         self.env_colors: dict[str, QColor] = {}
+        self.flags: dict[str, list[Flag]] = {}
         self._drag: tuple[str, str, float, int] | None = None  # key, part, press x, delta days
         self.setScene(QGraphicsScene(self))
         self.canvas = TimelineCanvas(self)
@@ -96,6 +98,10 @@ class TimelineChart(QGraphicsView):
         self.graph, self.timeline, self.today, self.pending = graph, layout, today, {}
         self.team_colors = team_colors(graph.plan.teams)
         self.env_colors = environment_colors(graph.plan.environments)
+        # Feature flags are drawn under their release's bar.
+        self.flags = {}
+        for flag in graph.plan.flags:
+            self.flags.setdefault(flag.release, []).append(flag)
         self._resize_scene()
 
     def set_zoom(self, day_px: float, *, anchor_x: float | None = None) -> None:

@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relplan.layout.lifecycle import lifecycle_marks
 from relplan.layout.timeline import arrow_path
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, ink, tint
+from relplan.ui.views.timeline_lifecycle import paint_lifecycle
 from relplan.ui.views.view_common import CRITICAL, legend_html
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ def timeline_legend(environments: dict[str, QColor], theme: Theme) -> str:
         (theme.muted, "⇢", "implied"),
         (theme.muted, "▭", "forecast"),
         (theme.text, "◆", "milestone"),
+        (theme.text, "▮", "rollout step"),
+        (theme.muted, "▨", "monitoring"),
         (theme.accent, "│", "today"),
     ]
     return legend_html(chips, theme)
@@ -162,6 +166,13 @@ class TimelineCanvas(QGraphicsItem):
             painter.drawRect(
                 QRectF((x0 + shift) * px, rect.bottom() - 5, max((x1 - x0) * px, 1), 4)
             )
+        if release is not None and chart.timeline is not None:
+            marks = lifecycle_marks(
+                release, chart.timeline.origin, chart.flags.get(release.key, ())
+            )
+            if not marks.empty:
+                paint_lifecycle(painter, marks, rect, px=px, shift=shift, team=team, theme=theme)
+                painter.setPen(Qt.PenStyle.NoPen)
         if pending is None and rect.width() > 60:
             painter.setPen(theme.color("muted") if done else theme.color("text"))
             text = painter.fontMetrics().elidedText(

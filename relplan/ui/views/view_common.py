@@ -65,7 +65,22 @@ def release_story(graph: PlanGraph, key: str) -> str:
             + ("" if f.float_days is None else f" · float {f.float_days} d")
             + crit
         )
-    lines += [f"Stage {esc(s.environment)}: {s.start} → {s.end} ({s.strategy})" for s in r.stages]
+    for s in r.stages:
+        lines.append(f"Stage {esc(s.environment)}: {s.start} → {s.end} ({s.strategy})")
+        if s.steps:
+            lines.append(
+                "&nbsp;&nbsp;rollout " + ", ".join(f"{p.date} {p.percent}%" for p in s.steps)
+            )
+        if s.switch is not None:
+            lines.append(f"&nbsp;&nbsp;switch {s.switch}")
+    if r.monitoring_days and r.target:
+        lines.append(f"Monitoring {r.monitoring_days} days after {r.target}")
+    lines += [
+        f"Flag {esc(f.key)} ({esc(f.environment)}): "
+        + (", ".join(f"{p.date} {p.percent}%" for p in f.steps) or "no steps")
+        for f in graph.plan.flags
+        if f.release == key
+    ]
     lines += [f"◆ {esc(m.name)}: {m.date}" for m in r.milestones]
     lines += [
         f"Gate {esc(g.name)}{f' ({g.environment})' if g.environment else ''}: {g.status}"

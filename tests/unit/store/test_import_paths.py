@@ -23,7 +23,7 @@ from relplan.store.workspace import Workspace
 ODD_KEY = 'Q"\\é\u2028-1'
 _DATA_TABLES = (
     "settings", "teams", "environments", "trains", "releases", "stages", "milestones", "gates",
-    "freezes", "work_items", "dependencies", "deployments",
+    "freezes", "work_items", "dependencies", "deployments", "templates", "flags",
 )  # fmt: skip
 
 
@@ -34,6 +34,15 @@ def _document() -> dict[str, Any]:
     doc["dependencies"].append(
         {"from": f"item:{ODD_KEY}", "to": f"item:{first['key']}", "type": "SS", "lag_days": 2}
     )
+    # The release lifecycle's own kinds take both paths too.
+    doc["templates"] = [
+        {"key": "team", "name": "Team", "stages": [{"environment": "Production", "days": 2}]}
+    ]
+    release = doc["releases"][0]["key"]
+    doc["flags"] = [
+        {"key": "f1", "release": release, "environment": "Production",
+         "steps": [{"date": "2026-12-01", "percent": 50}]}
+    ]  # fmt: skip
     return doc
 
 
