@@ -87,11 +87,13 @@ class PushReport:
     conflicts: list[RemoteChange] = field(default_factory=list)
     not_written: list[RemoteChange] = field(default_factory=list)
     error: str | None = None
+    first: bool = False
 
     def summary(self) -> str:
         """One line for the command line and the status bar."""
         if self.dry_run:
-            return f"{self.connection}: {len(self.changes)} change(s) to push (dry run)"
+            why = " (first push: a preview; push again to write)" if self.first else " (dry run)"
+            return f"{self.connection}: {len(self.changes)} change(s) to push{why}"
         text = (
             f"{self.connection}: {len(self.written)} written, {len(self.already)} already in "
             f"sync, {len(self.conflicts)} conflict(s)"
@@ -141,6 +143,27 @@ def _change(s: Source, what: str, name: str, base: Any, new: Any) -> RemoteChang
     return RemoteChange(s.entity, s.key, s.source_id, what, name, remote, base, new)
 
 
+def set_push(ws: Workspace, name: str, on: bool) -> ConnectionConfig:
+    """Turn pushing on or off for a connection (a setting: not undoable, like the connection).
+
+    Raises:
+        UnknownObjectError: no such connection.
+        ValidationError: ``on`` for a kind that cannot be pushed yet.
+    """
+    from relplan.sync.engine import load_config
+
+    config = _config(ws, name) if on else load_config(ws, name)
+    # Turning it on again starts with a preview again.
+    new = replace(config, push=on, push_previewed=False)
+    _store(ws, new)
+    return new
+
+
+def _store(ws: Workspace, config: ConnectionConfig) -> None:
+    row = sync_state.connection(ws.conn, config.name)
+    sync_state.save_connection(ws.conn, replace(row, settings=config.settings_json()))
+
+
 def _config(ws: Workspace, name: str) -> ConnectionConfig:
     from relplan.sync.engine import load_config  # engine imports much; only needed here
 
@@ -176,10 +199,14 @@ def run_push(
     from relplan.sync.engine import _secret  # one place reads the keyring
 
     config = _config(ws, name)
-    dry_run = dry_run or not config.push
-    report = PushReport(name, dry_run=dry_run)
+    # The first push after --push on only shows what it would do.
+    first = config.push and not config.push_previewed
+    dry_run = dry_run or not config.push or first
+    report = PushReport(name, dry_run=dry_run, first=first)
     changes = plan_push(ws, name)
     report.changes = list(changes)
+    if first:
+        _store(ws, replace(config, push_previewed=True))
     if not changes:
         return report
     tracker = tracker or JiraTracker()

@@ -180,6 +180,8 @@ class ConnectionConfig:
     team: str = ""
     mapping: FieldMapping = field(default_factory=FieldMapping)
     push: bool = False
+    #: The first push after ``--push on`` was shown as a preview; the next one writes.
+    push_previewed: bool = False
     #: Where its secret is kept, when read from a workspace (``engine.load_config``).
     secret: SecretRef | None = field(default=None, compare=False, repr=False)
 
@@ -206,6 +208,8 @@ class ConnectionConfig:
         }
         if self.push:  # absent when off, so older settings stay byte-identical
             data["push"] = True
+        if self.push_previewed:
+            data["push_previewed"] = True
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def scope_signature(self) -> str:
@@ -232,6 +236,7 @@ class ConnectionConfig:
             team=str(data.get("team", "")),
             mapping=FieldMapping.from_json(data.get("mapping", {})),
             push=bool(data.get("push", False)),
+            push_previewed=bool(data.get("push_previewed", False)),
         )
 
     def validate(self) -> None:

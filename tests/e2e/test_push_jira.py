@@ -25,10 +25,9 @@ pytestmark = pytest.mark.e2e
 
 
 def enable(plan: Workspace, name: str = "jira") -> None:
-    row = sync_state.connection(plan.conn, name)
-    config = push._config(plan, name)
-    settings = replace(config, push=True).settings_json()
-    sync_state.save_connection(plan.conn, replace(row, settings=settings))
+    """Push on, past the first push's preview."""
+    config = push.set_push(plan, name, True)
+    push._store(plan, replace(config, push_previewed=True))
 
 
 def edit(plan: Workspace, entity: str, key: str, **changes: Any) -> None:
@@ -74,9 +73,14 @@ def test_push_is_off_until_enabled_and_dry_run_writes_nothing(
         "version v2.7.0 releaseDate: 2026-04-01 -> 2026-04-15"
     ]
     assert writes(jira) == []
-    enable(synced)
+    push.set_push(synced, "jira", True)
+    first = run(synced)
+    assert first.dry_run
+    assert first.first
+    assert writes(jira) == []
     assert run(synced, dry_run=True).dry_run
     assert writes(jira) == []
+    assert len(run(synced).written) == 1
 
 
 def test_push_writes_only_changed_keys_and_is_idempotent(
