@@ -13,7 +13,7 @@ from relplan.store import sync_state
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
 from relplan.store.workspace import Workspace
-from relplan.sync import push
+from relplan.sync import engine, push
 from relplan.sync.credentials import KeyringStore
 from tests.e2e.test_sync_jira import connect, sync, tracker
 from tests.e2e.test_sync_jira import jira as jira
@@ -177,3 +177,25 @@ def test_fault_mid_push_reports_and_resumes_without_repeating(
     resumed = run(synced)
     assert [c.field for c in resumed.written] == ["release"]
     assert [w for w in writes(jira)[before:] if "/version/" in w[1]] == []
+
+
+def test_keep_local_pushes_and_keep_remote_takes_it(
+    synced: Workspace,
+    jira: FakeJira,
+) -> None:
+    enable(synced)
+    edit(synced, "release", "EE-v2.7.0", target=dt.date(2026, 4, 15), start=dt.date(2026, 3, 9))
+    version(jira, "v2.7.0")["releaseDate"] = "2026-05-01"
+    version(jira, "v2.7.0")["startDate"] = "2026-03-05"
+    assert len(run(synced).conflicts) == 2
+    by_field = {c.field: c for c in sync_state.conflicts(synced.conn, "jira")}
+    engine.resolve_conflict(synced, by_field["target"].ident, "local")
+    engine.resolve_conflict(synced, by_field["start"].ident, "remote")
+    release = TABLES["release"].load(synced.conn, ["EE-v2.7.0"])["EE-v2.7.0"]
+    assert release.start == dt.date(2026, 3, 5)
+    report = run(synced)
+    assert [c.field for c in report.written] == ["target"]
+    assert [c.field for c in report.already] == ["start"]
+    assert version(jira, "v2.7.0")["releaseDate"] == "2026-04-15"
+    assert run(synced).changes == []
+    assert sync(synced).conflicts == 0
