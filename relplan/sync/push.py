@@ -18,11 +18,12 @@ fails half-way.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from relplan.errors import Issue, SyncError, ValidationError
+from relplan.errors import Cancelled, Issue, SyncError, ValidationError
 from relplan.store import sync_state
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
@@ -32,11 +33,15 @@ from relplan.sync import merge
 from relplan.sync.credentials import CredentialStore
 from relplan.sync.http import HttpClient
 from relplan.sync.jira import JiraTracker
+from relplan.sync.parallel import run_all
 from relplan.sync.tracker import CancelToken, ConnectionConfig
 
 #: Release fields pushed to a Jira version, and the version's key for each.
 _VERSION_KEYS = {"start": "startDate", "target": "releaseDate", "status": "released"}
 _JIRA_KINDS = ("jira_cloud", "jira_dc")
+#: Objects written at once: few, so that a 429 slows every writer (the client honours
+#: Retry-After on each request) rather than multiplying the load.
+WORKERS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,46 +226,56 @@ def run_push(
     snapshots: dict[tuple[str, str], dict[str, Any]] = {}
     conflicts: list[SyncConflict] = []
     api = "/rest/api/3" if config.kind == "jira_cloud" else "/rest/api/2"
-    remaining = list(changes)
+    remaining = set(range(len(changes)))
+    lock = threading.Lock()
+    groups: dict[tuple[str, str], list[int]] = {}
+    for n, change in enumerate(changes):
+        groups.setdefault((change.entity, change.key), []).append(n)
+
+    def one_object(indexes: list[int]) -> None:
+        # The fields of one object go in order on one thread; objects go in parallel.
+        for n in indexes:
+            token.raise_if_cancelled()
+            change = changes[n]
+            remote = _read(http, api, change, release_of_version)
+            if not dry_run and remote != change.new and remote == change.base:
+                _write(http, api, change, versions)
+            with lock:
+                _record(n, change, remote)
+
+    def _record(n: int, change: RemoteChange, remote: Any) -> None:
+        remaining.discard(n)
+        if progress is not None:
+            progress(len(changes) - len(remaining), len(changes))
+        if dry_run:
+            report.changes[n] = replace(change, remote_now=remote)
+            return
+        if remote != change.new and remote != change.base:
+            report.conflicts.append(replace(change, remote_now=remote))
+            conflicts.append(
+                SyncConflict(
+                    name,
+                    change.entity,
+                    change.key,
+                    change.field,
+                    json.dumps(change.new),
+                    json.dumps(remote),
+                    now_iso(),
+                )
+            )
+            return
+        (report.already if remote == change.new else report.written).append(change)
+        ident = (change.entity, change.key)
+        snap = snapshots.setdefault(ident, sources[ident].values() or {})
+        snap[change.field] = change.new
+
     http: HttpClient = tracker.client(config, _secret(config, credentials), token)
     try:
-        for done, change in enumerate(changes):
-            if progress is not None:
-                progress(done, len(changes))
-            remote = _read(http, api, change, release_of_version)
-            if dry_run:
-                report.changes[done] = replace(change, remote_now=remote)
-                remaining.remove(change)
-                continue
-            if remote == change.new:
-                report.already.append(change)
-            elif remote != change.base:
-                report.conflicts.append(replace(change, remote_now=remote))
-                conflicts.append(
-                    SyncConflict(
-                        name,
-                        change.entity,
-                        change.key,
-                        change.field,
-                        json.dumps(change.new),
-                        json.dumps(remote),
-                        now_iso(),
-                    )
-                )
-                remaining.remove(change)
-                continue
-            else:
-                _write(http, api, change, versions)
-                report.written.append(change)
-            snap = snapshots.setdefault(
-                (change.entity, change.key), sources[(change.entity, change.key)].values() or {}
-            )
-            snap[change.field] = change.new
-            remaining.remove(change)
-    except SyncError as exc:
-        report.not_written = remaining
+        run_all(one_object, groups.values(), workers=WORKERS, cancel=token)
+    except (SyncError, Cancelled) as exc:
+        report.not_written = [changes[n] for n in sorted(remaining)]
         report.error = str(exc)
-        exc.push_report = report  # type: ignore[attr-defined]
+        exc.push_report = report  # type: ignore[union-attr]
         raise
     finally:
         http.close()
