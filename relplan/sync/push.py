@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
 from relplan.errors import Cancelled, Issue, SyncError, ValidationError
 from relplan.store import sync_state
@@ -42,6 +43,8 @@ _JIRA_KINDS = ("jira_cloud", "jira_dc")
 #: Objects written at once: few, so that a 429 slows every writer (the client honours
 #: Retry-After on each request) rather than multiplying the load.
 WORKERS = 4
+_ITERATION = "System.IterationPath"
+_PATCH = {"Content-Type": "application/json-patch+json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +123,11 @@ def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
     by_key = {(s.entity, s.key): s for s in sources}
     releases = sync_state.releases(ws.conn, [s.key for s in sources if s.entity == "release"])
     items = sync_state.work_items(ws.conn, [s.key for s in sources if s.entity == "work_item"])
+    jira = config.kind in _JIRA_KINDS
     changes: list[RemoteChange] = []
     for s in sources:
         base = s.values() or {}
-        if s.entity == "release" and s.key in releases:
+        if s.entity == "release" and s.key in releases and jira:
             local = merge.fields_of("release", releases[s.key])
             what = f"version {s.source_key or s.source_id}"
             for name_ in ("start", "target"):
@@ -136,15 +140,18 @@ def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
             new = items[s.key].release
             old = base.get("release")
             target = by_key.get(("release", new)) if new else None
-            if new != old and target is not None and target.source_id.startswith("version:"):
-                what = f"issue {s.source_key or s.source_id}"
+            kind = "version:" if jira else "iteration:"
+            if new != old and target is not None and target.source_id.startswith(kind):
+                what = f"{'issue' if jira else 'work item'} {s.source_key or s.source_id}"
                 changes.append(_change(s, what, "release", old, new))
-    del config
     return changes
 
 
 def _change(s: Source, what: str, name: str, base: Any, new: Any) -> RemoteChange:
-    remote = "fixVersions" if name == "release" else _VERSION_KEYS[name]
+    if name == "release":
+        remote = "fixVersions" if what.startswith("issue") else _ITERATION
+    else:
+        remote = _VERSION_KEYS[name]
     return RemoteChange(s.entity, s.key, s.source_id, what, name, remote, base, new)
 
 
@@ -173,7 +180,7 @@ def _config(ws: Workspace, name: str) -> ConnectionConfig:
     from relplan.sync.engine import load_config  # engine imports much; only needed here
 
     config = load_config(ws, name)
-    if config.kind not in _JIRA_KINDS:
+    if config.kind not in (*_JIRA_KINDS, "azure_boards"):
         raise ValidationError(
             [Issue(f"connection {name}", f"push to {config.kind} is not supported yet")]
         )
@@ -223,9 +230,22 @@ def run_push(
         if s.entity == "release" and s.source_id.startswith("version:")
     }
     release_of_version = {v: k for k, v in versions.items()}
+    if config.kind == "azure_boards":
+        # Items name their iteration by path (no leading \\, no Iteration segment), as does the
+        # team iteration a release came from (its source key).
+        versions = {
+            s.key: s.source_key or ""
+            for s in sources.values()
+            if s.entity == "release" and s.source_id.startswith("iteration:")
+        }
+        release_of_version = {v: k for k, v in versions.items()}
     snapshots: dict[tuple[str, str], dict[str, Any]] = {}
     conflicts: list[SyncConflict] = []
-    api = "/rest/api/3" if config.kind == "jira_cloud" else "/rest/api/2"
+    api = {"jira_cloud": "/rest/api/3", "jira_dc": "/rest/api/2"}.get(
+        config.kind, quote(config.project, safe="")
+    )
+    azure = config.kind == "azure_boards"
+    revs: dict[str, int] = {}
     remaining = set(range(len(changes)))
     lock = threading.Lock()
     groups: dict[tuple[str, str], list[int]] = {}
@@ -237,20 +257,33 @@ def run_push(
         for n in indexes:
             token.raise_if_cancelled()
             change = changes[n]
-            remote = _read(http, api, change, release_of_version)
-            if not dry_run and remote != change.new and remote == change.base:
-                _write(http, api, change, versions)
+            stale = False
+            if azure:
+                remote = _azure_read(http, api, change, release_of_version, revs)
+                if not dry_run and remote != change.new and remote == change.base:
+                    try:
+                        _azure_write(http, api, change, versions, revs[change.source_id])
+                    except SyncError as exc:
+                        if exc.status not in (409, 412):
+                            raise
+                        # Changed since the read: re-read, and it is a conflict, never a retry.
+                        remote = _azure_read(http, api, change, release_of_version, revs)
+                        stale = True
+            else:
+                remote = _read(http, api, change, release_of_version)
+                if not dry_run and remote != change.new and remote == change.base:
+                    _write(http, api, change, versions)
             with lock:
-                _record(n, change, remote)
+                _record(n, change, remote, stale)
 
-    def _record(n: int, change: RemoteChange, remote: Any) -> None:
+    def _record(n: int, change: RemoteChange, remote: Any, stale: bool) -> None:
         remaining.discard(n)
         if progress is not None:
             progress(len(changes) - len(remaining), len(changes))
         if dry_run:
             report.changes[n] = replace(change, remote_now=remote)
             return
-        if remote != change.new and remote != change.base:
+        if stale or (remote != change.new and remote != change.base):
             report.conflicts.append(replace(change, remote_now=remote))
             conflicts.append(
                 SyncConflict(
@@ -304,6 +337,39 @@ def _read(
         return None
     # Several fix versions: the local release is the first one, as the pull maps it.
     return release_of_version.get(str(fix[0].get("id")), f"version:{fix[0].get('id')}")
+
+
+def _azure_read(
+    http: HttpClient,
+    project: str,
+    change: RemoteChange,
+    release_of_path: dict[str, str],
+    revs: dict[str, int],
+) -> Any:
+    """A work item's iteration now (as a release key, or ``iteration:PATH``); keeps its rev."""
+    item = http.get(
+        f"{project}/_apis/wit/workitems/{change.source_id}", params={"api-version": "7.1"},
+        what=change.remote_object,
+    )  # fmt: skip
+    revs[change.source_id] = int(item.get("rev") or 0)
+    path = str((item.get("fields") or {}).get(_ITERATION) or "")
+    if path in release_of_path:
+        return release_of_path[path]
+    # The project root (no iteration) reads as no release, as the pull maps it.
+    return None if "\\" not in path else f"iteration:{path}"
+
+
+def _azure_write(
+    http: HttpClient, project: str, change: RemoteChange, paths: dict[str, str], rev: int
+) -> None:
+    """PATCH the item's IterationPath, guarded by ``test /rev`` (the patch is atomic)."""
+    value = paths[change.new]  # plan_push only moves items to a synced iteration
+    http.request(
+        "PATCH", f"{project}/_apis/wit/workitems/{change.source_id}",
+        params={"api-version": "7.1"}, headers=_PATCH, what=change.remote_object,
+        body=[{"op": "test", "path": "/rev", "value": rev},
+              {"op": "add", "path": f"/fields/{_ITERATION}", "value": value}],
+    )  # fmt: skip
 
 
 def _write(http: HttpClient, api: str, change: RemoteChange, versions: dict[str, str]) -> None:
