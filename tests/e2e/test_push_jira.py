@@ -199,3 +199,34 @@ def test_keep_local_pushes_and_keep_remote_takes_it(
     assert version(jira, "v2.7.0")["releaseDate"] == "2026-04-15"
     assert run(synced).changes == []
     assert sync(synced).conflicts == 0
+
+
+def test_429_with_retry_after_is_waited_out_and_written_once(
+    synced: Workspace,
+    jira: FakeJira,
+) -> None:
+    enable(synced)
+    edit(synced, "release", "EE-v2.7.0", target=dt.date(2026, 4, 15))
+    jira.fail("/version/", 429, times=1, headers={"Retry-After": "0"})
+    report = run(synced)
+    assert [c.field for c in report.written] == ["target"]
+    assert [w[2] for w in writes(jira) if "/version/" in w[1]] == [{"releaseDate": "2026-04-15"}]
+    assert [r.status for r in jira.faults] == [429]
+    assert jira.faults[0].times == 0  # the 429 was served, then waited out
+
+
+def test_round_trip_pull_edit_push_remote_change_pull(
+    synced: Workspace,
+    jira: FakeJira,
+) -> None:
+    enable(synced)
+    edit(synced, "work_item", "EE-2", release="EE-v2.7.0")
+    assert len(run(synced).written) == 1
+    jira.update_issue("EE-2", summary="Ledger, renamed there")
+    jira.update_issue("EE-1", version="v2.6.0")
+    pulled = sync(synced)
+    assert pulled.conflicts == 0
+    items = {i.key: i for i in synced.plan().work_items}
+    assert (items["EE-2"].release, items["EE-2"].title) == ("EE-v2.7.0", "Ledger, renamed there")
+    assert items["EE-1"].release == "EE-v2.6.0"
+    assert run(synced).changes == []
