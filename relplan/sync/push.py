@@ -28,7 +28,7 @@ from relplan.errors import Cancelled, Issue, SyncError, ValidationError
 from relplan.store import sync_state
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
-from relplan.store.sync_state import Source, SyncConflict, now_iso
+from relplan.store.sync_state import Source, SyncConflict, SyncRun, now_iso
 from relplan.store.workspace import Workspace
 from relplan.sync import merge
 from relplan.sync.credentials import CredentialStore
@@ -44,6 +44,9 @@ _JIRA_KINDS = ("jira_cloud", "jira_dc")
 #: Retry-After on each request) rather than multiplying the load.
 WORKERS = 4
 _ITERATION = "System.IterationPath"
+#: ``sync_runs.status`` of a push: ``changed`` counts the writes, ``fetched`` the changes.
+PUSHED = "pushed"
+PUSH_FAILED = "push failed"
 _PATCH = {"Content-Type": "application/json-patch+json"}
 
 
@@ -303,6 +306,7 @@ def run_push(
         snap[change.field] = change.new
 
     http: HttpClient = tracker.client(config, _secret(config, credentials), token)
+    started = now_iso()
     try:
         run_all(one_object, groups.values(), workers=WORKERS, cancel=token)
     except (SyncError, Cancelled) as exc:
@@ -314,6 +318,14 @@ def run_push(
         http.close()
         if not dry_run:
             _save(ws, name, sources, snapshots, conflicts, report)
+            # The run log: never read back for a watermark, so its own statuses are safe.
+            sync_state.record_run(
+                ws.conn,
+                SyncRun(
+                    name, started, now_iso(), PUSHED if report.error is None else PUSH_FAILED,
+                    report.error, fetched=len(changes), changed=len(report.written),
+                ),
+            )  # fmt: skip
     return report
 
 

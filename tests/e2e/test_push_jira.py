@@ -172,10 +172,13 @@ def test_fault_mid_push_reports_and_resumes_without_repeating(
     assert [c.field for c in report.written] == ["target"]
     assert [c.field for c in report.not_written] == ["release"]
     assert "jira-secret-token" not in str(caught.value)
+    last = sync_state.runs(synced.conn)[0]
+    assert (last.status, last.changed, last.fetched) == (push.PUSH_FAILED, 1, 2)
     jira.faults.clear()
     before = len(writes(jira))
     resumed = run(synced)
     assert [c.field for c in resumed.written] == ["release"]
+    assert sync_state.runs(synced.conn)[0].status == push.PUSHED
     assert [w for w in writes(jira)[before:] if "/version/" in w[1]] == []
 
 
