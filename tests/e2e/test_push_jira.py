@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 
-from relplan.errors import SyncError
+from relplan.errors import Cancelled, SyncError
 from relplan.store import sync_state
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
 from relplan.store.workspace import Workspace
 from relplan.sync import engine, push
 from relplan.sync.credentials import KeyringStore
+from relplan.sync.tracker import CancelToken
 from tests.e2e.test_sync_jira import connect, sync, tracker
 from tests.e2e.test_sync_jira import jira as jira
 from tests.e2e.test_sync_jira import ws as ws
@@ -233,3 +234,23 @@ def test_round_trip_pull_edit_push_remote_change_pull(
     assert (items["EE-2"].release, items["EE-2"].title) == ("EE-v2.7.0", "Ledger, renamed there")
     assert items["EE-1"].release == "EE-v2.6.0"
     assert run(synced).changes == []
+
+
+def test_cancel_mid_push_reports_the_rest_and_the_next_push_completes_it(
+    synced: Workspace,
+    jira: FakeJira,
+) -> None:
+    enable(synced)
+    edit(synced, "release", "EE-v2.7.0", start=dt.date(2026, 3, 9), target=dt.date(2026, 4, 15))
+    token = CancelToken()
+    with pytest.raises(Cancelled) as caught:
+        run(synced, cancel=token, progress=lambda done, total: token.cancel())
+    report = caught.value.push_report  # type: ignore[attr-defined]
+    assert [c.field for c in report.written] == ["start"]
+    assert [c.field for c in report.not_written] == ["target"]
+    assert version(jira, "v2.7.0")["releaseDate"] == "2026-04-01"
+    resumed = run(synced)
+    assert [c.field for c in resumed.written] == ["target"]
+    # Never both releaseDate and userReleaseDate (DC rejects that): one key per version PUT.
+    bodies = [w[2] for w in writes(jira) if "/version/" in w[1]]
+    assert bodies == [{"startDate": "2026-03-09"}, {"releaseDate": "2026-04-15"}]
