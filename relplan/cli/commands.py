@@ -127,6 +127,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "relplan.cli.sync",
     "relplan.cli.metrics",
     "relplan.cli.lifecycle",
+    "relplan.cli.push",
 )
 
 

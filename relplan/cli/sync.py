@@ -53,6 +53,10 @@ def cmd_connection(args: argparse.Namespace) -> int:
             return _add(ws, args)
         if action == "test":
             return _test(ws, args.name)
+        if action == "set":
+            from relplan.cli.push import connection_set
+
+            return connection_set(ws, args)
         return _remove(ws, args.name)
 
 
@@ -188,7 +192,8 @@ def register(add: AddCommand) -> None:
         "relplan connection add jira_cloud acme --url https://acme.atlassian.net "
         '--email me@acme.com --jql "project = PAY"',
     )
-    p.add_argument("action", choices=["add", "list", "test", "remove"])
+    p.add_argument("action", choices=["add", "list", "test", "remove", "set"])
+    p.add_argument("--push", choices=["on", "off"], help="set: write local edits back (push)")
     p.add_argument("kind_or_name", nargs="?", metavar="KIND|NAME", help="add: the kind; else NAME")
     p.add_argument("add_name", nargs="?", metavar="NAME", help="add: the connection's name")
     p.add_argument("--url", help="site URL (Jira) or organisation URL (Azure); https only")

@@ -633,6 +633,8 @@ def _resolve(ws: Workspace, ident: str, key: str, keep: str) -> ChangeSet:
     if found is None or found.resolved:
         raise ValidationError([Issue("conflict", f"no open conflict {ident!r}")])
     edits = [Edit("sync_conflict", key, found, replace(found, resolved=now_iso()))]
+    if keep == "local" and found.field != "*":
+        edits.extend(_seen_remote(ws, found))
     if keep == "remote":
         entity_table = TABLES[found.entity]
         local = entity_table.load(ws.conn, [found.key]).get(found.key)
@@ -647,6 +649,24 @@ def _resolve(ws: Workspace, ident: str, key: str, keep: str) -> ChangeSet:
         if after != local:
             edits.insert(0, Edit(found.entity, found.key, local, after))
     return ws.execute(Command(f"Resolve {found.key} {found.field} ({keep})", tuple(edits)))
+
+
+def _seen_remote(ws: Workspace, found: SyncConflict) -> list[Edit]:
+    """Keeping the local value: the remote value becomes the base, so the next push writes the
+    local one (a push conflict left the older base in the snapshot, which would conflict again)."""
+    sources = [
+        s for s in sync_state.sources(ws.conn, found.connection)
+        if (s.entity, s.key) == (found.entity, found.key)
+    ]  # fmt: skip
+    if not sources or found.remote_value is None:
+        return []
+    old = sources[0]
+    values = old.values() or {}
+    theirs = json.loads(found.remote_value)
+    if values.get(found.field) == theirs:
+        return []
+    new = replace(old, snapshot=_dump(values | {found.field: theirs}))
+    return [Edit("source", sync_state.source_key(new), old, new)]
 
 
 def names(ws: Workspace, wanted: Iterable[str] = ()) -> list[str]:

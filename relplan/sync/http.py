@@ -148,6 +148,7 @@ class HttpClient:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         what: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send a request, retrying where it may help, and return the parsed JSON body.
 
@@ -157,6 +158,7 @@ class HttpClient:
             params: query parameters.
             body: a JSON body.
             what: what the request is about, for a 404 message ("project ABC").
+            headers: more headers (Azure's ``application/json-patch+json``).
 
         Raises:
             SyncError: the request failed for good (see the module's description).
@@ -170,7 +172,9 @@ class HttpClient:
             with self._lock:
                 self._requests += 1
             try:
-                response = self._client.request(method, path.lstrip("/"), params=params, json=body)
+                response = self._client.request(
+                    method, path.lstrip("/"), params=params, json=body, headers=headers
+                )
             except httpx.TimeoutException as exc:
                 wait = self._next_delay(attempt, None)
                 if wait is None:

@@ -167,6 +167,7 @@ class ConnectionConfig:
         project: the Azure project.
         team: the Azure team (its iterations become releases).
         mapping: how payloads become plan objects.
+        push: local edits may be written back (``relplan connection set NAME --push on``).
     """
 
     name: str
@@ -178,6 +179,9 @@ class ConnectionConfig:
     project: str = ""
     team: str = ""
     mapping: FieldMapping = field(default_factory=FieldMapping)
+    push: bool = False
+    #: The first push after ``--push on`` was shown as a preview; the next one writes.
+    push_previewed: bool = False
     #: Where its secret is kept, when read from a workspace (``engine.load_config``).
     secret: SecretRef | None = field(default=None, compare=False, repr=False)
 
@@ -194,7 +198,7 @@ class ConnectionConfig:
 
     def settings_json(self) -> str:
         """Everything but name, kind and URL, as stored in ``connections.settings``."""
-        data = {
+        data: dict[str, Any] = {
             "user": self.user,
             "jql": self.jql,
             "wiql": self.wiql,
@@ -202,6 +206,10 @@ class ConnectionConfig:
             "team": self.team,
             "mapping": self.mapping.to_json(),
         }
+        if self.push:  # absent when off, so older settings stay byte-identical
+            data["push"] = True
+        if self.push_previewed:
+            data["push_previewed"] = True
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def scope_signature(self) -> str:
@@ -227,6 +235,8 @@ class ConnectionConfig:
             project=str(data.get("project", "")),
             team=str(data.get("team", "")),
             mapping=FieldMapping.from_json(data.get("mapping", {})),
+            push=bool(data.get("push", False)),
+            push_previewed=bool(data.get("push_previewed", False)),
         )
 
     def validate(self) -> None:

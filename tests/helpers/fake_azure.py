@@ -8,6 +8,7 @@ credentials get Azure's 203 HTML sign-in page (or a 401, when ``auth_failure=401
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import json
 import re
@@ -257,6 +258,9 @@ class FakeAzure(FakeServer):
                 {"name": n, "color": "b2b2b2", "category": c} for n, c in STATES[match.group(1)]
             ]
             return Reply(200, {"count": len(states), "value": states})
+        match = re.fullmatch(rf"{re.escape(project)}/_apis/wit/workitems/(\d+)", path)
+        if match and method in ("GET", "PATCH"):
+            return _item_write(self, int(match.group(1)), method, body)
         if path == f"{project}/_apis/wit/reporting/workitemlinks":
             return self._links(params)
         if path.startswith(("/Nowhere", f"/{self.project}-missing")):
@@ -427,3 +431,44 @@ class FakeAzure(FakeServer):
                     "isLastBatch": last,
                 },
             )
+
+
+def _item_write(fake: FakeAzure, ident: int, method: str, body: Any) -> Reply:
+    """``GET``/``PATCH …/wit/workitems/{id}`` (W.4): JSON Patch, atomic, ``test /rev`` → 412."""
+    with fake.lock:
+        item = fake.items.get(ident)
+        if item is None:
+            return _error(
+                404,
+                f"TF401232: Work item {ident} does not exist, or you do not have permissions "
+                "to read it.",
+                "WorkItemUnauthorizedAccessException",
+            )
+        if method == "GET":
+            return Reply(200, copy.deepcopy(item))
+        for op in body:
+            if op["op"] == "test" and op["path"] == "/rev" and op["value"] != item["rev"]:
+                message = (
+                    f"VS403351: Test Operation for path /rev failed, value {item['rev']} was "
+                    f"not equal to test value {op['value']}."
+                )
+                return Reply(
+                    412,
+                    {
+                        "$id": "1",
+                        "innerException": None,
+                        "message": message,
+                        "typeName": "Microsoft.VisualStudio.Services.WebApi.Patch."
+                        "TestPatchOperationFailedException, Microsoft.VisualStudio.Services."
+                        "WebApi",
+                        "typeKey": "TestPatchOperationFailedException",
+                        "errorCode": 0,
+                        "eventId": 3000,
+                    },
+                )
+        for op in body:
+            if op["op"] in ("add", "replace") and op["path"].startswith("/fields/"):
+                item["fields"][op["path"].removeprefix("/fields/")] = op["value"]
+        item["rev"] += 1
+        item["fields"]["System.ChangedDate"] = azure_time(fake.tick())
+        return Reply(200, copy.deepcopy(item))

@@ -1,0 +1,429 @@
+"""Push local edits of synced objects back to their tracker (Jira versions and issues).
+
+What is pushed (contracts W.1, W.2): a release from a Jira version sends ``start``/``target`` as
+``startDate``/``releaseDate`` and status ``released`` as ``released: true``, one changed key per
+PUT (Data Center rejects a body with both ``releaseDate`` and ``userReleaseDate``); a work item
+moved to another release of the same connection sends ``fixVersions`` with ``update``/``set``.
+Nothing else is written and nothing is deleted.
+
+Safety: the base of each field is the value at the last sync (the source's snapshot). Jira has
+no ETag, so each object is re-read immediately before its write and compared three ways: remote
+already equal to local → nothing to write; remote still equal to the base → write; otherwise a
+conflict is recorded and nothing is written. After each write the snapshot takes the pushed
+value, so a second push writes nothing and an interrupted push resumes without repeating a
+write; the snapshot and conflict edits made so far are saved as one command even when the push
+fails half-way.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import quote
+
+from relplan.errors import Cancelled, Issue, SyncError, ValidationError
+from relplan.store import sync_state
+from relplan.store.commands import Command, Edit
+from relplan.store.entities import TABLES
+from relplan.store.sync_state import Source, SyncConflict, SyncRun, now_iso
+from relplan.store.workspace import Workspace
+from relplan.sync import merge
+from relplan.sync.credentials import CredentialStore
+from relplan.sync.http import HttpClient
+from relplan.sync.jira import JiraTracker
+from relplan.sync.parallel import run_all
+from relplan.sync.tracker import CancelToken, ConnectionConfig
+
+#: Release fields pushed to a Jira version, and the version's key for each.
+_VERSION_KEYS = {"start": "startDate", "target": "releaseDate", "status": "released"}
+_JIRA_KINDS = ("jira_cloud", "jira_dc")
+#: Objects written at once: few, so that a 429 slows every writer (the client honours
+#: Retry-After on each request) rather than multiplying the load.
+WORKERS = 4
+_ITERATION = "System.IterationPath"
+#: ``sync_runs.status`` of a push: ``changed`` counts the writes, ``fetched`` the changes.
+PUSHED = "pushed"
+PUSH_FAILED = "push failed"
+_PATCH = {"Content-Type": "application/json-patch+json"}
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteChange:
+    """One remote field to write.
+
+    Attributes:
+        entity: ``release`` or ``work_item``.
+        key: the local key.
+        source_id: the remote id (``version:ID`` or the issue id).
+        remote_object: what the tracker calls it (``version v2.7.0``, ``issue EE-1``).
+        field: the local field (``start``, ``target``, ``status``, ``release``).
+        remote_field: the remote field (``releaseDate``, ``fixVersions``...).
+        base: the value at the last sync (local form).
+        new: the local value to push (local form).
+        remote_now: the remote value read by a preview (local form), when read.
+    """
+
+    entity: str
+    key: str
+    source_id: str
+    remote_object: str
+    field: str
+    remote_field: str
+    base: Any
+    new: Any
+    remote_now: Any = None
+
+    def describe(self) -> str:
+        """One line: object, field, remote value now → new value."""
+        now = self.base if self.remote_now is None else self.remote_now
+        return f"{self.remote_object} {self.remote_field}: {_show(now)} -> {_show(self.new)}"
+
+
+def _show(value: Any) -> str:
+    return "(none)" if value is None else str(value)
+
+
+@dataclass
+class PushReport:
+    """What a push did (or, with ``dry_run``, would do)."""
+
+    connection: str
+    dry_run: bool = False
+    changes: list[RemoteChange] = field(default_factory=list)
+    written: list[RemoteChange] = field(default_factory=list)
+    already: list[RemoteChange] = field(default_factory=list)
+    conflicts: list[RemoteChange] = field(default_factory=list)
+    not_written: list[RemoteChange] = field(default_factory=list)
+    error: str | None = None
+    first: bool = False
+
+    def summary(self) -> str:
+        """One line for the command line and the status bar."""
+        if self.dry_run:
+            why = " (first push: a preview; push again to write)" if self.first else " (dry run)"
+            return f"{self.connection}: {len(self.changes)} change(s) to push{why}"
+        text = (
+            f"{self.connection}: {len(self.written)} written, {len(self.already)} already in "
+            f"sync, {len(self.conflicts)} conflict(s)"
+        )
+        if self.not_written:
+            text += f", {len(self.not_written)} not written"
+        return text
+
+
+def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
+    """The remote changes that local edits of ``name``'s objects call for (no network).
+
+    Raises:
+        UnknownObjectError: no such connection.
+        ValidationError: the connection's kind cannot be pushed yet.
+    """
+    config = _config(ws, name)
+    sources = [s for s in sync_state.sources(ws.conn, name) if not s.deleted]
+    by_key = {(s.entity, s.key): s for s in sources}
+    releases = sync_state.releases(ws.conn, [s.key for s in sources if s.entity == "release"])
+    items = sync_state.work_items(ws.conn, [s.key for s in sources if s.entity == "work_item"])
+    jira = config.kind in _JIRA_KINDS
+    changes: list[RemoteChange] = []
+    for s in sources:
+        base = s.values() or {}
+        if s.entity == "release" and s.key in releases and jira:
+            local = merge.fields_of("release", releases[s.key])
+            what = f"version {s.source_key or s.source_id}"
+            for name_ in ("start", "target"):
+                if local[name_] != base.get(name_):
+                    changes.append(_change(s, what, name_, base.get(name_), local[name_]))
+            # Only releasing is pushed: Jira has no other status a release can map to safely.
+            if local["status"] == "released" and base.get("status") != "released":
+                changes.append(_change(s, what, "status", base.get("status"), "released"))
+        elif s.entity == "work_item" and s.key in items:
+            new = items[s.key].release
+            old = base.get("release")
+            target = by_key.get(("release", new)) if new else None
+            kind = "version:" if jira else "iteration:"
+            if new != old and target is not None and target.source_id.startswith(kind):
+                what = f"{'issue' if jira else 'work item'} {s.source_key or s.source_id}"
+                changes.append(_change(s, what, "release", old, new))
+    return changes
+
+
+def _change(s: Source, what: str, name: str, base: Any, new: Any) -> RemoteChange:
+    if name == "release":
+        remote = "fixVersions" if what.startswith("issue") else _ITERATION
+    else:
+        remote = _VERSION_KEYS[name]
+    return RemoteChange(s.entity, s.key, s.source_id, what, name, remote, base, new)
+
+
+def set_push(ws: Workspace, name: str, on: bool) -> ConnectionConfig:
+    """Turn pushing on or off for a connection (a setting: not undoable, like the connection).
+
+    Raises:
+        UnknownObjectError: no such connection.
+        ValidationError: ``on`` for a kind that cannot be pushed yet.
+    """
+    from relplan.sync.engine import load_config
+
+    config = _config(ws, name) if on else load_config(ws, name)
+    # Turning it on again starts with a preview again.
+    new = replace(config, push=on, push_previewed=False)
+    _store(ws, new)
+    return new
+
+
+def _store(ws: Workspace, config: ConnectionConfig) -> None:
+    row = sync_state.connection(ws.conn, config.name)
+    sync_state.save_connection(ws.conn, replace(row, settings=config.settings_json()))
+
+
+def _config(ws: Workspace, name: str) -> ConnectionConfig:
+    from relplan.sync.engine import load_config  # engine imports much; only needed here
+
+    config = load_config(ws, name)
+    if config.kind not in (*_JIRA_KINDS, "azure_boards"):
+        raise ValidationError(
+            [Issue(f"connection {name}", f"push to {config.kind} is not supported yet")]
+        )
+    return config
+
+
+def run_push(
+    ws: Workspace,
+    name: str,
+    credentials: CredentialStore,
+    *,
+    dry_run: bool = False,
+    tracker: JiraTracker | None = None,
+    cancel: CancelToken | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PushReport:
+    """Push ``name``'s local edits: re-read, compare three ways, write or record a conflict.
+
+    With ``dry_run`` every object is re-read (to show the remote value now) and nothing is
+    written. A push of a connection without ``push`` on is always a dry run.
+
+    Raises:
+        UnknownObjectError: no such connection.
+        CredentialError: no token.
+        SyncError: the tracker failed; the report of what was written is on ``exc.report``
+            (attribute ``push_report``) and the bookkeeping of those writes is saved.
+    """
+    from relplan.sync.engine import _secret  # one place reads the keyring
+
+    config = _config(ws, name)
+    # The first push after --push on only shows what it would do.
+    first = config.push and not config.push_previewed
+    dry_run = dry_run or not config.push or first
+    report = PushReport(name, dry_run=dry_run, first=first)
+    changes = plan_push(ws, name)
+    report.changes = list(changes)
+    if first:
+        _store(ws, replace(config, push_previewed=True))
+    if not changes:
+        return report
+    tracker = tracker or JiraTracker()
+    token = cancel or CancelToken()
+    sources = {(s.entity, s.key): s for s in sync_state.sources(ws.conn, name)}
+    versions = {
+        s.key: s.source_id.split(":", 1)[1]
+        for s in sources.values()
+        if s.entity == "release" and s.source_id.startswith("version:")
+    }
+    release_of_version = {v: k for k, v in versions.items()}
+    if config.kind == "azure_boards":
+        # Items name their iteration by path (no leading \\, no Iteration segment), as does the
+        # team iteration a release came from (its source key).
+        versions = {
+            s.key: s.source_key or ""
+            for s in sources.values()
+            if s.entity == "release" and s.source_id.startswith("iteration:")
+        }
+        release_of_version = {v: k for k, v in versions.items()}
+    snapshots: dict[tuple[str, str], dict[str, Any]] = {}
+    conflicts: list[SyncConflict] = []
+    api = {"jira_cloud": "/rest/api/3", "jira_dc": "/rest/api/2"}.get(
+        config.kind, quote(config.project, safe="")
+    )
+    azure = config.kind == "azure_boards"
+    revs: dict[str, int] = {}
+    remaining = set(range(len(changes)))
+    lock = threading.Lock()
+    groups: dict[tuple[str, str], list[int]] = {}
+    for n, change in enumerate(changes):
+        groups.setdefault((change.entity, change.key), []).append(n)
+
+    def one_object(indexes: list[int]) -> None:
+        # The fields of one object go in order on one thread; objects go in parallel.
+        for n in indexes:
+            token.raise_if_cancelled()
+            change = changes[n]
+            stale = False
+            if azure:
+                remote = _azure_read(http, api, change, release_of_version, revs)
+                if not dry_run and remote != change.new and remote == change.base:
+                    try:
+                        _azure_write(http, api, change, versions, revs[change.source_id])
+                    except SyncError as exc:
+                        if exc.status not in (409, 412):
+                            raise
+                        # Changed since the read: re-read, and it is a conflict, never a retry.
+                        remote = _azure_read(http, api, change, release_of_version, revs)
+                        stale = True
+            else:
+                remote = _read(http, api, change, release_of_version)
+                if not dry_run and remote != change.new and remote == change.base:
+                    _write(http, api, change, versions)
+            with lock:
+                _record(n, change, remote, stale)
+
+    def _record(n: int, change: RemoteChange, remote: Any, stale: bool) -> None:
+        remaining.discard(n)
+        if progress is not None:
+            progress(len(changes) - len(remaining), len(changes))
+        if dry_run:
+            report.changes[n] = replace(change, remote_now=remote)
+            return
+        if stale or (remote != change.new and remote != change.base):
+            report.conflicts.append(replace(change, remote_now=remote))
+            conflicts.append(
+                SyncConflict(
+                    name,
+                    change.entity,
+                    change.key,
+                    change.field,
+                    json.dumps(change.new),
+                    json.dumps(remote),
+                    now_iso(),
+                )
+            )
+            return
+        (report.already if remote == change.new else report.written).append(change)
+        ident = (change.entity, change.key)
+        snap = snapshots.setdefault(ident, sources[ident].values() or {})
+        snap[change.field] = change.new
+
+    http: HttpClient = tracker.client(config, _secret(config, credentials), token)
+    started = now_iso()
+    try:
+        run_all(one_object, groups.values(), workers=WORKERS, cancel=token)
+    except (SyncError, Cancelled) as exc:
+        report.not_written = [changes[n] for n in sorted(remaining)]
+        report.error = str(exc)
+        exc.push_report = report  # type: ignore[union-attr]
+        raise
+    finally:
+        http.close()
+        if not dry_run:
+            _save(ws, name, sources, snapshots, conflicts, report)
+            # The run log: never read back for a watermark, so its own statuses are safe.
+            sync_state.record_run(
+                ws.conn,
+                SyncRun(
+                    name, started, now_iso(), PUSHED if report.error is None else PUSH_FAILED,
+                    report.error, fetched=len(changes), changed=len(report.written),
+                ),
+            )  # fmt: skip
+    return report
+
+
+def _read(
+    http: HttpClient, api: str, change: RemoteChange, release_of_version: dict[str, str]
+) -> Any:
+    """The remote value of ``change``'s field now, in local form."""
+    if change.entity == "release":
+        version = http.get(
+            f"{api}/version/{change.source_id.split(':', 1)[1]}", what=change.remote_object
+        )
+        if change.field == "status":
+            return "released" if version.get("released") else change.base
+        return version.get(change.remote_field)
+    issue = http.get(
+        f"{api}/issue/{change.source_id}", params={"fields": "fixVersions,updated"},
+        what=change.remote_object,
+    )  # fmt: skip
+    fix = (issue.get("fields") or {}).get("fixVersions") or []
+    if not fix:
+        return None
+    # Several fix versions: the local release is the first one, as the pull maps it.
+    return release_of_version.get(str(fix[0].get("id")), f"version:{fix[0].get('id')}")
+
+
+def _azure_read(
+    http: HttpClient,
+    project: str,
+    change: RemoteChange,
+    release_of_path: dict[str, str],
+    revs: dict[str, int],
+) -> Any:
+    """A work item's iteration now (as a release key, or ``iteration:PATH``); keeps its rev."""
+    item = http.get(
+        f"{project}/_apis/wit/workitems/{change.source_id}", params={"api-version": "7.1"},
+        what=change.remote_object,
+    )  # fmt: skip
+    revs[change.source_id] = int(item.get("rev") or 0)
+    path = str((item.get("fields") or {}).get(_ITERATION) or "")
+    if path in release_of_path:
+        return release_of_path[path]
+    # The project root (no iteration) reads as no release, as the pull maps it.
+    return None if "\\" not in path else f"iteration:{path}"
+
+
+def _azure_write(
+    http: HttpClient, project: str, change: RemoteChange, paths: dict[str, str], rev: int
+) -> None:
+    """PATCH the item's IterationPath, guarded by ``test /rev`` (the patch is atomic)."""
+    value = paths[change.new]  # plan_push only moves items to a synced iteration
+    http.request(
+        "PATCH", f"{project}/_apis/wit/workitems/{change.source_id}",
+        params={"api-version": "7.1"}, headers=_PATCH, what=change.remote_object,
+        body=[{"op": "test", "path": "/rev", "value": rev},
+              {"op": "add", "path": f"/fields/{_ITERATION}", "value": value}],
+    )  # fmt: skip
+
+
+def _write(http: HttpClient, api: str, change: RemoteChange, versions: dict[str, str]) -> None:
+    if change.entity == "release":
+        value: Any = True if change.field == "status" else change.new
+        http.request(
+            "PUT", f"{api}/version/{change.source_id.split(':', 1)[1]}",
+            body={change.remote_field: value}, what=change.remote_object,
+        )  # fmt: skip
+        return
+    refs = [{"id": versions[change.new]}] if change.new else []
+    http.request(
+        "PUT", f"{api}/issue/{change.source_id}",
+        body={"update": {"fixVersions": [{"set": refs}]}}, what=change.remote_object,
+    )  # fmt: skip
+
+
+def _save(
+    ws: Workspace,
+    name: str,
+    sources: dict[tuple[str, str], Source],
+    snapshots: dict[tuple[str, str], dict[str, Any]],
+    conflicts: list[SyncConflict],
+    report: PushReport,
+) -> None:
+    """Record the pushed values as synced and the conflicts, as one undoable command."""
+    edits: list[Edit] = []
+    with ws.write():
+        for ident, values in snapshots.items():
+            old = sources[ident]
+            new = replace(old, snapshot=json.dumps(values), synced=now_iso())
+            edits.append(Edit("source", sync_state.source_key(new), old, new))
+        table = TABLES["sync_conflict"]
+        for c in conflicts:
+            ident_ = sync_state.conflict_key(c)
+            before = table.load(ws.conn, [ident_]).get(ident_)
+            if (
+                before is not None
+                and before.resolved is None
+                and (before.local_value, before.remote_value) == (c.local_value, c.remote_value)
+            ):
+                continue
+            edits.append(Edit("sync_conflict", ident_, before, c))
+        if edits:
+            ws.execute(Command(f"Push {name}: {report.summary()}", tuple(edits)))

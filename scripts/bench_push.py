@@ -1,0 +1,95 @@
+"""Benchmark: push 1,000 date changes and 1,000 item moves to a loopback fake Jira, and a no-op
+push of a fully synced workspace.
+
+Targets (issue 14): the 2,000 changes in <= 10 s; the no-op push of 20,000 items <= 2 s. The fake
+runs in this process (a thread: it shares the GIL, so figures are pessimistic). Best of 3 for
+the no-op push; the write push runs once (it changes the fake).
+
+    python scripts/bench_push.py [--changes 1000] [--items 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import keyring  # noqa: E402
+
+from relplan.store import sync_state  # noqa: E402
+from relplan.store.commands import Command, Edit  # noqa: E402
+from relplan.store.entities import TABLES  # noqa: E402
+from relplan.store.workspace import Workspace  # noqa: E402
+from relplan.sync import engine, push  # noqa: E402
+from relplan.sync.credentials import KeyringStore  # noqa: E402
+from relplan.sync.jira import JiraTracker  # noqa: E402
+from relplan.sync.tracker import ConnectionConfig  # noqa: E402
+from tests.helpers.fake_jira import FakeJira  # noqa: E402
+from tests.helpers.memory_keyring import MemoryKeyring  # noqa: E402
+
+
+def synced(fake: FakeJira, folder: Path, name: str) -> Workspace:
+    ws = Workspace.open(folder / f"{name}.relplan")
+    config = ConnectionConfig("jira", "jira_dc", fake.url, jql="project = EE ORDER BY rank")
+    row = sync_state.ConnectionRow("jira", config.kind, config.url, config.settings_json(), "now")
+    sync_state.save_connection(ws.conn, row)
+    KeyringStore().set(config.credential_key, fake.token)
+    engine.run_sync(ws, "jira", KeyringStore(), tracker=JiraTracker())
+    on = push.set_push(ws, "jira", True)
+    push._store(ws, replace(on, push_previewed=True))
+    return ws
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=20000)
+    args = parser.parse_args()
+    keyring.set_keyring(MemoryKeyring())
+    with tempfile.TemporaryDirectory() as tmp, FakeJira(cloud=False, page_max=1000) as fake:
+        fake.add_project("EE", "Engine")
+        n = args.changes
+        for i in range(n):
+            fake.add_version("EE", f"v{i}", release="2026-04-01")
+        for i in range(max(n, args.items)):
+            fake.add_issue(f"EE-{i + 1}", f"Item {i}", version=f"v{i % n}")
+        started = time.perf_counter()
+        ws = synced(fake, Path(tmp), "plan")
+        print(
+            f"setup: first sync of {len(fake.issues)} items {time.perf_counter() - started:.1f} s"
+        )
+        for _ in range(3):
+            started = time.perf_counter()
+            report = push.run_push(ws, "jira", KeyringStore(), tracker=JiraTracker())
+            assert not report.changes
+            print(f"no-op push of {len(fake.issues)} items: {time.perf_counter() - started:.2f} s")
+        releases = TABLES["release"].load(ws.conn, [f"EE-v{i}" for i in range(n)])
+        items = TABLES["work_item"].load(ws.conn, [f"EE-{i + 1}" for i in range(n)])
+        edits = [
+            Edit("release", k, r, replace(r, target=dt.date(2026, 5, 1)))
+            for k, r in releases.items()
+        ] + [
+            Edit("work_item", k, w, replace(w, release=f"EE-v{(i + 1) % n}"))
+            for i, (k, w) in enumerate(items.items())
+        ]
+        with ws.write():
+            ws.execute(Command("Edit", tuple(edits)))
+        started = time.perf_counter()
+        report = push.run_push(ws, "jira", KeyringStore(), tracker=JiraTracker())
+        took = time.perf_counter() - started
+        print(
+            f"push of {len(report.changes)} changes: {len(report.written)} written in {took:.1f} s "
+            f"({len(report.written) / took:.0f} writes/s)"
+        )
+        ws.close()
+
+
+if __name__ == "__main__":
+    main()
