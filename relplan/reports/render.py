@@ -157,12 +157,13 @@ _BODY: Final = 8.5
 _CHARS: Final = 108  # a line of the body font (monospace) across the text width
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+def _wrap(lines: list[str], width: int) -> list[str]:
+    return [part for line in lines for part in (textwrap.wrap(line, width) or [""])]
 
 
 def _table_lines(table: Table) -> Iterator[tuple[str, str]]:
-    """The table as monospace lines (``("th"|"td", line)``), columns cut to fit the width."""
+    """The table as monospace lines (``("th"|"td", line)``); columns too wide for the page are
+    narrowed and their cells wrapped, so nothing is cut."""
     cols = len(table.headers)
     split = [[c.split("\n") for c in row] for row in table.rows]
     widths = [len(h) for h in table.headers]
@@ -173,14 +174,15 @@ def _table_lines(table: Table) -> Iterator[tuple[str, str]]:
     while sum(widths) > budget:
         widest = max(range(cols), key=lambda i: widths[i])
         widths[widest] -= 1
-    yield "th", "  ".join(_fit(h, w).ljust(w) for h, w in zip(table.headers, widths, strict=True))
+    headers = [_wrap([h], w) for h, w in zip(table.headers, widths, strict=True)]
+    for n in range(max(len(h) for h in headers)):
+        cells = [h[n] if n < len(h) else "" for h in headers]
+        yield "th", "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
     for row in split:
-        for n in range(max(len(lines) for lines in row)):
-            cells = [lines[n] if n < len(lines) else "" for lines in row]
-            yield (
-                "td",
-                "  ".join(_fit(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip(),
-            )
+        wrapped = [_wrap(lines, w) for lines, w in zip(row, widths, strict=True)]
+        for n in range(max(len(lines) for lines in wrapped)):
+            cells = [lines[n] if n < len(lines) else "" for lines in wrapped]
+            yield "td", "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
 def _pdf_lines(doc: Document) -> Iterator[tuple[str, str] | Chart]:

@@ -18,10 +18,8 @@ from relplan.reports.status import StatusReport
 
 __all__ = ["SECTIONS", "day", "status_document"]
 
-#: Section anchors, in order (tests and the window's preview find sections by these).
-SECTIONS: Final = (
-    "headline", "changes", "risk", "critical-path", "blockers", "ahead", "dora", "charts",
-)  # fmt: skip
+#: The sections' anchors, in order (the HTML's ``<section id>``).
+SECTIONS: Final = ("headline", "changes", "risk", "critical-path", "ahead", "dora", "charts")
 _WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
