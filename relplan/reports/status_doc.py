@@ -14,13 +14,20 @@ from relplan.metrics.report import format_hours
 from relplan.planning.check import Problem
 from relplan.planning.wording import count, verdict_words
 from relplan.reports.document import Block, Bullets, Chart, Document, Heading, Paragraph, Table
-from relplan.reports.status import StatusReport
+from relplan.reports.status import Blocker, StatusReport, Upcoming
 
 __all__ = ["SECTIONS", "day", "status_document"]
 
 #: The sections' anchors, in order (the HTML's ``<section id>``).
 SECTIONS: Final = ("headline", "changes", "risk", "critical-path", "ahead", "dora", "charts")
 _WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: A table shows at most this many rows; a note says how many more there are (a report is read,
+#: and a large workspace has hundreds of releases at risk: --train and --team narrow it).
+MAX_ROWS: Final = 30
+#: A day of the small calendar names at most this many things, then "+N more".
+MAX_PER_DAY: Final = 3
+#: Examples of release pairs named per pair of teams in the blockers table.
+_EXAMPLES: Final = 3
 
 
 def day(value: dt.date | None) -> str:
@@ -38,12 +45,18 @@ def _signed(days: int) -> str:
     return f"+{days}" if days > 0 else str(days)
 
 
-def _problems(problems: Sequence[Problem]) -> Table:
-    return Table(
-        ("Severity", "Kind", "Problem"),
-        tuple((p.severity, p.kind.replace("_", " "), p.message) for p in problems),
-        kind="problems",
-    )
+def _capped(table: Table, what: str) -> list[Block]:
+    """The table cut to :data:`MAX_ROWS` rows, with a note of how many more there are."""
+    if len(table.rows) <= MAX_ROWS:
+        return [table]
+    more = len(table.rows) - MAX_ROWS
+    cut = Table(table.headers, table.rows[:MAX_ROWS], table.kind, table.links)
+    return [cut, Paragraph(f"... and {count(more, what)} more, not shown.", note=True)]
+
+
+def _problems(problems: Sequence[Problem]) -> list[Block]:
+    rows = tuple((p.severity, p.kind.replace("_", " "), p.message) for p in problems)
+    return _capped(Table(("Severity", "Kind", "Problem"), rows, kind="problems"), "problem")
 
 
 def _headline(report: StatusReport) -> list[Block]:
@@ -95,26 +108,27 @@ def _changes(report: StatusReport) -> list[Block]:
     blocks.append(Heading("Releases shipped", 3))
     if c.shipped:
         rows = tuple((s.release, s.who, _when(s.at, zone), s.label) for s in c.shipped)
-        blocks.append(Table(("Release", "By", "When", "Change"), rows, "shipped"))
+        blocks += _capped(Table(("Release", "By", "When", "Change"), rows, "shipped"), "release")
     else:
         blocks.append(Paragraph("No release shipped.", note=True))
     blocks.append(Heading("Gates decided", 3))
     if c.gates:
         gates = tuple((g.release, g.gate, g.status, g.who, _when(g.at, zone)) for g in c.gates)
-        blocks.append(Table(("Release", "Gate", "Decision", "By", "When"), gates, "gates"))
+        headers = ("Release", "Gate", "Decision", "By", "When")
+        blocks += _capped(Table(headers, gates, "gates"), "gate decision")
     else:
         blocks.append(Paragraph("No gate decided.", note=True))
     blocks.append(Heading("New problems", 3))
-    blocks.append(
+    blocks += (
         _problems(report.new_problems)
         if report.new_problems
-        else Paragraph("No new problem.", note=True)
+        else [Paragraph("No new problem.", note=True)]
     )
     blocks.append(Heading("Resolved problems", 3))
-    blocks.append(
+    blocks += (
         _problems(report.resolved_problems)
         if report.resolved_problems
-        else Paragraph("No problem resolved.", note=True)
+        else [Paragraph("No problem resolved.", note=True)]
     )
     return blocks
 
@@ -131,9 +145,8 @@ def _risk(report: StatusReport) -> list[Block]:
         )
         for r in report.at_risk
     )  # fmt: skip
-    blocks.append(
-        Table(("Release", "Team", "Verdict", "Target", "P85", "Done", "Why"), rows, "risk")
-    )
+    headers = ("Release", "Team", "Verdict", "Target", "P85", "Done", "Why")
+    blocks += _capped(Table(headers, rows, "risk"), "release")
     return blocks
 
 
@@ -145,12 +158,24 @@ def _critical(report: StatusReport) -> list[Block]:
         blocks.append(Paragraph(f"No critical path: {report.critical_note}.", note=True))
     blocks.append(Heading("Open blockers across teams", 3, anchor="blockers"))
     if report.blockers:
+        # Per pair of teams: a large workspace has thousands of release pairs.
+        pairs: dict[tuple[str, str], list[Blocker]] = {}
+        for b in report.blockers:
+            pairs.setdefault((b.team, b.held_by_team), []).append(b)
+        ranked = sorted(pairs.items(), key=lambda kv: (-sum(b.items for b in kv[1]), kv[0]))
         rows = tuple(
-            (b.release, b.team, b.held_by, b.held_by_team, str(b.items)) for b in report.blockers
-        )
-        blocks.append(
-            Table(("Release", "Team", "Waits on", "Their team", "Open items"), rows, "blockers")
-        )
+            (
+                team, other, str(len({b.release for b in group})),
+                str(sum(b.items for b in group)),
+                "\n".join(
+                    f"{b.release} waits on {b.held_by} ({b.items})"
+                    for b in sorted(group, key=lambda b: (-b.items, b.release))[:_EXAMPLES]
+                ),
+            )
+            for (team, other), group in ranked
+        )  # fmt: skip
+        headers = ("Team", "Waits on team", "Releases", "Open items", "Most")
+        blocks += _capped(Table(headers, rows, "blockers"), "pair of teams")
     else:
         blocks.append(Paragraph("No open release waits on another team.", note=True))
     return blocks
@@ -169,6 +194,9 @@ def _ahead(report: StatusReport) -> list[Block]:
     # The small calendar: a row per week, a column per weekday; a span shows on its first day
     # in the window.
     monday = window.start - dt.timedelta(days=window.start.weekday())
+    by_day: dict[dt.date, list[Upcoming]] = {}
+    for u in report.upcoming:
+        by_day.setdefault(max(u.first, window.start), []).append(u)
     rows = []
     for week in range(5):
         start = monday + dt.timedelta(days=7 * week)
@@ -177,13 +205,10 @@ def _ahead(report: StatusReport) -> list[Block]:
         cells = [start.strftime("%d %b")]
         for offset in range(7):
             d = start + dt.timedelta(days=offset)
-            cells.append(
-                "\n".join(
-                    f"{u.kind}: {u.subject}"
-                    for u in report.upcoming
-                    if max(u.first, window.start) == d
-                )
-            )
+            today = [f"{u.kind}: {u.subject}" for u in by_day.get(d, ())]
+            if len(today) > MAX_PER_DAY:
+                today[MAX_PER_DAY - 1 :] = [f"+{len(today) - MAX_PER_DAY + 1} more"]
+            cells.append("\n".join(today))
         rows.append(tuple(cells))
     blocks.append(Table(("Week of", *_WEEKDAYS), tuple(rows), "calendar"))
     rows_list = tuple(
@@ -193,7 +218,7 @@ def _ahead(report: StatusReport) -> list[Block]:
         )
         for u in report.upcoming
     )  # fmt: skip
-    blocks.append(Table(("When", "What", "Subject", "Details"), rows_list, "upcoming"))
+    blocks += _capped(Table(("When", "What", "Subject", "Details"), rows_list, "upcoming"), "event")
     return blocks
 
 

@@ -17,7 +17,7 @@ from relplan.metrics.scope import Window
 from relplan.planning.readiness import readiness_of
 from relplan.reports.render import to_html, to_markdown, write_report
 from relplan.reports.status import StatusReport, status_report
-from relplan.reports.status_doc import SECTIONS, status_document
+from relplan.reports.status_doc import MAX_ROWS, SECTIONS, status_document
 from relplan.store.workspace import Workspace
 from tests.unit.reports.conftest import APPROVED, MOVED, SHIPPED, SINCE, TODAY
 
@@ -259,3 +259,20 @@ def test_a_workspace_without_deployments_says_so(week_ws: Path, tmp_path: Path) 
     assert "dora" not in page.tables
     assert "No deployments are recorded in this workspace" in to_html(status_document(report))
     assert "chart-dora" not in to_html(status_document(report))
+
+
+def test_blockers_are_summed_per_pair_of_teams(report: StatusReport, page: _Html) -> None:
+    rows = _body(page, "blockers")
+    assert sum(int(r[3]) for r in rows) == sum(b.items for b in report.blockers) > 0
+    pairs = {(b.team, b.held_by_team) for b in report.blockers}
+    assert {(r[0], r[1]) for r in rows} == pairs
+    assert all(b.team != b.held_by_team for b in report.blockers)
+
+
+def test_a_long_table_is_cut_with_a_note_of_how_many_more(report: StatusReport) -> None:
+    many = dataclasses.replace(report, at_risk=report.at_risk * 10)
+    page = _Html()
+    html = to_html(status_document(many))
+    page.feed(html)
+    assert len(_body(page, "risk")) == MAX_ROWS
+    assert f"... and {len(many.at_risk) - MAX_ROWS:,} releases more, not shown." in html
