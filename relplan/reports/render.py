@@ -14,7 +14,7 @@ import html
 import io
 import os
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -24,7 +24,9 @@ from relplan.reports.document import Bullets, Chart, Document, Heading, Paragrap
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FORMATS", "to_html", "to_markdown", "write_report"]
+__all__ = [
+    "FORMATS", "chart_pngs", "png_data_uri", "to_html", "to_markdown", "write_pdf", "write_report",
+]  # fmt: skip
 
 #: What ``--out`` may end with.
 FORMATS: Final = ("html", "md", "pdf")
@@ -56,8 +58,24 @@ def _cell_html(text: str, links: dict[str, str]) -> str:
     return f'<a href="{html.escape(url)}">{body}</a>' if url else body
 
 
-def to_html(doc: Document) -> str:
-    """The document as one self-contained HTML page."""
+def png_data_uri(png: bytes) -> str:
+    """A PNG as a ``data:`` URI."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def chart_pngs(doc: Document) -> dict[str, bytes]:
+    """Each chart of the document drawn as PNG, by name."""
+    return {chart.name: _png(chart.build()) for chart in doc.charts()}
+
+
+def to_html(doc: Document, images: Mapping[str, str] | None = None) -> str:
+    """The document as one self-contained HTML page.
+
+    Args:
+        doc: The document.
+        images: Per chart name, the image's ``src``; default: each chart drawn now, inline as a
+            ``data:`` URI (the window's preview passes resource names instead).
+    """
     e = html.escape
     out = [
         "<!DOCTYPE html>",
@@ -93,11 +111,10 @@ def to_html(doc: Document) -> str:
             )
             out.append(f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         elif isinstance(block, Chart):
-            data = base64.b64encode(_png(block.build())).decode("ascii")
+            src = images[block.name] if images is not None else png_data_uri(_png(block.build()))
             out.append(
                 f'<figure id="chart-{e(block.name)}"><img alt="{e(block.title)}" '
-                f'src="data:image/png;base64,{data}"><figcaption>{e(block.title)}</figcaption>'
-                "</figure>"
+                f'src="{e(src)}"><figcaption>{e(block.title)}</figcaption></figure>'
             )
     if section_open:
         out.append("</section>")
