@@ -66,7 +66,7 @@ def render_preview(report: StatusReport) -> Rendered:
     pngs = chart_pngs(doc)
     inline = to_html(doc, {name: png_data_uri(png) for name, png in pngs.items()})
     preview = to_html(doc, {name: f"chart:{name}" for name in pngs})
-    return Rendered(doc, inline, preview, {n: QImage.fromData(p, b"PNG") for n, p in pngs.items()})
+    return Rendered(doc, inline, preview, {n: QImage.fromData(p) for n, p in pngs.items()})
 
 
 def _gather(
