@@ -25,14 +25,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "FORMATS", "chart_pngs", "png_data_uri", "to_html", "to_markdown", "write_pdf", "write_report",
+    "CSS", "FORMATS", "chart_pngs", "png_data_uri", "to_html", "to_markdown", "write_pdf",
+    "write_report",
 ]  # fmt: skip
 
 #: What ``--out`` may end with.
 FORMATS: Final = ("html", "md", "pdf")
 _PNG_DPI: Final = 96
 
-_CSS: Final = """
+#: The HTML's style sheet (the window's preview sets it on its document).
+CSS: Final = """
 body{font-family:Helvetica,Arial,sans-serif;color:#222;max-width:60em;margin:1.5em auto;
 padding:0 1em;font-size:14px;line-height:1.4}
 h1{font-size:1.6em;margin-bottom:0}h2{border-bottom:1px solid #ccc;margin-top:1.6em}
@@ -80,7 +82,7 @@ def to_html(doc: Document, images: Mapping[str, str] | None = None) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{e(doc.title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{e(doc.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{e(doc.title)}</h1>",
         f'<p class="subtitle">{e(doc.subtitle)}</p>',
     ]

@@ -10,12 +10,13 @@ network lane too. A result that arrives after a newer request is dropped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QMimeData, QUrl, Slot
+from PySide6.QtCore import QDate, QMimeData, QTimer, QUrl, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,12 +49,12 @@ Clock = Callable[[], dt.date]
 
 @dataclass(frozen=True)
 class Rendered:
-    """A report ready to show: its document, the page for mail (images inline), the page for
-    the preview (images by resource name) and the decoded images."""
+    """A report ready to show: its document, the page for mail (images inline), the preview's
+    body in pieces of one section each (images by resource name) and the decoded images."""
 
     doc: Document
     html: str
-    preview: str
+    preview: list[str]
     images: dict[str, QImage]
 
 
@@ -65,7 +66,11 @@ def render_preview(report: StatusReport) -> Rendered:
     doc = status_document(report)
     pngs = chart_pngs(doc)
     inline = to_html(doc, {name: png_data_uri(png) for name, png in pngs.items()})
-    preview = to_html(doc, {name: f"chart:{name}" for name in pngs})
+    page = to_html(doc, {name: f"chart:{name}" for name in pngs})
+    body = page[page.index("<body>") + len("<body>") : page.rindex("</body>")]
+    # Qt lays out rich-text tables slowly (~90 ms for a whole report): the preview inserts one
+    # section per turn of the event loop, so no turn keeps the window busy for long.
+    preview = re.split(r"(?=<section)", body)
     return Rendered(doc, inline, preview, {n: QImage.fromData(p) for n, p in pngs.items()})
 
 
@@ -195,13 +200,31 @@ class StatusReportDialog(QDialog):
     def _show(self, generation: int, rendered: Rendered) -> None:
         if generation != self._generation:
             return
-        self.rendered = rendered
+        from relplan.reports.render import CSS
+
+        self.preview.clear()
         document = self.preview.document()
+        document.setDefaultStyleSheet(CSS)
         for name, image in rendered.images.items():
             document.addResource(
                 QTextDocument.ResourceType.ImageResource, QUrl(f"chart:{name}"), image
             )
-        self.preview.setHtml(rendered.preview)
+        self._insert(generation, rendered, 0)
+
+    def _insert(self, generation: int, rendered: Rendered, part: int) -> None:
+        """Add the preview's section ``part``, then the next on the next turn of the loop."""
+        if generation != self._generation:
+            return
+        cursor = self.preview.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        if part:
+            cursor.insertBlock()  # else the section's heading joins the paragraph before it
+        cursor.insertHtml(rendered.preview[part])
+        if part + 1 < len(rendered.preview):
+            QTimer.singleShot(0, lambda: self._insert(generation, rendered, part + 1))
+            return
+        self.preview.moveCursor(self.preview.textCursor().MoveOperation.Start)
+        self.rendered = rendered
         self.status_label.setText(f"{rendered.doc.title} — {rendered.doc.subtitle}")
         self._set_ready(True)
 
