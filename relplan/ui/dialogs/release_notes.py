@@ -3,6 +3,7 @@ thread (the same core calls as ``relplan report notes``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,17 +28,21 @@ def _notes(ws: Workspace, key: str) -> Document:
 
 
 def write_notes(
-    session: WorkspaceSession, key: str, path: str, parent: QWidget, on_written: object = None
+    session: WorkspaceSession,
+    key: str,
+    path: str,
+    parent: QWidget,
+    on_written: Callable[[str], None] | None = None,
 ) -> None:
     """Gather the notes of ``key`` on the DB lane and write them to ``path`` on the network lane;
-    ``parent`` shows an error and, if it has ``show_message``, the outcome."""
+    ``parent`` shows an error, its window (with ``show_message``) and ``on_written`` the outcome."""
     from relplan.reports.render import write_report
 
     def tell(text: str) -> None:
         show = getattr(parent.window(), "show_message", None)
         if callable(show):
             show(text)
-        if callable(on_written):
+        if on_written is not None:
             on_written(text)
 
     def gathered(doc: Document) -> None:
