@@ -128,6 +128,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "relplan.cli.metrics",
     "relplan.cli.lifecycle",
     "relplan.cli.push",
+    "relplan.cli.report",
 )
 
 

@@ -141,6 +141,7 @@ class WindowActions(QMainWindow):
             file, "Export View &Image…", self._on_export_image, "Ctrl+Shift+E"
         )
         self.export_image_action.setStatusTip("Save the current view as PNG, SVG or PDF")
+        self.status_report_action = self._action(file, "Status &Report…", self._on_status_report)
         self.file_menu = file
         self.file_exports_end = file.addSeparator()  # more exports go above it
         self.quit_action = self._action(file, "&Quit", self.close, "Ctrl+Q")
@@ -315,6 +316,15 @@ class WindowActions(QMainWindow):
             present_error(self, exc if isinstance(exc, OSError) else OSError(str(exc)))
             return
         self.show_message(f"Exported {path}")
+
+    @Slot()
+    def _on_status_report(self) -> None:
+        from relplan.ui.dialogs.status_report import StatusReportDialog
+
+        dialog = StatusReportDialog(self.session, self, getattr(self, "clock", None))
+        self.status_report_dialog = dialog
+        dialog.open()
+        dialog.request()
 
     # -- undo -------------------------------------------------------------------------------
     def _build_empty_state(self, covered: QWidget) -> EmptyState:

@@ -20,6 +20,7 @@ from relplan.store.commands import ChangeSet
 from relplan.ui.dialogs.environments import EnvironmentEditorDialog
 from relplan.ui.dialogs.freezes import FreezeEditorDialog
 from relplan.ui.dialogs.release_editor import ReleaseEditorDialog
+from relplan.ui.dialogs.release_notes import ask_and_write_notes
 from relplan.ui.errors import present_error
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class EditorLauncher(QObject):
             return  # another release was asked for meanwhile
         dialog = ReleaseEditorDialog(data, self._window)
         dialog.save_requested.connect(lambda edit: self._save_release(dialog, edit))
+        dialog.notes_requested.connect(lambda key: ask_and_write_notes(self._session, key, dialog))
         dialog.finished.connect(lambda _result: self._forget(dialog))
         self.release_editor = dialog
         dialog.open()

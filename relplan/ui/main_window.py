@@ -118,6 +118,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.setObjectName("main-window")
         self.session = session
         self.runner = session.runner
+        self.clock = today  # the Status Report's day too
         self.runner.set_error_handler(functools.partial(present_error, self))
         self.analyser = PlanAnalyser(session, today=today, parent=self)
         self.impact_previewer = ImpactPreviewer(session, today=today, parent=self)

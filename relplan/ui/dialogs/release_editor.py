@@ -83,9 +83,11 @@ class ReleaseEditorDialog(QDialog):
 
     Signals:
         save_requested(ReleaseEdit): Save was pressed with valid changes.
+        notes_requested(str): "Release notes…" was pressed (the release key).
     """
 
     save_requested = Signal(object)
+    notes_requested = Signal(str)
 
     def __init__(
         self,
@@ -136,6 +138,10 @@ class ReleaseEditorDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self._on_save)
+        self.notes_button = self.buttons.addButton(
+            "Release &notes…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.notes_button.clicked.connect(lambda: self.notes_requested.emit(release.key))
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._on_dependencies_count_changed(self.dependencies_panel.count())
