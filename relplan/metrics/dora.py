@@ -71,6 +71,7 @@ DoraMetricsJSON = TypedDict(
         "lead_time_hours": _MedianJSON,
         "change_failure_rate": _RateJSON,
         "time_to_restore_hours": _MedianJSON,
+        "rework_rate": _RateJSON,
         "notes": list[str],
     },
 )
@@ -103,6 +104,7 @@ class _Facts:
     untimed_changes: int  # changes without a commit time
     from_items: bool  # no changes: lead time from the release's resolved items
     incident_on_success: bool
+    rework: bool  # a pulled deployment caused by a production incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,7 @@ class DoraMetrics:
         change_failure_rate: ``failed / deployments`` (0..1); None without deployments.
         time_to_restore_hours: Median time to restore; None without data.
         restore_samples: How many restore times the median is over.
+        rework_rate: Pulled deployments caused by a production incident, over all of them.
         notes: Where the data is thin, one line each.
     """
 
@@ -131,6 +134,7 @@ class DoraMetrics:
     change_failure_rate: float | None
     time_to_restore_hours: float | None
     restore_samples: int
+    rework_rate: float | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -158,6 +162,11 @@ class DoraMetrics:
         """The band of the time to restore."""
         return benchmark.TIME_TO_RESTORE_HOURS.band(self.time_to_restore_hours)
 
+    @property
+    def rework_band(self) -> str | None:
+        """The band of the rework rate (None: the report gives none)."""
+        return None
+
     def to_json(self) -> DoraMetricsJSON:
         """The metrics as ``metrics --json`` prints them (the spec's keys plus ``notes``)."""
         return {
@@ -179,6 +188,7 @@ class DoraMetrics:
                 "median": self.time_to_restore_hours,
                 "band": self.restore_band,
             },
+            "rework_rate": {"value": self.rework_rate, "band": self.rework_band},
             "notes": list(self.notes),
         }
 
@@ -205,7 +215,11 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
         day = dep.finished.astimezone(zone).date()
         if day not in window:
             continue
-        if dep.changes:
+        pulled = dep.source is not None
+        if dep.outcome != "succeeded":
+            # Amended 2026-12-04: a failed deployment shipped nothing; a later success ships it.
+            starts, untimed = [], 0
+        elif dep.changes or pulled:
             starts = [c.committed for c in dep.changes if c.committed is not None]
             untimed = len(dep.changes) - len(starts)
         else:
@@ -220,7 +234,8 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
         restore = None
         if dep.restored is not None:
             restore = (dep.restored - dep.finished).total_seconds() / _HOUR
-        failed = dep.outcome in FAILED_OUTCOMES
+        # A pulled deployment that an incident names counts as failed (the spec's incident rule).
+        failed = dep.outcome in FAILED_OUTCOMES or (pulled and dep.incident is not None)
         out.append(
             _Facts(
                 day=day,
@@ -229,8 +244,9 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
                 restore_hours=restore,
                 non_positive=len(hours) - len(lead),
                 untimed_changes=untimed,
-                from_items=not dep.changes,
+                from_items=not dep.changes and not pulled and dep.outcome == "succeeded",
                 incident_on_success=dep.incident is not None and not failed,
+                rework=dep.rework,
             )
         )
     return out
@@ -249,6 +265,7 @@ def _aggregate(facts: Sequence[_Facts], window: Window, *, with_notes: bool) -> 
         lead_time_hours=median(lead),
         lead_time_samples=len(lead),
         change_failure_rate=failed / n if n else None,
+        rework_rate=sum(f.rework for f in facts) / n if n else None,
         time_to_restore_hours=median(restores),
         restore_samples=len(restores),
         notes=_notes(facts, lead, restores) if with_notes else (),

@@ -79,7 +79,9 @@ def test_hand_computed_window() -> None:
     assert m.per_day == pytest.approx(0.1)
     assert m.per_week == pytest.approx(0.7)
     assert m.frequency_band == "medium"
-    assert (m.lead_time_hours, m.lead_time_samples) == (24.0, 3)  # median of 42, 24, 6
+    # Amended 2026-12-04: the failed and rolled-back deployments shipped nothing, so only the
+    # 24 h change of the success counts (not 42, 24 and 6 as before).
+    assert (m.lead_time_hours, m.lead_time_samples) == (24.0, 1)
     assert m.lead_time_band == "elite"  # exactly one day: the better band
     assert m.change_failure_rate == pytest.approx(2 / 3)
     assert m.failure_band == "low"
@@ -87,7 +89,8 @@ def test_hand_computed_window() -> None:
     assert m.notes == (
         "1 failed deployment without a restore time",
         "1 change without a commit time (left out of lead time)",
-        "1 lead time of zero or less left out",
+        "2 deployments with no lead time to count",
+        "lead time rests on only 1 change",
         "time to restore rests on only 1 deployment",
     )
 
@@ -176,7 +179,7 @@ def test_json_shape() -> None:
     out = dora_metrics(_plan(d), window=NOVEMBER).to_json()
     assert list(out) == [
         "from", "to", "deployments", "benchmark", "deployment_frequency", "lead_time_hours",
-        "change_failure_rate", "time_to_restore_hours", "notes",
+        "change_failure_rate", "time_to_restore_hours", "rework_rate", "notes",
     ]  # fmt: skip
     assert out["from"] == "2026-11-01"
     assert out["to"] == "2026-11-30"
