@@ -64,11 +64,16 @@ def _metrics_plan(ws: Workspace) -> Plan:
     with a deployment that lists no changes (their resolve times stand in for commit times)."""
     import dataclasses
 
+    from relplan.metrics.delivery import derive
+    from relplan.store import delivery
+
     plan = ws.release_plan()
     deployments = ws.deployments()
     without_changes = {d.release for d in deployments if not d.changes}
     items = ws.work_items(without_changes) if without_changes else ()
-    return dataclasses.replace(plan, deployments=deployments, work_items=items)
+    # Deployments and incidents pulled from delivery tools, by the spec's rules.
+    pulled = derive(delivery.load_deployments(ws.conn), delivery.load_incidents(ws.conn))
+    return dataclasses.replace(plan, deployments=deployments + pulled, work_items=items)
 
 
 def _today(args: argparse.Namespace, plan: Plan) -> dt.date:

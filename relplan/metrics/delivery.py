@@ -180,7 +180,8 @@ def _names(text: str, needle: str) -> bool:
     """Whether ``text`` names ``needle`` as a whole word (``INC-7`` is not named by ``INC-70``)."""
     if not needle:
         return False
-    return re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w])", text, re.IGNORECASE) is not None
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(needle)}(?![A-Za-z0-9])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
 
 
 def _key(dep: PulledDeployment) -> tuple[str, str]:
