@@ -100,6 +100,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     """``relplan metrics [--json] [--from D] [--to D] [--team KEY] [--train KEY] [--today D]``."""
+    from relplan.metrics.benchmark import REPORTS
     from relplan.metrics.dora import dora_metrics
     from relplan.metrics.report import format_metrics
     from relplan.metrics.scope import resolve_window
@@ -108,7 +109,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     with Workspace.open(workspace_path(args), create=False) as ws:
         plan = _metrics_plan(ws)
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
-    result = dora_metrics(plan, window=window, team=args.team, train=args.train)
+    result = dora_metrics(
+        plan,
+        window=window,
+        team=args.team,
+        train=args.train,
+        report=REPORTS[args.benchmark],
+    )
     if args.json:
         print_json(result.to_json())
     else:
@@ -158,6 +165,13 @@ def register(add: AddCommand) -> None:
     p.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE", help="last day")
     p.add_argument("--team", metavar="KEY", help="only deployments of this team's releases")
     p.add_argument("--train", metavar="KEY", help="only deployments of this train's releases")
+    p.add_argument(
+        "--benchmark",
+        type=int,
+        choices=(2021, 2023, 2024),
+        default=2024,
+        help="the DORA report whose bands rate the figures (default: 2024)",
+    )
     p.add_argument(
         "--today", type=parse_day, default=None, help="the day the default window ends (90 days)"
     )

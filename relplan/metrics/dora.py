@@ -123,6 +123,7 @@ class DoraMetrics:
         restore_samples: How many restore times the median is over.
         rework_rate: Pulled deployments caused by a production incident, over all of them.
         notes: Where the data is thin, one line each.
+        report: The DORA report whose bands rate the figures.
     """
 
     window: Window
@@ -136,6 +137,7 @@ class DoraMetrics:
     restore_samples: int
     rework_rate: float | None = None
     notes: tuple[str, ...] = ()
+    report: benchmark.Report = benchmark.DEFAULT_REPORT
 
     @property
     def per_week(self) -> float:
@@ -145,27 +147,28 @@ class DoraMetrics:
     @property
     def frequency_band(self) -> str | None:
         """The band of the deployment frequency."""
-        return benchmark.DEPLOYMENTS_PER_DAY.band(self.per_day)
+        return self.report.frequency.band(self.per_day)
 
     @property
     def lead_time_band(self) -> str | None:
         """The band of the lead time."""
-        return benchmark.LEAD_TIME_HOURS.band(self.lead_time_hours)
+        return self.report.lead_time.band(self.lead_time_hours)
 
     @property
     def failure_band(self) -> str | None:
         """The band of the change failure rate."""
-        return benchmark.CHANGE_FAILURE_RATE.band(self.change_failure_rate)
+        return self.report.failure_rate.band(self.change_failure_rate)
 
     @property
     def restore_band(self) -> str | None:
         """The band of the time to restore."""
-        return benchmark.TIME_TO_RESTORE_HOURS.band(self.time_to_restore_hours)
+        return self.report.restore.band(self.time_to_restore_hours)
 
     @property
     def rework_band(self) -> str | None:
         """The band of the rework rate (None: the report gives none)."""
-        return None
+        bands = self.report.rework_rate
+        return None if bands is None else bands.band(self.rework_rate)
 
     def to_json(self) -> DoraMetricsJSON:
         """The metrics as ``metrics --json`` prints them (the spec's keys plus ``notes``)."""
@@ -173,7 +176,7 @@ class DoraMetrics:
             "from": self.window.start.isoformat(),
             "to": self.window.end.isoformat(),
             "deployments": self.deployments,
-            "benchmark": benchmark.BENCHMARK,
+            "benchmark": self.report.name,
             "deployment_frequency": {
                 "per_day": self.per_day,
                 "per_week": self.per_week,
@@ -252,7 +255,13 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
     return out
 
 
-def _aggregate(facts: Sequence[_Facts], window: Window, *, with_notes: bool) -> DoraMetrics:
+def _aggregate(
+    facts: Sequence[_Facts],
+    window: Window,
+    *,
+    with_notes: bool,
+    report: benchmark.Report = benchmark.DEFAULT_REPORT,
+) -> DoraMetrics:
     n = len(facts)
     failed = sum(f.failed for f in facts)
     lead = [h for f in facts for h in f.lead_hours]
@@ -269,6 +278,7 @@ def _aggregate(facts: Sequence[_Facts], window: Window, *, with_notes: bool) -> 
         time_to_restore_hours=median(restores),
         restore_samples=len(restores),
         notes=_notes(facts, lead, restores) if with_notes else (),
+        report=report,
     )
 
 
@@ -320,7 +330,12 @@ def _production(plan: Plan, team: str | None, train: str | None) -> list[Deploym
 
 
 def dora_metrics(
-    plan: Plan, *, window: Window, team: str | None = None, train: str | None = None
+    plan: Plan,
+    *,
+    window: Window,
+    team: str | None = None,
+    train: str | None = None,
+    report: benchmark.Report = benchmark.DEFAULT_REPORT,
 ) -> DoraMetrics:
     """DORA's four keys over the Production deployments finished in ``window``.
 
@@ -329,6 +344,7 @@ def dora_metrics(
         window: The days to look at.
         team: Only deployments of this team's releases.
         train: Only deployments of this train's releases.
+        report: The DORA report whose bands rate the figures (``--benchmark``).
 
     Returns:
         The figures, with notes on thin data.
@@ -337,11 +353,16 @@ def dora_metrics(
         UnknownObjectError: ``team`` or ``train`` is not in the plan.
     """
     facts = _facts(plan, _production(plan, team, train), window)
-    return _aggregate(facts, window, with_notes=True)
+    return _aggregate(facts, window, with_notes=True, report=report)
 
 
 def dora_weekly(
-    plan: Plan, *, window: Window, team: str | None = None, train: str | None = None
+    plan: Plan,
+    *,
+    window: Window,
+    team: str | None = None,
+    train: str | None = None,
+    report: benchmark.Report = benchmark.DEFAULT_REPORT,
 ) -> WeeklyDora:
     """The four keys per 7-day bucket ending on ``window.end``, and over the whole window.
 
@@ -356,8 +377,11 @@ def dora_weekly(
     for k in reversed(range((window.days + 6) // 7)):
         end = window.end - dt.timedelta(days=7 * k)
         start = max(window.start, end - dt.timedelta(days=6))
-        buckets.append(_aggregate(by_bucket.get(k, []), Window(start, end), with_notes=False))
-    return WeeklyDora(tuple(buckets), _aggregate(facts, window, with_notes=True))
+        bucket = _aggregate(
+            by_bucket.get(k, []), Window(start, end), with_notes=False, report=report
+        )
+        buckets.append(bucket)
+    return WeeklyDora(tuple(buckets), _aggregate(facts, window, with_notes=True, report=report))
 
 
 def _count(count: int, noun: str) -> str:

@@ -80,7 +80,7 @@ def test_metrics_json(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.run(args) == 0
     m = _json(capsys)
     assert (m["from"], m["to"], m["deployments"]) == ("2026-11-01", "2026-11-30", 1)
-    assert "2023" in m["benchmark"]
+    assert "2024" in m["benchmark"]  # amended 2026-12-04: the default report
     assert m["deployment_frequency"]["per_day"] == pytest.approx(1 / 30)
     assert m["deployment_frequency"]["band"] == "medium"
     # Amended 2026-12-04: the only deployment failed, so it shipped nothing: no lead time.

@@ -9,7 +9,7 @@ import pytest
 
 from relplan.domain.model import Deployment, Plan, WorkItem
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.metrics.benchmark import BENCHMARK
+from relplan.metrics.benchmark import DEFAULT_REPORT, REPORTS
 from relplan.metrics.dora import dora_metrics, dora_weekly, median
 from relplan.metrics.scope import Window, resolve_window
 from tests.unit.metrics.factories import day, deploy, item, plan, rel
@@ -183,8 +183,8 @@ def test_json_shape() -> None:
     ]  # fmt: skip
     assert out["from"] == "2026-11-01"
     assert out["to"] == "2026-11-30"
-    assert out["benchmark"] == BENCHMARK
-    assert "2023" in BENCHMARK
+    assert out["benchmark"] == DEFAULT_REPORT.name
+    assert "2024" in DEFAULT_REPORT.name  # amended 2026-12-04: the 2024 report by default
     assert set(out["deployment_frequency"]) == {"per_day", "per_week", "band"}
 
 
@@ -211,3 +211,25 @@ def test_resolve_window() -> None:
     assert resolve_window(None, day("2026-11-30"), today=today, default_days=30) == NOVEMBER
     with pytest.raises(ValidationError, match="is after"):
         resolve_window(day("2026-12-01"), day("2026-11-01"), today=today)
+
+
+def test_benchmark_reports_rate_the_same_figures_differently() -> None:
+    # CFR 1/8 = 12.5 %, restore 12 h, lead 2 h, 8 deployments in 30 days.
+    deployments = [
+        deploy("R1", f"2026-11-{n:02d}T12:00:00Z", changes=[(f"c{n}", f"2026-11-{n:02d}T10:00Z")])
+        for n in range(2, 9)
+    ]
+    deployments.append(
+        deploy("R1", "2026-11-20T12:00:00Z", "failed", restored="2026-11-21T00:00:00Z")
+    )
+    bands = {
+        year: (m.frequency_band, m.lead_time_band, m.failure_band, m.restore_band, m.to_json())
+        for year in (2021, 2023, 2024)
+        for m in [dora_metrics(_plan(*deployments), window=NOVEMBER, report=REPORTS[year])]
+    }
+    # 8 in 30 days is weekly: high in 2023 and 2024, high (weekly..monthly) in 2021 too.
+    assert bands[2021][:4] == ("high", "high", "elite", "high")  # lead 2 h > 1 h; CFR <= 15 %
+    assert bands[2023][:4] == ("high", "elite", "medium", "high")  # CFR 10..15 %: medium
+    assert bands[2024][:4] == ("high", "elite", "high", "high")  # CFR 5..20 %: high
+    assert "2021" in bands[2021][4]["benchmark"]
+    assert bands[2024][4]["rework_rate"] == {"value": 0.0, "band": None}
