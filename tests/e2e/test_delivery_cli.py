@@ -115,3 +115,25 @@ def test_add_checks_options_in_one_line_each(
     assert code != 0
     assert "http" in capsys.readouterr().err
     assert memory_keyring.secrets == {}
+
+
+def test_github_connection_syncs_through_the_same_command(
+    tmp_path: Path, memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from tests.helpers.fake_github import FakeGitHub
+
+    with FakeGitHub(token=TOKEN) as hub:
+        hub.deploy(1, "a" * 40, T0, ("success", T0))
+        hub.deploy(2, "b" * 40, T0 + dt.timedelta(days=1), ("failure", T0 + dt.timedelta(days=1)))
+        db = tmp_path / "plan.relplan"
+        assert run(
+            ["--db", str(db), "connection", "add", "github", "gh", "--url", hub.url,
+             "--team", "PAY", "--production", "production", "--repo", "acme/app",
+             "--token-stdin"],
+            monkeypatch, TOKEN + "\n",
+        ) == 0  # fmt: skip
+        assert run(["--db", str(db), "sync", "gh"], monkeypatch) == 0
+    assert "gh: 2 deployments pulled" in capsys.readouterr().out
+    with Workspace.open(db) as ws:
+        assert [d.outcome for d in delivery.load_deployments(ws.conn)] == ["succeeded", "failed"]

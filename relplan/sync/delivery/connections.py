@@ -38,7 +38,7 @@ __all__ = [
 
 DELIVERY_KINDS: Final = ("github", "gitlab", "azure_pipelines", "jenkins", "pagerduty")
 #: The kinds ``relplan sync`` can pull so far.
-PULLABLE: Final = ("gitlab",)
+PULLABLE: Final = ("github", "gitlab")
 DEFAULT_URLS: Final = {
     "github": "https://api.github.com",
     "gitlab": "https://gitlab.com/api/v4",
@@ -134,6 +134,10 @@ def _client(kind: str, url: str, token: str) -> HttpClient:
 
     if kind == "gitlab":
         return HttpClient(url, f"Bearer {token}")
+    if kind == "github":
+        from relplan.sync.delivery.github import HEADERS
+
+        return HttpClient(url, f"Bearer {token}", headers=HEADERS)
     raise ValidationError([Issue("kind", f"pulling {kind} is not supported yet")])
 
 
@@ -145,7 +149,7 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
         CredentialError: no token in the keyring.
         ValidationError: the kind cannot be pulled yet.
     """
-    from relplan.sync.delivery import gitlab
+    from relplan.sync.delivery import github, gitlab
 
     row = sync_state.connection(ws.conn, name)
     settings: dict[str, Any] = json.loads(row.settings or "{}")
@@ -157,11 +161,18 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
     production = tuple(settings.get("production") or ())
     last_success = _last_success(ws, name, production)
     started = sync_state.now_iso()
-    scope = gitlab.GitLabScope(name, str(settings["project"]), str(settings["team"]), production)
+    team = str(settings["team"])
     with _client(row.kind, row.url, token) as http:
-        pulled, new_mark = gitlab.pull_deployments(
-            http, scope, updated_after=watermark, last_success=last_success
-        )
+        if row.kind == "github":
+            hub = github.GitHubScope(name, str(settings["repo"]), team, production)
+            pulled, new_mark = github.pull_deployments(
+                http, hub, created_after=watermark, last_success=last_success
+            )
+        else:
+            lab = gitlab.GitLabScope(name, str(settings["project"]), team, production)
+            pulled, new_mark = gitlab.pull_deployments(
+                http, lab, updated_after=watermark, last_success=last_success
+            )
     with ws.write():
         delivery.save_deployments(ws.conn, pulled)
         ws.conn.execute(
