@@ -137,3 +137,33 @@ def test_github_connection_syncs_through_the_same_command(
     assert "gh: 2 deployments pulled" in capsys.readouterr().out
     with Workspace.open(db) as ws:
         assert [d.outcome for d in delivery.load_deployments(ws.conn)] == ["succeeded", "failed"]
+
+
+def test_sync_links_by_ref_and_keeps_an_override(
+    tmp_path: Path, gitlab: FakeGitLab, memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from dataclasses import replace
+
+    from relplan.formats.workspace_json import parse_workspace
+    from tests.helpers.plans import document
+
+    db = tmp_path / "plan.relplan"
+    with Workspace.open(db) as ws:
+        ws.import_plan(parse_workspace(document()))
+        keys = [r.key for r in ws.release_plan().releases]
+    gitlab.deploy(3, "a" * 8, "success", T0 + dt.timedelta(days=2), ref=f"release/{keys[0]}")
+    assert add(db, gitlab, monkeypatch) == 0
+    assert run(["--db", str(db), "sync"], monkeypatch) == 0
+    with Workspace.open(db) as ws:
+        rows = {d.source_id: d for d in delivery.load_deployments(ws.conn)}
+        assert (rows["3"].release, rows["3"].link) == (keys[0], "explicit")
+        with ws.write():  # a person overrides it (stand-in for the window's edit)
+            delivery.save_deployments(
+                ws.conn, [replace(rows["3"], release=keys[1], link="override")]
+            )
+    gitlab.deployments[-1]["updated_at"] = "2026-12-01T00:00:00.000Z"  # the source rewrites it
+    assert run(["--db", str(db), "sync"], monkeypatch) == 0
+    with Workspace.open(db) as ws:
+        again = {d.source_id: d for d in delivery.load_deployments(ws.conn)}
+    assert (again["3"].release, again["3"].link) == (keys[1], "override")

@@ -22,6 +22,7 @@ from relplan.sync.credentials import connection_key, require_secret
 from relplan.sync.tracker import normalize_url
 
 if TYPE_CHECKING:
+    from relplan.metrics.delivery import PulledDeployment
     from relplan.store.workspace import Workspace
     from relplan.sync.credentials import CredentialStore
     from relplan.sync.http import HttpClient
@@ -174,6 +175,7 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
                 http, lab, updated_after=watermark, last_success=last_success
             )
     with ws.write():
+        pulled = _linked(ws, name, pulled)
         delivery.save_deployments(ws.conn, pulled)
         ws.conn.execute(
             "INSERT INTO sync_state (connection, watermark) VALUES (?, ?) ON CONFLICT(connection)"
@@ -187,6 +189,28 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
         ),
     )
     return PullReport(name, len(pulled), new_mark)
+
+
+def _linked(ws: Workspace, name: str, pulled: list[PulledDeployment]) -> list[PulledDeployment]:
+    """The deployments linked to releases; a person's override of a stored one is kept."""
+    from dataclasses import replace
+
+    from relplan.metrics.delivery_links import link_releases
+    from relplan.planning.readiness import plan_zone
+
+    overrides = {
+        d.source_id: d.release
+        for d in delivery.load_deployments(ws.conn, name)
+        if d.link == "override"
+    }
+    kept = [
+        replace(d, release=overrides[d.source_id], link="override")
+        if d.source_id in overrides
+        else d
+        for d in pulled
+    ]
+    plan = ws.release_plan()
+    return link_releases(kept, plan.releases, plan_zone(plan))
 
 
 def _last_success(ws: Workspace, name: str, production: tuple[str, ...]) -> dict[str, str]:
