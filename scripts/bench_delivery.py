@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from relplan.cli import commands as cli  # noqa: E402
-from relplan.metrics.delivery import PulledCommit, PulledDeployment  # noqa: E402
-from relplan.store import delivery  # noqa: E402
-from relplan.store.workspace import Workspace  # noqa: E402
+from relplan.cli import commands as cli
+from relplan.metrics.delivery import PulledCommit, PulledDeployment
+from relplan.store import delivery
+from relplan.store.workspace import Workspace
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
