@@ -64,11 +64,16 @@ def _metrics_plan(ws: Workspace) -> Plan:
     with a deployment that lists no changes (their resolve times stand in for commit times)."""
     import dataclasses
 
+    from relplan.metrics.delivery import derive
+    from relplan.store import delivery
+
     plan = ws.release_plan()
     deployments = ws.deployments()
     without_changes = {d.release for d in deployments if not d.changes}
     items = ws.work_items(without_changes) if without_changes else ()
-    return dataclasses.replace(plan, deployments=deployments, work_items=items)
+    # Deployments and incidents pulled from delivery tools, by the spec's rules.
+    pulled = derive(delivery.load_deployments(ws.conn), delivery.load_incidents(ws.conn))
+    return dataclasses.replace(plan, deployments=deployments + pulled, work_items=items)
 
 
 def _today(args: argparse.Namespace, plan: Plan) -> dt.date:
@@ -96,6 +101,7 @@ def cmd_readiness(args: argparse.Namespace) -> int:
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     """``relplan metrics [--json] [--from D] [--to D] [--team KEY] [--train KEY] [--today D]``."""
+    from relplan.metrics.benchmark import REPORTS
     from relplan.metrics.dora import dora_metrics
     from relplan.metrics.report import format_metrics
     from relplan.metrics.scope import resolve_window
@@ -104,7 +110,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     with Workspace.open(workspace_path(args), create=False) as ws:
         plan = _metrics_plan(ws)
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
-    result = dora_metrics(plan, window=window, team=args.team, train=args.train)
+    result = dora_metrics(
+        plan,
+        window=window,
+        team=args.team,
+        train=args.train,
+        report=REPORTS[args.benchmark],
+    )
     if args.json:
         print_json(result.to_json())
     else:
@@ -154,6 +166,13 @@ def register(add: AddCommand) -> None:
     p.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE", help="last day")
     p.add_argument("--team", metavar="KEY", help="only deployments of this team's releases")
     p.add_argument("--train", metavar="KEY", help="only deployments of this train's releases")
+    p.add_argument(
+        "--benchmark",
+        type=int,
+        choices=(2021, 2023, 2024),
+        default=2024,
+        help="the DORA report whose bands rate the figures (default: 2024)",
+    )
     p.add_argument(
         "--today", type=parse_day, default=None, help="the day the default window ends (90 days)"
     )

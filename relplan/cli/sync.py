@@ -67,6 +67,10 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
 
     if args.kind is None:
         raise ValidationError([Issue("kind", "give the kind: jira_cloud, jira_dc or azure_boards")])
+    from relplan.sync.delivery import connections as delivery
+
+    if delivery.is_delivery(args.kind):
+        return _add_delivery(ws, args)
     if any(c.name == args.name for c in sync_state.connections(ws.conn)):
         raise ValidationError([Issue("name", f"a connection {args.name!r} exists already")])
     mapping = FieldMapping(
@@ -90,6 +94,20 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
     out(
         f"added connection {config.name} ({config.kind}, {config.url}); the token is in the keyring"
     )
+    return 0
+
+
+def _add_delivery(ws: Any, args: argparse.Namespace) -> int:
+    """``connection add github|gitlab|azure_pipelines|jenkins|pagerduty NAME ...``."""
+    from relplan.sync.delivery import connections as delivery
+
+    scope = {k: getattr(args, k, None) for k in ("repo", "project", "job", "user", "service")}
+    url = delivery.add_delivery_connection(
+        ws, kind=args.kind, name=args.name, url=args.url, team=args.team,
+        production=tuple(args.production or ()), scope=scope, token=_read_token(args),
+        store=credential_store(),
+    )  # fmt: skip
+    out(f"added connection {args.name} ({args.kind}, {url}); the token is in the keyring")
     return 0
 
 
@@ -166,8 +184,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     f"\r{p.connection}: {p.phase} {p.items}{total} items, {p.pages} pages "
                 )
 
+        from relplan.sync.delivery import connections as delivery
+
+        kinds = {c.name: c.kind for c in sync_state.connections(ws.conn)}
         status = 0
         for name in names:
+            if delivery.is_delivery(kinds.get(name, "")):
+                try:
+                    out(delivery.pull(ws, name, store).summary())
+                except SyncError as exc:
+                    sys.stderr.write(f"relplan: {name}: sync failed ({exc.kind}): {exc}\n")
+                    status = 2
+                continue
             try:
                 report = engine.run_sync(ws, name, store, progress=progress, full=args.full)
             except SyncError as exc:
@@ -229,6 +257,16 @@ def register(add: AddCommand) -> None:
         "date; 'none': no start",
     )
     p.add_argument("--points-field", help="story-point field id (default: found by name)")
+    p.add_argument(
+        "--production",
+        action="append",
+        metavar="ENV",
+        help="delivery sources: an environment name that counts as Production (repeatable)",
+    )
+    p.add_argument("--repo", metavar="OWNER/REPO", help="github: the repository")
+    p.add_argument("--job", metavar="PATH", help="jenkins: the job path")
+    p.add_argument("--user", metavar="U", help="jenkins: the user of the API token")
+    p.add_argument("--service", metavar="ID", help="pagerduty: the service id")
     p.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
     p.add_argument("--json", action="store_true", help="list: print JSON")
     p.set_defaults(kind=None, name=None)

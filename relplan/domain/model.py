@@ -209,6 +209,10 @@ class Deployment:
     restored: dt.datetime | None = None
     changes: tuple[Change, ...] = ()
     incident: str | None = None
+    #: The delivery-tool connection it was pulled from; None for an imported or typed one.
+    source: str | None = None
+    #: Pulled deployments only: caused by a production incident (counts for the rework rate).
+    rework: bool = False
 
     @property
     def identity(self) -> tuple[str, str, str]:

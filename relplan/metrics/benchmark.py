@@ -109,3 +109,72 @@ LEAD_TIME_HOURS: Final = Thresholds("lead_time_hours", False, 24.0, 168.0, 720.0
 CHANGE_FAILURE_RATE: Final = Thresholds("change_failure_rate", False, 0.05, 0.10, 0.15)
 #: Median hours to restore: an hour, a day, a week.
 TIME_TO_RESTORE_HOURS: Final = Thresholds("time_to_restore_hours", False, 1.0, 24.0, 168.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The bands of one DORA report, for ``metrics --benchmark YEAR``.
+
+    Attributes:
+        year: The report's year.
+        name: What ``metrics --json`` names as its ``benchmark``.
+        frequency: Deployments per day.
+        lead_time: Hours from commit to Production.
+        failure_rate: Share of failed deployments.
+        restore: Hours to restore.
+        rework_rate: Share of deployments caused by an incident; None where the report has no
+            bands for it.
+    """
+
+    year: int
+    name: str
+    frequency: Thresholds
+    lead_time: Thresholds
+    failure_rate: Thresholds
+    restore: Thresholds
+    rework_rate: Thresholds | None = None
+
+
+_MONTH_H: Final = 720.0
+_HALF_YEAR_H: Final = 4380.0  # six months of 30.4 days
+
+#: Accelerate State of DevOps 2021, "software delivery performance" table: elite deploys on
+#: demand, leads in under an hour, restores in under an hour and fails 0-15 %; high deploys
+#: weekly to monthly, leads a day to a week, restores within a day; medium deploys monthly to
+#: every six months, leads a month to six months, restores within a week; high, medium and low
+#: all fail 16-30 %.
+REPORT_2021: Final = Report(
+    2021,
+    "DORA Accelerate State of DevOps Report 2021",
+    Thresholds("deployment_frequency", True, 1.0, 1 / 30, 1 / 182.5),
+    Thresholds("lead_time_hours", False, 1.0, 168.0, _HALF_YEAR_H),
+    Thresholds("change_failure_rate", False, 0.15, 0.30, 0.30),
+    Thresholds("time_to_restore_hours", False, 1.0, 24.0, 168.0),
+)
+#: The 2023 report: the table at the top of this module.
+REPORT_2023: Final = Report(
+    2023,
+    BENCHMARK,
+    DEPLOYMENTS_PER_DAY,
+    LEAD_TIME_HOURS,
+    CHANGE_FAILURE_RATE,
+    TIME_TO_RESTORE_HOURS,
+)
+#: Accelerate State of DevOps 2024, its four performance clusters: elite deploys on demand, leads
+#: in under a day, fails 5 % and recovers in under an hour; high deploys daily to weekly, leads a
+#: day to a week, fails 20 % and recovers in under a day; medium deploys weekly to monthly, leads a
+#: week to a month, fails 10 % and recovers in under a day; low recovers in a week to a month. The
+#: report introduces the rework rate without bands for it. Its failure rates are not ordered
+#: (medium fails less than high): a value takes the best band whose cut-off it meets, so 5-20 %
+#: is ``high`` and the ``medium`` failure band is empty.
+REPORT_2024: Final = Report(
+    2024,
+    "DORA Accelerate State of DevOps Report 2024",
+    Thresholds("deployment_frequency", True, 1.0, 1 / 7, 1 / 30),
+    Thresholds("lead_time_hours", False, 24.0, 168.0, _MONTH_H),
+    Thresholds("change_failure_rate", False, 0.05, 0.20, 0.10),
+    Thresholds("time_to_restore_hours", False, 1.0, 24.0, 24.0),
+)
+#: ``--benchmark YEAR`` -> report; the default is the newest.
+REPORTS: Final = {r.year: r for r in (REPORT_2021, REPORT_2023, REPORT_2024)}
+DEFAULT_REPORT: Final = REPORT_2024

@@ -71,6 +71,7 @@ DoraMetricsJSON = TypedDict(
         "lead_time_hours": _MedianJSON,
         "change_failure_rate": _RateJSON,
         "time_to_restore_hours": _MedianJSON,
+        "rework_rate": _RateJSON,
         "notes": list[str],
     },
 )
@@ -103,6 +104,7 @@ class _Facts:
     untimed_changes: int  # changes without a commit time
     from_items: bool  # no changes: lead time from the release's resolved items
     incident_on_success: bool
+    rework: bool  # a pulled deployment caused by a production incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +121,9 @@ class DoraMetrics:
         change_failure_rate: ``failed / deployments`` (0..1); None without deployments.
         time_to_restore_hours: Median time to restore; None without data.
         restore_samples: How many restore times the median is over.
+        rework_rate: Pulled deployments caused by a production incident, over all of them.
         notes: Where the data is thin, one line each.
+        report: The DORA report whose bands rate the figures.
     """
 
     window: Window
@@ -131,7 +135,9 @@ class DoraMetrics:
     change_failure_rate: float | None
     time_to_restore_hours: float | None
     restore_samples: int
+    rework_rate: float | None = None
     notes: tuple[str, ...] = ()
+    report: benchmark.Report = benchmark.DEFAULT_REPORT
 
     @property
     def per_week(self) -> float:
@@ -141,22 +147,28 @@ class DoraMetrics:
     @property
     def frequency_band(self) -> str | None:
         """The band of the deployment frequency."""
-        return benchmark.DEPLOYMENTS_PER_DAY.band(self.per_day)
+        return self.report.frequency.band(self.per_day)
 
     @property
     def lead_time_band(self) -> str | None:
         """The band of the lead time."""
-        return benchmark.LEAD_TIME_HOURS.band(self.lead_time_hours)
+        return self.report.lead_time.band(self.lead_time_hours)
 
     @property
     def failure_band(self) -> str | None:
         """The band of the change failure rate."""
-        return benchmark.CHANGE_FAILURE_RATE.band(self.change_failure_rate)
+        return self.report.failure_rate.band(self.change_failure_rate)
 
     @property
     def restore_band(self) -> str | None:
         """The band of the time to restore."""
-        return benchmark.TIME_TO_RESTORE_HOURS.band(self.time_to_restore_hours)
+        return self.report.restore.band(self.time_to_restore_hours)
+
+    @property
+    def rework_band(self) -> str | None:
+        """The band of the rework rate (None: the report gives none)."""
+        bands = self.report.rework_rate
+        return None if bands is None else bands.band(self.rework_rate)
 
     def to_json(self) -> DoraMetricsJSON:
         """The metrics as ``metrics --json`` prints them (the spec's keys plus ``notes``)."""
@@ -164,7 +176,7 @@ class DoraMetrics:
             "from": self.window.start.isoformat(),
             "to": self.window.end.isoformat(),
             "deployments": self.deployments,
-            "benchmark": benchmark.BENCHMARK,
+            "benchmark": self.report.name,
             "deployment_frequency": {
                 "per_day": self.per_day,
                 "per_week": self.per_week,
@@ -179,6 +191,7 @@ class DoraMetrics:
                 "median": self.time_to_restore_hours,
                 "band": self.restore_band,
             },
+            "rework_rate": {"value": self.rework_rate, "band": self.rework_band},
             "notes": list(self.notes),
         }
 
@@ -205,7 +218,11 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
         day = dep.finished.astimezone(zone).date()
         if day not in window:
             continue
-        if dep.changes:
+        pulled = dep.source is not None
+        if dep.outcome != "succeeded":
+            # Amended 2026-12-04: a failed deployment shipped nothing; a later success ships it.
+            starts, untimed = [], 0
+        elif dep.changes or pulled:
             starts = [c.committed for c in dep.changes if c.committed is not None]
             untimed = len(dep.changes) - len(starts)
         else:
@@ -220,7 +237,8 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
         restore = None
         if dep.restored is not None:
             restore = (dep.restored - dep.finished).total_seconds() / _HOUR
-        failed = dep.outcome in FAILED_OUTCOMES
+        # A pulled deployment that an incident names counts as failed (the spec's incident rule).
+        failed = dep.outcome in FAILED_OUTCOMES or (pulled and dep.incident is not None)
         out.append(
             _Facts(
                 day=day,
@@ -229,14 +247,21 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
                 restore_hours=restore,
                 non_positive=len(hours) - len(lead),
                 untimed_changes=untimed,
-                from_items=not dep.changes,
+                from_items=not dep.changes and not pulled and dep.outcome == "succeeded",
                 incident_on_success=dep.incident is not None and not failed,
+                rework=dep.rework,
             )
         )
     return out
 
 
-def _aggregate(facts: Sequence[_Facts], window: Window, *, with_notes: bool) -> DoraMetrics:
+def _aggregate(
+    facts: Sequence[_Facts],
+    window: Window,
+    *,
+    with_notes: bool,
+    report: benchmark.Report = benchmark.DEFAULT_REPORT,
+) -> DoraMetrics:
     n = len(facts)
     failed = sum(f.failed for f in facts)
     lead = [h for f in facts for h in f.lead_hours]
@@ -249,9 +274,11 @@ def _aggregate(facts: Sequence[_Facts], window: Window, *, with_notes: bool) -> 
         lead_time_hours=median(lead),
         lead_time_samples=len(lead),
         change_failure_rate=failed / n if n else None,
+        rework_rate=sum(f.rework for f in facts) / n if n else None,
         time_to_restore_hours=median(restores),
         restore_samples=len(restores),
         notes=_notes(facts, lead, restores) if with_notes else (),
+        report=report,
     )
 
 
@@ -303,7 +330,12 @@ def _production(plan: Plan, team: str | None, train: str | None) -> list[Deploym
 
 
 def dora_metrics(
-    plan: Plan, *, window: Window, team: str | None = None, train: str | None = None
+    plan: Plan,
+    *,
+    window: Window,
+    team: str | None = None,
+    train: str | None = None,
+    report: benchmark.Report = benchmark.DEFAULT_REPORT,
 ) -> DoraMetrics:
     """DORA's four keys over the Production deployments finished in ``window``.
 
@@ -312,6 +344,7 @@ def dora_metrics(
         window: The days to look at.
         team: Only deployments of this team's releases.
         train: Only deployments of this train's releases.
+        report: The DORA report whose bands rate the figures (``--benchmark``).
 
     Returns:
         The figures, with notes on thin data.
@@ -320,11 +353,16 @@ def dora_metrics(
         UnknownObjectError: ``team`` or ``train`` is not in the plan.
     """
     facts = _facts(plan, _production(plan, team, train), window)
-    return _aggregate(facts, window, with_notes=True)
+    return _aggregate(facts, window, with_notes=True, report=report)
 
 
 def dora_weekly(
-    plan: Plan, *, window: Window, team: str | None = None, train: str | None = None
+    plan: Plan,
+    *,
+    window: Window,
+    team: str | None = None,
+    train: str | None = None,
+    report: benchmark.Report = benchmark.DEFAULT_REPORT,
 ) -> WeeklyDora:
     """The four keys per 7-day bucket ending on ``window.end``, and over the whole window.
 
@@ -339,8 +377,11 @@ def dora_weekly(
     for k in reversed(range((window.days + 6) // 7)):
         end = window.end - dt.timedelta(days=7 * k)
         start = max(window.start, end - dt.timedelta(days=6))
-        buckets.append(_aggregate(by_bucket.get(k, []), Window(start, end), with_notes=False))
-    return WeeklyDora(tuple(buckets), _aggregate(facts, window, with_notes=True))
+        bucket = _aggregate(
+            by_bucket.get(k, []), Window(start, end), with_notes=False, report=report
+        )
+        buckets.append(bucket)
+    return WeeklyDora(tuple(buckets), _aggregate(facts, window, with_notes=True, report=report))
 
 
 def _count(count: int, noun: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from relplan.metrics import benchmark
 from relplan.metrics.dora import DoraMetrics
 from relplan.planning.readiness import VERDICTS, Readiness
 from relplan.planning.report import format_table
@@ -113,7 +112,7 @@ def format_metrics(metrics: DoraMetrics) -> str:
     ]
     head = (
         f"{metrics.deployments} Production deployments from {w.start} to {w.end} "
-        f"({w.days} days); bands: {benchmark.BENCHMARK}"
+        f"({w.days} days); bands: {metrics.report.name}"
     )
     lines = [head, "", format_table(["METRIC", "VALUE", "BAND"], rows)]
     if metrics.notes:

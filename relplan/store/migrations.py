@@ -294,6 +294,44 @@ def _v6_structural_keys(conn: sqlite3.Connection) -> None:
             )
 
 
+# Deployments and incidents pulled from delivery tools (GitHub, GitLab, Azure Pipelines, Jenkins,
+# PagerDuty), kept per (connection, id at the source) with every status they went through, apart
+# from the typed or imported ``deployments``: DORA derives its deployments from them by the rules
+# of relplan/metrics/delivery.py, so a source rewriting a record later changes nothing twice.
+_V_DELIVERY: Final = """
+        CREATE TABLE delivery_deployments (
+            connection TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            environment TEXT NOT NULL,
+            production INTEGER NOT NULL,
+            sha TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            statuses TEXT NOT NULL,
+            started TEXT,
+            finished TEXT,
+            commits TEXT NOT NULL DEFAULT '[]',
+            team TEXT NOT NULL DEFAULT '',
+            release TEXT,
+            link TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (connection, source_id)
+        );
+        CREATE INDEX delivery_deployments_finished ON delivery_deployments(finished);
+        CREATE TABLE delivery_incidents (
+            connection TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            keys TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            resolved TEXT,
+            team TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (connection, source_id)
+        );
+"""
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -303,6 +341,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _V4_SYNC_SNAPSHOTS,
     _V5_ORIGINS,
     _v6_structural_keys,
-    _V_LIFECYCLE,
+    _V_LIFECYCLE,  # version 7
+    _V_DELIVERY,  # version 8
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -164,6 +164,25 @@ class HttpClient:
             SyncError: the request failed for good (see the module's description).
             Cancelled: the cancel token was set.
         """
+        return self.exchange(method, path, params=params, body=body, what=what, headers=headers)[0]
+
+    def get_page(
+        self, path: str, *, params: Mapping[str, Any] | None = None, what: str = ""
+    ) -> tuple[Any, httpx.Headers]:
+        """GET ``path``: its JSON body and the response headers (paging links, tokens)."""
+        return self.exchange("GET", path, params=params, what=what)
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        what: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[Any, httpx.Headers]:
+        """:meth:`request`, also giving the response headers (delivery tools page by headers)."""
         attempt = 0
         url = f"{self.base_url}/{path.lstrip('/')}"
         while True:
@@ -198,7 +217,7 @@ class HttpClient:
                     (time.monotonic() - started) * 1000,
                 )
                 if not self.policy.should_retry(response.status_code):
-                    return self._result(response, url, what)
+                    return self._result(response, url, what), response.headers
                 retry_after = parse_retry_after(
                     response.headers.get("Retry-After"), dt.datetime.now(dt.UTC)
                 )

@@ -9,7 +9,7 @@ import pytest
 
 from relplan.domain.model import Deployment, Plan, WorkItem
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.metrics.benchmark import BENCHMARK
+from relplan.metrics.benchmark import DEFAULT_REPORT, REPORTS
 from relplan.metrics.dora import dora_metrics, dora_weekly, median
 from relplan.metrics.scope import Window, resolve_window
 from tests.unit.metrics.factories import day, deploy, item, plan, rel
@@ -79,7 +79,9 @@ def test_hand_computed_window() -> None:
     assert m.per_day == pytest.approx(0.1)
     assert m.per_week == pytest.approx(0.7)
     assert m.frequency_band == "medium"
-    assert (m.lead_time_hours, m.lead_time_samples) == (24.0, 3)  # median of 42, 24, 6
+    # Amended 2026-12-04: the failed and rolled-back deployments shipped nothing, so only the
+    # 24 h change of the success counts (not 42, 24 and 6 as before).
+    assert (m.lead_time_hours, m.lead_time_samples) == (24.0, 1)
     assert m.lead_time_band == "elite"  # exactly one day: the better band
     assert m.change_failure_rate == pytest.approx(2 / 3)
     assert m.failure_band == "low"
@@ -87,7 +89,8 @@ def test_hand_computed_window() -> None:
     assert m.notes == (
         "1 failed deployment without a restore time",
         "1 change without a commit time (left out of lead time)",
-        "1 lead time of zero or less left out",
+        "2 deployments with no lead time to count",
+        "lead time rests on only 1 change",
         "time to restore rests on only 1 deployment",
     )
 
@@ -176,12 +179,12 @@ def test_json_shape() -> None:
     out = dora_metrics(_plan(d), window=NOVEMBER).to_json()
     assert list(out) == [
         "from", "to", "deployments", "benchmark", "deployment_frequency", "lead_time_hours",
-        "change_failure_rate", "time_to_restore_hours", "notes",
+        "change_failure_rate", "time_to_restore_hours", "rework_rate", "notes",
     ]  # fmt: skip
     assert out["from"] == "2026-11-01"
     assert out["to"] == "2026-11-30"
-    assert out["benchmark"] == BENCHMARK
-    assert "2023" in BENCHMARK
+    assert out["benchmark"] == DEFAULT_REPORT.name
+    assert "2024" in DEFAULT_REPORT.name  # amended 2026-12-04: the 2024 report by default
     assert set(out["deployment_frequency"]) == {"per_day", "per_week", "band"}
 
 
@@ -208,3 +211,25 @@ def test_resolve_window() -> None:
     assert resolve_window(None, day("2026-11-30"), today=today, default_days=30) == NOVEMBER
     with pytest.raises(ValidationError, match="is after"):
         resolve_window(day("2026-12-01"), day("2026-11-01"), today=today)
+
+
+def test_benchmark_reports_rate_the_same_figures_differently() -> None:
+    # CFR 1/8 = 12.5 %, restore 12 h, lead 2 h, 8 deployments in 30 days.
+    deployments = [
+        deploy("R1", f"2026-11-{n:02d}T12:00:00Z", changes=[(f"c{n}", f"2026-11-{n:02d}T10:00Z")])
+        for n in range(2, 9)
+    ]
+    deployments.append(
+        deploy("R1", "2026-11-20T12:00:00Z", "failed", restored="2026-11-21T00:00:00Z")
+    )
+    bands = {
+        year: (m.frequency_band, m.lead_time_band, m.failure_band, m.restore_band, m.to_json())
+        for year in (2021, 2023, 2024)
+        for m in [dora_metrics(_plan(*deployments), window=NOVEMBER, report=REPORTS[year])]
+    }
+    # 8 in 30 days is weekly: high in 2023 and 2024, high (weekly..monthly) in 2021 too.
+    assert bands[2021][:4] == ("high", "high", "elite", "high")  # lead 2 h > 1 h; CFR <= 15 %
+    assert bands[2023][:4] == ("high", "elite", "medium", "high")  # CFR 10..15 %: medium
+    assert bands[2024][:4] == ("high", "elite", "high", "high")  # CFR 5..20 %: high
+    assert "2021" in bands[2021][4]["benchmark"]
+    assert bands[2024][4]["rework_rate"] == {"value": 0.0, "band": None}

@@ -1,0 +1,1 @@
+"""Clients of delivery tools (deployments and incidents), one module per source."""

@@ -1,0 +1,113 @@
+"""A fake GitHub deployments API, built from shared/contracts/deployments/github.
+
+Deployments and statuses are the contract's doc examples with ids, shas, states and times
+changed; compare commits are the recorded compare's first commit, re-dated. Lists are newest
+first and paged by a ``Link`` header pointing at ``/repositories/{id}/…`` (as GitHub does), with
+``X-RateLimit-*`` headers; it wants ``Authorization: Bearer TOKEN``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.fake_jira import FakeServer, Reply
+
+CONTRACTS = Path(__file__).resolve().parents[1] / "contracts" / "deployments" / "github"
+_DOC = json.loads((CONTRACTS / "deployment-and-status-doc.json").read_text(encoding="utf-8"))
+_COMPARE = json.loads((CONTRACTS / "compare-and-commits-exchanges.json").read_text("utf-8"))
+_COMMIT = _COMPARE["exchanges"][0]["response"]["body"]["commits"][0]
+REPO_ID = 4242
+
+
+def gh_time(when: dt.datetime) -> str:
+    """``2022-06-27T01:29:54Z``."""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class FakeGitHub(FakeServer):
+    """Deployments of one repository, their statuses, and compares."""
+
+    def __init__(self, token: str = "ghp-secret", repo: str = "acme/app") -> None:
+        super().__init__()
+        self.token = token
+        self.repo = repo
+        self.deployments: list[dict[str, Any]] = []  # oldest first
+        self.statuses: dict[int, list[dict[str, Any]]] = {}  # oldest first
+        self.history: dict[str, tuple[dt.datetime, str, str | None]] = {}
+
+    def commit(self, sha: str, when: dt.datetime, message: str, parent: str | None) -> None:
+        self.history[sha] = (when, message, parent)
+
+    def deploy(
+        self, ident: int, sha: str, created: dt.datetime, *states: tuple[str, dt.datetime],
+        environment: str = "production", ref: str = "main",
+    ) -> None:  # fmt: skip
+        row = copy.deepcopy(_DOC["deployment"])
+        row.update(id=ident, sha=sha, ref=ref, environment=environment)
+        row.update(created_at=gh_time(created), updated_at=gh_time(created))
+        row["url"] = f"https://api.github.com/repos/{self.repo}/deployments/{ident}"
+        self.deployments.append(row)
+        self.statuses[ident] = []
+        for state, when in states:
+            self.set_status(ident, state, when)
+
+    def set_status(self, ident: int, state: str, when: dt.datetime) -> None:
+        status = copy.deepcopy(_DOC["deployment_status"])
+        status.update(id=len(self.statuses[ident]) + 1, state=state, created_at=gh_time(when))
+        status["updated_at"] = gh_time(when)
+        self.statuses[ident].append(status)
+
+    def authorized(self, header: str) -> bool:
+        return header == f"Bearer {self.token}"
+
+    def unauthorized(self) -> Reply:
+        return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs"})
+
+    def route(self, method: str, path: str, params: dict[str, str], body: Any) -> Reply:
+        limits = {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999",
+                  "X-RateLimit-Reset": "1893456000", "X-RateLimit-Resource": "core"}  # fmt: skip
+        repo = f"/repos/{self.repo}"
+        if path in (f"{repo}/deployments", f"/repositories/{REPO_ID}/deployments"):
+            rows = [
+                d
+                for d in reversed(self.deployments)
+                if d["environment"] == params.get("environment", d["environment"])
+            ]
+            per_page = min(int(params.get("per_page", "30")), 100)
+            page = int(params.get("page", "1"))
+            chunk = rows[(page - 1) * per_page : page * per_page]
+            if page * per_page < len(rows):
+                nxt = (
+                    f"http://{self._host()}/repositories/{REPO_ID}/deployments?"
+                    f"environment={params.get('environment', '')}&per_page={per_page}"
+                    f"&page={page + 1}"
+                )
+                limits["Link"] = f'<{nxt}>; rel="next"'
+            return Reply(200, chunk, limits)
+        if path.startswith(f"{repo}/deployments/") and path.endswith("/statuses"):
+            ident = int(path.split("/")[-2])
+            return Reply(200, list(reversed(self.statuses[ident])), limits)
+        if path.startswith(f"{repo}/compare/"):
+            old, new = path.rsplit("/", 1)[1].split("...")
+            commits = []
+            sha: str | None = new
+            while sha is not None and sha != old and sha in self.history:
+                when, message, parent = self.history[sha]
+                row = copy.deepcopy(_COMMIT)
+                row["sha"] = sha
+                row["commit"]["message"] = message
+                row["commit"]["committer"]["date"] = gh_time(when)
+                row["commit"]["author"]["date"] = gh_time(when)
+                commits.append(row)
+                sha = parent
+            answer = {"status": "ahead", "total_commits": len(commits), "files": []}
+            answer["commits"] = list(reversed(commits))
+            return Reply(200, answer, limits)
+        return Reply(404, {"message": "Not Found", "documentation_url": "https://docs"})
+
+    def _host(self) -> str:
+        return self.url.split("://", 1)[1]
