@@ -39,7 +39,7 @@ class Panel:
         title: Its title (the current value and band are added).
         unit: The y axis label.
         value: The plotted value of a bucket or window (None: no data).
-        thresholds: The metric's bands.
+        thresholds: The metric's bands in a report (the report the figures were rated by).
         scale: Turns a band cut-off into the plotted unit.
         text: The current value for people.
         band: The band of a bucket or window.
@@ -50,7 +50,7 @@ class Panel:
     title: str
     unit: str
     value: Callable[[DoraMetrics], float | None]
-    thresholds: benchmark.Thresholds
+    thresholds: Callable[[benchmark.Report], benchmark.Thresholds]
     scale: float
     text: Callable[[DoraMetrics], str]
     band: Callable[[DoraMetrics], str | None]
@@ -67,7 +67,7 @@ PANELS: tuple[Panel, ...] = (
         "Deployment frequency",
         "deployments per week",
         lambda m: m.per_week,
-        benchmark.DEPLOYMENTS_PER_DAY,
+        lambda r: r.frequency,
         7.0,
         lambda m: f"{m.per_week:.2f}/week",
         lambda m: m.frequency_band,
@@ -78,7 +78,7 @@ PANELS: tuple[Panel, ...] = (
         "Lead time for changes",
         "hours (median)",
         lambda m: m.lead_time_hours,
-        benchmark.LEAD_TIME_HOURS,
+        lambda r: r.lead_time,
         1.0,
         lambda m: format_hours(m.lead_time_hours),
         lambda m: m.lead_time_band,
@@ -89,7 +89,7 @@ PANELS: tuple[Panel, ...] = (
         "Change failure rate",
         "% of deployments",
         _rate,
-        benchmark.CHANGE_FAILURE_RATE,
+        lambda r: r.failure_rate,
         100.0,
         lambda m: "-" if m.change_failure_rate is None else f"{m.change_failure_rate:.1%}",
         lambda m: m.failure_band,
@@ -100,7 +100,7 @@ PANELS: tuple[Panel, ...] = (
         "Time to restore",
         "hours (median)",
         lambda m: m.time_to_restore_hours,
-        benchmark.TIME_TO_RESTORE_HOURS,
+        lambda r: r.restore,
         1.0,
         lambda m: format_hours(m.time_to_restore_hours),
         lambda m: m.restore_band,
@@ -123,7 +123,7 @@ def _panel(ax: Axes, panel: Panel, weekly: WeeklyDora, *, compact: bool) -> None
     raw = [panel.value(b) for b in weekly.buckets]
     values = np.array([math.nan if v is None else v for v in raw], dtype=np.float64)
     current = panel.value(weekly.overall)
-    t = panel.thresholds
+    t = panel.thresholds(weekly.overall.report)
     cuts = [t.elite * panel.scale, t.high * panel.scale, t.medium * panel.scale]
     known = [v for v in raw if v is not None] + ([current] if current is not None else [])
     top = _top(known, cuts)
@@ -204,7 +204,7 @@ def dora_figure(
         ncols=6,
         fontsize=SMALL_PT,
         frameon=False,
-        title=None if compact else f"bands: {benchmark.BENCHMARK}",
+        title=None if compact else f"bands: {weekly.overall.report.name}",
         title_fontsize=SMALL_PT,
         handlelength=1.5,
         columnspacing=1.0,

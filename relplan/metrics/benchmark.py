@@ -86,18 +86,24 @@ class Thresholds:
         The outer ends are 0 and infinity.
         """
         inf = float("inf")
+        # A report whose cut-offs are out of order (2024's failure rates) leaves a band empty,
+        # as :meth:`band` never gives it: each cut is held to the one before it.
         if self.higher_is_better:
+            high = min(self.high, self.elite)
+            medium = min(self.medium, high)
             return (
                 ("elite", self.elite, inf),
-                ("high", self.high, self.elite),
-                ("medium", self.medium, self.high),
-                ("low", 0.0, self.medium),
+                ("high", high, self.elite),
+                ("medium", medium, high),
+                ("low", 0.0, medium),
             )
+        high = max(self.high, self.elite)
+        medium = max(self.medium, high)
         return (
             ("elite", 0.0, self.elite),
-            ("high", self.elite, self.high),
-            ("medium", self.high, self.medium),
-            ("low", self.medium, inf),
+            ("high", self.elite, high),
+            ("medium", high, medium),
+            ("low", medium, inf),
         )
 
 

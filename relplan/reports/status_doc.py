@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from relplan.metrics.benchmark import BENCHMARK
 from relplan.metrics.dora import DoraMetrics
 from relplan.metrics.report import format_hours
 from relplan.planning.check import Problem
@@ -252,7 +251,7 @@ def _dora(report: StatusReport) -> list[Block]:
         )
         return blocks
     blocks.append(
-        Paragraph(f"{count(m.deployments, 'Production deployment')}; bands: {BENCHMARK}.")
+        Paragraph(f"{count(m.deployments, 'Production deployment')}; bands: {m.report.name}.")
     )
     blocks.append(Table(("Metric", "Value", "Band"), dora_rows(m), "dora"))
     if m.notes:

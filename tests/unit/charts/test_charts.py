@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from relplan.charts.burnup import burnup_figure
 from relplan.charts.dashboard import CHARTS, chart_figure, save_figure
@@ -16,6 +17,7 @@ from relplan.charts.load import load_figure
 from relplan.charts.readiness import readiness_figure
 from relplan.charts.style import BAND_COLORS, VERDICT_COLORS, day_number, day_numbers
 from relplan.errors import ValidationError
+from relplan.metrics.benchmark import REPORT_2023, REPORT_2024, Report
 from relplan.metrics.burnup import burnup_of
 from relplan.metrics.dashboard import compute_dashboard
 from relplan.metrics.dora import dora_weekly
@@ -209,6 +211,39 @@ def test_dora_panels_plot_the_weekly_values_over_their_bands() -> None:
     assert cfr.get_title() == "Change failure rate: 33.3% (low)"
     assert ttr.get_title() == "Time to restore: 2.0 h (high)"
     assert PANELS[0].title == "Deployment frequency"
+
+
+@pytest.mark.parametrize("report", [REPORT_2023, REPORT_2024])
+def test_dora_bands_drawn_are_those_of_the_report_that_rated_the_figures(report: Report) -> None:
+    p = plan(
+        [rel("R")],
+        deployments=[
+            deploy("R", "2026-11-03T12:00:00Z", "failed"),
+            deploy("R", "2026-11-05T12:00:00Z"),
+        ],
+    )
+    weekly = dora_weekly(p, window=Window(day("2026-11-01"), day("2026-11-30")), report=report)
+    fig = dora_figure(weekly)
+    assert fig.legends[0].get_title().get_text() == f"bands: {report.name}"
+    cfr = fig.axes[2]
+    spans = {patch.get_gid(): patch for patch in cfr.patches}
+    top = cfr.get_ylim()[1]
+    for name, low, high in report.failure_rate.cuts():
+        span = spans[f"band:{name}"]
+        assert isinstance(span, Rectangle)
+        assert span.get_y() == pytest.approx(100 * low)
+        assert span.get_y() + span.get_height() == pytest.approx(min(100 * high, top))
+    # 50 % failed is "low" by either report, and the title says so
+    assert cfr.get_title() == "Change failure rate: 50.0% (low)"
+
+
+def test_out_of_order_cut_offs_leave_a_band_empty() -> None:
+    cuts = {name: (low, high) for name, low, high in REPORT_2024.failure_rate.cuts()}
+    assert cuts["high"] == (0.05, 0.20)
+    assert cuts["medium"] == (0.20, 0.20)  # empty: 5-20 % is high, more is low
+    assert cuts["low"][0] == 0.20
+    assert REPORT_2024.failure_rate.band(0.15) == "high"
+    assert REPORT_2024.failure_rate.band(0.25) == "low"
 
 
 def test_dora_empty_window_has_no_data_titles() -> None:
