@@ -126,6 +126,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "relplan.cli.calendar",
     "relplan.cli.sync",
     "relplan.cli.metrics",
+    "relplan.cli.planning_extra",
 )
 
 
