@@ -1,4 +1,4 @@
-"""``relplan level`` from the command line (in-process): shape, exit codes, --apply and undo."""
+"""``relplan level`` and ``relplan forecast`` from the command line (in-process)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,29 @@ def test_level_text_names_reasons_and_unknown_train_fails(
     assert "moved" in out
     assert run(["--db", db, "level", "--train", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
+
+
+def test_forecast_json_shape_and_same_seed_same_output(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--db", db, "forecast", "--json", "--today", "2026-11-27", "--runs", "300"]
+    assert run([*argv, "--seed", "4"]) == 0
+    first = _json(capsys)
+    assert set(first) == {"runs", "seed", "releases", "trains"}
+    assert (first["runs"], first["seed"]) == (300, 4)
+    releases = first["releases"]
+    assert isinstance(releases, list)
+    assert [r["key"] for r in releases] == sorted(r["key"] for r in releases)
+    for r in releases:
+        assert set(r) == {"key", "target", "p50", "p85", "p_on_time", "criticality"}
+    assert run([*argv, "--seed", "4"]) == 0
+    assert _json(capsys) == first
+
+
+def test_forecast_text_and_bad_runs(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["--db", db, "forecast", "--today", "2026-11-27", "--runs", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "ON TIME" in out
+    assert "(100 runs, seed 0)" in out
+    with pytest.raises(SystemExit):
+        run(["--db", db, "forecast", "--runs", "0"])
