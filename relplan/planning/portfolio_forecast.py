@@ -331,15 +331,15 @@ def _arcs(network: ReleaseNetwork, key: str, row: Mapping[str, int]) -> tuple[In
     The schedule's arc bounds the successor's start by ``(EF_p or ES_p) + offset``; its finish
     is that plus ``d_s - 1``, and ``ES_p = F_p - d_p + 1``.
     """
-    d_s = network.duration[key]
-    idx: list[int] = []
-    const: list[int] = []
-    for pred, uses_finish, offset in network.preds[key]:
-        p = row.get(pred)
-        if p is None:  # pragma: no cover - members hold every ancestor
-            continue
-        idx.append(p)
-        const.append(offset + d_s - 1 + (0 if uses_finish else 1 - network.duration[pred]))
+    d_s = network.duration[key] - 1
+    duration = network.duration
+    # Members hold every ancestor, so every predecessor has a row.
+    arcs = network.preds[key]
+    idx = [row[pred] for pred, _, _ in arcs]
+    const = [
+        offset + d_s if uses_finish else offset + d_s + 1 - duration[pred]
+        for pred, uses_finish, offset in arcs
+    ]
     return np.array(idx, dtype=np.int64), np.array(const, dtype=np.int64)
 
 
@@ -412,7 +412,9 @@ def _criticality(
         if not row.any():
             continue
         tight = (finish[idx] + const[:, None] == finish[s][None, :]) & row[None, :]
-        # A predecessor may appear once per edge type; OR them all in.
-        np.logical_or.at(critical, idx, tight)
+        if np.unique(idx).size == idx.size:
+            critical[idx] |= tight
+        else:  # a predecessor with several edges: ufunc.at ORs every one in (but is slow)
+            np.logical_or.at(critical, idx, tight)
     critical[released | ~known] = False
     return critical
