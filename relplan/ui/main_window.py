@@ -37,6 +37,7 @@ from relplan.domain.model import Plan, Team
 from relplan.ui._compat import override
 from relplan.ui.actions import PROBLEMS_SHORTCUT, WindowActions
 from relplan.ui.analysis import Clock, ImpactPreviewer, PlanAnalyser, PlanAnalysis
+from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer, open_level_dialog
 from relplan.ui.dialogs.whatif import WhatIfDialog
 from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
@@ -120,6 +121,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.runner.set_error_handler(functools.partial(present_error, self))
         self.analyser = PlanAnalyser(session, today=today, parent=self)
         self.impact_previewer = ImpactPreviewer(session, today=today, parent=self)
+        self.level_previewer = LevelPreviewer(session, today=today, parent=self)
         self.whatif_dialog: WhatIfDialog | None = None
         self.theme_watcher = ThemeWatcher(self)
         self.editors = EditorLauncher(self, session)
@@ -611,6 +613,14 @@ class MainWindow(WindowActions, PreserveGeometry):
     @Slot()
     def _on_whatif(self) -> None:
         self.open_whatif()
+
+    @Slot()
+    def _on_level(self) -> None:
+        self.open_level()
+
+    def open_level(self) -> LevelDialog:
+        """Open Plan → Level the Plan… (computed on the task runner, applied on confirm)."""
+        return open_level_dialog(self, self.level_previewer)
 
     @Slot(object)
     def _on_impact_previewer_computed(self, impact: Impact) -> None:
