@@ -111,6 +111,18 @@ class ReleaseOdds:
     criticality: float | None
     missing: str = ""
 
+    def explain(self) -> str:
+        """Why the odds are what they are, in words (a tooltip's text)."""
+        if self.p50 is None or self.p_on_time is None:
+            return f"No forecast: {self.missing}" if self.missing else "No forecast"
+        text = (
+            f"{self.p_on_time:.0%} of the runs finish by the target {self.target}: "
+            f"half by {self.p50}, 85% by {self.p85}"
+        )
+        if self.criticality:
+            text += f"; it decides the end in {self.criticality:.0%} of the runs"
+        return text
+
     def to_json(self) -> ReleaseOddsJSON:
         """The release as ``forecast --json`` prints it."""
         return {

@@ -44,6 +44,7 @@ from relplan.ui.errors import present_error
 from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
 from relplan.ui.models.releases import Col, ReleaseTableModel
+from relplan.ui.on_time import OnTimeForecaster
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
 from relplan.ui.release_status import release_edit_handler
@@ -122,6 +123,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.analyser = PlanAnalyser(session, today=today, parent=self)
         self.impact_previewer = ImpactPreviewer(session, today=today, parent=self)
         self.level_previewer = LevelPreviewer(session, today=today, parent=self)
+        self.on_time = OnTimeForecaster(session, today=today, parent=self)
         self.whatif_dialog: WhatIfDialog | None = None
         self.theme_watcher = ThemeWatcher(self)
         self.editors = EditorLauncher(self, session)
@@ -229,6 +231,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.analyser.started.connect(self._on_analyser_started)
         self.analyser.sketched.connect(self._on_analyser_sketched)
         self.analyser.analysed.connect(self._on_analyser_analysed)
+        self.analyser.analysed.connect(self.on_time.request)
+        self.on_time.computed.connect(self.model.set_on_time)
         self.analyser.failed.connect(self._on_session_failed)
         self.impact_previewer.computed.connect(self._on_impact_previewer_computed)
         self.impact_previewer.failed.connect(self._on_impact_previewer_failed)

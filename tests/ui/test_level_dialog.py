@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from relplan.planning.level import level_plan
 from relplan.store.workspace import Workspace
 from relplan.ui.dialogs.level import LevelDialog, parse_pins
@@ -84,3 +86,27 @@ def test_pin_and_rerun_then_apply_is_one_undoable_command(
 
 def test_parse_pins() -> None:
     assert parse_pins(" A, release:B  A C") == ["A", "B", "C"]
+
+
+def test_on_time_column_shows_the_portfolio_forecast_with_reasons(
+    qtbot: Any, open_window: OpenWindow, plan_ws: PlanWorkspace
+) -> None:
+    from relplan.planning.portfolio_forecast import portfolio_forecast
+    from relplan.ui.models.releases import Col
+
+    ws = plan_ws(document())
+    window = open_window(ws)
+    expected = {o.key: o for o in portfolio_forecast(ws.plan(), today=DEMO_TODAY).releases}
+    model = window.model
+    qtbot.waitUntil(lambda: model.on_time_for(next(iter(expected))) is not None)
+    assert model.headerData(Col.ON_TIME, Qt.Orientation.Horizontal) == "On time"
+    for row in range(model.rowCount()):
+        key = model.index(row, Col.KEY).data()
+        odds = expected.get(key)
+        cell = model.index(row, Col.ON_TIME)
+        if odds is None or odds.p_on_time is None:
+            assert cell.data() == ""
+            continue
+        assert cell.data() == f"{odds.p_on_time:.0%}"
+        assert cell.data(Qt.ItemDataRole.ToolTipRole) == odds.explain()
+        assert str(odds.target) in odds.explain()

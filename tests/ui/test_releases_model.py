@@ -66,6 +66,7 @@ def test_headers_and_row_count(model: ReleaseTableModel, demo_ws: Workspace) -> 
         "Float",
         "Slip",
         "CP",
+        "On time",
     ]
     assert model.rowCount() == len(demo_ws.release_rows()) == model.total_count
 
