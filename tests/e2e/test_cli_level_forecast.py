@@ -89,6 +89,8 @@ def test_level_text_names_reasons_and_unknown_train_fails(
     assert "moved" in out
     assert run(["--db", db, "level", "--train", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
+    assert run(["--db", db, "level", "--pin", "GHOST-1"]) == 2
+    assert "GHOST-1" in capsys.readouterr().err
 
 
 def test_forecast_json_shape_and_same_seed_same_output(
