@@ -129,6 +129,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "relplan.cli.lifecycle",
     "relplan.cli.push",
     "relplan.cli.report",
+    "relplan.cli.planning_extra",
 )
 
 

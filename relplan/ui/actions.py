@@ -181,6 +181,8 @@ class WindowActions(QMainWindow):
         )
         self.whatif_action.setStatusTip("Preview what a slip of the selected release moves")
         self.whatif_action.setEnabled(False)
+        self.level_action = self._action(plan, "&Level the Plan…", self._on_level)
+        self.level_action.setStatusTip("Preview later dates that clear the plan's date problems")
         plan.addSeparator()
         self.freezes_action = self._action(
             plan, "&Freezes…", lambda: self.open_freeze_editor(), "Ctrl+Shift+F"
@@ -206,6 +208,9 @@ class WindowActions(QMainWindow):
         raise NotImplementedError
 
     def _on_edit_release(self) -> None:
+        raise NotImplementedError
+
+    def _on_level(self) -> None:
         raise NotImplementedError
 
     def open_freeze_editor(self, name: str | None = None) -> None:

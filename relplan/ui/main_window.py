@@ -37,6 +37,7 @@ from relplan.domain.model import Plan, Team
 from relplan.ui._compat import override
 from relplan.ui.actions import PROBLEMS_SHORTCUT, WindowActions
 from relplan.ui.analysis import Clock, ImpactPreviewer, PlanAnalyser, PlanAnalysis
+from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer, open_level_dialog
 from relplan.ui.dialogs.whatif import WhatIfDialog
 from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
@@ -44,6 +45,7 @@ from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
 from relplan.ui.lifecycle_actions import LifecycleActions
 from relplan.ui.models.releases import Col, ReleaseTableModel
+from relplan.ui.on_time import OnTimeForecaster
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
 from relplan.ui.release_status import release_edit_handler
@@ -122,6 +124,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.runner.set_error_handler(functools.partial(present_error, self))
         self.analyser = PlanAnalyser(session, today=today, parent=self)
         self.impact_previewer = ImpactPreviewer(session, today=today, parent=self)
+        self.level_previewer = LevelPreviewer(session, today=today, parent=self)
+        self.on_time = OnTimeForecaster(session, today=today, parent=self)
         self.whatif_dialog: WhatIfDialog | None = None
         self.theme_watcher = ThemeWatcher(self)
         self.editors = EditorLauncher(self, session)
@@ -230,6 +234,8 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.analyser.started.connect(self._on_analyser_started)
         self.analyser.sketched.connect(self._on_analyser_sketched)
         self.analyser.analysed.connect(self._on_analyser_analysed)
+        self.analyser.analysed.connect(self.on_time.request)
+        self.on_time.computed.connect(self.model.set_on_time)
         self.analyser.failed.connect(self._on_session_failed)
         self.impact_previewer.computed.connect(self._on_impact_previewer_computed)
         self.impact_previewer.failed.connect(self._on_impact_previewer_failed)
@@ -615,6 +621,14 @@ class MainWindow(WindowActions, PreserveGeometry):
     @Slot()
     def _on_whatif(self) -> None:
         self.open_whatif()
+
+    @Slot()
+    def _on_level(self) -> None:
+        self.open_level()
+
+    def open_level(self) -> LevelDialog:
+        """Open Plan → Level the Plan… (computed on the task runner, applied on confirm)."""
+        return open_level_dialog(self, self.level_previewer)
 
     @Slot(object)
     def _on_impact_previewer_computed(self, impact: Impact) -> None:

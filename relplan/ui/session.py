@@ -370,6 +370,36 @@ class WorkspaceSession(QObject):
 
         self._write(write, message)
 
+    def level_plan(
+        self,
+        pins: Sequence[str],
+        today: Callable[[Workspace], dt.date],
+        on_done: Callable[[ChangeSet], None] | None = None,
+    ) -> None:
+        """Apply a levelling: every move as one undoable command (``Level the plan (N releases)``).
+
+        The levelling is computed again on the DB lane from the plan as it is then, by the same
+        operation as ``relplan level --apply`` (``relplan.edits.level.apply_levelling``).
+
+        Args:
+            pins: Releases that keep their dates.
+            today: Gives the day releases that have started are judged by (DB lane).
+            on_done: Receives the change written.
+        """
+        from relplan.edits.level import apply_levelling
+
+        def write(ws: Workspace) -> ChangeSet:
+            changes = apply_levelling(ws, today=today(ws), pins=pins)[1]
+            return ChangeSet(label="No change") if changes is None else changes
+
+        def message(cs: ChangeSet) -> str:
+            moved = len(cs.touched.get("release", ()))
+            if not moved:
+                return "Level the plan: nothing moves"
+            return f"Level the plan: {moved} release{'s' if moved != 1 else ''} moved (Edit → Undo)"
+
+        self._write(write, message, on_done=on_done)
+
     def load_release_editor(
         self,
         key: str,

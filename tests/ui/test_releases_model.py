@@ -67,6 +67,7 @@ def test_headers_and_row_count(model: ReleaseTableModel, demo_ws: Workspace) -> 
         "Slip",
         "CP",
         "Phase",
+        "On time",
     ]
     assert model.rowCount() == len(demo_ws.release_rows()) == model.total_count
 

@@ -38,6 +38,7 @@ from relplan.ui._compat import override
 from relplan.ui.models import schedule_cells as cells
 
 if TYPE_CHECKING:
+    from relplan.planning.portfolio_forecast import ReleaseOdds
     from relplan.planning.schedule import ReleaseSchedule, Schedule
 
 #: The domain row of a table row (:class:`ReleaseRow`).
@@ -72,6 +73,7 @@ class Col(IntEnum):
     SLIP = 10
     CRITICAL = 11
     PHASE = 12
+    ON_TIME = 13
 
 
 #: The columns filled from the schedule snapshot.
@@ -116,6 +118,12 @@ _COLUMNS: dict[Col, _Column] = {
         "Phase",
         lambda r: None,
         "Lifecycle phase today: planning, the stage under way, monitoring or done",
+    ),
+    # Filled from the portfolio forecast (set_on_time); sorts by the probability.
+    Col.ON_TIME: _Column(
+        "On time",
+        lambda r: None,
+        "The chance it ships by its target, through its dependencies (relplan forecast)",
     ),
 }
 COLUMN_TITLES = tuple(_COLUMNS[c].title for c in Col)
@@ -217,6 +225,7 @@ class ReleaseTableModel(QAbstractTableModel):
         self._schedule_error = ""
         self._critical: dict[str, int] = {}  # key -> position on the critical path
         self._phases: Mapping[str, str] = {}  # key -> lifecycle phase on the analysis's day
+        self._on_time: Mapping[str, ReleaseOdds] = {}
 
     # -- snapshot ---------------------------------------------------------------------------
     def set_rows(self, rows: Iterable[ReleaseRow]) -> None:
@@ -286,6 +295,19 @@ class ReleaseTableModel(QAbstractTableModel):
     def phase_for(self, key: str) -> str | None:
         """The lifecycle phase of a release on the analysis's day (None: not analysed yet)."""
         return self._phases.get(key)
+
+    def set_on_time(self, odds: Mapping[str, ReleaseOdds]) -> None:
+        """Replace the portfolio forecast behind the On time column (by release key)."""
+        self._on_time = odds
+        if self._sort is not None and self._sort[0] == Col.ON_TIME:
+            self.sort(*self._sort)
+        elif self._shown:
+            column = int(Col.ON_TIME)
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._shown) - 1, column))
+
+    def on_time_for(self, key: str) -> ReleaseOdds | None:
+        """The forecast odds of one release (None: none yet, or it takes no part)."""
+        return self._on_time.get(key)
 
     @property
     def schedule(self) -> Schedule | None:
@@ -381,6 +403,9 @@ class ReleaseTableModel(QAbstractTableModel):
     def _sort_value(self, row: ReleaseRow, col: Col) -> Any:
         if col == Col.PHASE:
             return self._phases.get(row.key)
+        if col == Col.ON_TIME:
+            odds = self._on_time.get(row.key)
+            return None if odds is None else odds.p_on_time
         if col not in SCHEDULE_COLUMNS:
             return _COLUMNS[col].sort_key(row)
         if col == Col.CRITICAL:
@@ -440,6 +465,8 @@ class ReleaseTableModel(QAbstractTableModel):
             return self._schedule_data(row, col, role)
         if col == Col.PHASE and role in (Qt.ItemDataRole.DisplayRole, SortRole):
             return self._phases.get(row.key, "" if role == Qt.ItemDataRole.DisplayRole else None)
+        if col == Col.ON_TIME and role != ItemRole:
+            return self._on_time_data(row, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, col)
         if role == Qt.ItemDataRole.EditRole:
@@ -454,6 +481,16 @@ class ReleaseTableModel(QAbstractTableModel):
             return row
         if role == SortRole:
             return _COLUMNS[col].sort_key(row)
+        return None
+
+    def _on_time_data(self, row: ReleaseRow, role: int) -> Any:
+        odds = self._on_time.get(row.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if odds is None or odds.p_on_time is None else f"{odds.p_on_time:.0%}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _COLUMNS[Col.ON_TIME].tooltip if odds is None else odds.explain()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
     def _schedule_data(self, row: ReleaseRow, col: Col, role: int) -> Any:
