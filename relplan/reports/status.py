@@ -21,7 +21,14 @@ from relplan.planning.check import Problem, check_plan, sort_problems
 from relplan.planning.freezes import occurrences
 from relplan.planning.graph import PlanIndex
 from relplan.planning.impact import problem_identity
-from relplan.planning.readiness import VERDICTS, Readiness, ReleaseReadiness, readiness_of
+from relplan.planning.portfolio_forecast import TrainOdds, portfolio_forecast
+from relplan.planning.readiness import (
+    VERDICTS,
+    ItemFacts,
+    Readiness,
+    ReleaseReadiness,
+    readiness_of,
+)
 from relplan.planning.schedule import schedule_plan
 from relplan.planning.wording import verdict_words
 from relplan.reports.changes import AuditChanges, read_changes, window_start
@@ -161,16 +168,19 @@ class StatusReport:
         return [r for r in self.readiness.by_risk() if r.verdict in _OPEN]
 
 
-def train_headline(train: Train, releases: Sequence[ReleaseReadiness]) -> Headline:
-    """A train's headline from its releases' readiness.
+def train_headline(
+    train: Train, releases: Sequence[ReleaseReadiness], odds: TrainOdds | None = None
+) -> Headline:
+    """A train's headline from its releases' readiness and its portfolio forecast.
 
-    The one place the report judges a train: swap it for a portfolio forecast when there is
-    one. The forecast is the latest P85 of its open releases; the verdict is the worst.
+    The forecast is the train's P85 finish from ``relplan forecast`` (the same figure as the
+    command and the window's On time column), with its chance of making the target in the
+    words; None without one (a dependency cycle, or a release with no forecast). The verdict
+    is its releases' worst.
     """
     open_ = [r for r in releases if r.verdict in _OPEN]
     target = train.target or max((r.target for r in releases if r.target), default=None)
-    forecasts = [r.forecast_p85 for r in open_]
-    forecast = None if not open_ or None in forecasts else max(f for f in forecasts if f)
+    forecast = odds.p85 if odds is not None and open_ else None
     if not releases:
         return Headline(train.key, train.name, target, None, "on_track", "no releases", 0)
     worst = min(releases, key=lambda r: (_RANK.get(r.verdict, 99), r.key))
@@ -181,6 +191,8 @@ def train_headline(train: Train, releases: Sequence[ReleaseReadiness]) -> Headli
         words = f"{words}: {worst.key} {worst.reason}"
     elif not open_:
         words = f"{words}: all {len(releases)} releases done"
+    if open_ and odds is not None and odds.p_on_time is not None:
+        words = f"{words} ({odds.p_on_time:.0%} chance of making the train's target)"
     return Headline(train.key, train.name, target, forecast, worst.verdict, words, len(releases))
 
 
@@ -309,6 +321,12 @@ def status_report(
     index = PlanIndex.from_columns(base, ws.item_releases(), ws.dependency_rows())
     changes = read_changes(ws.conn, window_start(since, base.timezone))
     new, resolved = _problem_changes(ws, base, index, changes, today, since, set(scope))
+    try:  # the trains' odds: what `relplan forecast` says of them
+        facts = ItemFacts.of_plan(plan)  # kept from readiness_of above: not gathered again
+        forecast = portfolio_forecast(base, today=today, index=index, facts=facts)
+        odds = {t.key: t for t in forecast.trains}
+    except DependencyCycleError:
+        odds = {}
     headlines = []
     for t in sorted(base.trains, key=lambda t: t.key):
         if train is not None and t.key != train:
@@ -316,7 +334,7 @@ def status_report(
         mine = [r for r in readiness.releases if r.train == t.key]
         if team is not None and not mine:
             continue
-        headlines.append(train_headline(t, mine))
+        headlines.append(train_headline(t, mine, odds.get(t.key)))
     at_risk = tuple(r for r in readiness.by_risk() if r.verdict in ("late", "at_risk"))
     critical: tuple[str, ...] = ()
     note: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -101,6 +102,21 @@ def test_the_headline_has_one_row_per_train_with_its_target(week_ws: Path, page:
     for row, train in zip(rows, trains, strict=True):
         assert train.target is not None
         assert row[2].endswith(train.target.isoformat())
+
+
+def test_the_headline_forecast_is_what_relplan_forecast_says(
+    week_ws: Path, page: _Html, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["forecast", "--db", str(week_ws), "--today", TODAY.isoformat(), "--json"]) == 0
+    odds = {t["key"]: t for t in json.loads(capsys.readouterr().out)["trains"]}
+    rows = _body(page, "trains")
+    assert any(odds[r[0]]["p85"] for r in rows)
+    for row in rows:
+        p85 = odds[row[0]]["p85"]
+        assert row[3].endswith(p85) if p85 else row[3] in ("", "-", "?")
+        chance = odds[row[0]]["p_on_time"]
+        if p85 and chance is not None:
+            assert f"{chance:.0%} chance of making the train's target" in row[5]
 
 
 def test_changes_come_from_the_audit_log(week_ws: Path, page: _Html) -> None:
