@@ -383,16 +383,20 @@ class PlanAnalyser(QObject):
             self.failed.emit(exc)
 
 
-class ImpactPreviewer(QObject):
-    """Computes ``impact_of_slip`` previews off the GUI thread; only the newest one is kept.
+class LatestOnly(QObject):
+    """Answers requests off the GUI thread and delivers only the newest one's result.
+
+    Each request reads on the DB lane and, when it has a computation, hands what it read to the
+    network lane; a result (or error) of a request older than the latest is dropped, so a
+    preview never shows what an earlier input gave.
 
     Args:
-        session: the open workspace (the plan is loaded on its DB lane).
-        today: the clock for gate checks; None: today in the workspace's planning zone.
+        session: the open workspace.
+        today: the clock for the day the previews judge; None: today in the planning zone.
         parent: the owning QObject.
 
     Signals:
-        computed(object): the :class:`Impact` of the latest request.
+        computed(object): the result of the latest request.
         failed(object): the latest request failed (say, a dependency cycle).
     """
 
@@ -411,26 +415,50 @@ class ImpactPreviewer(QObject):
         self._clock = today
         self._generation = 0
 
-    def request(self, key: str, slip_days: int) -> None:
-        """Compute what a slip of ``key`` by ``slip_days`` would do, writing nothing."""
+    def cancel(self) -> None:
+        """Drop every result still to come (the dialog closed)."""
+        self._generation += 1
+
+    def _run(
+        self, load: Callable[[Workspace], Any], compute: Callable[[Any], Any] | None = None
+    ) -> None:
+        """Read with ``load`` (DB lane), then ``compute`` on what it read (network lane)."""
         if self._session.closed:
             return
         self._generation += 1
-        generation, clock = self._generation, self._clock
+        generation = self._generation
 
-        def loaded(result: tuple[Plan, dt.date]) -> None:
-            if generation != self._generation:
-                return
-            plan, today = result
-            self._session.runner.submit(
-                lambda: self._compute(plan, key, slip_days, today),
-                lane="net",
-                on_done=lambda impact: self._deliver(generation, impact),
-                on_error=lambda exc: self._fail(generation, exc),
-            )
+        def fail(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.failed.emit(exc)
 
-        self._session.read(
-            lambda ws: _plan_and_today(ws, clock), loaded, lambda exc: self._fail(generation, exc)
+        def deliver(result: Any) -> None:
+            if generation == self._generation:
+                self.computed.emit(result)
+
+        if compute is None:
+            self._session.read(load, deliver, fail)
+            return
+
+        def loaded(data: Any) -> None:
+            if generation == self._generation:
+                self._session.runner.submit(
+                    lambda: compute(data), lane="net", on_done=deliver, on_error=fail
+                )
+
+        self._session.read(load, loaded, fail)
+
+
+class ImpactPreviewer(LatestOnly):
+    """Computes ``impact_of_slip`` previews off the GUI thread; only the newest one is kept
+    (:class:`LatestOnly`; ``computed`` carries the :class:`Impact`)."""
+
+    def request(self, key: str, slip_days: int) -> None:
+        """Compute what a slip of ``key`` by ``slip_days`` would do, writing nothing."""
+        clock = self._clock
+        self._run(
+            lambda ws: _plan_and_today(ws, clock),
+            lambda loaded: self._compute(loaded[0], key, slip_days, loaded[1]),
         )
 
     @staticmethod
@@ -438,15 +466,3 @@ class ImpactPreviewer(QObject):
         from relplan.planning.impact import impact_of_slip
 
         return impact_of_slip(plan, key, slip_days, today=today)
-
-    def cancel(self) -> None:
-        """Drop every result still to come (the dialog closed)."""
-        self._generation += 1
-
-    def _deliver(self, generation: int, impact: Impact) -> None:
-        if generation == self._generation:
-            self.computed.emit(impact)
-
-    def _fail(self, generation: int, exc: Any) -> None:
-        if generation == self._generation:
-            self.failed.emit(exc)

@@ -10,16 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
-
-from relplan.ui.analysis import Clock, _today
+from relplan.ui.analysis import Clock, LatestOnly, _today
 
 if TYPE_CHECKING:
     from relplan.domain.model import Plan
     from relplan.planning.graph import PlanIndex
     from relplan.planning.readiness import ItemFacts
     from relplan.store.workspace import Workspace
-    from relplan.ui.session import WorkspaceSession
 
 __all__ = ["OnTimeForecaster"]
 
@@ -48,48 +45,11 @@ def _compute(data: _Input) -> dict[str, Any]:
     return {odds.key: odds for odds in result.releases}
 
 
-class OnTimeForecaster(QObject):
-    """Computes the portfolio forecast of the open plan; stale results are dropped.
-
-    Signals:
-        computed(object): the :class:`ReleaseOdds` by release key.
-        failed(object): the latest request failed (say, a dependency cycle).
-    """
-
-    computed = Signal(object)
-    failed = Signal(object)
-
-    def __init__(
-        self,
-        session: WorkspaceSession,
-        *,
-        today: Clock | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._session = session
-        self._clock = today
-        self._generation = 0
+class OnTimeForecaster(LatestOnly):
+    """Computes the portfolio forecast of the open plan; stale results are dropped
+    (:class:`LatestOnly`; ``computed`` carries the :class:`ReleaseOdds` by release key)."""
 
     def request(self, *_: object) -> None:
         """Forecast the plan as it is now (any arguments, e.g. an analysis, are ignored)."""
-        if self._session.closed:
-            return
-        self._generation += 1
-        generation, clock = self._generation, self._clock
-
-        def fail(exc: BaseException) -> None:
-            if generation == self._generation:
-                self.failed.emit(exc)
-
-        def deliver(odds: dict[str, Any]) -> None:
-            if generation == self._generation:
-                self.computed.emit(odds)
-
-        def loaded(data: _Input) -> None:
-            if generation == self._generation:
-                self._session.runner.submit(
-                    lambda: _compute(data), lane="net", on_done=deliver, on_error=fail
-                )
-
-        self._session.read(lambda ws: _load(ws, clock), loaded, fail)
+        clock = self._clock
+        self._run(lambda ws: _load(ws, clock), _compute)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relplan.ui.analysis import Clock, _today
+from relplan.ui.analysis import Clock, LatestOnly, _today
 from relplan.ui.models.problems import ProblemCol, ProblemTableModel
 
 if TYPE_CHECKING:
@@ -60,16 +60,10 @@ def _level(ws: Workspace, pins: list[str], clock: Clock | None) -> Levelling:
     return level_plan(plan, today=_today(ws, clock), pins=pins, index=index)
 
 
-class LevelPreviewer(QObject):
-    """Computes levelling previews off the GUI thread; only the newest one is kept.
-
-    Signals:
-        computed(object): the :class:`Levelling` of the latest request.
-        failed(object): the latest request failed (say, a dependency cycle or unknown pin).
-    """
-
-    computed = Signal(object)
-    failed = Signal(object)
+class LevelPreviewer(LatestOnly):
+    """Computes ``relplan level`` previews on the DB lane; only the newest one is kept
+    (:class:`LatestOnly`; ``computed`` carries the :class:`Levelling`). Applying writes
+    through the session, as one undoable command."""
 
     def __init__(
         self,
@@ -78,31 +72,13 @@ class LevelPreviewer(QObject):
         today: Clock | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._session = session
+        super().__init__(session, today=today, parent=parent)
         self.clock = today
-        self._generation = 0
 
     def request(self, pins: list[str]) -> None:
         """Compute the levelling with these pins, writing nothing."""
-        if self._session.closed:
-            return
-        self._generation += 1
-        generation, clock = self._generation, self.clock
-
-        def done(result: Levelling) -> None:
-            if generation == self._generation:
-                self.computed.emit(result)
-
-        def error(exc: BaseException) -> None:
-            if generation == self._generation:
-                self.failed.emit(exc)
-
-        self._session.read(lambda ws: _level(ws, pins, clock), done, error)
-
-    def cancel(self) -> None:
-        """Drop every result still to come (the dialog closed)."""
-        self._generation += 1
+        clock = self.clock
+        self._run(lambda ws: _level(ws, pins, clock))
 
     def apply(self, pins: list[str]) -> None:
         """Write the levelling with these pins as one undoable command."""
