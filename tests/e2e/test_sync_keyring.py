@@ -46,44 +46,70 @@ def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True,
     )  # fmt: skip
     daemon = None
+    log = home / "gnome-keyring.log"
     try:
         assert bus.stdout is not None
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
-        daemon = subprocess.Popen(
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=env, text=True,
-        )  # fmt: skip
-        assert daemon.stdin is not None
-        daemon.stdin.write(PASSWORD)
-        daemon.stdin.close()
         for key in ("HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS"):
             monkeypatch.setenv(key, env[key])
-        _wait_for_service()
+        # A daemon that has not unlocked its collection in 20 s (seen twice in whole-suite
+        # runs on a loaded machine, never alone) is started once more before giving up.
+        for attempt in (1, 2):
+            daemon = _start_daemon(env, log)
+            if _wait_for_service(20.0):
+                break
+            _stop(daemon)
+            if attempt == 2:
+                raise TimeoutError(
+                    "gnome-keyring did not unlock its default collection in 2 x 20 s; "
+                    f"its log ends: {log.read_text(errors='replace')[-500:]!r}"
+                )
         yield env
     finally:
         for process in (daemon, bus):
             if process is not None:
-                process.terminate()
-                process.wait(timeout=10)
+                _stop(process)
         if bus.stdout is not None:
             bus.stdout.close()
         shutil.rmtree(home, ignore_errors=True)
 
 
-def _wait_for_service() -> None:
-    """Wait until the daemon serves an unlocked default collection.
+def _start_daemon(env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    """gnome-keyring-daemon on the private bus, unlocked with :data:`PASSWORD`."""
+    with log.open("a") as out:
+        daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE, stdout=out, stderr=out, env=env, text=True,
+        )  # fmt: skip
+    assert daemon.stdin is not None
+    daemon.stdin.write(PASSWORD)
+    daemon.stdin.close()
+    return daemon
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _wait_for_service(seconds: float) -> bool:
+    """Wait until the daemon serves an unlocked default collection; whether it did.
 
     Probing through keyring's backend while the daemon is still applying ``--unlock`` asks it to
     unlock the collection by a prompt, which fails (``KeyringLocked``) and can leave it locked;
     every failed try also leaked a D-Bus socket, which later tests reported. So the probe only
     reads the collection's state, on a connection it always closes.
     """
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
     while not _unlocked_default_collection():
         if time.monotonic() > deadline:
-            raise TimeoutError("gnome-keyring did not unlock its default collection in 30 s")
+            return False
         time.sleep(0.1)
+    return True
 
 
 def _unlocked_default_collection() -> bool:
