@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
+from shiboken6 import isValid
 
 from relplan.domain.model import Plan
 from relplan.errors import DependencyCycleError
@@ -429,11 +430,12 @@ class LatestOnly(QObject):
         generation = self._generation
 
         def fail(exc: BaseException) -> None:
-            if generation == self._generation:
+            if generation == self._generation and isValid(self):
                 self.failed.emit(exc)
 
         def deliver(result: Any) -> None:
-            if generation == self._generation:
+            # isValid: the window (and this object with it) may have closed meanwhile.
+            if generation == self._generation and isValid(self):
                 self.computed.emit(result)
 
         if compute is None:
