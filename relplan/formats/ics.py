@@ -61,6 +61,7 @@ from relplan.planning.freezes import (
     until_local,
 )
 from relplan.planning.graph import PlanIndex
+from relplan.planning.tally import Tally, tallies_of_rows
 from relplan.store.workspace import Workspace
 
 __all__ = [
@@ -157,10 +158,6 @@ class ExportFilter:
         return ", ".join(parts)
 
 
-ItemProgress = tuple[str | None, str, float | None]
-"""``(release, category, points)`` of one work item."""
-
-
 @dataclass(frozen=True, slots=True)
 class CalendarContext:
     """What an export needs besides the plan.
@@ -171,9 +168,9 @@ class CalendarContext:
         revisions: Each event identity's revision (see :func:`read_revisions`).
         urls: Source-item URLs by ``(entity, key)`` (see :func:`read_source_urls`).
         problems: The plan's open problems (``check``), shown with the events they concern.
-        progress: ``(release, category, points)`` of each work item of a release, by item key,
-            for the readiness lines; None: read from the plan's work items (a workspace gives
-            these columns instead, see :func:`workspace_context`).
+        progress: Each release's work items counted (the readiness :class:`Tally`), for the
+            readiness lines; None: counted from the plan's work items (a workspace counts them
+            in SQL instead, see :func:`workspace_context`).
     """
 
     name: str
@@ -181,7 +178,7 @@ class CalendarContext:
     revisions: Mapping[Identity, Revision] = field(default_factory=dict)
     urls: Mapping[tuple[str, str], str] = field(default_factory=dict)
     problems: Sequence[Problem] = ()
-    progress: Sequence[ItemProgress] | None = None
+    progress: Mapping[str, Tally] | None = None
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -281,15 +278,12 @@ class _Builder:
         for problem in context.problems:
             for subject in problem.subjects:
                 self.problems[subject].append(problem)
-        self.items: dict[str, list[str]] = defaultdict(list)
-        self.points: dict[str, list[float | None]] = defaultdict(list)
         progress = context.progress
         if progress is None:
-            progress = [(i.release, i.category, i.points) for i in plan.work_items]
-        for release, category, points in progress:
-            if release is not None:
-                self.items[release].append(category)
-                self.points[release].append(points)
+            from relplan.planning.readiness import ItemFacts  # numpy: only for a plan's items
+
+            progress = ItemFacts.of_plan(plan).tallies
+        self.tallies = progress
         self.team_names = {t.key: t.name for t in plan.teams}
         #: Days of timed events (and their rules' reach), for the VTIMEZONE's range.
         self.timed_days: list[dt.date] = []
@@ -348,19 +342,13 @@ class _Builder:
         return "\n".join(lines)
 
     def _readiness(self, release: Release) -> str:
-        categories = self.items.get(release.key, [])
-        done = sum(1 for c in categories if c == "done")
-        text = f"Readiness: {done} of {len(categories)} work items done"
-        points = self.points.get(release.key, [])
-        if categories and all(p is not None for p in points):
-            total = sum(p or 0.0 for p in points)
-            done_points = sum(
-                p or 0.0 for p, c in zip(points, categories, strict=True) if c == "done"
-            )
-            if total > 0:
-                text += f" ({done_points / total:.0%} of points)"
-        elif categories:
-            text += f" ({done / len(categories):.0%})"
+        tally = self.tallies.get(release.key) or Tally()
+        text = f"Readiness: {tally.done} of {tally.items} work items done"
+        if tally.items and tally.all_pointed:
+            if tally.points_total > 0:
+                text += f" ({tally.points_done / tally.points_total:.0%} of points)"
+        elif tally.items:
+            text += f" ({tally.done / tally.items:.0%})"
         if release.gates:
             approved = sum(1 for g in release.gates if g.status == "approved")
             text += f"; {approved} of {len(release.gates)} gates approved"
@@ -500,7 +488,7 @@ def workspace_context(
         revisions=read_revisions(ws.conn),
         urls=read_source_urls(ws.conn),
         problems=check_plan(plan, today=today, index=index),
-        progress=ws.item_progress(),
+        progress=tallies_of_rows(ws.release_tallies()),
     )
 
 

@@ -42,6 +42,7 @@ from relplan.planning.forecast import (
     team_forecasts,
     weekly_throughput,
 )
+from relplan.planning.tally import Tally, tallies_of_rows
 
 __all__ = [
     "JSON_KEYS",
@@ -60,6 +61,7 @@ __all__ = [
     "plan_zone",
     "readiness_of",
     "risk_order",
+    "tallies_of_rows",
     "weekly_throughput",
 ]
 
@@ -195,22 +197,6 @@ def _iso(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-@dataclass(slots=True)
-class Tally:
-    """A release's work items counted: how many, how many done or in progress, their points.
-
-    Items without points count 0 points and make ``all_pointed`` false.
-    """
-
-    items: int = 0
-    done: int = 0
-    in_progress: int = 0
-    points_done: float = 0.0
-    points_in_progress: float = 0.0
-    points_total: float = 0.0
-    all_pointed: bool = True
-
-
 #: An open blocker: ``(dependent release, prerequisite item ref, that item's release)``.
 Blocker = tuple[str, str, str]
 
@@ -303,7 +289,7 @@ class ItemFacts:
         """
         parse = dt.datetime.fromisoformat
         return cls(
-            {row[0]: Tally(*row[1:7], all_pointed=bool(row[7])) for row in tallies},
+            tallies_of_rows(tallies),
             [(team, release, parse(at)) for team, release, at in done],
             list(blockers),
         )

@@ -172,6 +172,15 @@ _BLOCKERS: Final = f"""
 """
 
 
+def release_tallies(
+    conn: sqlite3.Connection,
+) -> list[tuple[str, int, int, int, float, float, float, int]]:
+    """Each release's work items counted, grouped by SQLite: ``(release, items, done,
+    in_progress, points_done, points_in_progress, points_total, all_pointed)`` for
+    :func:`relplan.planning.tally.tallies_of_rows`."""
+    return conn.execute(_TALLIES).fetchall()
+
+
 def readiness_rows(conn: sqlite3.Connection, since: dt.datetime) -> ReadinessRows:
     """What readiness reads of the work items and dependencies, grouped by SQLite.
 
@@ -181,17 +190,10 @@ def readiness_rows(conn: sqlite3.Connection, since: dt.datetime) -> ReadinessRow
     """
     bound = (since.astimezone(dt.UTC) - dt.timedelta(days=2)).date().isoformat()
     return (
-        conn.execute(_TALLIES).fetchall(),
+        release_tallies(conn),
         conn.execute(_DONE, (bound,)).fetchall(),
         conn.execute(_BLOCKERS).fetchall(),
     )
-
-
-def item_progress(conn: sqlite3.Connection) -> list[tuple[str | None, str, float | None]]:
-    """``(release, category, points)`` of every work item of a release, by item key."""
-    return conn.execute(
-        "SELECT release, category, points FROM work_items WHERE release IS NOT NULL ORDER BY key"
-    ).fetchall()
 
 
 def dependencies_from_open_items(conn: sqlite3.Connection) -> tuple[Dependency, ...]:

@@ -107,9 +107,9 @@ class Workspace:
         """The release key of every work item that has one, by ``item:KEY`` ref."""
         return repository.item_releases(self.conn)
 
-    def item_progress(self) -> list[tuple[str | None, str, float | None]]:
-        """``(release, category, points)`` of every work item of a release, by item key."""
-        return repository.item_progress(self.conn)
+    def release_tallies(self) -> list[tuple[str, int, int, int, float, float, float, int]]:
+        """Each release's work items counted in SQL (see :func:`repository.release_tallies`)."""
+        return repository.release_tallies(self.conn)
 
     def readiness_rows(self, since: dt.datetime) -> repository.ReadinessRows:
         """What readiness reads of the work items and dependencies, grouped in SQL (see
