@@ -128,8 +128,9 @@ def import_rate(source: Path, db: Path) -> tuple[int, float]:
 
     A fresh process, as `relplan import` runs: the generator's objects do not weigh on it.
     """
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    from relplan.store.database import remove_workspace_files
+
+    remove_workspace_files(db)
     code = (
         "import time\n"
         "from relplan.formats.workspace_io import import_file\n"
