@@ -52,8 +52,8 @@ def secret_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().strip()
         for key in ("HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS"):
             monkeypatch.setenv(key, env[key])
-        # A daemon that has not unlocked its collection in 20 s (seen twice in whole-suite
-        # runs on a loaded machine, never alone) is started once more before giving up.
+        # A daemon that has not unlocked its collection in 20 s is started once more before
+        # giving up (a slow start on a loaded machine).
         for attempt in (1, 2):
             daemon = _start_daemon(env, log)
             if _wait_for_service(20.0):
@@ -114,6 +114,9 @@ def _wait_for_service(seconds: float) -> bool:
 
 def _unlocked_default_collection() -> bool:
     import secretstorage
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import Proxy
+    from secretstorage.util import BUS_NAME
 
     try:
         connection = secretstorage.dbus_init()
@@ -121,6 +124,11 @@ def _unlocked_default_collection() -> bool:
         return False
     with contextlib.closing(connection):
         try:
+            # Touch the collection only once our daemon owns the name: a call before that
+            # makes the bus start a second, locked gnome-keyring by D-Bus activation, which
+            # then keeps ours out ("another secret service is running").
+            if Proxy(message_bus, connection).NameHasOwner(BUS_NAME)[0] != 1:
+                return False
             return not secretstorage.Collection(connection).is_locked()
         except Exception:  # no default collection yet
             return False
