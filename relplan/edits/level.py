@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from relplan.edits.releases import write_moves
 from relplan.planning.graph import PlanIndex
 from relplan.planning.level import Levelling, level_plan
 
@@ -43,4 +44,4 @@ def apply_levelling(
         if not changed:
             return levelling, None
         label = f"Level the plan ({len(changed)} release{'s' if len(changed) != 1 else ''})"
-        return levelling, ws.update_releases(changed, label)
+        return levelling, write_moves(ws, changed, label)

@@ -26,7 +26,7 @@ from relplan.domain import codec
 from relplan.domain.model import RELEASE_PREFIX, Dependency, Plan, Release, WorkItem
 from relplan.domain.rules import release_issues
 from relplan.edits.common import exists
-from relplan.edits.shift import shift_release
+from relplan.edits.shift import shift_flag, shift_release, whole_moves
 from relplan.errors import (
     ChangedSinceError,
     DependencyCycleError,
@@ -293,9 +293,22 @@ def move_release(ws: Workspace, key: str, days: int, label: str | None = None) -
             raise ValidationError(
                 [Issue(f"{key}.start", "the release has no start and target to move")]
             )
-        return ws.update_releases(
-            [shift_release(release, days)], label or f"Move {key} by {days:+d} days"
+        return write_moves(
+            ws, [shift_release(release, days)], label or f"Move {key} by {days:+d} days"
         )
+
+
+def write_moves(ws: Workspace, releases: list[Release], label: str) -> ChangeSet:
+    """Store moved releases as one command, their feature flags' rollout steps moved with them.
+
+    Every whole-release move (a drag, ``impact --apply``, levelling) ends here, so a flag's
+    steps keep their offset to the release they ship with.
+    """
+    with ws.write():
+        before = {r.key: ws.release(r.key) for r in releases}
+        moves = whole_moves(before, releases)
+        flags = [shift_flag(f, moves[f.release]) for f in ws.flags_of(moves)]
+        return ws.update_releases(releases, label, flags=flags)
 
 
 def drag_release(ws: Workspace, key: str, part: Literal["body", "end"], days: int) -> ChangeSet:
@@ -338,4 +351,4 @@ def apply_slip(ws: Workspace, key: str, days: int, *, today: dt.date) -> tuple[I
         impact = impact_of_slip(plan, key, days, today=today)
         after = {r.key: r for r in apply_impact(plan, impact).releases}
         changed = [after[r.key] for r in plan.releases if after[r.key] != r]
-        return impact, ws.update_releases(changed, f"Slip {key} by {days:+d} days")
+        return impact, write_moves(ws, changed, f"Slip {key} by {days:+d} days")

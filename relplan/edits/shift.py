@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from relplan.domain.model import Release
+from relplan.domain.model import Flag, Release
 
-__all__ = ["shift_release"]
+__all__ = ["shift_flag", "shift_release", "whole_moves"]
 
 
 def shift_release(release: Release, days: int) -> Release:
@@ -61,3 +61,38 @@ def shift_release(release: Release, days: int) -> Release:
         ),
         milestones=tuple(dataclasses.replace(m, date=m.date + delta) for m in release.milestones),
     )
+
+
+def shift_flag(flag: Flag, days: int) -> Flag:
+    """``flag`` with every rollout step moved by ``days``: a flag ships with its release.
+
+    Examples:
+        >>> from relplan.domain.model import RolloutStep
+        >>> f = Flag("new-ui", "A-1", "prod", steps=(RolloutStep(dt.date(2026, 11, 2), 10),))
+        >>> shift_flag(f, 3).steps[0].date
+        datetime.date(2026, 11, 5)
+    """
+    if not days:
+        return flag
+    delta = dt.timedelta(days=days)
+    steps = tuple(dataclasses.replace(p, date=p.date + delta) for p in flag.steps)
+    return dataclasses.replace(flag, steps=steps)
+
+
+def whole_moves(before: dict[str, Release], after: list[Release]) -> dict[str, int]:
+    """The days each release of ``after`` moved as a whole (start and target by the same days).
+
+    A release whose start and target moved by different days was reshaped, not moved, and is
+    left out, as is one without both dates.
+    """
+    moves: dict[str, int] = {}
+    for new in after:
+        old = before.get(new.key)
+        if old is None or old.start is None or old.target is None:
+            continue
+        if new.start is None or new.target is None:
+            continue
+        days = (new.start - old.start).days
+        if days and (new.target - old.target).days == days:
+            moves[new.key] = days
+    return moves

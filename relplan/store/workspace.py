@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from relplan.domain.model import Dependency, Deployment, Plan, Release, Team, WorkItem
+from relplan.domain.model import (
+    Dependency,
+    Deployment,
+    Flag,
+    Plan,
+    Release,
+    Team,
+    WorkItem,
+)
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
 from relplan.store import commands, repository, undo
@@ -205,8 +214,10 @@ class Workspace:
                 return ChangeSet(label=label)
             return self.execute(command)
 
-    def update_releases(self, releases: list[Release], label: str) -> ChangeSet:
-        """Store new versions of existing releases as one command.
+    def update_releases(
+        self, releases: list[Release], label: str, *, flags: Sequence[Flag] = ()
+    ) -> ChangeSet:
+        """Store new versions of existing releases (and of their ``flags``) as one command.
 
         Raises:
             UnknownObjectError: one of them is not in the workspace.
@@ -222,9 +233,27 @@ class Workspace:
                 old = self.release(new.key)
                 if old != new:
                     edits.append(Edit("release", new.key, old, new))
+            stored = TABLES["flag"].load(self.conn, [f.key for f in flags])
+            for flag in flags:
+                if flag.key not in stored:
+                    raise UnknownObjectError("flag", flag.key)
+                if stored[flag.key] != flag:
+                    edits.append(Edit("flag", flag.key, stored[flag.key], flag))
             if not edits:
                 return ChangeSet(label=label)
             return self.execute(Command(label, tuple(edits)))
+
+    def flags_of(self, releases: Iterable[str]) -> list[Flag]:
+        """The feature flags that ship with these releases, by key."""
+        keys = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT f.key FROM json_each(?) j JOIN flags f ON f.release = j.value ORDER BY 1",
+                (json.dumps(sorted(set(releases))),),
+            )
+        ]
+        found = TABLES["flag"].load(self.conn, keys)
+        return [found[k] for k in keys]
 
     def set_release_dates(
         self, key: str, start: dt.date | None, target: dt.date | None

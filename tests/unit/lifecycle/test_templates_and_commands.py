@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from relplan.cli.commands import run
-from relplan.domain.model import Stage
+from relplan.domain.model import Flag, RolloutStep, Stage
 from relplan.domain.templates import SHIPPED, parse_every, release_from_template, train_plans
+from relplan.edits.lifecycle import flag_command
+from relplan.edits.releases import move_release, set_release_date
 from relplan.formats.workspace_json import parse_workspace
 from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
@@ -308,3 +310,46 @@ def test_template_show_for_people(db: str, capsys: pytest.CaptureFixture[str]) -
     assert code == 0
     assert "stage Production: 1 days ending 0 days before the target (rolling)" in out
     assert "gate Emergency CAB (manual) for Production by ops-lead" in out
+
+
+def test_a_flag_moves_with_its_release_and_back_on_undo(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = _run(
+        capsys, "--db", db, "flag", "set", "f1", "--release", "PAY-2026.12",
+        "--environment", "Production", "--steps", "2026-12-01:10,2026-12-05:100",
+    )  # fmt: skip
+    assert code == 0, err
+    with Workspace.open(Path(db), create=False) as ws:
+        change = move_release(ws, "PAY-2026.12", 3)
+    assert change.touched["flag"] == {"f1"}
+    [flag] = _plan(db).flags
+    assert [s.date for s in flag.steps] == [dt.date(2026, 12, 4), dt.date(2026, 12, 8)]
+    # A slip applied through impact moves the flag the same way, in the same command.
+    code, _out, err = _run(
+        capsys, "--db", db, "impact", "PAY-2026.12", "--slip", "2", "--apply",
+        "--today", "2026-11-01",
+    )  # fmt: skip
+    assert code == 0, err
+    [flag] = _plan(db).flags
+    assert [s.date for s in flag.steps] == [dt.date(2026, 12, 6), dt.date(2026, 12, 10)]
+    assert _run(capsys, "--db", db, "undo")[0] == 0
+    assert _run(capsys, "--db", db, "undo")[0] == 0
+    [flag] = _plan(db).flags
+    assert [s.date for s in flag.steps] == [dt.date(2026, 12, 1), dt.date(2026, 12, 5)]
+
+
+def test_changing_only_a_target_leaves_the_flag_alone(db: str) -> None:
+    with Workspace.open(Path(db), create=False) as ws:
+        ws.execute(
+            flag_command(
+                ws, None,
+                Flag("f2", "PAY-2026.12", "Production",
+                     steps=(RolloutStep(dt.date(2026, 12, 1), 100),)),
+            )
+        )  # fmt: skip
+        release = ws.release("PAY-2026.12")
+        assert release.target is not None
+        set_release_date(ws, "PAY-2026.12", "target", release.target + dt.timedelta(days=4))
+    [flag] = _plan(db).flags
+    assert flag.steps[0].date == dt.date(2026, 12, 1)
