@@ -198,23 +198,64 @@ def replay(
         ChangedSinceError: a later change touched the command's objects; nothing was written.
     """
     stamp = Stamp.now(origin)
-    with transaction(conn):
-        chosen = _pick(conn, origin, command_id, undo=undo)
-        info = _info(conn, chosen)
-        assert info is not None
-        edits = load_edits(conn, chosen)
-        _verify(conn, info, edits, undo=undo)
-        if undo:
-            edits = [Edit(e.entity, e.key, e.after, e.before) for e in reversed(edits)]
-        changes, afters = _apply(conn, edits)
-        _audit(conn, chosen, "undo" if undo else "redo", edits, afters, stamp)
-        conn.execute(
-            "UPDATE commands SET state = ?, undone_by = ? WHERE id = ?",
-            ("undone" if undo else "done", origin if undo else None, chosen),
-        )
+    info: CommandInfo | None = None
+    edits: list[Edit] = []
+    try:
+        with transaction(conn):
+            chosen = _pick(conn, origin, command_id, undo=undo)
+            info = _info(conn, chosen)
+            assert info is not None
+            edits = load_edits(conn, chosen)
+            _verify(conn, info, edits, undo=undo)
+            if undo:
+                edits = [Edit(e.entity, e.key, e.after, e.before) for e in reversed(edits)]
+            changes, afters = _apply(conn, edits)
+            _audit(conn, chosen, "undo" if undo else "redo", edits, afters, stamp)
+            conn.execute(
+                "UPDATE commands SET state = ?, undone_by = ? WHERE id = ?",
+                ("undone" if undo else "done", origin if undo else None, chosen),
+            )
+    except sqlite3.IntegrityError as exc:
+        # References are checked at COMMIT (rolled back by then): an object this would remove
+        # is still used by a later change, say a flag added to a release that undo would delete.
+        if info is None:
+            raise
+        raise ChangedSinceError(_still_used(conn, info, edits, undo=undo)) from exc
     changes.command_id = chosen
     changes.label = info.label
     return changes
+
+
+def _still_used(
+    conn: sqlite3.Connection, info: CommandInfo, edits: list[Edit], *, undo: bool
+) -> str:
+    """Why undoing (redoing) ``info`` broke a reference, naming the later change that holds it."""
+    verb = "undo" if undo else "redo"
+    since = _last_row(conn, info.id)
+    for edit in edits:
+        table = TABLES[edit.entity]
+        if edit.after is not None or table.composite:
+            continue
+        needle = json.dumps(edit.key)
+        row = conn.execute(
+            "SELECT command FROM audit_log WHERE id > ? AND command != ? AND after LIKE ? "
+            "ORDER BY id DESC LIMIT 1",
+            (since, info.id, f"%{needle}%"),
+        ).fetchone()
+        if row is None:
+            continue
+        later = _info(conn, int(row[0]))
+        if later is None or later.state != "done":
+            continue
+        what = f"{edit.entity.replace('_', ' ')} {_show(table, edit.key)}"
+        return (
+            f"cannot {verb} {info.describe()}: {what} is still used by {later.describe()}; "
+            f"undo that change first; nothing was changed"
+        )
+    return (
+        f"cannot {verb} {info.describe()}: objects it would remove are still used by later "
+        f"changes; undo those first; nothing was changed"
+    )
 
 
 def next_labels(conn: sqlite3.Connection, origin: str) -> tuple[str | None, str | None]:

@@ -14,6 +14,7 @@ from relplan.domain.model import Flag, RolloutStep, Stage
 from relplan.domain.templates import SHIPPED, parse_every, release_from_template, train_plans
 from relplan.edits.lifecycle import flag_command
 from relplan.edits.releases import move_release, set_release_date
+from relplan.errors import ChangedSinceError
 from relplan.formats.workspace_json import parse_workspace
 from relplan.store.workspace import Workspace
 from tests.helpers.plans import document
@@ -353,3 +354,29 @@ def test_changing_only_a_target_leaves_the_flag_alone(db: str) -> None:
         set_release_date(ws, "PAY-2026.12", "target", release.target + dt.timedelta(days=4))
     [flag] = _plan(db).flags
     assert flag.steps[0].date == dt.date(2026, 12, 1)
+
+
+def test_undoing_a_release_a_later_flag_uses_says_which_change_holds_it(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = _run(
+        capsys, "--db", db, "release", "new", "X-1", "--team", "PAY", "--template", "standard",
+        "--target", "2027-02-01",
+    )  # fmt: skip
+    assert code == 0, err
+    code, _out, err = _run(
+        capsys, "--db", db, "flag", "set", "fx", "--release", "X-1",
+        "--environment", "Production", "--steps", "2027-01-30:100",
+    )  # fmt: skip
+    assert code == 0, err
+    with Workspace.open(Path(db), create=False) as ws:
+        release_change = ws.history()[1]
+        assert release_change["label"].startswith("New release X-1")
+        with pytest.raises(ChangedSinceError) as caught:
+            ws.undo(release_change["id"])
+    message = str(caught.value)
+    assert "release X-1 is still used by" in message
+    assert "'Add flag fx'" in message
+    assert "nothing was changed" in message
+    assert [f.key for f in _plan(db).flags] == ["fx"]
+    assert "X-1" in {r.key for r in _plan(db).releases}
