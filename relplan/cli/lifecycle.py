@@ -49,12 +49,13 @@ def _template_text(t: Template) -> list[str]:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    """``relplan template list|show KEY|add FILE|remove KEY``."""
+    """``relplan template list|show KEY|add FILE [--replace]|remove KEY``."""
     from relplan.domain import codec, lifecycle_codec
     from relplan.edits.lifecycle import (
         add_template,
         is_shipped,
         remove_template,
+        save_template,
         template_named,
         templates,
     )
@@ -93,7 +94,10 @@ def cmd_template(args: argparse.Namespace) -> int:
             template = lifecycle_codec.read_template(dec, document, "")
             dec.raise_if_any(source=args.arg)
             assert template is not None
-            changes = add_template(ws, template)
+            if args.replace:
+                changes = save_template(ws, template.key, template)
+            else:
+                changes = add_template(ws, template)
         else:
             changes = remove_template(ws, args.arg)
     out(_undo_hint(changes.label))
@@ -246,6 +250,9 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("action", choices=["list", "show", "add", "remove"], help="what to do")
     p.add_argument("arg", nargs="?", metavar="KEY|FILE", help="the template (add: its JSON file)")
+    p.add_argument(
+        "--replace", action="store_true", help="add: replace the workspace template of that key"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add(

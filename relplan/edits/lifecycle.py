@@ -30,6 +30,8 @@ __all__ = [
     "remove_template",
     "remove_template_command",
     "save_flag",
+    "save_template",
+    "save_template_command",
     "template_named",
     "templates",
     "train_command",
@@ -77,6 +79,41 @@ def add_template_command(ws: Workspace, template: Template) -> Command:
         raise ValidationError(issues)
     edit = Edit("template", template.key, None, template)
     return Command(f"Add template {template.key}", (edit,))
+
+
+def save_template_command(ws: Workspace, before: str | None, template: Template) -> Command:
+    """The command that adds a workspace template (``before`` None) or replaces one.
+
+    Replacing keeps the key or renames it (the new key must be free among the workspace's own
+    templates). A shipped template is never changed: saving one under its key adds a workspace
+    template that overrides it, as :func:`add_template_command` does.
+
+    Raises:
+        ValidationError: the template is invalid or the new key is taken; nothing is written.
+    """
+    table = TABLES["template"]
+    stored = None if before is None else table.load(ws.conn, [before]).get(before)
+    if before is None or stored is None:
+        return add_template_command(ws, template)
+    dec = codec.Decoder()
+    lifecycle_codec.read_template(dec, lifecycle_codec.encode_template(template), "template")
+    issues = list(dec.issues)
+    if template.key != before and template.key in table.load(ws.conn, [template.key]):
+        message = f"the workspace already has a template {template.key!r}"
+        issues.append(Issue("template.key", message))
+    if issues:
+        raise ValidationError(issues)
+    if template.key == before:
+        edit = Edit("template", template.key, stored, template)
+        return Command(f"Edit template {template.key}", (edit,))
+    edits = (Edit("template", before, stored, None), Edit("template", template.key, None, template))
+    return Command(f"Rename template {before} to {template.key}", edits)
+
+
+def save_template(ws: Workspace, before: str | None, template: Template) -> ChangeSet:
+    """:func:`save_template_command`, executed in one write transaction."""
+    with ws.write():
+        return ws.execute(save_template_command(ws, before, template))
 
 
 def remove_template_command(ws: Workspace, key: str) -> Command:

@@ -27,12 +27,13 @@ from relplan.ui.dialogs.lifecycle import (
     NewTrainRequest,
     TemplatesDialog,
 )
+from relplan.ui.dialogs.template_editor import TemplateEditor
 from relplan.ui.errors import present_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from relplan.domain.model import Flag
+    from relplan.domain.model import Flag, Template
     from relplan.store.commands import ChangeSet, Command
     from relplan.store.workspace import Workspace
     from relplan.ui.actions import WindowActions
@@ -72,6 +73,7 @@ class LifecycleActions(QObject):
         self.window = window
         self._today = today
         self.templates_dialog: TemplatesDialog | None = None
+        self.template_editor: TemplateEditor | None = None
         self.flags_dialog: FlagsDialog | None = None
         self.release_dialog: NewReleaseDialog | None = None
         self.train_dialog: NewTrainDialog | None = None
@@ -120,6 +122,7 @@ class LifecycleActions(QObject):
         dialog = TemplatesDialog(choices, self.window)
         dialog.add_requested.connect(self._ask_template_file)
         dialog.remove_requested.connect(self.remove_template)
+        dialog.edit_requested.connect(self.open_template_editor)
         dialog.finished.connect(lambda _r: setattr(self, "templates_dialog", None))
         self.templates_dialog = dialog
         dialog.show()
@@ -148,6 +151,34 @@ class LifecycleActions(QObject):
             return add_template_command(ws, template)
 
         self._run(build, lambda _c: self._refresh_templates(), self._template_failed)
+
+    def open_template_editor(self, template: Template | None, before: str | None) -> None:
+        """Open the template editor on ``template`` (None: a new one) replacing ``before``."""
+        if self.template_editor is not None:
+            self.template_editor.raise_()
+            return
+        dialog = self.templates_dialog
+        environments = dialog.environments() if dialog is not None else ()
+        editor = TemplateEditor(template, before, environments, dialog or self.window)
+        editor.save_requested.connect(self.save_template)
+        editor.finished.connect(lambda _r: setattr(self, "template_editor", None))
+        self.template_editor = editor
+        editor.open()
+
+    def save_template(self, before: str | None, template: Template) -> None:
+        """Add or replace a workspace template from the editor (one undoable change)."""
+        from relplan.edits.lifecycle import save_template_command
+
+        def saved(_c: ChangeSet) -> None:
+            if self.template_editor is not None:
+                self.template_editor.done_ok()
+            self._refresh_templates()
+
+        def refused(exc: BaseException) -> None:
+            if self.template_editor is not None:
+                self.template_editor.show_error(str(exc))
+
+        self._run(lambda ws: save_template_command(ws, before, template), saved, refused)
 
     def remove_template(self, key: str) -> None:
         """Remove workspace template ``key`` (one undoable change)."""

@@ -13,6 +13,7 @@ from PySide6.QtCore import QDate, Qt
 from relplan.store.workspace import Workspace
 from relplan.ui.dialogs.flags import FlagsDialog
 from relplan.ui.dialogs.lifecycle import NewReleaseDialog, NewTrainDialog
+from relplan.ui.dialogs.template_editor import TemplateEditor
 from relplan.ui.main_window import MainWindow
 
 
@@ -159,6 +160,50 @@ def test_templates_dialog_adds_and_removes_a_template(
     dialog.remove_button.click()
     qtbot.waitUntil(lambda: window.runner.idle and dialog.list.count() == 3)
     assert demo_ws.release_plan().templates == ()
+
+
+def test_duplicate_edit_a_template_in_the_editor_then_undo(
+    qtbot: Any, window: MainWindow, demo_ws: Workspace
+) -> None:
+    dialog = _dialog(qtbot, window, window.lifecycle_actions.templates_action, "templates_dialog")
+    keys = [dialog.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(dialog.list.count())]
+    dialog.list.setCurrentRow(keys.index("standard"))
+    assert not dialog.edit_button.isEnabled()  # shipped: duplicate it instead
+    dialog.duplicate_button.click()
+    editor: TemplateEditor = window.lifecycle_actions.template_editor  # type: ignore[assignment]
+    assert editor is not None
+    assert editor.key.text() == "standard-copy"
+    assert editor.stages.table.rowCount() == 4
+    # A bad cell is named in words and nothing can be saved.
+    editor.stages.table.item(1, 1).setText("soon")
+    assert "Stages, row 2, days" in editor.error.text()
+    assert not editor.save_button.isEnabled()
+    editor.stages.table.item(1, 1).setText("9")
+    assert editor.save_button.isEnabled()
+    editor.key.setText("long-qa")
+    editor.milestones.add_row(("Go/no-go", "3"))
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: window.runner.idle and window.lifecycle_actions.template_editor is None)
+    [saved] = demo_ws.release_plan().templates
+    assert saved.key == "long-qa"
+    assert saved.stages[1].days == 9
+    assert ("Go/no-go", 3) in [(m.name, m.before_target) for m in saved.milestones]
+    qtbot.waitUntil(lambda: dialog.list.count() == 4)
+    # Edit the workspace's own template: one undoable change that replaces it.
+    keys = [dialog.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(4)]
+    dialog.list.setCurrentRow(keys.index("long-qa"))
+    assert dialog.edit_button.isEnabled()
+    dialog.edit_button.click()
+    editor = window.lifecycle_actions.template_editor  # type: ignore[assignment]
+    assert editor is not None
+    editor.monitoring.setValue(14)
+    editor.save_button.click()
+    qtbot.waitUntil(lambda: window.runner.idle and window.lifecycle_actions.template_editor is None)
+    assert demo_ws.release_plan().templates[0].monitoring_days == 14
+    assert window.undo_action.text() == "&Undo Edit template long-qa"
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.runner.idle)
+    assert demo_ws.release_plan().templates[0].monitoring_days == saved.monitoring_days
 
 
 def test_the_table_shows_each_releases_phase_today(window: MainWindow, demo_ws: Workspace) -> None:

@@ -10,7 +10,7 @@ command through the same edits as the command line. The previews ask the core
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -118,10 +118,13 @@ class TemplatesDialog(QDialog):
     Signals:
         add_requested(): Add from File… was pressed (the window asks for the file).
         remove_requested(str): Remove was pressed on a workspace template.
+        edit_requested(object, object): ``(template, before)``: New… (None, None), Edit… of a
+            workspace template (it, its key) or Duplicate… (a copy, None).
     """
 
     add_requested = Signal()
     remove_requested = Signal(str)
+    edit_requested = Signal(object, object)
 
     def __init__(self, choices: LifecycleChoices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +134,9 @@ class TemplatesDialog(QDialog):
         self.list.setObjectName("templates")
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
+        self.new_button = QPushButton("&New…", self)
+        self.edit_button = QPushButton("&Edit…", self)
+        self.duplicate_button = QPushButton("&Duplicate…", self)
         self.add_button = QPushButton("&Add from File…", self)
         self.remove_button = QPushButton("&Remove", self)
         self.error = _error_label(self)
@@ -140,8 +146,11 @@ class TemplatesDialog(QDialog):
         top.addWidget(self.list, 1)
         top.addWidget(self.details, 2)
         row = QHBoxLayout()
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
+        for button in (
+            self.new_button, self.edit_button, self.duplicate_button, self.add_button,
+            self.remove_button,
+        ):  # fmt: skip
+            row.addWidget(button)
         row.addStretch(1)
         row.addWidget(buttons)
         layout = QVBoxLayout(self)
@@ -151,6 +160,9 @@ class TemplatesDialog(QDialog):
         self.list.currentRowChanged.connect(self._on_row)
         self.add_button.clicked.connect(self.add_requested)
         self.remove_button.clicked.connect(self._on_remove)
+        self.new_button.clicked.connect(lambda: self.edit_requested.emit(None, None))
+        self.edit_button.clicked.connect(self._on_edit)
+        self.duplicate_button.clicked.connect(self._on_duplicate)
         self.set_choices(choices)
 
     def set_choices(self, choices: LifecycleChoices) -> None:
@@ -166,6 +178,10 @@ class TemplatesDialog(QDialog):
         self.list.setCurrentRow(keys.index(current) if current in keys else 0)
         self.error.clear()
 
+    def environments(self) -> tuple[str, ...]:
+        """The workspace's environments, in order (what a template's stages can use)."""
+        return self._choices.environments
+
     def current_key(self) -> str | None:
         """The selected template's key."""
         item: QListWidgetItem | None = self.list.currentItem()
@@ -180,11 +196,38 @@ class TemplatesDialog(QDialog):
         templates = self._choices.templates
         if not 0 <= row < len(templates):
             self.details.setPlainText("")
-            self.remove_button.setEnabled(False)
+            for button in (self.remove_button, self.edit_button, self.duplicate_button):
+                button.setEnabled(False)
             return
         t = templates[row]
         self.details.setPlainText("\n".join(template_lines(t)))
-        self.remove_button.setEnabled(t.key not in self._choices.shipped)
+        own = t.key not in self._choices.shipped
+        self.remove_button.setEnabled(own)
+        # A shipped template is never changed: duplicate it into one of the workspace's own.
+        self.edit_button.setEnabled(own)
+        self.duplicate_button.setEnabled(True)
+
+    def _current(self) -> Template | None:
+        key = self.current_key()
+        return next((t for t in self._choices.templates if t.key == key), None)
+
+    @Slot()
+    def _on_edit(self) -> None:
+        t = self._current()
+        if t is not None and t.key not in self._choices.shipped:
+            self.edit_requested.emit(t, t.key)
+
+    @Slot()
+    def _on_duplicate(self) -> None:
+        t = self._current()
+        if t is None:
+            return
+        taken = {x.key for x in self._choices.templates}
+        key = f"{t.key}-copy"
+        n = 2
+        while key in taken:
+            key, n = f"{t.key}-copy{n}", n + 1
+        self.edit_requested.emit(replace(t, key=key, name=f"{t.name} (copy)"), None)
 
     @Slot()
     def _on_remove(self) -> None:

@@ -380,3 +380,22 @@ def test_undoing_a_release_a_later_flag_uses_says_which_change_holds_it(
     assert "nothing was changed" in message
     assert [f.key for f in _plan(db).flags] == ["fx"]
     assert "X-1" in {r.key for r in _plan(db).releases}
+
+
+def test_template_add_replace_changes_the_workspace_template(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({**TEMPLATE, "monitoring_days": 3}))
+    assert _run(capsys, "--db", db, "template", "add", str(path))[0] == 0
+    path.write_text(json.dumps({**TEMPLATE, "monitoring_days": 9}))
+    code, _out, err = _run(capsys, "--db", db, "template", "add", str(path))
+    assert code == 2
+    assert "already has a template" in err
+    code, out, err = _run(capsys, "--db", db, "template", "add", str(path), "--replace")
+    assert code == 0, err
+    assert "Edit template" in out
+    [template] = _plan(db).templates
+    assert template.monitoring_days == 9
+    assert _run(capsys, "--db", db, "undo")[0] == 0
+    assert _plan(db).templates[0].monitoring_days == 3
