@@ -8,7 +8,7 @@ asks for it:
 
 - ``local``: the conflict closes and the remote value becomes the base, so the next push writes
   the local value (a push compares the remote with the base and would find a conflict again);
-- ``remote``: the local field takes the remote value;
+- ``remote``: the local field takes the remote value (and the base too: it is in sync);
 - ``edit``: the local field takes a typed value and the remote value becomes the base, so the
   next push writes it.
 """
@@ -61,6 +61,15 @@ class ConflictView:
     remote: Any
     base: Any
     detected: str
+
+    def row(self) -> tuple[str, str, str, str, str, str, str]:
+        """Connection, object, field, here, at the source, last synced, found (a table row)."""
+        what = "(the whole object)" if self.field == "*" else self.field
+        found = self.detected[:16].replace("T", " ")
+        return (
+            self.connection, f"{self.remote_object} ({self.entity} {self.key})", what,
+            show(self.local), show(self.remote), show(self.base), found,
+        )  # fmt: skip
 
 
 def show(value: Any) -> str:
@@ -147,7 +156,9 @@ def resolve_command(ws: Workspace, ident: str, keep: str, value: str | None = No
     edits = [Edit("sync_conflict", key, found, replace(found, resolved=now_iso()))]
     entity_table = TABLES[found.entity]
     local = entity_table.load(ws.conn, [found.key]).get(found.key)
-    if keep in ("local", "edit") and found.field != "*":
+    if found.field != "*":
+        # Whatever is kept, the remote value is now known: it becomes the base, so a kept
+        # local or edited value is pushed next, and a taken remote one reads as in sync.
         edits.extend(_seen_remote(ws, found))
     if keep == "edit":
         if local is None:

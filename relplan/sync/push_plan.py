@@ -135,17 +135,40 @@ def _show(value: Any) -> str:
     return "(none)" if value is None else str(value)
 
 
-def rows(previews: Sequence[ConnectionPush]) -> list[tuple[str, str, str, str, str, str]]:
-    """The preview table: connection, object, field, remote value now, new value, state."""
-    out = []
+Row = tuple[str, str, str, str, str, str]
+
+
+def rows(previews: Sequence[ConnectionPush], outcomes: Sequence[PushOutcome] = ()) -> list[Row]:
+    """The preview table: connection, object, field, remote value now, new value, state.
+
+    With ``outcomes`` (after the push), the state is each change's result; a change pushed that
+    the preview did not list (a local edit made meanwhile) gets a row of its own.
+    """
+    results = {o.name: o for o in outcomes}
+    out: list[Row] = []
     for p in previews:
-        state = TO_PUSH if p.push and p.error is None else PUSH_OFF if not p.push else NOT_WRITTEN
+        done = results.get(p.name)
+        states = done.states() if done is not None else {}
+        if not p.push:
+            default = PUSH_OFF
+        elif outcomes:
+            default = NOT_WRITTEN
+        else:
+            default = NOT_WRITTEN if p.error is not None else TO_PUSH
+        seen = set()
         for c in p.changes:
-            now = c.base if c.remote_now is None else c.remote_now
-            out.append(
-                (p.name, c.remote_object, c.remote_field, _show(now), _show(c.new), state)
-            )  # fmt: skip
+            seen.add(_ident(c))
+            out.append(_row(p.name, c, states.get(_ident(c), default)))
+        if done is not None:
+            for c in done.report.written:
+                if _ident(c) not in seen:
+                    out.append(_row(p.name, c, f"{WRITTEN} (edited after the preview)"))
     return out
+
+
+def _row(name: str, c: RemoteChange, state: str) -> Row:
+    now = c.base if c.remote_now is None else c.remote_now
+    return (name, c.remote_object, c.remote_field, _show(now), _show(c.new), state)
 
 
 def pushable(ws: Workspace) -> list[str]:
