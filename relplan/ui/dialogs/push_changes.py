@@ -11,6 +11,8 @@ GUI thread.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -35,6 +37,7 @@ from relplan.ui.models.text_rows import TextRowsModel
 from relplan.ui.tasks import BaseTaskRunner
 
 NO_CONNECTION = "No Jira or Azure Boards connection: add one in Sync → Connections…"
+PROGRESS_EVERY_S = 0.05
 HEADERS = ("Connection", "Object", "Field", "Remote now", "New value", "State")
 
 
@@ -77,6 +80,7 @@ class PushChangesDialog(QDialog):
         self._token: CancelToken | None = None
         self._close_when_done = False
         self._phase = "Reading"
+        self._last_progress = 0.0
         self.previews: list[ConnectionPush] = []
         self.outcomes: list[PushOutcome] = []
 
@@ -89,9 +93,10 @@ class PushChangesDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((90, 170, 110, 110, 110)):
+        for column, width in enumerate((80, 150, 150, 110, 110)):
             self.table.setColumnWidth(column, width)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -107,6 +112,7 @@ class PushChangesDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.bar, 1)
+        buttons.addStretch()
         buttons.addWidget(self.push_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
@@ -128,7 +134,15 @@ class PushChangesDialog(QDialog):
         return sum(len(p.changes) for p in self.previews if p.push and p.error is None)
 
     def report_progress(self, name: str, done: int, total: int) -> None:
-        """A progress callback safe to call from any thread."""
+        """A progress callback safe to call from any thread (at most every 50 ms, and the end).
+
+        Thousands of objects would otherwise queue thousands of label updates, which the GUI
+        thread would then work through in one go.
+        """
+        now = time.monotonic()
+        if done < total and now - self._last_progress < PROGRESS_EVERY_S:
+            return
+        self._last_progress = now
         self.progress_received.emit(name, done, total)
 
     def _busy(self, token: CancelToken | None) -> None:
@@ -138,9 +152,7 @@ class PushChangesDialog(QDialog):
         if token is not None:
             self.push_button.setEnabled(False)
             self.bar.setRange(0, 0)
-        else:
-            self.bar.setRange(0, 1)
-            self.bar.setValue(1)
+        self.bar.setVisible(token is not None)
 
     # -- preview ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -213,7 +225,10 @@ class PushChangesDialog(QDialog):
         self.model.set_rows(rows)
         self.push_button.setText("Pushed")
         nothing = "Cancelled: nothing was written." if cancelled else "Nothing was pushed."
-        self.status.setText("\n".join(o.line() for o in self.outcomes) or nothing)
+        lines = [o.line() for o in self.outcomes]
+        if any(o.report.conflicts for o in self.outcomes):
+            lines.append("Conflicts are listed in Sync → Conflicts…: choose what to keep there.")
+        self.status.setText("\n".join(lines) or nothing)
         self.pushed.emit(self.outcomes)
         self._maybe_close()
 
