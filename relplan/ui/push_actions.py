@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction
 
+from relplan.store.commands import ChangeSet
 from relplan.sync import conflicts, engine
 from relplan.sync.credentials import CredentialStore, KeyringStore
 from relplan.sync.push_plan import TrackerFor
@@ -61,6 +62,7 @@ class PushActions(QObject):
         self.menu.addAction(self.push_action)
         self.menu.addAction(self.conflicts_action)
         window.session.refreshed.connect(self.update_badge)
+        window.session.opened.connect(self._on_opened)
         sync.panel.sync_finished.connect(self.update_badge)
         self.update_badge()
 
@@ -76,6 +78,13 @@ class PushActions(QObject):
         self.conflict_count = count
         self.menu.setTitle(badge_title(count))
         self.conflicts_action.setText(f"Con&flicts ({count})…" if count else "Con&flicts…")
+
+    @Slot(object)
+    def _on_opened(self, _path: Any) -> None:
+        # The preview belongs to the workspace it was read from: close it (a running push
+        # finishes first, as the DB lane runs the other workspace's opening after it).
+        if self.push_dialog is not None:
+            self.push_dialog.reject()
 
     # -- push -------------------------------------------------------------------------------
     @Slot()
@@ -96,7 +105,11 @@ class PushActions(QObject):
         dialog.start()
 
     def _on_pushed(self, outcomes: list[Any]) -> None:
-        self.update_badge()
+        # A push stores what it wrote as synced and its conflicts, as one command: refresh the
+        # undo labels and the badge (no plan row changed).
+        self.window.session.refresh_after(
+            [ChangeSet(touched={"source": set(), "sync_conflict": set()}, label="Push")]
+        )
         self.window.show_message("; ".join(o.line() for o in outcomes) or "Nothing was pushed")
 
     def _push_closed(self, dialog: PushChangesDialog) -> None:

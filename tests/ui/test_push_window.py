@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from relplan.store import sync_state
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
 from relplan.store.workspace import Workspace
 from relplan.sync import engine, push
+from relplan.sync.azure import AzureTracker
 from relplan.sync.credentials import KeyringStore
 from relplan.sync.jira import JiraTracker
 from relplan.sync.ratelimit import RetryPolicy
@@ -25,6 +27,7 @@ from relplan.ui.dialogs.push_changes import PushChangesDialog
 from relplan.ui.main_window import MainWindow
 from relplan.ui.sync_actions import ConnectionChanges, store_connections
 from relplan.ui.tasks import TaskRunner
+from tests.helpers.fake_azure import FakeAzure
 from tests.helpers.fake_jira import FakeJira
 from tests.helpers.memory_keyring import MemoryKeyring, memory_keyring_fixture  # noqa: F401
 from tests.ui.conftest import make_window
@@ -212,6 +215,26 @@ def test_cancel_during_the_push_reports_what_was_not_written(
     assert dialog.close_button.isEnabled()
 
 
+def test_escape_while_pushing_cancels_then_closes(
+    qtbot: Any, fake: FakeJira, demo_ws: Workspace, win: MainWindow
+) -> None:
+    edit(
+        demo_ws, "release", "EE-v9.0",
+        start=dt.date(2026, 6, 3), target=dt.date(2026, 7, 10), status="released",
+    )  # fmt: skip
+    dialog = open_preview(qtbot, win)
+    fake.delay_s = 0.3
+    dialog.push_button.click()
+    qtbot.waitUntil(lambda: "Pushing jira: 1 of 3" in dialog.status.text(), timeout=10000)
+    dialog.reject()  # Escape
+    assert dialog.isVisible()  # still running: cancelling first
+    qtbot.waitUntil(lambda: win.push_actions.push_dialog is None, timeout=10000)
+    qtbot.waitUntil(lambda: win.runner.idle)
+    assert 1 <= len(writes(fake)) < 3
+    # The writes made are recorded as one command (Undo names it).
+    assert win.undo_action.text().startswith("&Undo Push jira:")
+
+
 def make_conflicts(qtbot: Any, fake: FakeJira, demo_ws: Workspace, win: MainWindow) -> None:
     """Three push conflicts: v9.0's start and target, and EE-1's release."""
     edit(demo_ws, "release", "EE-v9.0", target=dt.date(2026, 7, 10), start=dt.date(2026, 6, 3))
@@ -301,3 +324,69 @@ def test_badge_counts_a_conflict_found_by_sync_now(
     with qtbot.waitSignal(panel.sync_finished, timeout=20000):
         win.sync_actions.sync_now_action.trigger()
     qtbot.waitUntil(lambda: win.sync_actions.menu.title() == "&Sync (1)", timeout=5000)
+
+
+def test_badge_shows_conflicts_left_from_before_at_start(
+    qtbot: Any, fake: FakeJira, demo_ws: Workspace, runner: TaskRunner
+) -> None:
+    push.set_push(demo_ws, "jira", True)
+    edit(demo_ws, "release", "EE-v9.0", target=dt.date(2026, 7, 10))
+    version(fake, "v9.0")["releaseDate"] = "2026-07-20"
+    push._store(demo_ws, replace(engine.load_config(demo_ws, "jira"), push_previewed=True))
+    push.run_push(demo_ws, "jira", KeyringStore(), tracker=fast("jira_cloud"))  # type: ignore[arg-type]
+    window = make_window(qtbot, demo_ws, runner)
+    qtbot.waitUntil(lambda: window.sync_actions.menu.title() == "&Sync (1)", timeout=5000)
+    window.session.close()
+    qtbot.waitUntil(lambda: runner.idle)
+
+
+# -- Azure Boards -----------------------------------------------------------------------------
+@pytest.fixture
+def ado(memory_keyring: MemoryKeyring, demo_ws: Workspace) -> Iterator[FakeAzure]:
+    """A fake Azure Boards project synced into the demo workspace, push on."""
+    with FakeAzure() as org:
+        org.add_iteration("Sprint 1", "2026-06-01", "2026-06-12", "current")
+        org.add_iteration("Sprint 2", "2026-06-15", "2026-06-26", "future")
+        org.add_item("Checkout", iteration="Sprint 1", area="Web", points=5)
+        org.add_item("Refunds", iteration="Sprint 1", area="Web", points=3)
+        config = ConnectionConfig(
+            "ado", "azure_boards", org.url, project=org.project, team=org.team,
+            wiql="[System.State] <> 'Removed'",
+        )  # fmt: skip
+        store_connections(demo_ws, ConnectionChanges([(config, org.pat)], []), KeyringStore())
+        engine.run_sync(demo_ws, "ado", KeyringStore(), tracker=AzureTracker(policy=FAST))
+        push.set_push(demo_ws, "ado", True)
+        yield org
+
+
+def test_azure_move_is_previewed_and_a_stale_rev_becomes_a_conflict(
+    qtbot: Any, ado: FakeAzure, demo_ws: Workspace, runner: TaskRunner
+) -> None:
+    window = make_window(qtbot, demo_ws, runner)
+    window.push_actions.tracker_for = lambda _kind: AzureTracker(policy=FAST)  # type: ignore[assignment,return-value]
+    keys = {(s.entity, s.source_id): s.key for s in sync_state.sources(demo_ws.conn, "ado")}
+    sprint2 = "Sprint-2"
+    assert sprint2 in {k for (entity, _), k in keys.items() if entity == "release"}
+    edit(demo_ws, "work_item", keys[("work_item", "1")], release=sprint2)
+    edit(demo_ws, "work_item", keys[("work_item", "2")], release=sprint2)
+    dialog = open_preview(qtbot, window)
+    assert [r[1:] for r in rows(dialog)] == [
+        ("work item 1", "System.IterationPath", "Sprint-1", sprint2, "to push"),
+        ("work item 2", "System.IterationPath", "Sprint-1", sprint2, "to push"),
+    ]
+    real_route = ado.route
+
+    def racing(method: str, path: str, params: dict[str, str], body: Any) -> Any:
+        reply = real_route(method, path, params, body)
+        if method == "GET" and path.endswith("/workitems/2"):
+            ado.update_item(2, **{"System.Title": "Refunds (renamed)"})  # bumps rev
+        return reply
+
+    ado.route = racing  # type: ignore[method-assign]
+    confirm(qtbot, window, dialog)
+    assert [r[-1] for r in rows(dialog)] == ["written", "conflict: remote now Sprint-1"]
+    assert ado.items[1]["fields"]["System.IterationPath"] == f"{ado.project}\\Sprint 2"
+    assert ado.items[2]["fields"]["System.IterationPath"] == f"{ado.project}\\Sprint 1"
+    qtbot.waitUntil(lambda: window.sync_actions.menu.title() == "&Sync (1)", timeout=5000)
+    window.session.close()
+    qtbot.waitUntil(lambda: runner.idle)
