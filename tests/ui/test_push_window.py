@@ -23,7 +23,7 @@ from relplan.sync.credentials import KeyringStore
 from relplan.sync.jira import JiraTracker
 from relplan.sync.ratelimit import RetryPolicy
 from relplan.sync.tracker import ConnectionConfig, Tracker
-from relplan.ui.dialogs.push_changes import PushChangesDialog
+from relplan.ui.dialogs.push_changes import NO_CONNECTION, PushChangesDialog
 from relplan.ui.main_window import MainWindow
 from relplan.ui.sync_actions import ConnectionChanges, store_connections
 from relplan.ui.tasks import TaskRunner
@@ -390,3 +390,13 @@ def test_azure_move_is_previewed_and_a_stale_rev_becomes_a_conflict(
     qtbot.waitUntil(lambda: window.sync_actions.menu.title() == "&Sync (1)", timeout=5000)
     window.session.close()
     qtbot.waitUntil(lambda: runner.idle)
+
+
+def test_without_connections_the_preview_says_how_to_add_one(
+    qtbot: Any, window: MainWindow
+) -> None:
+    dialog = open_preview(qtbot, window)
+    assert dialog.header.text() == NO_CONNECTION
+    assert rows(dialog) == []
+    assert not dialog.push_button.isEnabled()
+    assert window.sync_actions.menu.title() == "&Sync"

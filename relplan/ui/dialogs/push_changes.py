@@ -177,9 +177,6 @@ class PushChangesDialog(QDialog):
         self.model.set_rows(rows)
         if not self.previews:
             self.header.setText(NO_CONNECTION)
-            self.header.setText(
-                "No Jira or Azure Boards connection: add one in Sync → Connections…"
-            )
         else:
             self.header.setText("\n".join(p.line() for p in self.previews))
         n = self.pushable_count()
