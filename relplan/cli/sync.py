@@ -156,18 +156,23 @@ def _remove(ws: Any, name: str) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """``relplan sync [NAME ...] [--full] [--conflicts] [--resolve ID --keep local|remote]``."""
+    """``relplan sync [NAME ...] [--full] [--conflicts] [--resolve ID --keep K [--value V]]``."""
     from relplan.store import sync_state
     from relplan.sync import engine
     from relplan.sync.tracker import Progress
 
     with open_workspace(args, create=False) as ws:
         if args.conflicts:
-            for c in sync_state.conflicts(ws.conn, None):
-                out(f"{c.ident}\n    here: {c.local_value}\n    source: {c.remote_value}")
+            from relplan.sync.conflicts import open_conflicts, show
+
+            for c in open_conflicts(ws):
+                out(
+                    f"{c.ident}\n    here: {show(c.local)}\n    source: {show(c.remote)}\n"
+                    f"    last synced: {show(c.base)}"
+                )
             return 0
         if args.resolve:
-            changes = engine.resolve_conflict(ws, args.resolve, args.keep)
+            changes = engine.resolve_conflict(ws, args.resolve, args.keep, args.value)
             out(f"{changes.label} (undo with 'relplan undo')")
             return 0
         names = engine.names(ws, args.names)
@@ -283,7 +288,11 @@ def register(add: AddCommand) -> None:
     p.add_argument("--full", action="store_true", help="fetch everything, not only changes")
     p.add_argument("--conflicts", action="store_true", help="list open conflicts")
     p.add_argument("--resolve", metavar="ID", help="settle the conflict ID (see --conflicts)")
-    p.add_argument("--keep", choices=["local", "remote"], default="local")
+    p.add_argument(
+        "--keep", choices=["local", "remote", "edit"], default="local",
+        help="local: push it next; remote: take it here; edit: take --value and push it next",
+    )  # fmt: skip
+    p.add_argument("--value", metavar="V", help="with --keep edit: the new value (empty: none)")
 
 
 def _dispatch_connection(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from relplan.domain.bounds import clip
-from relplan.errors import Cancelled, Issue, RelplanError, SyncError, ValidationError
+from relplan.errors import Cancelled, RelplanError, SyncError
 from relplan.planning.wording import count
 from relplan.store import sync_state
 from relplan.store.commands import ChangeSet, Command, Edit
@@ -611,62 +611,17 @@ def run_sync(
         raise
 
 
-def resolve_conflict(ws: Workspace, ident: str, keep: str) -> ChangeSet:
-    """Settle a conflict: keep the ``local`` value, or take the ``remote`` one (undoable).
+def resolve_conflict(ws: Workspace, ident: str, keep: str, value: str | None = None) -> ChangeSet:
+    """Settle a conflict: keep ``local``, take ``remote``, or ``edit`` to ``value`` (undoable).
+
+    The code lives in :mod:`relplan.sync.conflicts`, which the window's Conflicts panel uses too.
 
     Raises:
-        ValidationError: ``keep`` is neither, or no open conflict has this id.
+        ValidationError: ``keep`` is unknown, no open conflict has this id, or the value is bad.
     """
-    if keep not in ("local", "remote"):
-        raise ValidationError([Issue("keep", f"expected local or remote, found {keep!r}")])
-    try:
-        key = sync_state.conflict_key_of_ident(ident)
-    except ValueError:
-        key = ""
-    with ws.write():
-        return _resolve(ws, ident, key, keep)
+    from relplan.sync import conflicts
 
-
-def _resolve(ws: Workspace, ident: str, key: str, keep: str) -> ChangeSet:
-    table = TABLES["sync_conflict"]
-    found: SyncConflict | None = table.load(ws.conn, [key]).get(key) if key else None
-    if found is None or found.resolved:
-        raise ValidationError([Issue("conflict", f"no open conflict {ident!r}")])
-    edits = [Edit("sync_conflict", key, found, replace(found, resolved=now_iso()))]
-    if keep == "local" and found.field != "*":
-        edits.extend(_seen_remote(ws, found))
-    if keep == "remote":
-        entity_table = TABLES[found.entity]
-        local = entity_table.load(ws.conn, [found.key]).get(found.key)
-        theirs = None if found.remote_value is None else json.loads(found.remote_value)
-        if found.field == "*":
-            after = None if theirs is None else merge.build(found.entity, found.key, theirs, local)
-        elif local is not None:
-            values = merge.fields_of(found.entity, local) | {found.field: theirs}
-            after = merge.build(found.entity, found.key, values, local)
-        else:
-            after = None
-        if after != local:
-            edits.insert(0, Edit(found.entity, found.key, local, after))
-    return ws.execute(Command(f"Resolve {found.key} {found.field} ({keep})", tuple(edits)))
-
-
-def _seen_remote(ws: Workspace, found: SyncConflict) -> list[Edit]:
-    """Keeping the local value: the remote value becomes the base, so the next push writes the
-    local one (a push conflict left the older base in the snapshot, which would conflict again)."""
-    sources = [
-        s for s in sync_state.sources(ws.conn, found.connection)
-        if (s.entity, s.key) == (found.entity, found.key)
-    ]  # fmt: skip
-    if not sources or found.remote_value is None:
-        return []
-    old = sources[0]
-    values = old.values() or {}
-    theirs = json.loads(found.remote_value)
-    if values.get(found.field) == theirs:
-        return []
-    new = replace(old, snapshot=_dump(values | {found.field: theirs}))
-    return [Edit("source", sync_state.source_key(new), old, new)]
+    return conflicts.resolve(ws, ident, keep, value)
 
 
 def names(ws: Workspace, wanted: Iterable[str] = ()) -> list[str]:

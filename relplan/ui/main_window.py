@@ -48,6 +48,7 @@ from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.on_time import OnTimeForecaster
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
+from relplan.ui.push_actions import PushActions
 from relplan.ui.release_status import release_edit_handler
 from relplan.ui.session import Refresh, WorkspaceSession
 from relplan.ui.sync_actions import SyncActions
@@ -178,6 +179,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.plan_actions = PlanActions(self, today=today)
         self.lifecycle_actions = LifecycleActions(self, today=today)
         self.sync_actions = SyncActions(self)
+        self.push_actions = PushActions(self)
         self._connect()
 
         self._update_title()
