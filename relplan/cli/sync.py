@@ -101,13 +101,18 @@ def _add_delivery(ws: Any, args: argparse.Namespace) -> int:
     """``connection add github|gitlab|azure_pipelines|jenkins|pagerduty NAME ...``."""
     from relplan.sync.delivery import connections as delivery
 
-    scope = {k: getattr(args, k, None) for k in ("repo", "project", "job", "user", "service")}
+    options = ("repo", "project", "job", "user", "service", "issue_type", "incident_label")
+    scope = {k: getattr(args, k, None) for k in options}
+    scope["from"] = args.from_connection
+    # jira_incidents signs in with the token of the Jira connection it reads through.
+    own_token = args.kind != "jira_incidents"
     url = delivery.add_delivery_connection(
         ws, kind=args.kind, name=args.name, url=args.url, team=args.team,
-        production=tuple(args.production or ()), scope=scope, token=_read_token(args),
-        store=credential_store(),
+        production=tuple(args.production or ()), scope=scope,
+        token=_read_token(args) if own_token else "", store=credential_store(),
     )  # fmt: skip
-    out(f"added connection {args.name} ({args.kind}, {url}); the token is in the keyring")
+    where = "the token is in the keyring" if own_token else f"it signs in as {args.from_connection}"
+    out(f"added connection {args.name} ({args.kind}, {url}); {where}")
     return 0
 
 
@@ -228,7 +233,7 @@ def register(add: AddCommand) -> None:
     p.add_argument("--email", help="jira_cloud: the account's e-mail")
     p.add_argument("--jql", help="Jira: the scope, e.g. 'project = PAY'")
     p.add_argument("--wiql", help="Azure: a WIQL condition or SELECT query (default: project)")
-    p.add_argument("--project", help="Azure: the project")
+    p.add_argument("--project", help="Azure: the project; gitlab: ID or path; azure_pipelines")
     p.add_argument("--team", help="Azure: the team whose iterations become releases")
     p.add_argument("--link-type", action="append", help="link types that are dependencies")
     p.add_argument("--team-from", help="Jira: project|field:ID; Azure: area|project|field:REF")
@@ -264,9 +269,17 @@ def register(add: AddCommand) -> None:
         help="delivery sources: an environment name that counts as Production (repeatable)",
     )
     p.add_argument("--repo", metavar="OWNER/REPO", help="github: the repository")
-    p.add_argument("--job", metavar="PATH", help="jenkins: the job path")
+    p.add_argument("--job", metavar="PATH", help="jenkins: the job path (folder/job)")
     p.add_argument("--user", metavar="U", help="jenkins: the user of the API token")
     p.add_argument("--service", metavar="ID", help="pagerduty: the service id")
+    p.add_argument(
+        "--incident-label", metavar="L", help="github: issues with this label are incidents"
+    )
+    p.add_argument(
+        "--from", dest="from_connection", metavar="JIRA_CONN",
+        help="jira_incidents: the Jira connection to read incidents through",
+    )  # fmt: skip
+    p.add_argument("--issue-type", metavar="T", help="jira_incidents: the issue type (Incident)")
     p.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
     p.add_argument("--json", action="store_true", help="list: print JSON")
     p.set_defaults(kind=None, name=None)

@@ -10,7 +10,6 @@ writes the deployments and the new watermark in one transaction: a fault writes 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,21 +24,26 @@ if TYPE_CHECKING:
     from relplan.metrics.delivery import PulledDeployment
     from relplan.store.workspace import Workspace
     from relplan.sync.credentials import CredentialStore
-    from relplan.sync.http import HttpClient
 
 __all__ = [
     "DEFAULT_URLS",
     "DELIVERY_KINDS",
     "PULLABLE",
     "SCOPE_OPTIONS",
+    "SOURCES",
     "add_delivery_connection",
     "is_delivery",
     "pull",
 ]
 
-DELIVERY_KINDS: Final = ("github", "gitlab", "azure_pipelines", "jenkins", "pagerduty")
-#: The kinds ``relplan sync`` can pull so far.
-PULLABLE: Final = ("github", "gitlab")
+DELIVERY_KINDS: Final = (
+    "github", "gitlab", "azure_pipelines", "jenkins", "pagerduty", "jira_incidents",
+)  # fmt: skip
+#: The kinds ``relplan sync`` can pull.
+PULLABLE: Final = DELIVERY_KINDS
+#: Kinds that give only incidents, and kinds that give incidents only when asked to.
+INCIDENTS_ONLY: Final = ("pagerduty", "jira_incidents")
+DEPLOYMENTS_ONLY: Final = ("github", "gitlab", "azure_pipelines", "jenkins")
 DEFAULT_URLS: Final = {
     "github": "https://api.github.com",
     "gitlab": "https://gitlab.com/api/v4",
@@ -52,7 +56,10 @@ SCOPE_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "azure_pipelines": ("project",),
     "jenkins": ("job", "user"),
     "pagerduty": ("service",),
+    "jira_incidents": ("from", "issue_type"),
 }
+#: Per kind, options it may have besides its scope.
+EXTRA_OPTIONS: Final[dict[str, tuple[str, ...]]] = {"github": ("incident_label",)}
 
 
 def is_delivery(kind: str) -> bool:
@@ -67,10 +74,17 @@ class PullReport:
     connection: str
     fetched: int
     watermark: str | None
+    incidents: int | None = None
+    incidents_only: bool = False
 
     def summary(self) -> str:
         """One line for people."""
-        return f"{self.connection}: {self.fetched} deployments pulled"
+        if self.incidents_only:
+            return f"{self.connection}: {self.incidents or 0} incidents pulled"
+        line = f"{self.connection}: {self.fetched} deployments pulled"
+        if self.incidents is not None:
+            line += f", {self.incidents} incidents"
+        return line
 
 
 def add_delivery_connection(
@@ -96,13 +110,20 @@ def add_delivery_connection(
         issues.append(Issue("kind", f"unknown kind {kind!r} (expected one of: {kinds})"))
     if not team:
         issues.append(Issue("--team", "give the team whose deployments these are"))
-    if kind != "pagerduty" and not production:
+    if kind not in INCIDENTS_ONLY and not production:
         issues.append(Issue("--production", "name at least one Production environment"))
     for option in SCOPE_OPTIONS.get(kind, ()):
         if not scope.get(option):
-            issues.append(Issue(f"--{option}", f"{kind} needs --{option}"))
+            flag = "--" + option.replace("_", "-")
+            issues.append(Issue(flag, f"{kind} needs {flag}"))
     base = url or DEFAULT_URLS.get(kind)
-    if not base:
+    if kind == "jira_incidents":
+        from relplan.sync.delivery.jira_incidents import jira_url
+
+        base, problem = jira_url(ws, str(scope.get("from") or ""))
+        if problem:
+            issues.append(problem)
+    elif not base:
         issues.append(Issue("--url", f"{kind} has no public service: give --url"))
     if any(c.name == name for c in sync_state.connections(ws.conn)):
         issues.append(Issue("name", f"a connection {name!r} exists already"))
@@ -114,10 +135,15 @@ def add_delivery_connection(
     settings = {
         "team": team,
         "production": list(production),
-        **{k: v for k, v in scope.items() if k in SCOPE_OPTIONS.get(kind, ()) and v},
+        **{
+            k: v
+            for k, v in scope.items()
+            if k in SCOPE_OPTIONS.get(kind, ()) + EXTRA_OPTIONS.get(kind, ()) and v
+        },
     }
     key = connection_key(ws.path, name)
-    store.set(key, token)
+    if kind != "jira_incidents":  # signs in with its Jira connection's token
+        store.set(key, token)
     row = sync_state.ConnectionRow(
         name, kind, base, json.dumps(settings, ensure_ascii=False), sync_state.now_iso()
     )
@@ -125,21 +151,21 @@ def add_delivery_connection(
         with ws.write():
             sync_state.save_connection(ws.conn, row)
     except BaseException:
-        store.delete(key)  # nothing left behind
+        if kind != "jira_incidents":
+            store.delete(key)  # nothing left behind
         raise
     return base
 
 
-def _client(kind: str, url: str, token: str) -> HttpClient:
-    from relplan.sync.http import HttpClient
-
-    if kind == "gitlab":
-        return HttpClient(url, f"Bearer {token}")
-    if kind == "github":
-        from relplan.sync.delivery.github import HEADERS
-
-        return HttpClient(url, f"Bearer {token}", headers=HEADERS)
-    raise ValidationError([Issue("kind", f"pulling {kind} is not supported yet")])
+#: Per kind, the module under relplan/sync/delivery that pulls it.
+SOURCES: Final = {
+    "github": "github",
+    "gitlab": "gitlab",
+    "azure_pipelines": "azure_pipelines",
+    "jenkins": "jenkins",
+    "pagerduty": "pagerduty",
+    "jira_incidents": "jira_incidents",
+}
 
 
 def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
@@ -148,47 +174,51 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
     Raises:
         SyncError: credentials rejected, not found, rate limit or network (nothing written).
         CredentialError: no token in the keyring.
-        ValidationError: the kind cannot be pulled yet.
+        ValidationError: the kind cannot be pulled.
     """
-    from relplan.sync.delivery import github, gitlab
+    import importlib
+
+    from relplan.sync.delivery.common import PullContext
 
     row = sync_state.connection(ws.conn, name)
     settings: dict[str, Any] = json.loads(row.settings or "{}")
-    if row.kind not in PULLABLE:
-        raise ValidationError([Issue("kind", f"pulling {row.kind} is not supported yet")])
-    token = require_secret(store, connection_key(ws.path, name), name)
+    if row.kind not in SOURCES:
+        raise ValidationError([Issue("kind", f"pulling {row.kind} is not supported")])
+    source = importlib.import_module(f"relplan.sync.delivery.{SOURCES[row.kind]}")
     previous = sync_state.state(ws.conn, name)
-    watermark = None if previous is None else previous.watermark
-    production = tuple(settings.get("production") or ())
-    last_success = _last_success(ws, name, production)
+    ctx = PullContext(
+        name, row.url, settings, None if previous is None else previous.watermark,
+        delivery.load_deployments(ws.conn, name), delivery.load_incidents(ws.conn, name),
+    )  # fmt: skip
+    if hasattr(source, "credentials"):  # a source that signs in through another connection
+        ctx, token = source.credentials(ws, ctx, store)
+    else:
+        token = require_secret(store, connection_key(ws.path, name), name)
     started = sync_state.now_iso()
-    team = str(settings["team"])
-    with _client(row.kind, row.url, token) as http:
-        if row.kind == "github":
-            hub = github.GitHubScope(name, str(settings["repo"]), team, production)
-            pulled, new_mark = github.pull_deployments(
-                http, hub, created_after=watermark, last_success=last_success
-            )
-        else:
-            lab = gitlab.GitLabScope(name, str(settings["project"]), team, production)
-            pulled, new_mark = gitlab.pull_deployments(
-                http, lab, updated_after=watermark, last_success=last_success
-            )
+    with source.client(ctx, token) as http:
+        got = source.pull(http, ctx)
     with ws.write():
-        pulled = _linked(ws, name, pulled)
+        pulled = _linked(ws, name, got.deployments)
         delivery.save_deployments(ws.conn, pulled)
+        delivery.save_incidents(ws.conn, got.incidents)
         ws.conn.execute(
             "INSERT INTO sync_state (connection, watermark) VALUES (?, ?) ON CONFLICT(connection)"
             " DO UPDATE SET watermark = excluded.watermark",
-            (name, new_mark),
+            (name, got.watermark),
         )
+    count = len(pulled) + len(got.incidents)
     sync_state.record_run(
         ws.conn,
         sync_state.SyncRun(
-            name, started, sync_state.now_iso(), "ok", None, len(pulled), len(pulled), new_mark
+            name, started, sync_state.now_iso(), "ok", None, count, count, got.watermark
         ),
     )
-    return PullReport(name, len(pulled), new_mark)
+    incidents = (
+        None
+        if row.kind in DEPLOYMENTS_ONLY and not settings.get("incident_label")
+        else (len(got.incidents))
+    )
+    return PullReport(name, len(pulled), got.watermark, incidents, row.kind in INCIDENTS_ONLY)
 
 
 def _linked(ws: Workspace, name: str, pulled: list[PulledDeployment]) -> list[PulledDeployment]:
@@ -211,14 +241,3 @@ def _linked(ws: Workspace, name: str, pulled: list[PulledDeployment]) -> list[Pu
     ]
     plan = ws.release_plan()
     return link_releases(kept, plan.releases, plan_zone(plan))
-
-
-def _last_success(ws: Workspace, name: str, production: tuple[str, ...]) -> dict[str, str]:
-    """Per environment, the sha of the last successful deployment stored for the connection."""
-    last: dict[str, tuple[dt.datetime, str]] = {}
-    for dep in delivery.load_deployments(ws.conn, name):
-        if dep.outcome == "succeeded" and dep.finished is not None:
-            seen = last.get(dep.environment)
-            if seen is None or dep.finished >= seen[0]:
-                last[dep.environment] = (dep.finished, dep.sha)
-    return {env: sha for env, (_, sha) in last.items() if env in production}

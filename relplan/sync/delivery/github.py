@@ -15,6 +15,7 @@ newest ``created_at`` of the previous pull); those older ones are already stored
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -22,9 +23,18 @@ from typing import Any, Final
 
 from relplan.errors import SyncError
 from relplan.metrics.delivery import PulledCommit, PulledDeployment
+from relplan.sync.delivery.common import PullContext, Pulled, last_success, watermarks
 from relplan.sync.http import HttpClient
 
-__all__ = ["DEFAULT_URL", "HEADERS", "GitHubScope", "next_link", "pull_deployments"]
+__all__ = [
+    "DEFAULT_URL",
+    "HEADERS",
+    "GitHubScope",
+    "client",
+    "next_link",
+    "pull",
+    "pull_deployments",
+]
 
 DEFAULT_URL: Final = "https://api.github.com"
 #: Every request's headers besides the token.
@@ -148,3 +158,35 @@ def _compare(
         when = _time((commit.get("committer") or {}).get("date"))
         out.append(PulledCommit(str(c.get("sha")), when, str(commit.get("message") or "")))
     return tuple(out)
+
+
+def client(ctx: PullContext, secret: str) -> HttpClient:
+    """A client on the GitHub API with the token and GitHub's headers."""
+    return HttpClient(ctx.url, f"Bearer {secret}", headers=HEADERS)
+
+
+def pull(http: HttpClient, ctx: PullContext) -> Pulled:
+    """The connection's new deployments and, with ``incident_label``, its labelled issues.
+
+    With a label the watermark is ``{"deployments": ..., "issues": ...}`` (JSON); a plain one
+    (a connection pulled before it had a label) is the deployments' watermark.
+    """
+    from relplan.sync.delivery import github_issues
+
+    marks = watermarks(ctx.watermark)
+    mark = (
+        marks.get("deployments")
+        if ctx.watermark and ctx.watermark.startswith("{")
+        else (ctx.watermark)
+    )
+    scope = GitHubScope(ctx.connection, str(ctx.settings["repo"]), ctx.team, ctx.production)
+    shas = {env: d.sha for env, d in last_success(ctx.stored, ctx.production).items()}
+    deployments, new_mark = pull_deployments(http, scope, created_after=mark, last_success=shas)
+    label = ctx.settings.get("incident_label")
+    if not label:
+        return Pulled(deployments, [], new_mark)
+    incidents, issues_mark = github_issues.pull_incidents(
+        http, ctx, str(label), since=marks.get("issues")
+    )
+    parts = {k: v for k, v in (("deployments", new_mark), ("issues", issues_mark)) if v}
+    return Pulled(deployments, incidents, json.dumps(parts))
