@@ -20,6 +20,10 @@ CONTRACTS = Path(__file__).resolve().parents[1] / "contracts" / "deployments" / 
 _DOC = json.loads((CONTRACTS / "deployment-and-status-doc.json").read_text(encoding="utf-8"))
 _COMPARE = json.loads((CONTRACTS / "compare-and-commits-exchanges.json").read_text("utf-8"))
 _COMMIT = _COMPARE["exchanges"][0]["response"]["body"]["commits"][0]
+_ISSUES = (CONTRACTS.parent / "incidents" / "github-issues-labelled-devlake.json").read_text(
+    "utf-8"
+)
+_ISSUE = next(i for i in json.loads(_ISSUES)["issues"] if "pull_request" not in i and i["labels"])
 REPO_ID = 4242
 
 
@@ -38,6 +42,7 @@ class FakeGitHub(FakeServer):
         self.deployments: list[dict[str, Any]] = []  # oldest first
         self.statuses: dict[int, list[dict[str, Any]]] = {}  # oldest first
         self.history: dict[str, tuple[dt.datetime, str, str | None]] = {}
+        self.issues: list[dict[str, Any]] = []  # GET /issues rows (issues and pull requests)
 
     def commit(self, sha: str, when: dt.datetime, message: str, parent: str | None) -> None:
         self.history[sha] = (when, message, parent)
@@ -91,6 +96,8 @@ class FakeGitHub(FakeServer):
         if path.startswith(f"{repo}/deployments/") and path.endswith("/statuses"):
             ident = int(path.split("/")[-2])
             return Reply(200, list(reversed(self.statuses[ident])), limits)
+        if path == f"{repo}/issues":
+            return self._issues(params, limits)
         if path.startswith(f"{repo}/compare/"):
             old, new = path.rsplit("/", 1)[1].split("...")
             commits = []
@@ -111,3 +118,35 @@ class FakeGitHub(FakeServer):
 
     def _host(self) -> str:
         return self.url.split("://", 1)[1]
+
+    def issue(
+        self, number: int, labels: list[str], created: dt.datetime,
+        closed: dt.datetime | None = None, *, title: str = "Outage", reason: str | None = None,
+        pull_request: bool = False,
+    ) -> dict[str, Any]:  # fmt: skip
+        """An issue (or pull request) as ``GET /issues`` returns it (the recorded row's shape)."""
+        row = copy.deepcopy(_ISSUE)
+        row.update(number=number, title=title, body="", state="closed" if closed else "open")
+        row["labels"] = [{**row["labels"][0], "name": name} for name in labels] if labels else []
+        row.update(created_at=gh_time(created), closed_at=gh_time(closed) if closed else None)
+        row["updated_at"] = gh_time(closed or created)
+        row["state_reason"] = reason or ("completed" if closed else None)
+        row["html_url"] = f"https://github.com/{self.repo}/issues/{number}"
+        if pull_request:
+            row["pull_request"] = {
+                "url": f"https://api.github.com/repos/{self.repo}/pulls/{number}"
+            }
+        else:
+            row.pop("pull_request", None)
+        self.issues.append(row)
+        return row
+
+    def _issues(self, params: dict[str, str], limits: dict[str, str]) -> Reply:
+        label = params.get("labels")
+        rows = [
+            i
+            for i in self.issues
+            if (label is None or label in {x["name"] for x in i["labels"]})
+            and i["updated_at"] >= params.get("since", "")
+        ]
+        return Reply(200, rows, limits)

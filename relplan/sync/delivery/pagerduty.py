@@ -105,9 +105,9 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
     for old in ctx.stored_incidents:
         if old.resolved is None and old.source_id not in rows:
             body = http.get(f"incidents/{old.source_id}", what=f"incident {old.source_id}")
-            row = (body or {}).get("incident") if isinstance(body, dict) else None
-            if isinstance(row, dict):
-                rows[old.source_id] = row
+            again = body.get("incident") if isinstance(body, dict) else None
+            if isinstance(again, dict):
+                rows[old.source_id] = again
     incidents = [i for i in (incident_of(r, ctx) for r in rows.values()) if i is not None]
     return Pulled([], incidents, _iso(until))
 
