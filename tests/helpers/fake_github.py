@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.helpers.fake_jira import FakeServer, Reply
 
@@ -96,7 +97,7 @@ class FakeGitHub(FakeServer):
         if path.startswith(f"{repo}/deployments/") and path.endswith("/statuses"):
             ident = int(path.split("/")[-2])
             return Reply(200, list(reversed(self.statuses[ident])), limits)
-        if path == f"{repo}/issues":
+        if path in (f"{repo}/issues", f"/repositories/{REPO_ID}/issues"):
             return self._issues(params, limits)
         if path.startswith(f"{repo}/compare/"):
             old, new = path.rsplit("/", 1)[1].split("...")
@@ -149,4 +150,10 @@ class FakeGitHub(FakeServer):
             if (label is None or label in {x["name"] for x in i["labels"]})
             and i["updated_at"] >= params.get("since", "")
         ]
-        return Reply(200, rows, limits)
+        per_page = min(int(params.get("per_page", "30")), 100)
+        page = int(params.get("page", "1"))
+        if page * per_page < len(rows):  # GitHub's next links carry every query parameter
+            query = {**params, "page": str(page + 1)}
+            nxt = f"http://{self._host()}/repositories/{REPO_ID}/issues?" + urlencode(query)
+            limits = {**limits, "Link": f'<{nxt}>; rel="next"'}
+        return Reply(200, rows[(page - 1) * per_page : page * per_page], limits)
