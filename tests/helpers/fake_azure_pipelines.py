@@ -137,6 +137,11 @@ class FakeAzurePipelines(FakeServer):
             if env_id not in self.environments:
                 return self._not_found(f"environment {env_id}")
             return self._records(env_id, params)
+        if rest == "build/builds":
+            wanted = [int(i) for i in params.get("buildIds", "").split(",") if i]
+            rows = [self.builds[i] for i in wanted if i in self.builds]
+            rows = rows[: int(params.get("$top", "1000"))]
+            return Reply(200, {"count": len(rows), "value": rows}, LIMITS)
         if rest.startswith("build/builds/"):
             ident = int(rest.split("/")[2])
             if ident not in self.builds:

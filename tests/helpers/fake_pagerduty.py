@@ -1,12 +1,13 @@
 """A fake PagerDuty incidents API, built from shared/contracts/deployments/incidents.
 
 Incidents are the recorded row (``pagerduty-incidents-devlake.json``) with id, number, title,
-status and times changed, timestamps as the REST API sends them (no fractions; the recording's
-6-digit fractions came from a Singer tap). ``GET /incidents`` filters on ``service_ids[]`` and
-``since <= created_at < until``, answers only the last 30 days without ``since``/``until``,
-refuses a range over 6 months and ``offset + limit`` past :attr:`offset_cap` (10,000) with 400,
-and returns ``{incidents, limit, offset, total, more}``; ``GET /incidents/{id}`` wraps one in
-``{"incident": …}``. It wants ``Authorization: Token token=KEY``.
+status and times changed, timestamps as the REST API sends them. The recording's 6-digit
+fractions, ``log_entries`` and ``alerts`` came from a Singer tap and are not sent.
+``GET /incidents`` filters on ``service_ids[]`` and ``since <= created_at < until``, answers only
+the last 30 days without ``since``/``until``, refuses a range over 6 months and ``offset + limit``
+past :attr:`offset_cap` (10,000) with 400, and returns ``{incidents, limit, offset, total, more}``;
+``GET /incidents/{id}`` wraps one in ``{"incident": …}``. It wants ``Authorization: Token
+token=KEY``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ CONTRACTS = Path(__file__).resolve().parents[1] / "contracts" / "deployments" / 
 _ROW = json.loads((CONTRACTS / "pagerduty-incidents-devlake.json").read_text("utf-8"))["incidents"][
     0
 ]
+# The Singer tap that recorded the row attached these; GET /incidents does not return them.
+for _tap_only in ("log_entries", "alerts"):
+    _ROW.pop(_tap_only, None)
 SIX_MONTHS = dt.timedelta(days=183)
 
 

@@ -9,7 +9,8 @@ API contract: shared/contracts/API-NOTES-WRITE-DEPLOY.md D.3. ``--url`` is the o
   ``x-ms-continuationtoken`` response header** (the SDKs drop it), so paging is hand-rolled.
 - A re-run of a stage is a new record with ``stageAttempt`` > 1 for the same run (``owner.id``):
   records are keyed by (environment, run, stage), so the last attempt replaces the earlier one.
-- The run's commit is ``sourceVersion`` of ``GET …/build/builds/{owner.id}``; the commits of a
+- The run's commit is ``sourceVersion`` of its build (``GET …/build/builds?buildIds=…``, 100 runs a
+  request); the commits of a
   successful deployment are ``GET …/build/changes?fromBuildId=PREV&toBuildId=RUN`` where PREV is
   the run of the previous successful deployment to that environment (none for the first).
 
@@ -31,6 +32,7 @@ from relplan.errors import SyncError
 from relplan.metrics.delivery import PulledCommit, PulledDeployment
 from relplan.sync.delivery.common import PullContext, Pulled, last_success, parse_time, watermarks
 from relplan.sync.http import HttpClient
+from relplan.sync.parallel import run_all
 
 __all__ = ["API_VERSION", "PAGE", "client", "pull", "run_of"]
 
@@ -38,6 +40,10 @@ API_VERSION: Final = "7.1"
 #: Records asked for per page (the service's default is 25).
 PAGE: Final = 100
 _CHANGES_TOP: Final = 1000
+#: Builds read per request (by ``buildIds``).
+BUILD_BATCH: Final = 100
+#: Parallel requests for the per-run reads (builds, changes); the records list is sequential.
+WORKERS: Final = 8
 
 
 def client(ctx: PullContext, secret: str) -> HttpClient:
@@ -78,30 +84,50 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
         latest: dict[str, Mapping[str, Any]] = {}
         for rec in sorted(records, key=lambda r: int(r["id"])):
             latest[_key(env_id, rec)] = rec  # a later attempt replaces an earlier one
-        builds = {}
-        for rec in latest.values():
-            run = int((rec.get("owner") or {}).get("id") or 0)
-            if run not in builds:
-                builds[run] = http.get(
-                    f"{base}/build/builds/{run}", params={"api-version": API_VERSION}, what=what
-                )
+        runs = sorted({int((rec.get("owner") or {}).get("id") or 0) for rec in latest.values()})
+        builds = _builds(http, base, runs, what)
         pulled = [
-            _deployment(key, rec, builds[int((rec.get("owner") or {}).get("id") or 0)], env, ctx)
+            _deployment(
+                key, rec, builds.get(int((rec.get("owner") or {}).get("id") or 0)), env, ctx
+            )
             for key, rec in latest.items()
         ]
         pulled.sort(key=lambda d: d.finished or dt.datetime.max.replace(tzinfo=dt.UTC))
         before = previous.get(env)
         prev_run = None if before is None else run_of(before.source_id)
         prev_sha = None if before is None else before.sha
+        pairs: list[tuple[int, int, int]] = []  # (index, previous success's run, this run)
         for i, dep in enumerate(pulled):
             if dep.outcome != "succeeded":
                 continue
             run = run_of(dep.source_id)
             if prev_run is not None and prev_sha != dep.sha:
-                pulled[i] = replace(dep, commits=_changes(http, base, prev_run, run, what))
+                pairs.append((i, prev_run, run))
             prev_run, prev_sha = run, dep.sha
+        changes = run_all(
+            lambda p: _changes(http, base, p[1], p[2], what), pairs, workers=WORKERS,
+            cancel=http.cancel,
+        )  # fmt: skip
+        for (i, _, _), commits in zip(pairs, changes, strict=True):
+            pulled[i] = replace(pulled[i], commits=commits)
         out.extend(pulled)
     return Pulled(out, [], json.dumps(new_marks, sort_keys=True) if new_marks else None)
+
+
+def _builds(http: HttpClient, base: str, runs: list[int], what: str) -> dict[int, Any]:
+    """The runs' builds, :data:`BUILD_BATCH` per ``GET build/builds?buildIds=…`` (in parallel)."""
+    chunks = [runs[i : i + BUILD_BATCH] for i in range(0, len(runs), BUILD_BATCH)]
+
+    def one(chunk: list[int]) -> list[Any]:
+        params = {
+            "buildIds": ",".join(map(str, chunk)), "$top": len(chunk),
+            "api-version": API_VERSION,
+        }  # fmt: skip
+        body = http.get(f"{base}/build/builds", params=params, what=what)
+        return list((body or {}).get("value") or []) if isinstance(body, dict) else []
+
+    found = run_all(one, chunks, workers=WORKERS, cancel=http.cancel)
+    return {int(b["id"]): b for page in found for b in page if isinstance(b, dict) and "id" in b}
 
 
 def _key(env_id: int, rec: Mapping[str, Any]) -> str:
