@@ -102,17 +102,19 @@ class FakeJenkins(FakeServer):
                 500, raw=b"java.util.concurrent.TimeoutException", content_type="text/plain"
             )
         start, end = int(match.group(1)), int(match.group(2))
-        rows = [self.builds[n] for n in sorted(self.builds, reverse=True)][start:end]
-        shaped = [self._shape(r, tree) for r in rows]
+        numbers = sorted(self.builds, reverse=True)[start:end]
+        names = _top_level(tree[len("allBuilds[") :])
+        shaped = [
+            {k: v for k, v in self.builds[n].items() if k in names or k == "_class"}
+            for n in numbers
+        ]
         cls = "hudson.model.FreeStyleProject"
         return Reply(200, {"_class": cls, "allBuilds": shaped})
 
-    @staticmethod
-    def _shape(row: dict[str, Any], tree: str) -> dict[str, Any]:
-        """Only the top-level fields the tree names (Jenkins leaves the others out)."""
-        inner = tree[len("allBuilds[") :]
-        names = set(re.findall(r"(?:^|,)(\w+)", re.sub(r"\[[^\[\]]*\]", "", _flatten(inner))))
-        return {k: v for k, v in row.items() if k in names or k == "_class"}
+
+def _top_level(inner: str) -> set[str]:
+    """The top-level field names of a ``tree`` (Jenkins leaves the others out)."""
+    return set(re.findall(r"(?:^|,)(\w+)", _flatten(inner)))
 
 
 def _flatten(text: str) -> str:
