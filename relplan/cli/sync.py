@@ -101,7 +101,9 @@ def _add_delivery(ws: Any, args: argparse.Namespace) -> int:
     """``connection add github|gitlab|azure_pipelines|jenkins|pagerduty NAME ...``."""
     from relplan.sync.delivery import connections as delivery
 
-    options = ("repo", "project", "job", "user", "service", "issue_type", "incident_label")
+    options = (
+        "repo", "project", "job", "user", "service", "issue_type", "incident_label", "workflow",
+    )  # fmt: skip
     scope = {k: getattr(args, k, None) for k in options}
     scope["from"] = args.from_connection
     # jira_incidents signs in with the token of the Jira connection it reads through.
@@ -275,6 +277,10 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--incident-label", metavar="L", help="github: issues with this label are incidents"
     )
+    p.add_argument(
+        "--workflow", metavar="FILE",
+        help="github: completed runs of this Actions workflow (deploy.yml) are the deployments",
+    )  # fmt: skip
     p.add_argument(
         "--from", dest="from_connection", metavar="JIRA_CONN",
         help="jira_incidents: the Jira connection to read incidents through",

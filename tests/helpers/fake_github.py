@@ -21,6 +21,9 @@ CONTRACTS = Path(__file__).resolve().parents[1] / "contracts" / "deployments" / 
 _DOC = json.loads((CONTRACTS / "deployment-and-status-doc.json").read_text(encoding="utf-8"))
 _COMPARE = json.loads((CONTRACTS / "compare-and-commits-exchanges.json").read_text("utf-8"))
 _COMMIT = _COMPARE["exchanges"][0]["response"]["body"]["commits"][0]
+_RUN = json.loads((CONTRACTS / "workflow-runs-devlake.json").read_text("utf-8"))["workflow_runs"][0]
+#: Filtered run queries give at most this many (GitHub: 1,000).
+RUN_CAP = 1000
 _ISSUES = (CONTRACTS.parent / "incidents" / "github-issues-labelled-devlake.json").read_text(
     "utf-8"
 )
@@ -44,6 +47,7 @@ class FakeGitHub(FakeServer):
         self.statuses: dict[int, list[dict[str, Any]]] = {}  # oldest first
         self.history: dict[str, tuple[dt.datetime, str, str | None]] = {}
         self.issues: list[dict[str, Any]] = []  # GET /issues rows (issues and pull requests)
+        self.runs: dict[int, dict[str, Any]] = {}  # Actions workflow runs by id
 
     def commit(self, sha: str, when: dt.datetime, message: str, parent: str | None) -> None:
         self.history[sha] = (when, message, parent)
@@ -97,6 +101,9 @@ class FakeGitHub(FakeServer):
         if path.startswith(f"{repo}/deployments/") and path.endswith("/statuses"):
             ident = int(path.split("/")[-2])
             return Reply(200, list(reversed(self.statuses[ident])), limits)
+        for prefix in (f"{repo}/actions/workflows/", f"/repositories/{REPO_ID}/actions/workflows/"):
+            if path.startswith(prefix) and path.endswith("/runs"):
+                return self._runs(path[len(prefix) : -len("/runs")], params, limits)
         if path in (f"{repo}/issues", f"/repositories/{REPO_ID}/issues"):
             return self._issues(params, limits)
         if path.startswith(f"{repo}/compare/"):
@@ -157,3 +164,46 @@ class FakeGitHub(FakeServer):
             nxt = f"http://{self._host()}/repositories/{REPO_ID}/issues?" + urlencode(query)
             limits = {**limits, "Link": f'<{nxt}>; rel="next"'}
         return Reply(200, rows[(page - 1) * per_page : page * per_page], limits)
+
+    def run(
+        self, ident: int, sha: str, created: dt.datetime, conclusion: str | None,
+        finished: dt.datetime, *, attempt: int = 1, workflow: str = "deploy.yml",
+    ) -> dict[str, Any]:  # fmt: skip
+        """A workflow run (again with a higher ``attempt``: a re-run keeps id and created_at)."""
+        row = copy.deepcopy(_RUN)
+        row.update(id=ident, head_sha=sha, head_branch="main", event="push", run_attempt=attempt)
+        row.update(path=f".github/workflows/{workflow}", name="Deploy", run_number=ident)
+        row.update(status="completed" if conclusion else "in_progress", conclusion=conclusion)
+        row.update(created_at=gh_time(created), updated_at=gh_time(finished))
+        row["run_started_at"] = gh_time(finished - dt.timedelta(minutes=4))
+        row["html_url"] = f"https://github.com/{self.repo}/actions/runs/{ident}"
+        row["head_commit"]["id"] = sha
+        self.runs[ident] = row
+        return row
+
+    def _runs(self, workflow: str, params: dict[str, str], limits: dict[str, str]) -> Reply:
+        low, _, high = params.get("created", "..").partition("..")
+        rows = sorted(
+            (
+                r
+                for r in self.runs.values()
+                if r["path"].endswith("/" + workflow)
+                and r["status"] == params.get("status", r["status"])
+                and (not low or r["created_at"] >= low)
+                and (not high or r["created_at"] <= high)
+            ),
+            key=lambda r: (r["created_at"], r["id"]),
+            reverse=True,
+        )
+        reachable = rows[:RUN_CAP]  # filtered queries stop at 1,000 whatever total_count says
+        per_page = min(int(params.get("per_page", "30")), 100)
+        page = int(params.get("page", "1"))
+        if page * per_page < len(reachable):
+            query = {**params, "page": str(page + 1)}
+            nxt = (
+                f"http://{self._host()}/repositories/{REPO_ID}/actions/workflows/{workflow}/runs?"
+                + urlencode(query)
+            )
+            limits = {**limits, "Link": f'<{nxt}>; rel="next"'}
+        chunk = reachable[(page - 1) * per_page : page * per_page]
+        return Reply(200, {"total_count": len(rows), "workflow_runs": chunk}, limits)

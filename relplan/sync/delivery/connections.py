@@ -59,7 +59,7 @@ SCOPE_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "jira_incidents": ("from", "issue_type"),
 }
 #: Per kind, options it may have besides its scope.
-EXTRA_OPTIONS: Final[dict[str, tuple[str, ...]]] = {"github": ("incident_label",)}
+EXTRA_OPTIONS: Final[dict[str, tuple[str, ...]]] = {"github": ("incident_label", "workflow")}
 
 
 def is_delivery(kind: str) -> bool:

@@ -166,7 +166,8 @@ def client(ctx: PullContext, secret: str) -> HttpClient:
 
 
 def pull(http: HttpClient, ctx: PullContext) -> Pulled:
-    """The connection's new deployments and, with ``incident_label``, its labelled issues.
+    """The connection's new deployments (or ``workflow`` runs) and, with ``incident_label``, its
+    labelled issues.
 
     With a label the watermark is ``{"deployments": ..., "issues": ...}`` (JSON); a plain one
     (a connection pulled before it had a label) is the deployments' watermark.
@@ -179,9 +180,15 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
         if ctx.watermark and ctx.watermark.startswith("{")
         else (ctx.watermark)
     )
-    scope = GitHubScope(ctx.connection, str(ctx.settings["repo"]), ctx.team, ctx.production)
-    shas = {env: d.sha for env, d in last_success(ctx.stored, ctx.production).items()}
-    deployments, new_mark = pull_deployments(http, scope, created_after=mark, last_success=shas)
+    workflow = ctx.settings.get("workflow")
+    if workflow:  # deploys are the runs of a workflow, not deployments
+        from relplan.sync.delivery import github_actions
+
+        deployments, new_mark = github_actions.pull_runs(http, ctx, str(workflow), watermark=mark)
+    else:
+        scope = GitHubScope(ctx.connection, str(ctx.settings["repo"]), ctx.team, ctx.production)
+        shas = {env: d.sha for env, d in last_success(ctx.stored, ctx.production).items()}
+        deployments, new_mark = pull_deployments(http, scope, created_after=mark, last_success=shas)
     label = ctx.settings.get("incident_label")
     if not label:
         return Pulled(deployments, [], new_mark)
