@@ -17,13 +17,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 from relplan.errors import Issue, ValidationError
 from relplan.store import delivery, sync_state
-from relplan.sync.credentials import connection_key, require_secret
+from relplan.sync.credentials import SecretRef, connection_key, read_secret, require_secret
 from relplan.sync.tracker import normalize_url
 
 if TYPE_CHECKING:
     from relplan.metrics.delivery import PulledDeployment
+    from relplan.store.commands import ChangeSet
     from relplan.store.workspace import Workspace
     from relplan.sync.credentials import CredentialStore
+    from relplan.sync.delivery.common import PullContext, Pulled
+    from relplan.sync.tracker import CancelToken
 
 __all__ = [
     "DEFAULT_URLS",
@@ -31,8 +34,12 @@ __all__ = [
     "PULLABLE",
     "SCOPE_OPTIONS",
     "SOURCES",
+    "DeliveryJob",
     "add_delivery_connection",
+    "apply",
+    "fetch",
     "is_delivery",
+    "prepare",
     "pull",
 ]
 
@@ -76,6 +83,13 @@ class PullReport:
     watermark: str | None
     incidents: int | None = None
     incidents_only: bool = False
+
+    @property
+    def changes(self) -> ChangeSet:
+        """No plan change: pulled deployments and incidents are not undoable plan edits."""
+        from relplan.store.commands import ChangeSet
+
+        return ChangeSet()
 
     def summary(self) -> str:
         """One line for people."""
@@ -168,35 +182,73 @@ SOURCES: Final = {
 }
 
 
-def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
-    """Pull one delivery connection incrementally and store what came (all or nothing).
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """One pull between its steps: what it read from the workspace, where its token is.
+
+    Attributes:
+        kind: The connection's kind.
+        ctx: The pull context.
+        secret: The keyring entry of its own token, or the reference to another connection's
+            (``jira_incidents`` signs in as its Jira connection).
+        started: When the run started.
+    """
+
+    kind: str
+    ctx: PullContext
+    secret: str | SecretRef
+    started: str
+
+
+def prepare(ws: Workspace, name: str) -> DeliveryJob:
+    """Read what a pull of connection ``name`` needs from the workspace (database lane).
 
     Raises:
-        SyncError: credentials rejected, not found, rate limit or network (nothing written).
-        CredentialError: no token in the keyring.
+        UnknownObjectError: no such connection.
         ValidationError: the kind cannot be pulled.
     """
-    import importlib
-
     from relplan.sync.delivery.common import PullContext
 
     row = sync_state.connection(ws.conn, name)
     settings: dict[str, Any] = json.loads(row.settings or "{}")
     if row.kind not in SOURCES:
         raise ValidationError([Issue("kind", f"pulling {row.kind} is not supported")])
-    source = importlib.import_module(f"relplan.sync.delivery.{SOURCES[row.kind]}")
     previous = sync_state.state(ws.conn, name)
     ctx = PullContext(
         name, row.url, settings, None if previous is None else previous.watermark,
         delivery.load_deployments(ws.conn, name), delivery.load_incidents(ws.conn, name),
     )  # fmt: skip
-    if hasattr(source, "credentials"):  # a source that signs in through another connection
-        ctx, token = source.credentials(ws, ctx, store)
+    secret: str | SecretRef = connection_key(ws.path, name)
+    source = _source(row.kind)
+    if hasattr(source, "resolve"):  # a source that signs in through another connection
+        ctx, secret = source.resolve(ws, ctx)
+    return DeliveryJob(row.kind, ctx, secret, sync_state.now_iso())
+
+
+def fetch(job: DeliveryJob, store: CredentialStore, cancel: CancelToken | None = None) -> Pulled:
+    """Read the source (network lane; never touches the workspace).
+
+    Raises:
+        SyncError: credentials rejected, not found, rate limit or network.
+        CredentialError: no token in the keyring.
+        Cancelled: ``cancel`` was set.
+    """
+    if isinstance(job.secret, str):
+        token = require_secret(store, job.secret, job.ctx.connection)
     else:
-        token = require_secret(store, connection_key(ws.path, name), name)
-    started = sync_state.now_iso()
-    with source.client(ctx, token) as http:
-        got = source.pull(http, ctx)
+        token = read_secret(store, job.secret)
+    with _source(job.kind).client(job.ctx, token) as http:
+        if cancel is not None:
+            http.cancel = cancel
+        got: Pulled = _source(job.kind).pull(http, job.ctx)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    return got
+
+
+def apply(ws: Workspace, job: DeliveryJob, got: Pulled) -> PullReport:
+    """Write what a pull read, and its watermark, in one transaction (database lane)."""
+    name = job.ctx.connection
     with ws.write():
         pulled = _linked(ws, name, got.deployments)
         delivery.save_deployments(ws.conn, pulled)
@@ -210,15 +262,30 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
     sync_state.record_run(
         ws.conn,
         sync_state.SyncRun(
-            name, started, sync_state.now_iso(), "ok", None, count, count, got.watermark
+            name, job.started, sync_state.now_iso(), "ok", None, count, count, got.watermark
         ),
     )
-    incidents = (
-        None
-        if row.kind in DEPLOYMENTS_ONLY and not settings.get("incident_label")
-        else (len(got.incidents))
-    )
-    return PullReport(name, len(pulled), got.watermark, incidents, row.kind in INCIDENTS_ONLY)
+    labelled = bool(job.ctx.settings.get("incident_label"))
+    incidents = None if job.kind in DEPLOYMENTS_ONLY and not labelled else len(got.incidents)
+    return PullReport(name, len(pulled), got.watermark, incidents, job.kind in INCIDENTS_ONLY)
+
+
+def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
+    """Pull one delivery connection incrementally and store what came (all or nothing).
+
+    Raises:
+        SyncError: credentials rejected, not found, rate limit or network (nothing written).
+        CredentialError: no token in the keyring.
+        ValidationError: the kind cannot be pulled.
+    """
+    job = prepare(ws, name)
+    return apply(ws, job, fetch(job, store))
+
+
+def _source(kind: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"relplan.sync.delivery.{SOURCES[kind]}")
 
 
 def _linked(ws: Workspace, name: str, pulled: list[PulledDeployment]) -> list[PulledDeployment]:

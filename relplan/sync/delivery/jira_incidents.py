@@ -22,9 +22,9 @@ from relplan.sync.http import HttpClient
 
 if TYPE_CHECKING:
     from relplan.store.workspace import Workspace
-    from relplan.sync.credentials import CredentialStore
+    from relplan.sync.credentials import SecretRef
 
-__all__ = ["client", "credentials", "incident_of", "jira_url", "pull"]
+__all__ = ["client", "incident_of", "jira_url", "pull", "resolve"]
 
 _FIELDS: Final = "summary,issuetype,created,updated,resolutiondate"
 _PAGE: Final = 100
@@ -45,17 +45,15 @@ def jira_url(ws: Workspace, name: str) -> tuple[str | None, Issue | None]:
     return None, Issue("--from", f"there is no Jira connection {name!r}")
 
 
-def credentials(ws: Workspace, ctx: PullContext, store: CredentialStore) -> tuple[PullContext, str]:
-    """The Jira connection's site, kind, account and scope, and its token from the keyring."""
+def resolve(ws: Workspace, ctx: PullContext) -> tuple[PullContext, SecretRef]:
+    """The Jira connection's site, kind, account and scope, and where its token is kept."""
     from relplan.sync import engine
-    from relplan.sync.credentials import read_secret
 
     config = engine.load_config(ws, str(ctx.settings["from"]))
     assert config.secret is not None
-    secret = read_secret(store, config.secret)
     settings = {**ctx.settings, "jira_kind": config.kind, "jira_user": config.user}
     settings["jql"] = config.jql
-    return replace(ctx, url=config.url, settings=settings), secret
+    return replace(ctx, url=config.url, settings=settings), config.secret
 
 
 def client(ctx: PullContext, secret: str) -> HttpClient:
