@@ -112,3 +112,17 @@ def test_faults_are_one_clear_error(ci: FakeJenkins) -> None:
         jenkins.pull(http, _ctx(ci))
     assert caught.value.kind == SyncError.REMOTE
     assert "503" in str(caught.value)
+
+
+def test_a_server_that_does_not_answer_in_time_is_a_network_error(ci: FakeJenkins) -> None:
+    import base64
+
+    ci.fail("/api/json", 0, times=5, delay_s=1.0)  # answers, but too late
+    auth = "Basic " + base64.b64encode(b"mia:jenkins-token").decode()
+    policy = RetryPolicy(max_retries=1, base_delay_s=0.01, max_delay_s=0.02)
+    http = HttpClient(ci.url, auth, policy=policy, timeout_s=0.2)
+    with http, pytest.raises(SyncError) as caught:
+        jenkins.pull(http, _ctx(ci))
+    assert caught.value.kind == SyncError.NETWORK
+    assert "no answer in time" in str(caught.value)
+    assert "\n" not in str(caught.value)
