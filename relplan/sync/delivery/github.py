@@ -119,9 +119,8 @@ def pull_deployments(
     return out, watermark
 
 
-def _deployment(
-    row: Mapping[str, Any], statuses: list[Mapping[str, Any]], scope: GitHubScope, env: str
-) -> PulledDeployment:
+def _states(statuses: list[Mapping[str, Any]]) -> tuple[tuple[str, ...], dt.datetime | None]:
+    """The states (oldest first) and the finish time: the first success, else the last failure."""
     states = tuple(str(s.get("state")) for s in statuses)
     finished = None
     success = [s for s in statuses if s.get("state") == "success"]
@@ -131,6 +130,13 @@ def _deployment(
         terminal = [s for s in statuses if s.get("state") in _FAILED]
         if terminal:
             finished = _time(terminal[-1].get("created_at"))
+    return states, finished
+
+
+def _deployment(
+    row: Mapping[str, Any], statuses: list[Mapping[str, Any]], scope: GitHubScope, env: str
+) -> PulledDeployment:
+    states, finished = _states(statuses)
     return PulledDeployment(
         source=scope.connection,
         kind="github",
@@ -187,8 +193,10 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
         deployments, new_mark = github_actions.pull_runs(http, ctx, str(workflow), watermark=mark)
     else:
         scope = GitHubScope(ctx.connection, str(ctx.settings["repo"]), ctx.team, ctx.production)
-        shas = {env: d.sha for env, d in last_success(ctx.stored, ctx.production).items()}
+        refreshed, settled = _refresh(http, ctx, scope)
+        shas = {env: d.sha for env, d in last_success(settled, ctx.production).items()}
         deployments, new_mark = pull_deployments(http, scope, created_after=mark, last_success=shas)
+        deployments = refreshed + deployments
     label = ctx.settings.get("incident_label")
     if not label:
         return Pulled(deployments, [], new_mark)
@@ -197,3 +205,39 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
     )
     parts = {k: v for k, v in (("deployments", new_mark), ("issues", issues_mark)) if v}
     return Pulled(deployments, incidents, json.dumps(parts))
+
+
+def _refresh(
+    http: HttpClient, ctx: PullContext, scope: GitHubScope
+) -> tuple[list[PulledDeployment], tuple[PulledDeployment, ...]]:
+    """Stored deployments that had not finished, with their statuses read again, and the stored
+    deployments with those replaced (the base of the next compares).
+
+    A deployment pending at the last pull is older than the watermark, so the listing would never
+    show it again; a success among them gets the compare with the success before it.
+    """
+    base = f"repos/{scope.repo}"
+    what = f"repository {scope.repo}"
+    refreshed: dict[str, PulledDeployment] = {}
+    for dep in ctx.stored:
+        if dep.finished is not None or dep.source_id.startswith("run:"):
+            continue
+        statuses = http.get(f"{base}/deployments/{dep.source_id}/statuses", what=what)
+        states, finished = _states(list(reversed(statuses or [])))
+        if (states, finished) != (dep.statuses, dep.finished):
+            refreshed[dep.source_id] = replace(dep, statuses=states, finished=finished)
+    settled = tuple(refreshed.get(d.source_id, d) for d in ctx.stored)
+    for ident, dep in list(refreshed.items()):
+        if dep.outcome != "succeeded" or dep.finished is None:
+            continue
+        earlier = tuple(
+            d
+            for d in settled
+            if d.source_id != ident and d.finished is not None and d.finished < dep.finished
+        )
+        previous = last_success(earlier, ctx.production).get(dep.environment)
+        if previous is not None and previous.sha != dep.sha:
+            commits = _compare(http, base, previous.sha, dep.sha, what)
+            refreshed[ident] = replace(dep, commits=commits)
+    settled = tuple(refreshed.get(d.source_id, d) for d in ctx.stored)
+    return list(refreshed.values()), settled

@@ -13,6 +13,7 @@ from relplan.metrics.delivery import derive
 from relplan.metrics.dora import dora_metrics
 from relplan.metrics.scope import Window
 from relplan.sync.delivery.github import HEADERS, GitHubScope, pull_deployments
+from relplan.sync.delivery.github import pull as github_pull
 from relplan.sync.http import HttpClient
 from relplan.sync.ratelimit import RetryPolicy
 from tests.helpers.fake_github import REPO_ID, FakeGitHub
@@ -89,3 +90,23 @@ def test_bad_token_is_one_clear_error(github: FakeGitHub) -> None:
         pull_deployments(http, SCOPE)
     assert caught.value.kind == SyncError.AUTH
     assert "nope" not in str(caught.value)
+
+
+def test_a_deployment_pending_at_the_last_pull_is_read_again(github: FakeGitHub) -> None:
+    from relplan.sync.delivery.common import PullContext
+
+    github.commit("4" * 40, T0 + 60 * H, "PAY-4", "3" * 40)
+    github.deploy(5, "4" * 40, T0 + 61 * H, ("pending", T0 + 61 * H))
+    settings = {"team": "PAY", "production": ["production"], "repo": "acme/app"}
+    with _client(github) as http:
+        first = github_pull(http, PullContext("gh", github.url, settings))
+        assert {d.source_id: d.outcome for d in first.deployments}["5"] is None
+        github.set_status(5, "success", T0 + 62 * H)
+        again = github_pull(
+            http,
+            PullContext("gh", github.url, settings, first.watermark, tuple(first.deployments)),
+        )
+    by_id = {d.source_id: d for d in again.deployments}
+    assert (by_id["5"].outcome, by_id["5"].finished) == ("succeeded", T0 + 62 * H)
+    assert [c.sha for c in by_id["5"].commits] == ["4" * 40]  # since deployment 3
+    assert "4" not in by_id  # still pending: unchanged, not written again
