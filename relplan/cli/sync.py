@@ -146,7 +146,14 @@ def _list(ws: Any, *, as_json: bool) -> int:
 
 
 def _test(ws: Any, name: str) -> int:
+    from relplan.store import sync_state
     from relplan.sync import engine
+    from relplan.sync.delivery import connections as delivery
+
+    if delivery.is_delivery(sync_state.connection(ws.conn, name).kind):
+        reached = delivery.check(ws, name, credential_store())
+        out(f"{name}: signed in, {reached} is readable")
+        return 0
 
     config = engine.load_config(ws, name)
     identity = engine.check_connection(config, credential_store(), None)

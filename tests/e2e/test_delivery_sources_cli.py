@@ -199,3 +199,52 @@ def test_jira_incidents_needs_a_jira_connection(
     assert code != 0
     assert "no Jira connection 'nope'" in err
     assert "--issue-type" in err
+
+
+def test_connection_test_signs_in_to_each_delivery_source(
+    tmp_path: Path, memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    db = str(tmp_path / "plan.relplan")
+    with (
+        _azure() as az, FakeJenkins(token="jk") as ci, FakePagerDuty(key="pd") as pd,
+        FakeGitHub(token="gh") as hub, FakeJira() as jira,
+    ):  # fmt: skip
+        pd.incident("P1", T0)
+        common = ["--team", "PAY", "--token-stdin"]
+        adds = [
+            (["azure_pipelines", "az", "--url", az.url, "--project", "Pay", "--production",
+              "Production"], az.pat),
+            (["jenkins", "ci", "--url", ci.url, "--job", ci.job, "--user", ci.user,
+              "--production", "prod"], "jk"),
+            (["pagerduty", "pd", "--url", pd.url, "--service", "PIKL83L"], "pd"),
+            (["github", "gh", "--url", hub.url, "--repo", "acme/app", "--production", "prod"],
+             "gh"),
+            (["jira_cloud", "acme", "--url", jira.url, "--email", jira.email, "--jql",
+              "project = OPS"], jira.token),
+        ]  # fmt: skip
+        for argv, token in adds:
+            assert (
+                run(["--db", db, "connection", "add", *argv, *common], monkeypatch, token + "\n")
+                == 0
+            )
+        assert run(
+            ["--db", db, "connection", "add", "jira_incidents", "inc", "--from", "acme",
+             "--issue-type", "Incident", "--team", "PAY"], monkeypatch,
+        ) == 0  # fmt: skip
+        capsys.readouterr()
+        expected = {
+            "az": "project Pay, environments Production (id 7)",
+            "ci": "job pay/deploy",
+            "pd": "service DevService",
+            "gh": "repository acme/app",
+            "inc": "Jira as",
+        }
+        for name, reached in expected.items():
+            assert run(["--db", db, "connection", "test", name], monkeypatch) == 0
+            assert f"{name}: signed in, {reached}" in capsys.readouterr().out
+        ci.token = "rotated"
+        assert run(["--db", db, "connection", "test", "ci"], monkeypatch) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "credentials rejected" in err

@@ -101,6 +101,8 @@ class FakeGitHub(FakeServer):
         if path.startswith(f"{repo}/deployments/") and path.endswith("/statuses"):
             ident = int(path.split("/")[-2])
             return Reply(200, list(reversed(self.statuses[ident])), limits)
+        if path == repo:  # the repository (fields kept to what relplan reads)
+            return Reply(200, {"id": REPO_ID, "full_name": self.repo, "private": True}, limits)
         for prefix in (f"{repo}/actions/workflows/", f"/repositories/{REPO_ID}/actions/workflows/"):
             if path.startswith(prefix) and path.endswith("/runs"):
                 return self._runs(path[len(prefix) : -len("/runs")], params, limits)

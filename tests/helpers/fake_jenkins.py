@@ -94,6 +94,8 @@ class FakeJenkins(FakeServer):
             page = b"<html><body><h2>HTTP ERROR 404 Not Found</h2></body></html>"
             return Reply(404, raw=page, content_type="text/html;charset=utf-8")
         tree = params.get("tree", "")
+        if tree == "fullName":
+            return Reply(200, {"_class": "hudson.model.FreeStyleProject", "fullName": self.job})
         if not tree.startswith("allBuilds["):
             return Reply(400, raw=b"tree expected", content_type="text/plain")
         match = _RANGE.search(tree)

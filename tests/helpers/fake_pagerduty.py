@@ -74,6 +74,11 @@ class FakePagerDuty(FakeServer):
         return _error(401, "Authentication required", 2006)
 
     def route(self, method: str, path: str, params: dict[str, str], body: Any) -> Reply:
+        if path.startswith("/services/"):
+            ident = path.split("/")[2]
+            if not any(r["service"]["id"] == ident for r in self.incidents):
+                return _error(404, "Not Found", 2100)
+            return Reply(200, {"service": {"id": ident, "name": "DevService", "type": "service"}})
         if path.startswith("/incidents/"):
             ident = path.split("/")[2]
             row = next((r for r in self.incidents if r["id"] == ident), None)

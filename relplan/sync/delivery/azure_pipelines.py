@@ -209,3 +209,14 @@ def _changes(
         for c in rows or []
         if isinstance(c, dict)
     )
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """The Production environments' ids (``GET …/distributedtask/environments?name=``)."""
+    project = str(ctx.settings["project"])
+    base = f"{quote(project, safe='')}/_apis"
+    found = [
+        f"{env} (id {_environment_id(http, base, env, f'project {project}')})"
+        for env in ctx.production
+    ]
+    return f"project {project}, environments " + ", ".join(found)

@@ -37,6 +37,7 @@ __all__ = [
     "DeliveryJob",
     "add_delivery_connection",
     "apply",
+    "check",
     "fetch",
     "is_delivery",
     "prepare",
@@ -233,10 +234,7 @@ def fetch(job: DeliveryJob, store: CredentialStore, cancel: CancelToken | None =
         CredentialError: no token in the keyring.
         Cancelled: ``cancel`` was set.
     """
-    if isinstance(job.secret, str):
-        token = require_secret(store, job.secret, job.ctx.connection)
-    else:
-        token = read_secret(store, job.secret)
+    token = _token(job, store)
     with _source(job.kind).client(job.ctx, token) as http:
         if cancel is not None:
             http.cancel = cancel
@@ -268,6 +266,28 @@ def apply(ws: Workspace, job: DeliveryJob, got: Pulled) -> PullReport:
     labelled = bool(job.ctx.settings.get("incident_label"))
     incidents = None if job.kind in DEPLOYMENTS_ONLY and not labelled else len(got.incidents)
     return PullReport(name, len(pulled), got.watermark, incidents, job.kind in INCIDENTS_ONLY)
+
+
+def check(ws: Workspace, name: str, store: CredentialStore) -> str:
+    """Sign in to the source with the stored token and read the connection's scope once.
+
+    Returns:
+        What was reached, for people ("repository acme/app").
+
+    Raises:
+        SyncError: credentials rejected, scope not found, rate limit or network.
+        CredentialError: no token in the keyring.
+    """
+    job = prepare(ws, name)
+    token = _token(job, store)
+    with _source(job.kind).client(job.ctx, token) as http:
+        return str(_source(job.kind).check(http, job.ctx))
+
+
+def _token(job: DeliveryJob, store: CredentialStore) -> str:
+    if isinstance(job.secret, str):
+        return require_secret(store, job.secret, job.ctx.connection)
+    return read_secret(store, job.secret)
 
 
 def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:

@@ -241,3 +241,10 @@ def _refresh(
             refreshed[ident] = replace(dep, commits=commits)
     settled = tuple(refreshed.get(d.source_id, d) for d in ctx.stored)
     return list(refreshed.values()), settled
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET /repos/{o}/{r}``: the repository the token can read."""
+    repo = str(ctx.settings["repo"])
+    body = http.get(f"repos/{repo}", what=f"repository {repo}")
+    return f"repository {body.get('full_name') or repo}" if isinstance(body, dict) else repo

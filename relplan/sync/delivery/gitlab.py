@@ -178,3 +178,11 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
         http, scope, updated_after=ctx.watermark, last_success=shas
     )
     return Pulled(deployments, [], mark)
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET /projects/:id``: the project the token can read."""
+    project = str(ctx.settings["project"])
+    body = http.get(f"projects/{quote(project, safe='')}", what=f"project {project}")
+    name = body.get("path_with_namespace") if isinstance(body, dict) else None
+    return f"project {name or project}"

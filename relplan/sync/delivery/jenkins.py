@@ -169,3 +169,11 @@ def _deployment(build: Mapping[str, Any], ctx: PullContext, env: str) -> PulledD
         team=ctx.team,
         url=str(build.get("url") or ""),
     )
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET {job}/api/json?tree=fullName``: the job the token can read."""
+    job = str(ctx.settings["job"])
+    body = http.get(f"{job_path(job)}/api/json", params={"tree": "fullName"}, what=f"job {job}")
+    name = body.get("fullName") if isinstance(body, dict) else None
+    return f"job {name or job}"

@@ -147,3 +147,11 @@ def _search_dc(http: HttpClient, jql: str) -> list[Mapping[str, Any]]:
         start += len(got)
         if not got or start >= int(page.get("total") or 0):
             return issues
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET /myself`` as the Jira connection."""
+    api = "rest/api/3" if ctx.settings["jira_kind"] == "jira_cloud" else "rest/api/2"
+    me = http.get(f"{api}/myself", what="the signed-in user")
+    who = (me or {}).get("displayName") or (me or {}).get("name") or "?"
+    return f"Jira as {who} (through {ctx.settings['from']})"

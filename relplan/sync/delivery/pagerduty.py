@@ -143,3 +143,11 @@ def _page(http: HttpClient, params: Mapping[str, Any], what: str) -> Mapping[str
     if not isinstance(body, dict) or not isinstance(body.get("incidents"), list):
         raise SyncError(SyncError.REMOTE, f"{http.base_url}/incidents: expected incidents")
     return body
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET /services/{id}``: the service the key can read."""
+    service = str(ctx.settings["service"])
+    body = http.get(f"services/{service}", what=f"service {service}")
+    name = (body.get("service") or {}).get("name") if isinstance(body, dict) else None
+    return f"service {name or service}"
