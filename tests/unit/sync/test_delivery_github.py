@@ -110,3 +110,18 @@ def test_a_deployment_pending_at_the_last_pull_is_read_again(github: FakeGitHub)
     assert (by_id["5"].outcome, by_id["5"].finished) == ("succeeded", T0 + 62 * H)
     assert [c.sha for c in by_id["5"].commits] == ["4" * 40]  # since deployment 3
     assert "4" not in by_id  # still pending: unchanged, not written again
+
+
+def test_a_used_up_rate_limit_is_not_called_a_credentials_problem(github: FakeGitHub) -> None:
+    github.fail(
+        "/deployments",
+        403,
+        headers={"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0",
+                 "X-RateLimit-Reset": "1893456000", "X-RateLimit-Resource": "core"},
+        body=b'{"message": "API rate limit exceeded for user ID 1.", "documentation_url": "x"}',
+    )  # fmt: skip
+    with _client(github) as http, pytest.raises(SyncError) as caught:
+        pull_deployments(http, SCOPE)
+    assert caught.value.kind == SyncError.RATE_LIMITED
+    assert "rate limit used up until 2030-01-01 00:00 UTC" in str(caught.value)
+    assert "API rate limit exceeded" in str(caught.value)
