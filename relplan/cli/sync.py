@@ -66,7 +66,9 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
     from relplan.sync.tracker import ConnectionConfig, FieldMapping, normalize_url
 
     if args.kind is None:
-        raise ValidationError([Issue("kind", "give the kind: jira_cloud, jira_dc or azure_boards")])
+        raise ValidationError([Issue("kind", "give the kind: jira_cloud, jira_dc, azure_boards, "
+                                  "github, gitlab, azure_pipelines, jenkins, pagerduty or "
+                                  "jira_incidents")])  # fmt: skip
     from relplan.sync.delivery import connections as delivery
 
     if delivery.is_delivery(args.kind):
@@ -230,7 +232,8 @@ def register(add: AddCommand) -> None:
     p = add(
         "connection",
         cmd_connection,
-        "add, list, test or remove Jira / Azure Boards connections (tokens go to the OS keyring)",
+        "add, list, test or remove Jira / Azure Boards and delivery-tool connections (tokens go "
+        "to the OS keyring)",
         "relplan connection add jira_cloud acme --url https://acme.atlassian.net "
         '--email me@acme.com --jql "project = PAY"',
     )
