@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from relplan.errors import SyncError
 from relplan.metrics.delivery import PulledCommit, PulledDeployment
-from relplan.sync.delivery.common import PullContext, Pulled, last_success, parse_time, watermarks
+from relplan.sync.delivery.common import PullContext, Pulled, parse_time, watermarks
 from relplan.sync.http import HttpClient
 from relplan.sync.parallel import run_all
 
@@ -73,7 +73,6 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
     what = f"project {project}"
     marks = watermarks(ctx.watermark)
     new_marks = dict(marks)
-    previous = last_success(ctx.stored, ctx.production)
     out: list[PulledDeployment] = []
     for env in ctx.production:
         env_id = _environment_id(http, base, env, what)
@@ -93,17 +92,24 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
             for key, rec in latest.items()
         ]
         pulled.sort(key=lambda d: d.finished or dt.datetime.max.replace(tzinfo=dt.UTC))
-        before = previous.get(env)
-        prev_run = None if before is None else run_of(before.source_id)
-        prev_sha = None if before is None else before.sha
+        # Each success's base is the latest success before it, stored or pulled now; a stage
+        # re-run replaces its stored record, so it is never its own predecessor.
+        stored = [
+            d
+            for d in ctx.stored
+            if d.environment == env and d.source_id not in latest and d.outcome == "succeeded"
+        ]
+        timeline = sorted(
+            [(d.finished, 0, -1, d) for d in stored if d.finished is not None]
+            + [(d.finished, 1, i, d) for i, d in enumerate(pulled) if d.outcome == "succeeded"],
+            key=lambda t: (t[0], t[1]),
+        )
         pairs: list[tuple[int, int, int]] = []  # (index, previous success's run, this run)
-        for i, dep in enumerate(pulled):
-            if dep.outcome != "succeeded":
-                continue
-            run = run_of(dep.source_id)
-            if prev_run is not None and prev_sha != dep.sha:
-                pairs.append((i, prev_run, run))
-            prev_run, prev_sha = run, dep.sha
+        last: PulledDeployment | None = None
+        for _, fresh, i, dep in timeline:
+            if fresh and last is not None and last.sha != dep.sha:
+                pairs.append((i, run_of(last.source_id), run_of(dep.source_id)))
+            last = dep
         changes = run_all(
             lambda p: _changes(http, base, p[1], p[2], what), pairs, workers=WORKERS,
             cancel=http.cancel,

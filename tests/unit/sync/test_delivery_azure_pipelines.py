@@ -139,3 +139,16 @@ def test_unknown_environment_is_named(azure: FakeAzurePipelines) -> None:
         azure_pipelines.pull(http, PullContext("az", azure.url, settings))
     assert "Prod-EU" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_later_re_run_of_a_succeeded_stage_keeps_its_changes(azure: FakeAzurePipelines) -> None:
+    with _client(azure) as http:
+        first = azure_pipelines.pull(http, _ctx(azure))
+        azure.record(7, 103, "succeeded", T0 + 49 * H, attempt=2)  # re-run after the pull
+        again = azure_pipelines.pull(
+            http, _ctx(azure, watermark=first.watermark, stored=tuple(first.deployments))
+        )
+    (rerun,) = again.deployments
+    assert (azure_pipelines.run_of(rerun.source_id), rerun.finished) == (103, T0 + 49 * H)
+    # Still the changes since run 101, not none (it is not its own predecessor).
+    assert [c.sha for c in rerun.commits] == ["c" * 40, "d" * 40]
