@@ -66,7 +66,9 @@ def _add(ws: Any, args: argparse.Namespace) -> int:
     from relplan.sync.tracker import ConnectionConfig, FieldMapping, normalize_url
 
     if args.kind is None:
-        raise ValidationError([Issue("kind", "give the kind: jira_cloud, jira_dc or azure_boards")])
+        raise ValidationError([Issue("kind", "give the kind: jira_cloud, jira_dc, azure_boards, "
+                                  "github, gitlab, azure_pipelines, jenkins, pagerduty or "
+                                  "jira_incidents")])  # fmt: skip
     from relplan.sync.delivery import connections as delivery
 
     if delivery.is_delivery(args.kind):
@@ -101,13 +103,20 @@ def _add_delivery(ws: Any, args: argparse.Namespace) -> int:
     """``connection add github|gitlab|azure_pipelines|jenkins|pagerduty NAME ...``."""
     from relplan.sync.delivery import connections as delivery
 
-    scope = {k: getattr(args, k, None) for k in ("repo", "project", "job", "user", "service")}
+    options = (
+        "repo", "project", "job", "user", "service", "issue_type", "incident_label", "workflow",
+    )  # fmt: skip
+    scope = {k: getattr(args, k, None) for k in options}
+    scope["from"] = args.from_connection
+    # jira_incidents signs in with the token of the Jira connection it reads through.
+    own_token = args.kind != "jira_incidents"
     url = delivery.add_delivery_connection(
         ws, kind=args.kind, name=args.name, url=args.url, team=args.team,
-        production=tuple(args.production or ()), scope=scope, token=_read_token(args),
-        store=credential_store(),
+        production=tuple(args.production or ()), scope=scope,
+        token=_read_token(args) if own_token else "", store=credential_store(),
     )  # fmt: skip
-    out(f"added connection {args.name} ({args.kind}, {url}); the token is in the keyring")
+    where = "the token is in the keyring" if own_token else f"it signs in as {args.from_connection}"
+    out(f"added connection {args.name} ({args.kind}, {url}); {where}")
     return 0
 
 
@@ -139,7 +148,14 @@ def _list(ws: Any, *, as_json: bool) -> int:
 
 
 def _test(ws: Any, name: str) -> int:
+    from relplan.store import sync_state
     from relplan.sync import engine
+    from relplan.sync.delivery import connections as delivery
+
+    if delivery.is_delivery(sync_state.connection(ws.conn, name).kind):
+        reached = delivery.check(ws, name, credential_store())
+        out(f"{name}: signed in, {reached} is readable")
+        return 0
 
     config = engine.load_config(ws, name)
     identity = engine.check_connection(config, credential_store(), None)
@@ -221,7 +237,8 @@ def register(add: AddCommand) -> None:
     p = add(
         "connection",
         cmd_connection,
-        "add, list, test or remove Jira / Azure Boards connections (tokens go to the OS keyring)",
+        "add, list, test or remove Jira / Azure Boards and delivery-tool connections (tokens go "
+        "to the OS keyring)",
         "relplan connection add jira_cloud acme --url https://acme.atlassian.net "
         '--email me@acme.com --jql "project = PAY"',
     )
@@ -233,7 +250,7 @@ def register(add: AddCommand) -> None:
     p.add_argument("--email", help="jira_cloud: the account's e-mail")
     p.add_argument("--jql", help="Jira: the scope, e.g. 'project = PAY'")
     p.add_argument("--wiql", help="Azure: a WIQL condition or SELECT query (default: project)")
-    p.add_argument("--project", help="Azure: the project")
+    p.add_argument("--project", help="Azure: the project; gitlab: ID or path; azure_pipelines")
     p.add_argument("--team", help="Azure: the team whose iterations become releases")
     p.add_argument("--link-type", action="append", help="link types that are dependencies")
     p.add_argument("--team-from", help="Jira: project|field:ID; Azure: area|project|field:REF")
@@ -269,9 +286,21 @@ def register(add: AddCommand) -> None:
         help="delivery sources: an environment name that counts as Production (repeatable)",
     )
     p.add_argument("--repo", metavar="OWNER/REPO", help="github: the repository")
-    p.add_argument("--job", metavar="PATH", help="jenkins: the job path")
+    p.add_argument("--job", metavar="PATH", help="jenkins: the job path (folder/job)")
     p.add_argument("--user", metavar="U", help="jenkins: the user of the API token")
     p.add_argument("--service", metavar="ID", help="pagerduty: the service id")
+    p.add_argument(
+        "--incident-label", metavar="L", help="github: issues with this label are incidents"
+    )
+    p.add_argument(
+        "--workflow", metavar="FILE",
+        help="github: completed runs of this Actions workflow (deploy.yml) are the deployments",
+    )  # fmt: skip
+    p.add_argument(
+        "--from", dest="from_connection", metavar="JIRA_CONN",
+        help="jira_incidents: the Jira connection to read incidents through",
+    )  # fmt: skip
+    p.add_argument("--issue-type", metavar="T", help="jira_incidents: the issue type (Incident)")
     p.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
     p.add_argument("--json", action="store_true", help="list: print JSON")
     p.set_defaults(kind=None, name=None)

@@ -119,13 +119,20 @@ def save_incidents(conn: sqlite3.Connection, incidents: Iterable[PulledIncident]
     return len(rows)
 
 
-def load_incidents(conn: sqlite3.Connection) -> tuple[PulledIncident, ...]:
-    """Every pulled incident, oldest first."""
+def load_incidents(
+    conn: sqlite3.Connection, connection: str | None = None
+) -> tuple[PulledIncident, ...]:
+    """Every pulled incident (of one connection), oldest first."""
     out = []
-    for row in conn.execute(
+    sql = (
         "SELECT connection, source_id, keys, created, resolved, team, text, url"
-        " FROM delivery_incidents ORDER BY created, connection, source_id"
-    ):
+        " FROM delivery_incidents"
+    )
+    args: tuple[str, ...] = ()
+    if connection is not None:
+        sql += " WHERE connection = ?"
+        args = (connection,)
+    for row in conn.execute(sql + " ORDER BY created, connection, source_id", args):
         created = _parse(row[3])
         assert created is not None
         out.append(

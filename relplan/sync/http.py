@@ -263,6 +263,21 @@ class HttpClient:
         status = response.status_code
         detail = _error_text(response)
         suffix = f": {detail}" if detail else ""
+        if status == 403 and (
+            response.headers.get("X-RateLimit-Remaining") == "0"
+            or "Retry-After" in response.headers
+        ):
+            # GitHub answers a used-up (primary or secondary) rate limit with 403, not 429.
+            reset = response.headers.get("X-RateLimit-Reset", "")
+            until = ""
+            if reset.isdigit():
+                until = f" until {dt.datetime.fromtimestamp(int(reset), dt.UTC):%Y-%m-%d %H:%M} UTC"
+            return SyncError(
+                SyncError.RATE_LIMITED,
+                f"{self.base_url} rate limit used up{until} (HTTP 403){suffix}",
+                status=status,
+                url=url,
+            )
         if status in (401, 403):
             reason = response.headers.get("X-Authentication-Denied-Reason") or response.headers.get(
                 "X-Seraph-LoginReason"

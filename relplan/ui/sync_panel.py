@@ -1,6 +1,7 @@
 """The sync panel: runs one or more connections' syncs in the background with progress and Cancel.
 
-Each run goes prepare (DB lane) -> fetch (network lane, no database) -> apply (DB lane), so the
+Each run goes prepare (DB lane) -> fetch (network lane, no database) -> apply (DB lane), for a
+tracker (relplan.sync.engine) as for a delivery tool (relplan.sync.delivery.connections), so the
 window stays responsive and the workspace connection stays on its own thread. Progress comes
 from worker threads; the panel re-emits it as a queued signal to itself (a long-lived QObject),
 so widgets are only touched on the GUI thread.
@@ -15,9 +16,11 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from relplan.errors import Cancelled
+from relplan.store import sync_state
 from relplan.store.workspace import Workspace
 from relplan.sync import engine
 from relplan.sync.credentials import CredentialStore
+from relplan.sync.delivery import connections as delivery
 from relplan.sync.tracker import CancelToken, Progress
 from relplan.ui.dialogs.connections import describe_error
 from relplan.ui.tasks import BaseTaskRunner
@@ -133,15 +136,27 @@ class SyncPanel(QWidget):
 
             return on_done
 
-        def prepared(job: engine.SyncJob) -> None:
+        def prepared(job: Any) -> None:
+            if isinstance(job, delivery.DeliveryJob):  # a delivery tool: pull, then write
+                runner.submit(
+                    lambda: delivery.fetch(job, creds, token), lane="net",
+                    on_done=lambda got: runner.submit(
+                        lambda: delivery.apply(ws, job, got), lane="db", on_done=applied,
+                        on_error=failed(name),
+                    ),
+                    on_error=failed(name),
+                )  # fmt: skip
+                return
             runner.submit(
                 lambda: engine.fetch(job, creds, progress=progress, cancel=token),
                 lane="net", on_done=fetched(job), on_error=failed(job),
             )  # fmt: skip
 
         runner.submit(
-            lambda: engine.prepare(ws, name, full=full), lane="db", on_done=prepared,
-            on_error=failed(name),
+            lambda: delivery.prepare(ws, name)
+            if delivery.is_delivery(sync_state.connection(ws.conn, name).kind)
+            else engine.prepare(ws, name, full=full),
+            lane="db", on_done=prepared, on_error=failed(name),
         )  # fmt: skip
 
     def _failed(

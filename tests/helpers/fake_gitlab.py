@@ -81,6 +81,8 @@ class FakeGitLab(FakeServer):
         if not path.startswith(prefix):
             return Reply(404, {"message": "404 Project Not Found"})
         rest = path[len(prefix) :]
+        if rest == "":
+            return Reply(200, {"id": 42, "path_with_namespace": self.project})
         if rest == "/deployments":
             return self._deployments(params)
         if rest == "/repository/compare":

@@ -239,6 +239,7 @@ _CLAUSES = [
     ("project_in", re.compile(r"\bproject\s+in\s*\(([^)]*)\)", re.I)),
     ("updated", re.compile(r'\bupdated\s*>=\s*"([^"]+)"', re.I)),
     ("id_in", re.compile(r"\bid\s+in\s*\(([^)]*)\)", re.I)),
+    ("issuetype_eq", re.compile(r'\bissuetype\s*=\s*"([^"]+)"', re.I)),
 ]
 
 
@@ -607,6 +608,8 @@ class FakeJira(FakeServer):
                         }
                     elif name == "id_in":
                         ok &= ident in {v.strip() for v in value.split(",")}
+                    elif name == "issuetype_eq":
+                        ok &= f["issuetype"]["name"] == value
                     else:  # updated >= "yyyy/MM/dd HH:mm", read in the user's zone
                         since = dt.datetime.strptime(value.replace("-", "/"), "%Y/%m/%d %H:%M")
                         ok &= dt.datetime.fromisoformat(f["updated"]) >= since.replace(tzinfo=zone)

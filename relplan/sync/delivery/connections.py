@@ -10,7 +10,6 @@ writes the deployments and the new watermark in one transaction: a fault writes 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,28 +17,41 @@ from typing import TYPE_CHECKING, Any, Final
 
 from relplan.errors import Issue, ValidationError
 from relplan.store import delivery, sync_state
-from relplan.sync.credentials import connection_key, require_secret
+from relplan.sync.credentials import SecretRef, connection_key, read_secret, require_secret
 from relplan.sync.tracker import normalize_url
 
 if TYPE_CHECKING:
     from relplan.metrics.delivery import PulledDeployment
+    from relplan.store.commands import ChangeSet
     from relplan.store.workspace import Workspace
     from relplan.sync.credentials import CredentialStore
-    from relplan.sync.http import HttpClient
+    from relplan.sync.delivery.common import PullContext, Pulled
+    from relplan.sync.tracker import CancelToken
 
 __all__ = [
     "DEFAULT_URLS",
     "DELIVERY_KINDS",
     "PULLABLE",
     "SCOPE_OPTIONS",
+    "SOURCES",
+    "DeliveryJob",
     "add_delivery_connection",
+    "apply",
+    "check",
+    "fetch",
     "is_delivery",
+    "prepare",
     "pull",
 ]
 
-DELIVERY_KINDS: Final = ("github", "gitlab", "azure_pipelines", "jenkins", "pagerduty")
-#: The kinds ``relplan sync`` can pull so far.
-PULLABLE: Final = ("github", "gitlab")
+DELIVERY_KINDS: Final = (
+    "github", "gitlab", "azure_pipelines", "jenkins", "pagerduty", "jira_incidents",
+)  # fmt: skip
+#: The kinds ``relplan sync`` can pull.
+PULLABLE: Final = DELIVERY_KINDS
+#: Kinds that give only incidents, and kinds that give incidents only when asked to.
+INCIDENTS_ONLY: Final = ("pagerduty", "jira_incidents")
+DEPLOYMENTS_ONLY: Final = ("github", "gitlab", "azure_pipelines", "jenkins")
 DEFAULT_URLS: Final = {
     "github": "https://api.github.com",
     "gitlab": "https://gitlab.com/api/v4",
@@ -52,7 +64,10 @@ SCOPE_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "azure_pipelines": ("project",),
     "jenkins": ("job", "user"),
     "pagerduty": ("service",),
+    "jira_incidents": ("from", "issue_type"),
 }
+#: Per kind, options it may have besides its scope.
+EXTRA_OPTIONS: Final[dict[str, tuple[str, ...]]] = {"github": ("incident_label", "workflow")}
 
 
 def is_delivery(kind: str) -> bool:
@@ -67,10 +82,24 @@ class PullReport:
     connection: str
     fetched: int
     watermark: str | None
+    incidents: int | None = None
+    incidents_only: bool = False
+
+    @property
+    def changes(self) -> ChangeSet:
+        """No plan change: pulled deployments and incidents are not undoable plan edits."""
+        from relplan.store.commands import ChangeSet
+
+        return ChangeSet()
 
     def summary(self) -> str:
         """One line for people."""
-        return f"{self.connection}: {self.fetched} deployments pulled"
+        if self.incidents_only:
+            return f"{self.connection}: {self.incidents or 0} incidents pulled"
+        line = f"{self.connection}: {self.fetched} deployments pulled"
+        if self.incidents is not None:
+            line += f", {self.incidents} incidents"
+        return line
 
 
 def add_delivery_connection(
@@ -96,13 +125,20 @@ def add_delivery_connection(
         issues.append(Issue("kind", f"unknown kind {kind!r} (expected one of: {kinds})"))
     if not team:
         issues.append(Issue("--team", "give the team whose deployments these are"))
-    if kind != "pagerduty" and not production:
+    if kind not in INCIDENTS_ONLY and not production:
         issues.append(Issue("--production", "name at least one Production environment"))
     for option in SCOPE_OPTIONS.get(kind, ()):
         if not scope.get(option):
-            issues.append(Issue(f"--{option}", f"{kind} needs --{option}"))
+            flag = "--" + option.replace("_", "-")
+            issues.append(Issue(flag, f"{kind} needs {flag}"))
     base = url or DEFAULT_URLS.get(kind)
-    if not base:
+    if kind == "jira_incidents":
+        from relplan.sync.delivery.jira_incidents import jira_url
+
+        base, problem = jira_url(ws, str(scope.get("from") or ""))
+        if problem:
+            issues.append(problem)
+    elif not base:
         issues.append(Issue("--url", f"{kind} has no public service: give --url"))
     if any(c.name == name for c in sync_state.connections(ws.conn)):
         issues.append(Issue("name", f"a connection {name!r} exists already"))
@@ -114,10 +150,15 @@ def add_delivery_connection(
     settings = {
         "team": team,
         "production": list(production),
-        **{k: v for k, v in scope.items() if k in SCOPE_OPTIONS.get(kind, ()) and v},
+        **{
+            k: v
+            for k, v in scope.items()
+            if k in SCOPE_OPTIONS.get(kind, ()) + EXTRA_OPTIONS.get(kind, ()) and v
+        },
     }
     key = connection_key(ws.path, name)
-    store.set(key, token)
+    if kind != "jira_incidents":  # signs in with its Jira connection's token
+        store.set(key, token)
     row = sync_state.ConnectionRow(
         name, kind, base, json.dumps(settings, ensure_ascii=False), sync_state.now_iso()
     )
@@ -125,21 +166,128 @@ def add_delivery_connection(
         with ws.write():
             sync_state.save_connection(ws.conn, row)
     except BaseException:
-        store.delete(key)  # nothing left behind
+        if kind != "jira_incidents":
+            store.delete(key)  # nothing left behind
         raise
     return base
 
 
-def _client(kind: str, url: str, token: str) -> HttpClient:
-    from relplan.sync.http import HttpClient
+#: Per kind, the module under relplan/sync/delivery that pulls it.
+SOURCES: Final = {
+    "github": "github",
+    "gitlab": "gitlab",
+    "azure_pipelines": "azure_pipelines",
+    "jenkins": "jenkins",
+    "pagerduty": "pagerduty",
+    "jira_incidents": "jira_incidents",
+}
 
-    if kind == "gitlab":
-        return HttpClient(url, f"Bearer {token}")
-    if kind == "github":
-        from relplan.sync.delivery.github import HEADERS
 
-        return HttpClient(url, f"Bearer {token}", headers=HEADERS)
-    raise ValidationError([Issue("kind", f"pulling {kind} is not supported yet")])
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """One pull between its steps: what it read from the workspace, where its token is.
+
+    Attributes:
+        kind: The connection's kind.
+        ctx: The pull context.
+        secret: The keyring entry of its own token, or the reference to another connection's
+            (``jira_incidents`` signs in as its Jira connection).
+        started: When the run started.
+    """
+
+    kind: str
+    ctx: PullContext
+    secret: str | SecretRef
+    started: str
+
+
+def prepare(ws: Workspace, name: str) -> DeliveryJob:
+    """Read what a pull of connection ``name`` needs from the workspace (database lane).
+
+    Raises:
+        UnknownObjectError: no such connection.
+        ValidationError: the kind cannot be pulled.
+    """
+    from relplan.sync.delivery.common import PullContext
+
+    row = sync_state.connection(ws.conn, name)
+    settings: dict[str, Any] = json.loads(row.settings or "{}")
+    if row.kind not in SOURCES:
+        raise ValidationError([Issue("kind", f"pulling {row.kind} is not supported")])
+    previous = sync_state.state(ws.conn, name)
+    ctx = PullContext(
+        name, row.url, settings, None if previous is None else previous.watermark,
+        delivery.load_deployments(ws.conn, name), delivery.load_incidents(ws.conn, name),
+    )  # fmt: skip
+    secret: str | SecretRef = connection_key(ws.path, name)
+    source = _source(row.kind)
+    if hasattr(source, "resolve"):  # a source that signs in through another connection
+        ctx, secret = source.resolve(ws, ctx)
+    return DeliveryJob(row.kind, ctx, secret, sync_state.now_iso())
+
+
+def fetch(job: DeliveryJob, store: CredentialStore, cancel: CancelToken | None = None) -> Pulled:
+    """Read the source (network lane; never touches the workspace).
+
+    Raises:
+        SyncError: credentials rejected, not found, rate limit or network.
+        CredentialError: no token in the keyring.
+        Cancelled: ``cancel`` was set.
+    """
+    token = _token(job, store)
+    with _source(job.kind).client(job.ctx, token) as http:
+        if cancel is not None:
+            http.cancel = cancel
+        got: Pulled = _source(job.kind).pull(http, job.ctx)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    return got
+
+
+def apply(ws: Workspace, job: DeliveryJob, got: Pulled) -> PullReport:
+    """Write what a pull read, and its watermark, in one transaction (database lane)."""
+    name = job.ctx.connection
+    with ws.write():
+        pulled = _linked(ws, name, got.deployments)
+        delivery.save_deployments(ws.conn, pulled)
+        delivery.save_incidents(ws.conn, got.incidents)
+        ws.conn.execute(
+            "INSERT INTO sync_state (connection, watermark) VALUES (?, ?) ON CONFLICT(connection)"
+            " DO UPDATE SET watermark = excluded.watermark",
+            (name, got.watermark),
+        )
+    count = len(pulled) + len(got.incidents)
+    sync_state.record_run(
+        ws.conn,
+        sync_state.SyncRun(
+            name, job.started, sync_state.now_iso(), "ok", None, count, count, got.watermark
+        ),
+    )
+    labelled = bool(job.ctx.settings.get("incident_label"))
+    incidents = None if job.kind in DEPLOYMENTS_ONLY and not labelled else len(got.incidents)
+    return PullReport(name, len(pulled), got.watermark, incidents, job.kind in INCIDENTS_ONLY)
+
+
+def check(ws: Workspace, name: str, store: CredentialStore) -> str:
+    """Sign in to the source with the stored token and read the connection's scope once.
+
+    Returns:
+        What was reached, for people ("repository acme/app").
+
+    Raises:
+        SyncError: credentials rejected, scope not found, rate limit or network.
+        CredentialError: no token in the keyring.
+    """
+    job = prepare(ws, name)
+    token = _token(job, store)
+    with _source(job.kind).client(job.ctx, token) as http:
+        return str(_source(job.kind).check(http, job.ctx))
+
+
+def _token(job: DeliveryJob, store: CredentialStore) -> str:
+    if isinstance(job.secret, str):
+        return require_secret(store, job.secret, job.ctx.connection)
+    return read_secret(store, job.secret)
 
 
 def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
@@ -148,47 +296,16 @@ def pull(ws: Workspace, name: str, store: CredentialStore) -> PullReport:
     Raises:
         SyncError: credentials rejected, not found, rate limit or network (nothing written).
         CredentialError: no token in the keyring.
-        ValidationError: the kind cannot be pulled yet.
+        ValidationError: the kind cannot be pulled.
     """
-    from relplan.sync.delivery import github, gitlab
+    job = prepare(ws, name)
+    return apply(ws, job, fetch(job, store))
 
-    row = sync_state.connection(ws.conn, name)
-    settings: dict[str, Any] = json.loads(row.settings or "{}")
-    if row.kind not in PULLABLE:
-        raise ValidationError([Issue("kind", f"pulling {row.kind} is not supported yet")])
-    token = require_secret(store, connection_key(ws.path, name), name)
-    previous = sync_state.state(ws.conn, name)
-    watermark = None if previous is None else previous.watermark
-    production = tuple(settings.get("production") or ())
-    last_success = _last_success(ws, name, production)
-    started = sync_state.now_iso()
-    team = str(settings["team"])
-    with _client(row.kind, row.url, token) as http:
-        if row.kind == "github":
-            hub = github.GitHubScope(name, str(settings["repo"]), team, production)
-            pulled, new_mark = github.pull_deployments(
-                http, hub, created_after=watermark, last_success=last_success
-            )
-        else:
-            lab = gitlab.GitLabScope(name, str(settings["project"]), team, production)
-            pulled, new_mark = gitlab.pull_deployments(
-                http, lab, updated_after=watermark, last_success=last_success
-            )
-    with ws.write():
-        pulled = _linked(ws, name, pulled)
-        delivery.save_deployments(ws.conn, pulled)
-        ws.conn.execute(
-            "INSERT INTO sync_state (connection, watermark) VALUES (?, ?) ON CONFLICT(connection)"
-            " DO UPDATE SET watermark = excluded.watermark",
-            (name, new_mark),
-        )
-    sync_state.record_run(
-        ws.conn,
-        sync_state.SyncRun(
-            name, started, sync_state.now_iso(), "ok", None, len(pulled), len(pulled), new_mark
-        ),
-    )
-    return PullReport(name, len(pulled), new_mark)
+
+def _source(kind: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"relplan.sync.delivery.{SOURCES[kind]}")
 
 
 def _linked(ws: Workspace, name: str, pulled: list[PulledDeployment]) -> list[PulledDeployment]:
@@ -211,14 +328,3 @@ def _linked(ws: Workspace, name: str, pulled: list[PulledDeployment]) -> list[Pu
     ]
     plan = ws.release_plan()
     return link_releases(kept, plan.releases, plan_zone(plan))
-
-
-def _last_success(ws: Workspace, name: str, production: tuple[str, ...]) -> dict[str, str]:
-    """Per environment, the sha of the last successful deployment stored for the connection."""
-    last: dict[str, tuple[dt.datetime, str]] = {}
-    for dep in delivery.load_deployments(ws.conn, name):
-        if dep.outcome == "succeeded" and dep.finished is not None:
-            seen = last.get(dep.environment)
-            if seen is None or dep.finished >= seen[0]:
-                last[dep.environment] = (dep.finished, dep.sha)
-    return {env: sha for env, (_, sha) in last.items() if env in production}

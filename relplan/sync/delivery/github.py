@@ -15,6 +15,7 @@ newest ``created_at`` of the previous pull); those older ones are already stored
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -22,9 +23,18 @@ from typing import Any, Final
 
 from relplan.errors import SyncError
 from relplan.metrics.delivery import PulledCommit, PulledDeployment
+from relplan.sync.delivery.common import PullContext, Pulled, last_success, watermarks
 from relplan.sync.http import HttpClient
 
-__all__ = ["DEFAULT_URL", "HEADERS", "GitHubScope", "next_link", "pull_deployments"]
+__all__ = [
+    "DEFAULT_URL",
+    "HEADERS",
+    "GitHubScope",
+    "client",
+    "next_link",
+    "pull",
+    "pull_deployments",
+]
 
 DEFAULT_URL: Final = "https://api.github.com"
 #: Every request's headers besides the token.
@@ -109,9 +119,8 @@ def pull_deployments(
     return out, watermark
 
 
-def _deployment(
-    row: Mapping[str, Any], statuses: list[Mapping[str, Any]], scope: GitHubScope, env: str
-) -> PulledDeployment:
+def _states(statuses: list[Mapping[str, Any]]) -> tuple[tuple[str, ...], dt.datetime | None]:
+    """The states (oldest first) and the finish time: the first success, else the last failure."""
     states = tuple(str(s.get("state")) for s in statuses)
     finished = None
     success = [s for s in statuses if s.get("state") == "success"]
@@ -121,6 +130,13 @@ def _deployment(
         terminal = [s for s in statuses if s.get("state") in _FAILED]
         if terminal:
             finished = _time(terminal[-1].get("created_at"))
+    return states, finished
+
+
+def _deployment(
+    row: Mapping[str, Any], statuses: list[Mapping[str, Any]], scope: GitHubScope, env: str
+) -> PulledDeployment:
+    states, finished = _states(statuses)
     return PulledDeployment(
         source=scope.connection,
         kind="github",
@@ -148,3 +164,87 @@ def _compare(
         when = _time((commit.get("committer") or {}).get("date"))
         out.append(PulledCommit(str(c.get("sha")), when, str(commit.get("message") or "")))
     return tuple(out)
+
+
+def client(ctx: PullContext, secret: str) -> HttpClient:
+    """A client on the GitHub API with the token and GitHub's headers."""
+    return HttpClient(ctx.url, f"Bearer {secret}", headers=HEADERS)
+
+
+def pull(http: HttpClient, ctx: PullContext) -> Pulled:
+    """The connection's new deployments (or ``workflow`` runs) and, with ``incident_label``, its
+    labelled issues.
+
+    With a label the watermark is ``{"deployments": ..., "issues": ...}`` (JSON); a plain one
+    (a connection pulled before it had a label) is the deployments' watermark.
+    """
+    from relplan.sync.delivery import github_issues
+
+    marks = watermarks(ctx.watermark)
+    mark = (
+        marks.get("deployments")
+        if ctx.watermark and ctx.watermark.startswith("{")
+        else (ctx.watermark)
+    )
+    workflow = ctx.settings.get("workflow")
+    if workflow:  # deploys are the runs of a workflow, not deployments
+        from relplan.sync.delivery import github_actions
+
+        deployments, new_mark = github_actions.pull_runs(http, ctx, str(workflow), watermark=mark)
+    else:
+        scope = GitHubScope(ctx.connection, str(ctx.settings["repo"]), ctx.team, ctx.production)
+        refreshed, settled = _refresh(http, ctx, scope)
+        shas = {env: d.sha for env, d in last_success(settled, ctx.production).items()}
+        deployments, new_mark = pull_deployments(http, scope, created_after=mark, last_success=shas)
+        deployments = refreshed + deployments
+    label = ctx.settings.get("incident_label")
+    if not label:
+        return Pulled(deployments, [], new_mark)
+    incidents, issues_mark = github_issues.pull_incidents(
+        http, ctx, str(label), since=marks.get("issues")
+    )
+    parts = {k: v for k, v in (("deployments", new_mark), ("issues", issues_mark)) if v}
+    return Pulled(deployments, incidents, json.dumps(parts))
+
+
+def _refresh(
+    http: HttpClient, ctx: PullContext, scope: GitHubScope
+) -> tuple[list[PulledDeployment], tuple[PulledDeployment, ...]]:
+    """Stored deployments that had not finished, with their statuses read again, and the stored
+    deployments with those replaced (the base of the next compares).
+
+    A deployment pending at the last pull is older than the watermark, so the listing would never
+    show it again; a success among them gets the compare with the success before it.
+    """
+    base = f"repos/{scope.repo}"
+    what = f"repository {scope.repo}"
+    refreshed: dict[str, PulledDeployment] = {}
+    for dep in ctx.stored:
+        if dep.finished is not None or dep.source_id.startswith("run:"):
+            continue
+        statuses = http.get(f"{base}/deployments/{dep.source_id}/statuses", what=what)
+        states, finished = _states(list(reversed(statuses or [])))
+        if (states, finished) != (dep.statuses, dep.finished):
+            refreshed[dep.source_id] = replace(dep, statuses=states, finished=finished)
+    settled = tuple(refreshed.get(d.source_id, d) for d in ctx.stored)
+    for ident, dep in list(refreshed.items()):
+        if dep.outcome != "succeeded" or dep.finished is None:
+            continue
+        earlier = tuple(
+            d
+            for d in settled
+            if d.source_id != ident and d.finished is not None and d.finished < dep.finished
+        )
+        previous = last_success(earlier, ctx.production).get(dep.environment)
+        if previous is not None and previous.sha != dep.sha:
+            commits = _compare(http, base, previous.sha, dep.sha, what)
+            refreshed[ident] = replace(dep, commits=commits)
+    settled = tuple(refreshed.get(d.source_id, d) for d in ctx.stored)
+    return list(refreshed.values()), settled
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET /repos/{o}/{r}``: the repository the token can read."""
+    repo = str(ctx.settings["repo"])
+    body = http.get(f"repos/{repo}", what=f"repository {repo}")
+    return f"repository {body.get('full_name') or repo}" if isinstance(body, dict) else repo

@@ -17,9 +17,10 @@ from urllib.parse import quote
 
 from relplan.errors import SyncError
 from relplan.metrics.delivery import PulledCommit, PulledDeployment
+from relplan.sync.delivery.common import PullContext, Pulled, last_success
 from relplan.sync.http import HttpClient
 
-__all__ = ["DEFAULT_URL", "GitLabScope", "pull_deployments"]
+__all__ = ["DEFAULT_URL", "GitLabScope", "client", "pull", "pull_deployments"]
 
 #: ``--url`` when none is given.
 DEFAULT_URL: Final = "https://gitlab.com/api/v4"
@@ -162,3 +163,26 @@ def _with_commits(dep: PulledDeployment, commits: Sequence[PulledCommit]) -> Pul
     from dataclasses import replace
 
     return replace(dep, commits=tuple(commits))
+
+
+def client(ctx: PullContext, secret: str) -> HttpClient:
+    """A client on the GitLab API with the token."""
+    return HttpClient(ctx.url, f"Bearer {secret}")
+
+
+def pull(http: HttpClient, ctx: PullContext) -> Pulled:
+    """The connection's deployments updated since the watermark."""
+    scope = GitLabScope(ctx.connection, str(ctx.settings["project"]), ctx.team, ctx.production)
+    shas = {env: d.sha for env, d in last_success(ctx.stored, ctx.production).items()}
+    deployments, mark = pull_deployments(
+        http, scope, updated_after=ctx.watermark, last_success=shas
+    )
+    return Pulled(deployments, [], mark)
+
+
+def check(http: HttpClient, ctx: PullContext) -> str:
+    """``GET /projects/:id``: the project the token can read."""
+    project = str(ctx.settings["project"])
+    body = http.get(f"projects/{quote(project, safe='')}", what=f"project {project}")
+    name = body.get("path_with_namespace") if isinstance(body, dict) else None
+    return f"project {name or project}"

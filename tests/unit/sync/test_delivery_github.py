@@ -13,6 +13,7 @@ from relplan.metrics.delivery import derive
 from relplan.metrics.dora import dora_metrics
 from relplan.metrics.scope import Window
 from relplan.sync.delivery.github import HEADERS, GitHubScope, pull_deployments
+from relplan.sync.delivery.github import pull as github_pull
 from relplan.sync.http import HttpClient
 from relplan.sync.ratelimit import RetryPolicy
 from tests.helpers.fake_github import REPO_ID, FakeGitHub
@@ -89,3 +90,38 @@ def test_bad_token_is_one_clear_error(github: FakeGitHub) -> None:
         pull_deployments(http, SCOPE)
     assert caught.value.kind == SyncError.AUTH
     assert "nope" not in str(caught.value)
+
+
+def test_a_deployment_pending_at_the_last_pull_is_read_again(github: FakeGitHub) -> None:
+    from relplan.sync.delivery.common import PullContext
+
+    github.commit("4" * 40, T0 + 60 * H, "PAY-4", "3" * 40)
+    github.deploy(5, "4" * 40, T0 + 61 * H, ("pending", T0 + 61 * H))
+    settings = {"team": "PAY", "production": ["production"], "repo": "acme/app"}
+    with _client(github) as http:
+        first = github_pull(http, PullContext("gh", github.url, settings))
+        assert {d.source_id: d.outcome for d in first.deployments}["5"] is None
+        github.set_status(5, "success", T0 + 62 * H)
+        again = github_pull(
+            http,
+            PullContext("gh", github.url, settings, first.watermark, tuple(first.deployments)),
+        )
+    by_id = {d.source_id: d for d in again.deployments}
+    assert (by_id["5"].outcome, by_id["5"].finished) == ("succeeded", T0 + 62 * H)
+    assert [c.sha for c in by_id["5"].commits] == ["4" * 40]  # since deployment 3
+    assert "4" not in by_id  # still pending: unchanged, not written again
+
+
+def test_a_used_up_rate_limit_is_not_called_a_credentials_problem(github: FakeGitHub) -> None:
+    github.fail(
+        "/deployments",
+        403,
+        headers={"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0",
+                 "X-RateLimit-Reset": "1893456000", "X-RateLimit-Resource": "core"},
+        body=b'{"message": "API rate limit exceeded for user ID 1.", "documentation_url": "x"}',
+    )  # fmt: skip
+    with _client(github) as http, pytest.raises(SyncError) as caught:
+        pull_deployments(http, SCOPE)
+    assert caught.value.kind == SyncError.RATE_LIMITED
+    assert "rate limit used up until 2030-01-01 00:00 UTC" in str(caught.value)
+    assert "API rate limit exceeded" in str(caught.value)
