@@ -95,13 +95,29 @@ def select_deployments(
         f"SELECT {_COLUMNS.format(commits='commits' if commits else chr(39) + '[]' + chr(39))}"
         f" FROM delivery_deployments WHERE {where} ORDER BY finished, connection, source_id"
     )
-    return tuple(deployment_of_row(row) for row in conn.execute(sql, tuple(args)))
+    statuses: dict[str, tuple[str, ...]] = {}  # a few distinct lists, parsed once each
+    return tuple(deployment_of_row(row, statuses) for row in conn.execute(sql, tuple(args)))
 
 
-def deployment_of_row(row: Sequence[object]) -> PulledDeployment:
-    """A deployment from the columns of ``delivery_deployments`` in :data:`_COLUMNS` order."""
-    pairs = json.loads(str(row[10]))
-    commits = tuple(PulledCommit(sha, _parse(when), message) for sha, when, message in pairs)
+_decode = json.JSONDecoder().raw_decode
+
+
+def deployment_of_row(
+    row: Sequence[object], statuses: dict[str, tuple[str, ...]] | None = None
+) -> PulledDeployment:
+    """A deployment from the columns of ``delivery_deployments`` in :data:`_COLUMNS` order;
+    ``statuses`` caches parsed status lists by their text."""
+    text = str(row[10])
+    commits: tuple[PulledCommit, ...] = ()
+    if text != "[]":
+        pairs = _decode(text)[0]
+        commits = tuple(PulledCommit(sha, _parse(when), message) for sha, when, message in pairs)
+    said = str(row[7])
+    if statuses is None or said not in statuses:
+        parsed = tuple(_decode(said)[0])
+        if statuses is None:
+            statuses = {}
+        statuses[said] = parsed
     return PulledDeployment(
         source=str(row[0]),
         source_id=str(row[1]),
@@ -110,7 +126,7 @@ def deployment_of_row(row: Sequence[object]) -> PulledDeployment:
         production=bool(row[4]),
         sha=str(row[5]),
         ref=str(row[6]),
-        statuses=tuple(json.loads(str(row[7]))),
+        statuses=statuses[said],
         started=_parse(row[8]),  # type: ignore[arg-type]
         finished=_parse(row[9]),  # type: ignore[arg-type]
         commits=commits,
