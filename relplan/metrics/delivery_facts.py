@@ -37,7 +37,7 @@ __all__ = [
     "pulled_facts",
 ]
 
-#: One commit as stored: ``[sha, committed (ISO text, a datetime, or None), message]``.
+#: One commit as stored: ``[sha, committed (ISO text or None), message]``.
 CommitRow = Sequence[Any]
 _HOUR = 3600.0
 _NO_LEAD: tuple[list[float], int, int] = ([], 0, 0)
@@ -128,6 +128,14 @@ def _full(dep: Dep) -> PulledDeployment:
     return PulledDeployment(**dep._asdict())
 
 
+def _stored_rows(dep: Dep) -> list[tuple[str, str | None, str]]:
+    """A deployment's commits as the store keeps them (times as ISO text)."""
+    return [
+        (c.sha, None if c.committed is None else c.committed.isoformat(), c.message)
+        for c in _full(dep).commits
+    ]
+
+
 def pulled_facts(
     deployments: Iterable[Dep],
     incidents: Sequence[PulledIncident] = (),
@@ -158,7 +166,7 @@ def pulled_facts(
             real.append((dep, outcome))
     real.sort(key=lambda p: (p[0].finished, p[0].source, p[0].source_id))
     production_streams = {(d.source, d.environment) for d, _ in real if d.production}
-    rows_of = commits_of or (lambda d: [(c.sha, c.committed, c.message) for c in _full(d).commits])
+    rows_of = commits_of or _stored_rows
 
     # One pass per commit: which changes count (not shipped before in the stream) and their
     # lead times, as epoch seconds (the hot loop of the whole command).
@@ -181,16 +189,13 @@ def pulled_facts(
             end = dep.finished.timestamp()
             positive: list[float] = []
             other = untimed = 0
-            for sha, when, *_ in rows:
+            for sha, when, _message in rows:
                 if sha in seen:
                     continue
                 if when is None:
                     untimed += 1
                     continue
-                stamp = (
-                    when.timestamp() if isinstance(when, dt.datetime) else parse(when).timestamp()
-                )
-                hours = (end - stamp) / _HOUR
+                hours = (end - parse(when).timestamp()) / _HOUR
                 if hours > 0:
                     positive.append(hours)
                 else:
@@ -202,7 +207,7 @@ def pulled_facts(
             seen.add(dep.sha)
             seen.update(shas)
 
-    by_key = {(d.source, d.source_id): d for d, _ in real}
+    by_key = {(d.source, d.source_id): d for d, _ in real} if incidents else {}
     named: dict[tuple[str, str], list[PulledIncident]] = {}
     counted: list[tuple[PulledIncident, Dep]] = []
     incident_facts = []
