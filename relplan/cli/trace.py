@@ -87,8 +87,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_deployment(args: argparse.Namespace) -> int:
     """``relplan deployment link ID --release KEY|--none``."""
     from relplan.edits.deployment_links import find_deployment, link_deployment
+    from relplan.errors import Issue, ValidationError
     from relplan.store.workspace import Workspace
 
+    if not args.none and args.release is None:
+        raise ValidationError([Issue("--release", "say which release (--release KEY) or --none")])
     release = None if args.none else args.release
     with Workspace.open(workspace_path(args), create=False) as ws:
         connection, source_id = find_deployment(ws, args.id)
@@ -120,6 +123,7 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("action", choices=["link"], help="what to do")
     p.add_argument("id", metavar="ID", help="the deployment: CONNECTION:ID, or ID if unique")
-    which = p.add_mutually_exclusive_group(required=True)
+    # Not required=True: argparse's message for a required group names no command; ours does.
+    which = p.add_mutually_exclusive_group()
     which.add_argument("--release", type=release_key, metavar="KEY", help="link it to this release")
     which.add_argument("--none", action="store_true", help="link it to no release")

@@ -154,3 +154,5 @@ def test_deployment_link_to_none_and_bad_input(
     assert "no pulled deployment with key 'gh:77'" in capsys.readouterr().err
     assert _run(db, "deployment", "link", "gh:2", "--release", "NOPE-1") == 2
     assert "no release with key 'NOPE-1'" in capsys.readouterr().err
+    assert _run(db, "deployment", "link", "gh:2") == 2
+    assert "--release: say which release (--release KEY) or --none" in capsys.readouterr().err
