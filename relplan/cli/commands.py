@@ -130,6 +130,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "relplan.cli.push",
     "relplan.cli.report",
     "relplan.cli.planning_extra",
+    "relplan.cli.trace",
 )
 
 

@@ -25,6 +25,7 @@ from relplan.planning import wording
 
 if TYPE_CHECKING:
     from relplan.domain.model import Plan
+    from relplan.metrics.delivery_facts import Pulled
     from relplan.planning.readiness import ItemFacts
     from relplan.store.workspace import Workspace
 
@@ -59,21 +60,21 @@ def _readiness_input(args: argparse.Namespace) -> tuple[Plan, ItemFacts]:
         return plan, ItemFacts.of_rows(*ws.readiness_rows(since))
 
 
-def _metrics_plan(ws: Workspace) -> Plan:
+def _metrics_plan(ws: Workspace) -> tuple[Plan, Pulled]:
     """What DORA metrics read: releases and deployments, and the work items only of releases
-    with a deployment that lists no changes (their resolve times stand in for commit times)."""
+    with a deployment that lists no changes (their resolve times stand in for commit times);
+    and the facts of the deployments and incidents pulled from delivery tools, by the spec's
+    rules (counted from the stored rows, without an object per commit)."""
     import dataclasses
 
-    from relplan.metrics.delivery import derive
-    from relplan.store import delivery
+    from relplan.metrics.delivery_facts import load_pulled
 
     plan = ws.release_plan()
     deployments = ws.deployments()
     without_changes = {d.release for d in deployments if not d.changes}
     items = ws.work_items(without_changes) if without_changes else ()
-    # Deployments and incidents pulled from delivery tools, by the spec's rules.
-    pulled = derive(delivery.load_deployments(ws.conn), delivery.load_incidents(ws.conn))
-    return dataclasses.replace(plan, deployments=deployments + pulled, work_items=items)
+    plan = dataclasses.replace(plan, deployments=deployments, work_items=items)
+    return plan, load_pulled(ws.conn)
 
 
 def _today(args: argparse.Namespace, plan: Plan) -> dt.date:
@@ -103,12 +104,11 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     """``relplan metrics [--json] [--from D] [--to D] [--team KEY] [--train KEY] [--today D]``."""
     from relplan.metrics.benchmark import REPORTS
     from relplan.metrics.dora import dora_metrics
-    from relplan.metrics.report import format_metrics
     from relplan.metrics.scope import resolve_window
     from relplan.store.workspace import Workspace
 
     with Workspace.open(workspace_path(args), create=False) as ws:
-        plan = _metrics_plan(ws)
+        plan, pulled = _metrics_plan(ws)
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
     result = dora_metrics(
         plan,
@@ -116,10 +116,13 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         team=args.team,
         train=args.train,
         report=REPORTS[args.benchmark],
+        pulled=pulled,
     )
     if args.json:
         print_json(result.to_json())
     else:
+        from relplan.metrics.report import format_metrics  # the table code only when printed
+
         out(format_metrics(result))
     return EXIT_OK
 
@@ -222,7 +225,7 @@ def _export_chart(args: argparse.Namespace, ws: Workspace, fmt: str) -> str:
     if len(teams) > 1:
         raise ValidationError([Issue("--team", "a chart takes one team")])
     # The DORA chart reads only releases and deployments (and a few releases' items).
-    plan = _metrics_plan(ws) if name == "dora" else ws.plan()
+    plan, pulled = _metrics_plan(ws) if name == "dora" else (ws.plan(), None)
     flt = DashboardFilter(
         team=teams[0] if teams else None,
         train=getattr(args, "train", None),
@@ -233,7 +236,7 @@ def _export_chart(args: argparse.Namespace, ws: Workspace, fmt: str) -> str:
     today = _today(args, plan)
     if name == "dora":  # only what the chart shows: no readiness forecast, no load
         dora = dora_weekly(plan, window=resolve_window(flt.date_from, flt.date_to, today=today),
-                           team=flt.team, train=flt.train)  # fmt: skip
+                           team=flt.team, train=flt.train, pulled=pulled)  # fmt: skip
         size = save_figure(dora_figure(dora), args.out, fmt)
         span = f"{dora.overall.window.start} to {dora.overall.window.end}"
         return f"wrote {args.out} ({size:,} bytes): DORA metrics {span}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from relplan.domain.model import Plan
 from relplan.errors import UnknownObjectError
 from relplan.metrics.burnup import Burnup, burnup_of
+from relplan.metrics.delivery_facts import Pulled
 from relplan.metrics.dora import WeeklyDora, dora_weekly
 from relplan.metrics.load import ReleaseLoad, default_load_window, release_load
 from relplan.metrics.scope import Window, resolve_window
@@ -95,7 +96,12 @@ def load_window(flt: DashboardFilter, *, today: dt.date) -> Window:
 
 
 def compute_dashboard(
-    plan: Plan, *, flt: DashboardFilter | None = None, today: dt.date, generation: int = 0
+    plan: Plan,
+    *,
+    flt: DashboardFilter | None = None,
+    today: dt.date,
+    generation: int = 0,
+    pulled: Pulled | None = None,
 ) -> DashboardData:
     """Run every analysis the dashboard charts.
 
@@ -104,6 +110,7 @@ def compute_dashboard(
         flt: The filter (default: everything, the 90 days ending today).
         today: The day forecasts start from.
         generation: Passed through to the result.
+        pulled: Deployments and incidents pulled from delivery tools, counted by DORA.
 
     Returns:
         The analyses.
@@ -115,7 +122,7 @@ def compute_dashboard(
     flt = flt or DashboardFilter()
     readiness = readiness_of(plan, today=today, team=flt.team, train=flt.train)
     window = resolve_window(flt.date_from, flt.date_to, today=today)
-    dora = dora_weekly(plan, window=window, team=flt.team, train=flt.train)
+    dora = dora_weekly(plan, window=window, team=flt.team, train=flt.train, pulled=pulled)
     load = release_load(plan, window=load_window(flt, today=today), team=flt.team, train=flt.train)
     if flt.release is not None and readiness.release(flt.release) is None:
         # A release outside the filter: its team's readiness gives the same forecast (the

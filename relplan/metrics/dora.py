@@ -13,16 +13,17 @@ the window's last day (the first bucket may be shorter).
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, TypedDict
+from typing import Final, NamedTuple, TypedDict
 
 from relplan.domain.model import Deployment, Plan
+from relplan.domain.zone import plan_zone
 from relplan.metrics import benchmark
+from relplan.metrics.delivery_facts import Pulled
+from relplan.metrics.quality import NO_NOTES, DataQuality, DataQualityJSON
 from relplan.metrics.scope import Window, releases_in_scope
-from relplan.planning.readiness import plan_zone
 
 __all__ = [
     "FAILED_OUTCOMES",
@@ -73,6 +74,7 @@ DoraMetricsJSON = TypedDict(
         "time_to_restore_hours": _MedianJSON,
         "rework_rate": _RateJSON,
         "notes": list[str],
+        "quality": DataQualityJSON,
     },
 )
 
@@ -84,7 +86,14 @@ def median(values: Sequence[float]) -> float | None:
         >>> median([3.0, 1.0, 2.0]), median([4.0, 1.0, 2.0, 3.0]), median([])
         (2.0, 2.5, None)
     """
-    return float(statistics.median(values)) if values else None
+    if not values:
+        return None
+    # Not statistics.median: importing statistics costs `relplan metrics` more than this does.
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[mid])
+    return (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def is_production(environment: str) -> bool:
@@ -92,9 +101,8 @@ def is_production(environment: str) -> bool:
     return environment.casefold() == PRODUCTION.casefold()
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """What one deployment contributes."""
+class _Facts(NamedTuple):
+    """What one deployment contributes (a tuple: 20,000 of them are built per command)."""
 
     day: dt.date
     failed: bool
@@ -105,6 +113,9 @@ class _Facts:
     from_items: bool  # no changes: lead time from the release's resolved items
     incident_on_success: bool
     rework: bool  # a pulled deployment caused by a production incident
+    inferred: bool = False  # pulled, linked to its release only by inference
+    unlinked: bool = False  # pulled, linked to no release
+    no_commits: bool = False  # pulled and successful, its source listed no commits
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +135,8 @@ class DoraMetrics:
         rework_rate: Pulled deployments caused by a production incident, over all of them.
         notes: Where the data is thin, one line each.
         report: The DORA report whose bands rate the figures.
+        quality: What makes the figures less sure (inferred links, incidents naming no
+            deployment, deployments without commits), with the notes under each figure.
     """
 
     window: Window
@@ -138,6 +151,7 @@ class DoraMetrics:
     rework_rate: float | None = None
     notes: tuple[str, ...] = ()
     report: benchmark.Report = benchmark.DEFAULT_REPORT
+    quality: DataQuality = NO_NOTES
 
     @property
     def per_week(self) -> float:
@@ -193,6 +207,7 @@ class DoraMetrics:
             },
             "rework_rate": {"value": self.rework_rate, "band": self.rework_band},
             "notes": list(self.notes),
+            "quality": self.quality.to_json(),
         }
 
 
@@ -209,8 +224,15 @@ class WeeklyDora:
     overall: DoraMetrics
 
 
-def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> list[_Facts]:
-    """The facts of the deployments finished in ``window``."""
+def _facts(
+    plan: Plan,
+    deployments: Iterable[Deployment],
+    window: Window,
+    fetched: Pulled | None = None,
+    scope: Container[str] | None = None,
+) -> list[_Facts]:
+    """The facts of the deployments finished in ``window`` (of the pulled ones, those whose
+    release is in ``scope`` when one is given)."""
     zone = plan_zone(plan)
     resolved: dict[str, list[dt.datetime]] | None = None
     out = []
@@ -252,7 +274,57 @@ def _facts(plan: Plan, deployments: Iterable[Deployment], window: Window) -> lis
                 rework=dep.rework,
             )
         )
+    first, last = window.start, window.end
+    for p in fetched.deployments if fetched is not None else ():
+        day = p.finished.astimezone(zone).date()
+        if not first <= day <= last or (scope is not None and p.release not in scope):
+            continue
+        succeeded = p.outcome == "succeeded"
+        restore = None
+        if p.restored is not None:
+            restore = (p.restored - p.finished).total_seconds() / _HOUR
+        out.append(
+            _Facts(
+                day=day,
+                failed=p.outcome in FAILED_OUTCOMES or p.incident is not None,
+                lead_hours=p.lead_hours,
+                restore_hours=restore,
+                non_positive=p.non_positive,
+                untimed_changes=p.untimed if succeeded else 0,
+                from_items=False,
+                incident_on_success=False,
+                rework=p.rework,
+                inferred=p.link == "inferred",
+                unlinked=p.release is None,
+                no_commits=succeeded and p.commits == 0,
+            )
+        )
     return out
+
+
+def _quality(
+    facts: Sequence[_Facts],
+    window: Window,
+    pulled: Pulled | None,
+    zone: dt.tzinfo,
+    scope: Container[str] | None,
+) -> DataQuality:
+    """The data-quality counts of a window."""
+    unlinked = suggested = 0
+    for incident in pulled.incidents if pulled is not None else ():
+        if incident.provenance == "named" or incident.created.astimezone(zone).date() not in window:
+            continue
+        if scope is not None and incident.release not in scope:
+            continue
+        unlinked += 1
+        suggested += incident.provenance == "suggested"
+    return DataQuality(
+        inferred_links=sum(f.inferred for f in facts),
+        unlinked_deployments=sum(f.unlinked for f in facts),
+        without_commits=sum(f.no_commits for f in facts),
+        unlinked_incidents=unlinked,
+        suggested_incidents=suggested,
+    )
 
 
 def _aggregate(
@@ -261,6 +333,7 @@ def _aggregate(
     *,
     with_notes: bool,
     report: benchmark.Report = benchmark.DEFAULT_REPORT,
+    quality: DataQuality = NO_NOTES,
 ) -> DoraMetrics:
     n = len(facts)
     failed = sum(f.failed for f in facts)
@@ -277,8 +350,9 @@ def _aggregate(
         rework_rate=sum(f.rework for f in facts) / n if n else None,
         time_to_restore_hours=median(restores),
         restore_samples=len(restores),
-        notes=_notes(facts, lead, restores) if with_notes else (),
+        notes=(*_notes(facts, lead, restores), *quality.notes()) if with_notes else (),
         report=report,
+        quality=quality,
     )
 
 
@@ -320,13 +394,16 @@ def _notes(
     return tuple(notes)
 
 
-def _production(plan: Plan, team: str | None, train: str | None) -> list[Deployment]:
-    """The Production deployments of the team's or train's releases (all without a filter)."""
+def _production(
+    plan: Plan, team: str | None, train: str | None
+) -> tuple[list[Deployment], Container[str] | None]:
+    """The Production deployments of the team's or train's releases (all without a filter),
+    and the keys of those releases (None without a filter)."""
     deployments = [d for d in plan.deployments if is_production(d.environment)]
     if team is None and train is None:
-        return deployments
+        return deployments, None
     scope: Mapping[str, object] = releases_in_scope(plan, team=team, train=train)
-    return [d for d in deployments if d.release in scope]
+    return [d for d in deployments if d.release in scope], scope
 
 
 def dora_metrics(
@@ -336,6 +413,7 @@ def dora_metrics(
     team: str | None = None,
     train: str | None = None,
     report: benchmark.Report = benchmark.DEFAULT_REPORT,
+    pulled: Pulled | None = None,
 ) -> DoraMetrics:
     """DORA's four keys over the Production deployments finished in ``window``.
 
@@ -345,15 +423,19 @@ def dora_metrics(
         team: Only deployments of this team's releases.
         train: Only deployments of this train's releases.
         report: The DORA report whose bands rate the figures (``--benchmark``).
+        pulled: Deployments and incidents pulled from delivery tools
+            (:func:`~relplan.metrics.delivery_facts.load_pulled`), counted with the plan's.
 
     Returns:
-        The figures, with notes on thin data.
+        The figures, with notes on thin data and on the quality of the pulled data.
 
     Raises:
         UnknownObjectError: ``team`` or ``train`` is not in the plan.
     """
-    facts = _facts(plan, _production(plan, team, train), window)
-    return _aggregate(facts, window, with_notes=True, report=report)
+    deployments, scope = _production(plan, team, train)
+    facts = _facts(plan, deployments, window, pulled, scope)
+    quality = _quality(facts, window, pulled, plan_zone(plan), scope)
+    return _aggregate(facts, window, with_notes=True, report=report, quality=quality)
 
 
 def dora_weekly(
@@ -363,13 +445,17 @@ def dora_weekly(
     team: str | None = None,
     train: str | None = None,
     report: benchmark.Report = benchmark.DEFAULT_REPORT,
+    pulled: Pulled | None = None,
 ) -> WeeklyDora:
-    """The four keys per 7-day bucket ending on ``window.end``, and over the whole window.
+    """The four keys per 7-day bucket ending on ``window.end``, and over the whole window;
+    each bucket carries the data quality of its own days (for the chart's tooltips).
 
     Raises:
         UnknownObjectError: ``team`` or ``train`` is not in the plan.
     """
-    facts = _facts(plan, _production(plan, team, train), window)
+    deployments, scope = _production(plan, team, train)
+    facts = _facts(plan, deployments, window, pulled, scope)
+    zone = plan_zone(plan)
     by_bucket: dict[int, list[_Facts]] = defaultdict(list)
     for fact in facts:
         by_bucket[(window.end - fact.day).days // 7].append(fact)
@@ -377,11 +463,14 @@ def dora_weekly(
     for k in reversed(range((window.days + 6) // 7)):
         end = window.end - dt.timedelta(days=7 * k)
         start = max(window.start, end - dt.timedelta(days=6))
-        bucket = _aggregate(
-            by_bucket.get(k, []), Window(start, end), with_notes=False, report=report
-        )
-        buckets.append(bucket)
-    return WeeklyDora(tuple(buckets), _aggregate(facts, window, with_notes=True, report=report))
+        week, days = by_bucket.get(k, []), Window(start, end)
+        quality = _quality(week, days, pulled, zone, scope)
+        buckets.append(_aggregate(week, days, with_notes=False, report=report, quality=quality))
+    overall = _aggregate(
+        facts, window, with_notes=True, report=report,
+        quality=_quality(facts, window, pulled, zone, scope),
+    )  # fmt: skip
+    return WeeklyDora(tuple(buckets), overall)
 
 
 def _count(count: int, noun: str) -> str:

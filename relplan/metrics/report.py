@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from relplan.metrics.dora import DoraMetrics
-from relplan.planning.readiness import VERDICTS, Readiness
+from relplan.metrics.quality import FIGURES
 from relplan.planning.report import format_table
 from relplan.planning.wording import verdict_words
+
+if TYPE_CHECKING:
+    # Imported where used: `relplan metrics` need not load the forecast (and numpy).
+    from relplan.planning.readiness import Readiness
 
 __all__ = ["format_hours", "format_metrics", "format_readiness"]
 
@@ -25,6 +30,8 @@ def format_readiness(readiness: Readiness) -> str:
     Returns:
         The text, without a final newline.
     """
+    from relplan.planning.readiness import VERDICTS
+
     if not readiness.releases:
         return "No releases to judge."
     rows = [
@@ -109,12 +116,27 @@ def format_metrics(metrics: DoraMetrics) -> str:
             f"{format_hours(metrics.time_to_restore_hours)} (median of {metrics.restore_samples})",
             metrics.restore_band or "-",
         ],
+        [
+            "Rework rate",
+            "-" if metrics.rework_rate is None else f"{metrics.rework_rate:.1%}",
+            metrics.rework_band or "-",
+        ],
     ]
     head = (
         f"{metrics.deployments} Production deployments from {w.start} to {w.end} "
         f"({w.days} days); bands: {metrics.report.name}"
     )
     lines = [head, "", format_table(["METRIC", "VALUE", "BAND"], rows)]
-    if metrics.notes:
-        lines += ["", "Notes:", *(f"- {note}" for note in metrics.notes)]
+    titles = dict(zip(FIGURES, (r[0] for r in rows), strict=True))
+    per_figure = [
+        f"- {titles[figure]}: {note}"
+        for figure, notes in metrics.quality.figure_notes().items()
+        for note in notes
+    ]
+    if per_figure:
+        lines += ["", "Data quality, per figure:", *per_figure]
+    quality = set(metrics.quality.notes())
+    other = [note for note in metrics.notes if note not in quality]
+    if other:
+        lines += ["", "Notes:", *(f"- {note}" for note in other)]
     return "\n".join(lines)

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from relplan.domain.model import Plan, Release
+from relplan.domain.zone import plan_zone
 from relplan.errors import Issue, UnknownObjectError, ValidationError
-from relplan.planning.readiness import plan_zone
 
 __all__ = ["DEFAULT_WINDOW_DAYS", "Window", "releases_in_scope", "resolve_window", "today_in"]
 

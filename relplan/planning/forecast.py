@@ -26,12 +26,12 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import numpy.typing as npt
 
 from relplan.domain.model import Plan, Release, WorkItem
+from relplan.domain.zone import plan_zone
 
 __all__ = [
     "MAX_NEVER_SHARE",
@@ -87,14 +87,6 @@ class Forecast:
     p85: int | None
     ahead: int
     missing: str = ""
-
-
-def plan_zone(plan: Plan) -> dt.tzinfo:
-    """The plan's planning zone (UTC when the name is unknown to this machine)."""
-    try:
-        return ZoneInfo(plan.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 #: A done item as throughput counts it: ``(team, release, resolved)``.

@@ -24,6 +24,7 @@ from typing import Any
 
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
+from relplan.store import deployment_links as _deployment_links  # noqa: F401
 from relplan.store import lifecycle_tables as _lifecycle_tables  # noqa: F401
 from relplan.store import sync_state as _sync_state  # noqa: F401
 from relplan.store.database import transaction

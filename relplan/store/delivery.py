@@ -11,11 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from relplan.metrics.delivery import PulledCommit, PulledDeployment, PulledIncident
 
-__all__ = ["load_deployments", "load_incidents", "save_deployments", "save_incidents"]
+__all__ = [
+    "deployment_of_row",
+    "load_deployments",
+    "load_incidents",
+    "save_deployments",
+    "save_incidents",
+    "select_deployments",
+]
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -57,43 +64,77 @@ def save_deployments(conn: sqlite3.Connection, deployments: Iterable[PulledDeplo
     return len(rows)
 
 
+_COLUMNS = (
+    "connection, source_id, kind, environment, production, sha, ref, statuses, started,"
+    " finished, {commits}, team, release, link, url"
+)
+
+
 def load_deployments(
-    conn: sqlite3.Connection, connection: str | None = None
+    conn: sqlite3.Connection, connection: str | None = None, *, commits: bool = True
 ) -> tuple[PulledDeployment, ...]:
-    """Every pulled deployment (of one connection), oldest finish first."""
+    """Every pulled deployment (of one connection), oldest finish first.
+
+    Args:
+        conn: The workspace.
+        connection: Only this connection's.
+        commits: Whether to read their commits (without: ``commits`` is empty, which is much
+            faster where only the deployments matter).
+    """
+    if connection is None:
+        return select_deployments(conn, "1", (), commits=commits)
+    return select_deployments(conn, "connection = ?", (connection,), commits=commits)
+
+
+def select_deployments(
+    conn: sqlite3.Connection, where: str, args: Sequence[object], *, commits: bool = True
+) -> tuple[PulledDeployment, ...]:
+    """The pulled deployments matching an SQL condition (``where``, with ``args``), oldest
+    finish first; ``commits`` as for :func:`load_deployments`."""
     sql = (
-        "SELECT connection, source_id, kind, environment, production, sha, ref, statuses,"
-        " started, finished, commits, team, release, link, url FROM delivery_deployments"
+        f"SELECT {_COLUMNS.format(commits='commits' if commits else chr(39) + '[]' + chr(39))}"
+        f" FROM delivery_deployments WHERE {where} ORDER BY finished, connection, source_id"
     )
-    args: tuple[str, ...] = ()
-    if connection is not None:
-        sql += " WHERE connection = ?"
-        args = (connection,)
-    out = []
-    for row in conn.execute(sql + " ORDER BY finished, connection, source_id", args):
-        commits = tuple(
-            PulledCommit(sha, _parse(when), message) for sha, when, message in json.loads(row[10])
-        )
-        out.append(
-            PulledDeployment(
-                source=row[0],
-                source_id=row[1],
-                kind=row[2],
-                environment=row[3],
-                production=bool(row[4]),
-                sha=row[5],
-                ref=row[6],
-                statuses=tuple(json.loads(row[7])),
-                started=_parse(row[8]),
-                finished=_parse(row[9]),
-                commits=commits,
-                team=row[11],
-                release=row[12],
-                link=row[13],
-                url=row[14],
-            )
-        )
-    return tuple(out)
+    statuses: dict[str, tuple[str, ...]] = {}  # a few distinct lists, parsed once each
+    return tuple(deployment_of_row(row, statuses) for row in conn.execute(sql, tuple(args)))
+
+
+_decode = json.JSONDecoder().raw_decode
+
+
+def deployment_of_row(
+    row: Sequence[object], statuses: dict[str, tuple[str, ...]] | None = None
+) -> PulledDeployment:
+    """A deployment from the columns of ``delivery_deployments`` in :data:`_COLUMNS` order;
+    ``statuses`` caches parsed status lists by their text."""
+    text = str(row[10])
+    commits: tuple[PulledCommit, ...] = ()
+    if text != "[]":
+        pairs = _decode(text)[0]
+        commits = tuple(PulledCommit(sha, _parse(when), message) for sha, when, message in pairs)
+    said = str(row[7])
+    if statuses is None or said not in statuses:
+        parsed = tuple(_decode(said)[0])
+        if statuses is None:
+            statuses = {}
+        statuses[said] = parsed
+    return PulledDeployment(
+        source=str(row[0]),
+        source_id=str(row[1]),
+        kind=str(row[2]),
+        environment=str(row[3]),
+        production=bool(row[4]),
+        sha=str(row[5]),
+        ref=str(row[6]),
+        statuses=statuses[said],
+        started=_parse(row[8]),  # type: ignore[arg-type]
+        finished=_parse(row[9]),  # type: ignore[arg-type]
+        commits=commits,
+        team=str(row[11]),
+        release=row[12],  # type: ignore[arg-type]
+        link=str(row[13]),
+        url=str(row[14]),
+    )
 
 
 def save_incidents(conn: sqlite3.Connection, incidents: Iterable[PulledIncident]) -> int:

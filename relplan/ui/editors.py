@@ -21,6 +21,7 @@ from relplan.ui.dialogs.environments import EnvironmentEditorDialog
 from relplan.ui.dialogs.freezes import FreezeEditorDialog
 from relplan.ui.dialogs.release_editor import ReleaseEditorDialog
 from relplan.ui.dialogs.release_notes import ask_and_write_notes
+from relplan.ui.dialogs.release_shipped import attach_shipped_tab
 from relplan.ui.errors import present_error
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class EditorLauncher(QObject):
         dialog.save_requested.connect(lambda edit: self._save_release(dialog, edit))
         dialog.notes_requested.connect(lambda key: ask_and_write_notes(self._session, key, dialog))
         dialog.finished.connect(lambda _result: self._forget(dialog))
+        attach_shipped_tab(dialog, self._session)  # deployments, commits, incidents (issue #15)
         self.release_editor = dialog
         dialog.open()
 

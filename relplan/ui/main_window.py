@@ -55,6 +55,7 @@ from relplan.ui.sync_actions import SyncActions
 from relplan.ui.views.base import PlanView
 from relplan.ui.views.calendar import CalendarView
 from relplan.ui.views.dashboard_tab import DashboardTab
+from relplan.ui.views.dora_drilldown import attach_dora_drilldown
 from relplan.ui.views.graph_map import DependencyMapView
 from relplan.ui.views.problems import ProblemsDock
 from relplan.ui.views.releases import ReleaseTableView
@@ -175,6 +176,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.map = DependencyMapView(self, runner=self.runner)
         self.add_view("Map", self.map, "Ctrl+4")
         self.dashboard = DashboardTab(self, runner=self.runner)
+        attach_dora_drilldown(self.dashboard, self.session)  # pulled data, notes, drill-down
         self.add_view("Dashboard", self.dashboard, "Ctrl+5")
         self.plan_actions = PlanActions(self, today=today)
         self.lifecycle_actions = LifecycleActions(self, today=today)

@@ -479,6 +479,28 @@ class WorkspaceSession(QObject):
 
         self._write(write, message, on_error=on_error, on_done=on_done)
 
+    def link_deployment(
+        self,
+        connection: str,
+        source_id: str,
+        release: str | None,
+        *,
+        on_done: Callable[[ChangeSet], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Link a pulled deployment to ``release`` (None: none) by hand: ONE undoable command
+        (:func:`relplan.edits.deployment_links.link_deployment`, as ``relplan deployment link``)."""
+        from relplan.edits.deployment_links import link_deployment
+
+        def write(ws: Workspace) -> ChangeSet:
+            changes = link_deployment(ws, connection, source_id, release)
+            return ChangeSet(label="No change") if changes is None else changes
+
+        def message(cs: ChangeSet) -> str:
+            return f"{cs.label} (Edit → Undo reverts it)" if cs.count() else "Nothing changed"
+
+        self._write(write, message, on_error=on_error, on_done=on_done)
+
     def add_deployment(
         self,
         deployment: Deployment,

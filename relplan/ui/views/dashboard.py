@@ -69,6 +69,7 @@ from relplan.ui.views.dashboard_charts import (
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from relplan.metrics.delivery_facts import Pulled
     from relplan.ui.tasks import BaseTaskRunner
 
 __all__ = [
@@ -145,6 +146,8 @@ class DashboardView(QWidget):
         self._filter = DashboardFilter()
         self._generation = 0
         self._result: DashboardResult | None = None
+        #: Reads the deployments pulled from delivery tools (on the worker); None: none.
+        self.pulled_source: Callable[[], Pulled | None] | None = None
         self._updating = False
         self._fits = 0  # redraws for a new panel size requested
         self._waiting = False  # for the latest request's result
@@ -353,8 +356,13 @@ class DashboardView(QWidget):
         live, ratio = self._live, self.devicePixelRatioF()
         live.sizes = self._chart_sizes()
 
+        source = self.pulled_source
+
         def job() -> DashboardResult:
-            data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
+            pulled = None if source is None else source()  # on the worker, like the rest
+            data = compute_dashboard(
+                plan, flt=flt, today=today, generation=generation, pulled=pulled
+            )
             return draw_charts(data, live.sizes, ratio=ratio)
 
         if self._runner is None:

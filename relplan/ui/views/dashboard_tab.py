@@ -14,6 +14,7 @@ the latest analysis judged gates against.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QShowEvent
@@ -49,6 +50,8 @@ class DashboardTab(QWidget, PlanView):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.view: DashboardView | None = None
+        #: Called with the dashboard when it is built (the DORA drill-down hooks in there).
+        self.setup_view: Callable[[DashboardView], None] | None = None
         self._plan: Plan | None = None
         self._today: dt.date | None = None
         self._filter: ViewFilter = (frozenset(), None, None)
@@ -93,6 +96,8 @@ class DashboardTab(QWidget, PlanView):
 
             self.view = DashboardView(self, runner=self._runner, clock=self._clock)
             self._layout.addWidget(self.view)
+            if self.setup_view is not None:
+                self.setup_view(self.view)
         self._sync(force=force)
         return self.view
 

@@ -179,8 +179,13 @@ def test_json_shape() -> None:
     out = dora_metrics(_plan(d), window=NOVEMBER).to_json()
     assert list(out) == [
         "from", "to", "deployments", "benchmark", "deployment_frequency", "lead_time_hours",
-        "change_failure_rate", "time_to_restore_hours", "rework_rate", "notes",
+        "change_failure_rate", "time_to_restore_hours", "rework_rate", "notes", "quality",
     ]  # fmt: skip
+    # Without pulled data nothing is noted, but every figure is listed.
+    assert out["quality"]["figures"] == {
+        "deployment_frequency": [], "lead_time_hours": [], "change_failure_rate": [],
+        "time_to_restore_hours": [], "rework_rate": [],
+    }  # fmt: skip
     assert out["from"] == "2026-11-01"
     assert out["to"] == "2026-11-30"
     assert out["benchmark"] == DEFAULT_REPORT.name
