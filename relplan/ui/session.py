@@ -139,6 +139,8 @@ class WorkspaceSession(QObject):
     """
 
     refreshed = Signal(object)
+    #: Deployments or incidents pulled from a delivery tool changed (they are no plan objects).
+    delivery_changed = Signal()
     undo_needs_confirmation = Signal(object)
     opened = Signal(object)
     message = Signal(str)

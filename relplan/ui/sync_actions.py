@@ -4,14 +4,16 @@
 lane; tokens go to the OS keyring (:class:`~relplan.sync.credentials.KeyringStore`) and nowhere
 else. Sync Now runs :class:`~relplan.ui.sync_panel.SyncPanel` (prepare and apply on the DB lane,
 fetch on the network lane), so the window stays responsive; when the run finishes, the session
-refreshes the table and the analyses from the reports' ChangeSets.
+refreshes the table and the analyses from the reports' ChangeSets; when a delivery tool's pull
+wrote deployments or incidents, the session's ``delivery_changed`` tells the views that show them
+(the Dashboard's DORA chart, an open release editor's Shipped tab) to read them again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,6 +22,8 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMenu
 from relplan.store import sync_state
 from relplan.sync import engine
 from relplan.sync.credentials import KeyringStore
+from relplan.sync.delivery import connections as delivery
+from relplan.sync.delivery.connections import DeliverySpec
 from relplan.sync.tracker import ConnectionConfig
 from relplan.ui.dialogs.connections import ConnectionsDialog
 from relplan.ui.errors import present_error
@@ -34,29 +38,37 @@ SYNC_SHORTCUT: Final = "Ctrl+Shift+S"
 
 @dataclass(frozen=True, slots=True)
 class ConnectionChanges:
-    """What the Connections dialog changed: added connections (with tokens), removed names."""
+    """What the Connections dialog changed: added connections (with tokens), removed names,
+    added delivery connections (with tokens)."""
 
     added: list[tuple[ConnectionConfig, str]]
     removed: list[str]
+    delivery: list[tuple[DeliverySpec, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """Whether nothing changed."""
-        return not self.added and not self.removed
+        return not self.added and not self.removed and not self.delivery
 
     def message(self) -> str:
         """The status-bar message after they were stored."""
         parts = []
-        if self.added:
-            parts.append("added " + ", ".join(c.name for c, _ in self.added))
+        added = [c.name for c, _ in self.added] + [s.name for s, _ in self.delivery]
+        if added:
+            parts.append("added " + ", ".join(added))
         if self.removed:
             parts.append("removed " + ", ".join(self.removed))
         return "Connections: " + "; ".join(parts) + " (tokens are in the keyring)"
 
 
-def read_connections(ws: Workspace) -> list[ConnectionConfig]:
-    """Every connection of the workspace (DB lane)."""
-    return [engine.load_config(ws, row.name) for row in sync_state.connections(ws.conn)]
+def read_connections(ws: Workspace) -> list[ConnectionConfig | DeliverySpec]:
+    """Every connection of the workspace (DB lane): trackers' configs, delivery tools' specs."""
+    return [
+        DeliverySpec.from_row(row)
+        if delivery.is_delivery(row.kind)
+        else engine.load_config(ws, row.name)
+        for row in sync_state.connections(ws.conn)
+    ]
 
 
 def store_connections(ws: Workspace, changes: ConnectionChanges, store: KeyringStore) -> None:
@@ -73,6 +85,31 @@ def store_connections(ws: Workspace, changes: ConnectionChanges, store: KeyringS
         engine.remove_connection(ws, name, store)
     for config, token in changes.added:
         engine.add_connection(ws, config, token, store)
+    for spec, token in changes.delivery:  # after the trackers: jira_incidents reads through one
+        delivery.add_delivery_connection(
+            ws, kind=spec.kind, name=spec.name, url=spec.url, team=spec.team,
+            production=spec.production, scope=spec.scope, token=token, store=store,
+        )  # fmt: skip
+
+
+def delivery_tester(
+    ws: Workspace, store: KeyringStore
+) -> Callable[[DeliverySpec, str, bool], tuple[Callable[[], Any], Callable[[Any], str]]]:
+    """The Connections dialog's test of a delivery tool: ``relplan connection test``'s two steps
+    (:func:`~relplan.sync.delivery.connections.check`), the read for the DB lane and the sign-in
+    for the network lane; a connection not stored yet is read from its fields."""
+
+    def steps(
+        spec: DeliverySpec, token: str, stored: bool
+    ) -> tuple[Callable[[], Any], Callable[[Any], str]]:
+        def prepare() -> delivery.DeliveryJob:
+            if stored:
+                return delivery.prepare(ws, spec.name, history=False)
+            return delivery.prepare_unsaved(ws, spec)
+
+        return prepare, lambda job: delivery.probe(job, store, token or None)
+
+    return steps
 
 
 class SyncActions(QObject):
@@ -89,7 +126,9 @@ class SyncActions(QObject):
         self.menu = menu = QMenu("&Sync", window)
         window.menuBar().insertMenu(window.help_menu.menuAction(), menu)
         self.connections_action = QAction("&Connections…", window)
-        self.connections_action.setStatusTip("Add, test or remove Jira and Azure Boards sources")
+        self.connections_action.setStatusTip(
+            "Add, test or remove trackers (Jira, Azure Boards) and delivery tools"
+        )
         self.connections_action.triggered.connect(self.open_connections)
         self.sync_now_action = QAction("Sync &Now", window)
         self.sync_now_action.setShortcut(QKeySequence(SYNC_SHORTCUT))
@@ -126,6 +165,7 @@ class SyncActions(QObject):
             configs,
             submit=runner.submit,
             tester=lambda c, t: engine.check_connection(c, KeyringStore(), t),
+            delivery_tester=delivery_tester(self.window.session.workspace, KeyringStore()),
             parent=self.window,
         )
         dialog.finished.connect(lambda result: self._on_connections_finished(dialog, result))
@@ -137,7 +177,7 @@ class SyncActions(QObject):
         dialog.deleteLater()
         if result != QDialog.DialogCode.Accepted:
             return
-        changes = ConnectionChanges(dialog.added(), dialog.removed())
+        changes = ConnectionChanges(dialog.added(), dialog.removed(), dialog.added_delivery())
         if changes.empty:
             return
         window = self.window
@@ -171,10 +211,14 @@ class SyncActions(QObject):
         self.panel.start(session.runner, session.workspace, names, KeyringStore())
 
     @Slot(object)
-    def _on_panel_sync_finished(self, reports: Sequence[engine.SyncReport]) -> None:
+    def _on_panel_sync_finished(
+        self, reports: Sequence[engine.SyncReport | delivery.PullReport]
+    ) -> None:
         changes = [r.changes for r in reports]
         if any(not c.empty for c in changes):
             self.window.session.refresh_after(changes)
+        if any(isinstance(r, delivery.PullReport) and r.wrote for r in reports):
+            self.window.session.delivery_changed.emit()
         if reports:
             self.window.show_message("; ".join(r.summary() for r in reports))
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from relplan.errors import Issue, ValidationError
 from relplan.store import delivery, sync_state
 from relplan.sync.credentials import SecretRef, connection_key, read_secret, require_secret
-from relplan.sync.tracker import normalize_url
+from relplan.sync.tracker import normalize_url, url_problem
 
 if TYPE_CHECKING:
     from relplan.metrics.delivery import PulledDeployment
@@ -35,12 +35,16 @@ __all__ = [
     "SCOPE_OPTIONS",
     "SOURCES",
     "DeliveryJob",
+    "DeliverySpec",
+    "PullReport",
     "add_delivery_connection",
     "apply",
     "check",
     "fetch",
     "is_delivery",
     "prepare",
+    "prepare_unsaved",
+    "probe",
     "pull",
 ]
 
@@ -93,6 +97,11 @@ class PullReport:
 
         return ChangeSet()
 
+    @property
+    def wrote(self) -> bool:
+        """Whether it stored or removed anything (the views showing deployments read again)."""
+        return bool(self.fetched or self.incidents or self.removed)
+
     def summary(self) -> str:
         """One line for people."""
         if self.incidents_only:
@@ -104,6 +113,92 @@ class PullReport:
         if self.removed:
             line += f", {self.removed} removed (no longer incidents)"
         return line
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySpec:
+    """A delivery connection as people describe it: the CLI's options, the window's fields.
+
+    Attributes:
+        kind: One of :data:`DELIVERY_KINDS`.
+        name: The connection's name.
+        url: The API base (None: the public service, or the Jira connection's site).
+        team: The team whose deployments and incidents these are.
+        production: The environment names that count as Production.
+        scope: The source's own options (:data:`SCOPE_OPTIONS`, :data:`EXTRA_OPTIONS`), by
+            settings key (``repo``, ``project``, ``from`` …).
+    """
+
+    kind: str
+    name: str
+    url: str | None = None
+    team: str | None = None
+    production: tuple[str, ...] = ()
+    scope: Mapping[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: sync_state.ConnectionRow) -> DeliverySpec:
+        """The spec of a stored connection."""
+        settings: dict[str, Any] = json.loads(row.settings or "{}")
+        keys = SCOPE_OPTIONS.get(row.kind, ()) + EXTRA_OPTIONS.get(row.kind, ())
+        return cls(
+            row.kind, row.name, row.url, str(settings.get("team") or ""),
+            tuple(settings.get("production") or ()),
+            {k: str(settings[k]) for k in keys if settings.get(k)},
+        )  # fmt: skip
+
+    def issues(self) -> list[Issue]:
+        """What is missing or wrong, found without the workspace (one line each, naming the
+        option)."""
+        kind, issues = self.kind, []
+        if kind not in DELIVERY_KINDS:
+            kinds = ", ".join(DELIVERY_KINDS)
+            issues.append(Issue("kind", f"unknown kind {kind!r} (expected one of: {kinds})"))
+        if not self.name or any(c in self.name for c in "|\n") or self.name != self.name.strip():
+            issues.append(Issue("name", f"{self.name!r} is not a usable connection name"))
+        if not self.team:
+            issues.append(Issue("--team", "give the team whose deployments these are"))
+        if kind not in INCIDENTS_ONLY and not self.production:
+            issues.append(Issue("--production", "name at least one Production environment"))
+        for option in SCOPE_OPTIONS.get(kind, ()):
+            if not self.scope.get(option):
+                flag = "--" + option.replace("_", "-")
+                issues.append(Issue(flag, f"{kind} needs {flag}"))
+        base = self.url or DEFAULT_URLS.get(kind)
+        if kind == "jira_incidents":
+            pass  # the Jira connection's site: checked with the workspace
+        elif not base:
+            issues.append(Issue("--url", f"{kind} has no public service: give --url"))
+        else:
+            problem = url_problem(base)
+            if problem:
+                issues.append(Issue("--url", problem))
+        return issues
+
+    def settings(self) -> dict[str, Any]:
+        """What the workspace keeps besides name, kind and URL."""
+        keys = SCOPE_OPTIONS.get(self.kind, ()) + EXTRA_OPTIONS.get(self.kind, ())
+        return {
+            "team": self.team,
+            "production": list(self.production),
+            **{k: v for k, v in self.scope.items() if k in keys and v},
+        }
+
+    def resolved(self, ws: Workspace, *, new: bool = True) -> tuple[str, list[Issue]]:
+        """Its URL (the default, or the Jira connection's site) and the problems found with
+        the workspace too (no such Jira connection; with ``new``, the name taken)."""
+        issues = self.issues()
+        base = self.url or DEFAULT_URLS.get(self.kind) or ""
+        if self.kind == "jira_incidents":
+            from relplan.sync.delivery.jira_incidents import jira_url
+
+            site, problem = jira_url(ws, str(self.scope.get("from") or ""))
+            if problem:
+                issues.append(problem)
+            base = site or ""
+        if new and any(c.name == self.name for c in sync_state.connections(ws.conn)):
+            issues.append(Issue("name", f"a connection {self.name!r} exists already"))
+        return base, issues
 
 
 def add_delivery_connection(
@@ -120,51 +215,21 @@ def add_delivery_connection(
 ) -> str:
     """Keep a new delivery connection; its token goes to the keyring. Returns its URL.
 
+    ``relplan connection add KIND ...`` and the window's Connections dialog both call this.
+
     Raises:
         ValidationError: a missing or wrong option (one line each, naming the option).
     """
-    issues = []
-    if kind not in DELIVERY_KINDS:
-        kinds = ", ".join(DELIVERY_KINDS)
-        issues.append(Issue("kind", f"unknown kind {kind!r} (expected one of: {kinds})"))
-    if not team:
-        issues.append(Issue("--team", "give the team whose deployments these are"))
-    if kind not in INCIDENTS_ONLY and not production:
-        issues.append(Issue("--production", "name at least one Production environment"))
-    for option in SCOPE_OPTIONS.get(kind, ()):
-        if not scope.get(option):
-            flag = "--" + option.replace("_", "-")
-            issues.append(Issue(flag, f"{kind} needs {flag}"))
-    base = url or DEFAULT_URLS.get(kind)
-    if kind == "jira_incidents":
-        from relplan.sync.delivery.jira_incidents import jira_url
-
-        base, problem = jira_url(ws, str(scope.get("from") or ""))
-        if problem:
-            issues.append(problem)
-    elif not base:
-        issues.append(Issue("--url", f"{kind} has no public service: give --url"))
-    if any(c.name == name for c in sync_state.connections(ws.conn)):
-        issues.append(Issue("name", f"a connection {name!r} exists already"))
+    spec = DeliverySpec(kind, name, url, team, tuple(production), scope)
+    base, issues = spec.resolved(ws)
     if issues:
         raise ValidationError(issues)
-    assert base is not None
-    assert team is not None
     base = normalize_url(base)
-    settings = {
-        "team": team,
-        "production": list(production),
-        **{
-            k: v
-            for k, v in scope.items()
-            if k in SCOPE_OPTIONS.get(kind, ()) + EXTRA_OPTIONS.get(kind, ()) and v
-        },
-    }
     key = connection_key(ws.path, name)
     if kind != "jira_incidents":  # signs in with its Jira connection's token
         store.set(key, token)
     row = sync_state.ConnectionRow(
-        name, kind, base, json.dumps(settings, ensure_ascii=False), sync_state.now_iso()
+        name, kind, base, json.dumps(spec.settings(), ensure_ascii=False), sync_state.now_iso()
     )
     try:
         with ws.write():
@@ -205,8 +270,13 @@ class DeliveryJob:
     started: str
 
 
-def prepare(ws: Workspace, name: str) -> DeliveryJob:
+def prepare(ws: Workspace, name: str, *, history: bool = True) -> DeliveryJob:
     """Read what a pull of connection ``name`` needs from the workspace (database lane).
+
+    Args:
+        ws: The workspace.
+        name: The connection.
+        history: Whether to read what is stored already (a test of the connection needs not).
 
     Raises:
         UnknownObjectError: no such connection.
@@ -221,7 +291,8 @@ def prepare(ws: Workspace, name: str) -> DeliveryJob:
     previous = sync_state.state(ws.conn, name)
     ctx = PullContext(
         name, row.url, settings, None if previous is None else previous.watermark,
-        delivery.load_deployments(ws.conn, name), delivery.load_incidents(ws.conn, name),
+        delivery.load_deployments(ws.conn, name) if history else (),
+        delivery.load_incidents(ws.conn, name) if history else (),
     )  # fmt: skip
     secret: str | SecretRef = connection_key(ws.path, name)
     source = _source(row.kind)
@@ -276,7 +347,8 @@ def apply(ws: Workspace, job: DeliveryJob, got: Pulled) -> PullReport:
 
 
 def check(ws: Workspace, name: str, store: CredentialStore) -> str:
-    """Sign in to the source with the stored token and read the connection's scope once.
+    """Sign in to the source with the stored token and read the connection's scope once
+    (``relplan connection test NAME``; the window runs its two steps on their own lanes).
 
     Returns:
         What was reached, for people ("repository acme/app").
@@ -285,9 +357,43 @@ def check(ws: Workspace, name: str, store: CredentialStore) -> str:
         SyncError: credentials rejected, scope not found, rate limit or network.
         CredentialError: no token in the keyring.
     """
-    job = prepare(ws, name)
-    token = _token(job, store)
-    with _source(job.kind).client(job.ctx, token) as http:
+    return probe(prepare(ws, name, history=False), store)
+
+
+def prepare_unsaved(ws: Workspace, spec: DeliverySpec) -> DeliveryJob:
+    """What testing a connection that is not stored yet needs (database lane).
+
+    Raises:
+        ValidationError: a missing or wrong field, or no such Jira connection.
+    """
+    from relplan.sync.delivery.common import PullContext
+
+    base, issues = spec.resolved(ws, new=False)
+    if issues:
+        raise ValidationError(issues)
+    ctx = PullContext(spec.name, normalize_url(base), spec.settings())
+    secret: str | SecretRef = connection_key(ws.path, spec.name)
+    source = _source(spec.kind)
+    if hasattr(source, "resolve"):
+        ctx, secret = source.resolve(ws, ctx)
+    return DeliveryJob(spec.kind, ctx, secret, sync_state.now_iso())
+
+
+def probe(job: DeliveryJob, store: CredentialStore, token: str | None = None) -> str:
+    """Sign in and read the scope once (network lane; never touches the workspace).
+
+    Args:
+        job: From :func:`prepare` or :func:`prepare_unsaved`.
+        store: The keyring.
+        token: A token typed but not stored yet (None: the keyring's). A connection that signs
+            in as another (``jira_incidents``) always uses that one's.
+
+    Raises:
+        SyncError: credentials rejected, scope not found, rate limit or network.
+        CredentialError: no token in the keyring.
+    """
+    secret = token if token and isinstance(job.secret, str) else _token(job, store)
+    with _source(job.kind).client(job.ctx, secret) as http:
         return str(_source(job.kind).check(http, job.ctx))
 
 

@@ -9,11 +9,13 @@ release or removed: one undoable command each, through the session
 (:meth:`~relplan.ui.session.WorkspaceSession.link_deployment`, as ``relplan deployment link``).
 
 The tab is added by :func:`attach_shipped_tab` (two lines in the editor launcher), so the shared
-editor dialog does not change.
+editor dialog does not change. It reads its trace again when a delivery sync wrote deployments
+(the session's ``delivery_changed``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -69,6 +71,8 @@ class ShippedPanel(QWidget):
         self.release = release
         self.releases = releases
         self.trace: Trace | None = None
+        #: Reads the trace again (set by :func:`attach_shipped_tab`).
+        self.loader: Callable[[], None] | None = None
         layout = QVBoxLayout(self)
         self.summary = QLabel("Reading deployments…", self)
         self.summary.setObjectName("shipped-summary")
@@ -99,6 +103,11 @@ class ShippedPanel(QWidget):
         self.unlink_button.clicked.connect(lambda: self._request(None))
 
     # -- showing ----------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the release's trace again (after a delivery sync, say)."""
+        if self.loader is not None:
+            self.loader()
+
     def set_trace(self, trace: Trace) -> None:
         """Show the release's trace (replacing what is shown)."""
         self.trace = trace
@@ -218,5 +227,8 @@ def attach_shipped_tab(dialog: ReleaseEditorDialog, session: WorkspaceSession) -
         )
 
     panel.link_requested.connect(link)
+    panel.loader = load
+    # A bound slot: disconnected by Qt when the panel (with its editor) is gone.
+    session.delivery_changed.connect(panel.reload)
     load()
     return panel

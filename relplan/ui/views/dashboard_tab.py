@@ -78,6 +78,12 @@ class DashboardTab(QWidget, PlanView):
         """The dashboard itself (built, and given the latest plan, if it was never shown)."""
         return self._ensure_view(force=True)
 
+    def reload_pulled(self) -> None:
+        """Compute the charts again with the deployments and incidents stored now (a delivery
+        sync wrote some): at once when the tab is visible, else when it is shown."""
+        self._sent_plan = None
+        self._sync()
+
     def busy(self) -> bool:
         """Whether the charts shown are still being computed or drawn (benchmarks wait)."""
         return self.view is not None and self.view.busy()

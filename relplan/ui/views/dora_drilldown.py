@@ -9,7 +9,8 @@ built:
 - the DORA chart's tooltip gives the rework rate and the data-quality notes of every figure,
   and the status line the rework rate;
 - clicking a week on the chart lists the deployments, changes and incidents behind it
-  (:func:`relplan.metrics.dora_drill.week_behind`, read on the DB lane) in a small dialog.
+  (:func:`relplan.metrics.dora_drill.week_behind`, read on the DB lane) in a small dialog;
+- after a delivery sync (the session's ``delivery_changed``) the charts are computed again.
 """
 
 from __future__ import annotations
@@ -158,3 +159,4 @@ def attach_dora_drilldown(tab: DashboardTab, session: WorkspaceSession) -> None:
         view.dora_drilldown = DoraDrillDown(view, session)  # type: ignore[attr-defined]
 
     tab.setup_view = setup
+    session.delivery_changed.connect(tab.reload_pulled)  # a delivery sync wrote deployments

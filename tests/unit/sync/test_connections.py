@@ -122,3 +122,34 @@ def test_a_copied_workspace_has_its_own_entries(tmp_path: Path) -> None:
         engine.remove_connection(copy, "jira", store)
     with Workspace.open(tmp_path / "w.relplan") as ws:
         assert read_secret(store, engine.load_config(ws, "jira").secret) == "token-a"  # type: ignore[arg-type]
+
+
+def test_a_delivery_spec_is_checked_kept_and_read_back_as_the_cli_keeps_it(
+    tmp_path: Path,
+) -> None:
+    from relplan.sync.delivery.connections import DeliverySpec, add_delivery_connection
+
+    bad = DeliverySpec("gitlab", "a|b", "http://gitlab.corp.example", "PAY", ("prod",), {})
+    assert [str(i) for i in bad.issues()] == [
+        "name: 'a|b' is not a usable connection name",
+        "--project: gitlab needs --project",
+        "--url: plain http:// to gitlab.corp.example would send the token unencrypted; use"
+        " https:// (http:// is allowed only for localhost)",
+    ]
+    spec = DeliverySpec(
+        "github", "web", None, "PAY", ("production", "prod-eu"),
+        {"repo": "acme/app", "workflow": "deploy.yml", "job": "ignored"},
+    )  # fmt: skip
+    assert spec.issues() == []
+    store = KeyringStore(MemoryKeyring())
+    with Workspace.open(tmp_path / "w.relplan") as ws:
+        url = add_delivery_connection(
+            ws, kind=spec.kind, name=spec.name, url=spec.url, team=spec.team,
+            production=spec.production, scope=spec.scope, token="t", store=store,
+        )  # fmt: skip
+        back = DeliverySpec.from_row(sync_state.connection(ws.conn, "web"))
+    assert url == "https://api.github.com"
+    assert back == DeliverySpec(
+        "github", "web", url, "PAY", ("production", "prod-eu"),
+        {"repo": "acme/app", "workflow": "deploy.yml"},
+    )  # fmt: skip
