@@ -22,7 +22,7 @@ import httpx
 
 from relplan.domain.bounds import clip
 from relplan.errors import SyncError
-from relplan.sync.ratelimit import RetryPolicy, parse_retry_after
+from relplan.sync.ratelimit import RetryPolicy, SharedPause, parse_retry_after
 from relplan.sync.tracker import CancelToken, normalize_url
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ class HttpClient:
         self.policy = policy or RetryPolicy()
         self.cancel = cancel or CancelToken()
         self._lock = threading.Lock()
+        #: Set by a 429/503 with ``Retry-After``: every thread waits it out before its next try.
+        self.pause = SharedPause()
         self._requests = 0
         self._random = random.Random()
         self._client = httpx.Client(
@@ -185,14 +187,18 @@ class HttpClient:
         """:meth:`request`, also giving the response headers (delivery tools page by headers)."""
         attempt = 0
         url = f"{self.base_url}/{path.lstrip('/')}"
+        target, query = self._target(path, params)
         while True:
             self.cancel.raise_if_cancelled()
+            held = self.pause.remaining()
+            if held > 0:
+                self.cancel.sleep(held)
             started = time.monotonic()
             with self._lock:
                 self._requests += 1
             try:
                 response = self._client.request(
-                    method, path.lstrip("/"), params=params, json=body, headers=headers
+                    method, target, params=query, json=body, headers=headers
                 )
             except httpx.TimeoutException as exc:
                 wait = self._next_delay(attempt, None)
@@ -224,9 +230,27 @@ class HttpClient:
                 wait = self._next_delay(attempt, retry_after)
                 if wait is None:
                     raise self._failure(response, url, what)
+                if retry_after is not None:
+                    self.pause.hold(wait)  # the server asked this client to wait: all of it
                 log.info("%s %s: %d, retrying in %.1f s", method, url, response.status_code, wait)
             attempt += 1
             self.cancel.sleep(wait)
+
+    def _target(
+        self, path: str, params: Mapping[str, Any] | None
+    ) -> tuple[str, Mapping[str, Any] | None]:
+        """The URL to ask for and the params httpx should still add.
+
+        Given a relative path and params, httpx parses the URL three times (base, params,
+        request): about a tenth of the client's CPU time in a pull of 18,000 small requests.
+        Built here, with httpx's own query encoding, it is parsed once. Absolute URLs (next
+        links) and paths with a query of their own are left to httpx.
+        """
+        relative = path.lstrip("/")
+        if params is None or "://" in path or "?" in path:
+            return relative, params
+        query = str(httpx.QueryParams(params))
+        return f"{self.base_url}/{relative}" + (f"?{query}" if query else ""), None
 
     def _next_delay(self, attempt: int, retry_after: float | None) -> float | None:
         with self._lock:

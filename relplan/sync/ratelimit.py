@@ -1,9 +1,13 @@
-"""When to retry a request and how long to wait first: a pure policy (Picard ``ratecontrol``)."""
+"""When to retry a request and how long to wait first: a pure policy (Picard ``ratecontrol``),
+and the pause the parallel requests of one client share when the server asks for one."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: Statuses worth another try: rate limits and passing server trouble.
@@ -79,3 +83,38 @@ class RetryPolicy:
         backoff = min(self.max_delay_s, self.base_delay_s * 2.0**attempt)
         # Between half and all of the back-off, so parallel requests do not retry in step.
         return backoff * (0.5 + jitter / 2)
+
+
+class SharedPause:
+    """A pause every thread of one client keeps: a 429 (or 503) with ``Retry-After`` holds back
+    all of its requests until then, not only the refused one, so parallel workers do not keep
+    hitting a server that asked them to wait.
+
+    Args:
+        clock: Seconds, monotonic (tests pass their own).
+
+    Examples:
+        >>> now = [100.0]
+        >>> pause = SharedPause(lambda: now[0])
+        >>> pause.hold(3.0); pause.hold(1.0); pause.remaining()
+        3.0
+        >>> now[0] = 102.5; pause.remaining()
+        0.5
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._until = 0.0
+
+    def hold(self, seconds: float) -> None:
+        """Pause every request for ``seconds`` from now (a longer pause already set stays)."""
+        until = self._clock() + seconds
+        with self._lock:
+            self._until = max(self._until, until)
+
+    def remaining(self) -> float:
+        """Seconds left of the pause (0: none)."""
+        with self._lock:
+            until = self._until
+        return max(0.0, until - self._clock())

@@ -11,6 +11,7 @@ body). Every answer carries Azure's ``X-RateLimit-*`` headers; it wants Basic ``
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
 import datetime as dt
 import json
@@ -58,6 +59,8 @@ class FakeAzurePipelines(FakeServer):
         self.builds: dict[int, dict[str, Any]] = {}
         #: build id -> the commits it brought: (sha, time, message)
         self.changes: dict[int, list[tuple[str, dt.datetime, str]]] = {}
+        self._built: list[int] = []
+        self._by_env: dict[int, tuple[int, list[dict[str, Any]]]] = {}
 
     # -- scripting ---------------------------------------------------------------------------
     def environment(self, ident: int, name: str) -> None:
@@ -151,8 +154,19 @@ class FakeAzurePipelines(FakeServer):
             return self._changes(int(params["fromBuildId"]), int(params["toBuildId"]), params)
         return self._not_found(rest)
 
+    def _env_records(self, env_id: int) -> list[dict[str, Any]]:
+        """The environment's records, newest first (built once per count of records: paging
+        20,000 of them re-filtered the whole list per page)."""
+        with self.lock:
+            cached = self._by_env.get(env_id)
+            if cached is None or cached[0] != len(self.records):
+                rows = [r for r in reversed(self.records) if r["environmentId"] == env_id]
+                cached = (len(self.records), rows)
+                self._by_env[env_id] = cached
+            return cached[1]
+
     def _records(self, env_id: int, params: dict[str, str]) -> Reply:
-        rows = [r for r in reversed(self.records) if r["environmentId"] == env_id]
+        rows = self._env_records(env_id)
         top = int(params.get("top", "25"))
         start = int(params.get("continuationToken") or "0")
         chunk = rows[start : start + top]
@@ -162,8 +176,12 @@ class FakeAzurePipelines(FakeServer):
         return Reply(200, {"count": len(chunk), "value": chunk}, headers)
 
     def _changes(self, old: int, new: int, params: dict[str, str]) -> Reply:
+        with self.lock:  # the builds with commits, sorted once per count (not per request)
+            if len(self._built) != len(self.changes):
+                self._built = sorted(self.changes)
+            built = self._built
         rows = []
-        for build in sorted(b for b in self.changes if old < b <= new):
+        for build in built[bisect.bisect_right(built, old) : bisect.bisect_right(built, new)]:
             for sha, when, message in self.changes[build]:
                 rows.append({
                     "id": sha, "message": message, "type": "TfsGit", "timestamp": az_time(when),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -172,3 +173,32 @@ def test_succeeded_with_issues_is_deployed_and_is_the_next_ones_base(
     # By hand: 100, 101, 102, 103, 104, 106, 107 deployed, 102 failed; lead-time samples
     # 22, 14, 18, 8 (as before), 15 (e), 4 (f), 4 (9): median 14.
     assert (m.deployments, m.failed, m.lead_time_hours) == (7, 1, 14.0)
+
+
+def test_a_429_with_retry_after_holds_back_every_parallel_request(
+    azure: FakeAzurePipelines,
+) -> None:
+    # Enough successes that the parallel build/changes reads would go on for over a second.
+    for n in range(200, 1400):
+        azure.run(n, f"{n:040x}", T0 + n * H, [(f"{n:040x}", T0 + n * H - H, f"PAY-{n}")])
+        azure.record(7, n, "succeeded", T0 + n * H)
+    arrivals: list[tuple[float, str, bool]] = []
+    handle = azure._handle
+
+    def timed(handler: object, method: str) -> None:
+        refused = any(f.times > 0 for f in azure.faults)
+        arrivals.append((time.monotonic(), handler.path, refused))  # type: ignore[attr-defined]
+        handle(handler, method)  # type: ignore[arg-type]
+
+    azure._handle = timed  # type: ignore[method-assign]
+    with _client(azure, retries=2) as http:
+        http.policy = RetryPolicy(max_retries=2, base_delay_s=0.01, max_delay_s=5)
+        azure.fail("/build/changes", 429, headers={"Retry-After": "1"})
+        got = azure_pipelines.pull(http, _ctx(azure))
+    assert len(got.deployments) == 1206
+    (refused_at,) = [t for t, path, refused in arrivals if refused and "/build/changes" in path]
+    # The other workers' requests already on their way may still arrive; then none until the
+    # second the server asked for has passed.
+    quiet = [t for t, _, _ in arrivals if refused_at + 0.4 < t < refused_at + 0.9]
+    assert quiet == []
+    assert any(t >= refused_at + 0.9 for t, _, _ in arrivals)
