@@ -280,10 +280,19 @@ def run_push(
     )
     azure = config.kind == "azure_boards"
     revs: dict[str, int] = {}
-    remaining = set(range(len(changes)))
+    # A field with an open conflict waits for the person to settle it (keep local pushes it).
+    held = {
+        (c.entity, c.key, "link" if c.field == "*" else c.field)
+        for c in sync_state.conflicts(ws.conn, name)
+    }
+    remaining = {n for n, c in enumerate(changes) if (c.entity, c.key, c.field) not in held}
+    if not dry_run:
+        report.conflicts.extend(c for n, c in enumerate(changes) if n not in remaining)
     lock = threading.Lock()
     groups: dict[str, list[int]] = {}
     for n, change in enumerate(changes):
+        if n not in remaining:
+            continue
         groups.setdefault(change.group or f"{change.entity}|{change.key}", []).append(n)
     created = {c.key for c in changes if c.field == "create"}
     new_releases = sync_state.releases(ws.conn, created)

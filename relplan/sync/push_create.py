@@ -67,8 +67,7 @@ def push_node_date(ctx: CreateContext, change: Any, *, write: bool, source_key: 
         ctx.http.request(
             "PATCH", url, params=_V, body={"attributes": both}, what=change.remote_object
         )
-        return change.new
-    return remote
+    return remote  # the value before the write: it counts as written
 
 
 def _day(value: Any) -> str | None:
@@ -116,6 +115,7 @@ def push_create(
     project_id = team.source_id.split(":", 1)[1]
     versions = ctx.http.get(f"{ctx.api}/project/{project_id}/versions", what=change.remote_object)
     found = next((v for v in versions or [] if str(v.get("name")).strip() == release.name), None)
+    existed = found is not None
     if found is None and not write:
         return None, None
     if found is None:
@@ -128,8 +128,8 @@ def push_create(
         found = ctx.http.post(f"{ctx.api}/version", body, what=change.remote_object)
         if not isinstance(found, dict) or "id" not in found:
             raise SyncError(SyncError.REMOTE, f"{change.remote_object}: no version in the answer")
-    remote = jira_release(found, _team(team), team.source_key or "")
-    return release.name, _source(ctx, change, remote, release)
+    made = jira_release(found, _team(team), team.source_key or "")
+    return (None if write and not existed else release.name), _source(ctx, change, made, release)
 
 
 def _create_iteration(
@@ -144,6 +144,7 @@ def _create_iteration(
         node = None
     if node is None and not write:
         return None, None
+    existed = node is not None
     if node is None:
         attrs: dict[str, str] = {}
         if release.start is not None:
@@ -160,8 +161,8 @@ def _create_iteration(
         f"{team_path}/_apis/work/teamsettings/iterations", {"id": node["identifier"]},
         params=_V, what=change.remote_object,
     )  # fmt: skip
-    remote = azure_release(iteration, _team(team))
-    return release.name, _source(ctx, change, remote, release)
+    made = azure_release(iteration, _team(team))
+    return (release.name if existed else None), _source(ctx, change, made, release)
 
 
 def _team(team: Source) -> RemoteTeam:

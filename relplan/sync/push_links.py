@@ -134,7 +134,7 @@ def push_link(
                 raise
             index = _azure_read(ctx, before, after, change.remote_object, revs)
             return (text if index is not None else None), True
-        return change.new, False
+        return remote, False  # the value before the write: it counts as written
     ids, _ = _jira_read(ctx, before, after, change.remote_object)
     remote = text if ids else None
     if write and remote != change.new and remote == change.base:
@@ -143,7 +143,6 @@ def push_link(
                 _jira_delete(ctx, link_id, change.remote_object)
         else:
             _jira_create(ctx, before, after, change.remote_object)
-        return change.new, False
     return remote, False
 
 
