@@ -75,6 +75,29 @@ def _day(value: Any) -> str | None:
     return None if day is None else day.isoformat()
 
 
+def set_create_releases(ws: Workspace, name: str, on: bool) -> ConnectionConfig:
+    """Turn creating versions/iterations for new local releases on or off (a setting).
+
+    Raises:
+        UnknownObjectError: no such connection.
+        ValidationError: ``on`` for a kind that cannot be pushed.
+    """
+    from dataclasses import replace
+
+    from relplan.sync import push
+
+    config = push._config(ws, name) if on else _load(ws, name)
+    new = replace(config, create_releases=on)
+    push._store(ws, new)
+    return new
+
+
+def _load(ws: Workspace, name: str) -> ConnectionConfig:
+    from relplan.sync.engine import load_config
+
+    return load_config(ws, name)
+
+
 # -- Creating releases -------------------------------------------------------------------------
 def plan_creates(ws: Workspace, config: ConnectionConfig, sources: list[Source]) -> list[Any]:
     """``create`` changes for local releases of this connection's teams that nothing syncs."""
