@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from relplan.domain.model import Dependency, Release
+from relplan.errors import SyncError
 from relplan.store import sync_state
 from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES, dependency_key_of
@@ -179,3 +180,48 @@ def test_round_trip_dates_move_and_link_never_ping_pong(synced: Workspace, jira:
     assert [c.field for c in third.written] == ["target"]
     assert version["releaseDate"] == "2026-04-25"
     assert sync(synced).changed == 0
+
+
+@pytest.mark.parametrize("status", [403, 429, 500])
+def test_fault_on_link_writes_reports_exactly_and_resumes_without_repeating(
+    synced: Workspace, jira: FakeJira, status: int
+) -> None:
+    depend(synced, "EE-3", "EE-1")
+    depend(synced, "EE-1", "EE-2", remove=True)
+    edit(synced, "release", "EE-v2.7.0", target=dt.date(2026, 4, 15))
+    jira.fail("/issueLink", status, times=50, headers={"Retry-After": "0"})
+    with pytest.raises(SyncError) as caught:
+        run(synced)
+    report = caught.value.push_report  # type: ignore[attr-defined]
+    assert [c.field for c in report.written] == ["target"]
+    assert sorted(c.describe() for c in report.not_written) == [
+        "link EE-1 -> EE-2 issue link Blocks: EE-1 -> EE-2 -> (none)",
+        "link EE-3 -> EE-1 issue link Blocks: (none) -> EE-3 -> EE-1",
+    ]
+    assert blocks(jira, "EE-3") == []
+    assert blocks(jira, "EE-1") == ["EE-2"]
+    jira.faults.clear()
+    before = len(jira.requests)
+    resumed = run(synced)
+    assert sorted(c.field for c in resumed.written) == ["link", "link"]
+    assert blocks(jira, "EE-3") == ["EE-1"]
+    assert blocks(jira, "EE-1") == []
+    assert [r for r in jira.requests[before:] if r.method == "PUT"] == []  # target not repeated
+    assert run(synced).changes == []
+
+
+def test_a_429_with_retry_after_slows_every_worker(synced: Workspace, jira: FakeJira) -> None:
+    for n in range(40):
+        jira.add_issue(f"EE-{n + 10}", f"More {n}")
+    sync(synced)
+    for n in range(40):
+        edit(synced, "work_item", f"EE-{n + 10}", release="EE-v2.7.0")
+    jira.fail(f"/issue/{jira.key_to_id('EE-10')}", 429, headers={"Retry-After": "0.8"})
+    jira.delay_s = 0.02  # so that the other workers still have work while one is refused
+    report = run(synced)
+    assert len(report.written) == 40
+    refused = next(r for r in jira.requests if r.path.endswith(f"/issue/{jira.key_to_id('EE-10')}"))
+    # Requests already in flight may land just after; then nobody may call until it is over.
+    hushed = [r for r in jira.requests if refused.at + 0.25 < r.at < refused.at + 0.7]
+    assert hushed == []
+    assert max(r.at for r in jira.requests) > refused.at + 0.75

@@ -31,6 +31,8 @@ class Recorded:
     params: dict[str, str]
     body: Any
     headers: dict[str, str]
+    #: When it arrived (``time.monotonic``), to see who waited for whom.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
