@@ -125,10 +125,14 @@ def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
         ValidationError: the connection's kind cannot be pushed yet.
     """
     config = _config(ws, name)
-    sources = [s for s in sync_state.sources(ws.conn, name) if not s.deleted]
+    # Releases and teams are few; of the many items only the moved ones are read (in SQL), so a
+    # push with nothing to do stays fast on a large workspace.
+    sources = _sources_of(ws, name, ("release", "team"))
+    moved = _moved_items(ws, name)
     by_key = {(s.entity, s.key): s for s in sources}
     releases = sync_state.releases(ws.conn, [s.key for s in sources if s.entity == "release"])
-    items = sync_state.work_items(ws.conn, [s.key for s in sources if s.entity == "work_item"])
+    items = {s.key: release for s, release in moved}
+    sources += [s for s, _ in moved]
     jira = config.kind in _JIRA_KINDS
     changes: list[RemoteChange] = []
     for s in sources:
@@ -161,18 +165,58 @@ def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
             if local["status"] == "released" and base.get("status") != "released":
                 changes.append(_change(s, what, "status", base.get("status"), "released"))
         elif s.entity == "work_item" and s.key in items:
-            new = items[s.key].release
+            new = items[s.key]
             old = base.get("release")
             target = by_key.get(("release", new)) if new else None
             kind = "version:" if jira else "iteration:"
             if new != old and target is not None and target.source_id.startswith(kind):
                 what = f"{'issue' if jira else 'work item'} {s.source_key or s.source_id}"
                 changes.append(_change(s, what, "release", old, new))
-    links = push_links.plan_links(ws, name, sources)
+    links = push_links.plan_links(ws, name)
     kind = push_links.describe_field(config)
     changes.extend(replace(c, remote_field=kind) for c in links)
     changes.extend(push_create.plan_creates(ws, config, sources))
     return changes
+
+
+_SOURCE_COLUMNS = ", ".join(f's."{c}"' for c in TABLES["source"].columns)
+
+
+def _sources_of(ws: Workspace, name: str, entities: tuple[str, ...]) -> list[Source]:
+    """The connection's live sources of these kinds."""
+    rows = ws.conn.execute(
+        f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.connection = ? AND s.deleted = 0 "
+        "AND s.entity IN (SELECT value FROM json_each(?))",
+        (name, json.dumps(entities)),
+    )
+    table = TABLES["source"]
+    return [table.from_row(ws.conn, r) for r in rows]
+
+
+def _sources_for(
+    ws: Workspace, name: str, changes: list[RemoteChange]
+) -> dict[tuple[str, str], Source]:
+    """The sources a push of ``changes`` reads: releases, teams and the changed objects."""
+    wanted = json.dumps(sorted({f"{c.entity}|{c.key}" for c in changes}))
+    rows = ws.conn.execute(
+        f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.connection = ? AND (s.entity IN "
+        "('release', 'team') OR s.entity || '|' || s.key IN (SELECT value FROM json_each(?)))",
+        (name, wanted),
+    )
+    table = TABLES["source"]
+    return {(r[0], r[1]): table.from_row(ws.conn, r) for r in rows}
+
+
+def _moved_items(ws: Workspace, name: str) -> list[tuple[Source, str | None]]:
+    """The connection's items whose release differs from the last synced one, with it."""
+    rows = ws.conn.execute(
+        f"SELECT {_SOURCE_COLUMNS}, w.release FROM sources s JOIN work_items w ON w.key = s.key "
+        "WHERE s.connection = ? AND s.entity = 'work_item' AND s.deleted = 0 "
+        "AND w.release IS NOT json_extract(s.snapshot, '$.release')",
+        (name,),
+    )
+    table = TABLES["source"]
+    return [(table.from_row(ws.conn, r[:-1]), r[-1]) for r in rows]
 
 
 def _change(s: Source, what: str, name: str, base: Any, new: Any) -> RemoteChange:
@@ -255,7 +299,7 @@ def run_push(
         tracker = tracker_for(config.kind)  # type: ignore[assignment]
     assert tracker is not None
     token = cancel or CancelToken()
-    sources = {(s.entity, s.key): s for s in sync_state.sources(ws.conn, name)}
+    sources = _sources_for(ws, name, changes)
     versions = {
         s.key: s.source_id.split(":", 1)[1]
         for s in sources.values()

@@ -61,53 +61,64 @@ class LinkContext:
         return self.config.links[0]
 
 
-def plan_links(ws: Workspace, name: str, sources: list[Source]) -> list[Any]:
+def plan_links(ws: Workspace, name: str) -> list[Any]:
     """The link adds and removals local edits call for (``RemoteChange`` objects)."""
     from relplan.sync.push import RemoteChange
 
-    items = {s.key: s for s in sources if s.entity == "work_item" and not s.deleted}
-    synced = {s.key: s for s in sources if s.entity == "dependency" and not s.deleted}
-    # Links synced by any connection (another one's are never pushed here).
-    # A link this connection once synced and saw removed remotely may be added again.
-    owned = {
-        r[0]
-        for r in ws.conn.execute(
-            "SELECT key FROM sources WHERE entity = 'dependency' "
-            "AND (deleted = 0 OR connection <> ?)",
+    # Plain tuples and SQL joins: a push with nothing to do must stay fast on 20,000 items.
+    synced: dict[str, str] = {}
+    owned: set[str] = set()
+    rows = ws.conn.execute(
+        "SELECT key, connection, deleted, source_id FROM sources WHERE entity = 'dependency'"
+    )
+    for key, connection, deleted, source_id in rows:
+        if connection == name and not deleted:
+            synced[key] = source_id
+        # Another connection's links are never pushed here; a link this connection once
+        # synced and saw removed remotely may be added again.
+        if not deleted or connection != name:
+            owned.add(key)
+    local: set[str] = set()
+    changes: list[RemoteChange] = []
+    rows = ws.conn.execute(
+        # CROSS JOIN keeps SQLite's order: each dependency, then two primary-key lookups.
+        "SELECT d.from_ref, d.to_ref, a.source_id, a.source_key, b.source_id, b.source_key "
+        "FROM dependencies d "
+        "CROSS JOIN sources a ON a.entity = 'work_item' AND a.key = substr(d.from_ref, 6) "
+        "CROSS JOIN sources b ON b.entity = 'work_item' AND b.key = substr(d.to_ref, 6) "
+        "WHERE d.from_ref LIKE 'item:%' AND d.to_ref LIKE 'item:%' AND d.from_ref <> d.to_ref "
+        "AND a.connection = ?1 AND b.connection = ?1 AND a.deleted = 0 AND b.deleted = 0",
+        (name,),
+    )
+    for from_ref, to_ref, a_id, a_key, b_id, b_key in rows:
+        key = dependency_key_of(from_ref, to_ref)
+        local.add(key)
+        if key not in owned:
+            changes.append(_change(RemoteChange, key, (a_id, a_key), (b_id, b_key), add=True))
+    gone = [(key, sid) for key, sid in synced.items() if key not in local]
+    if gone:
+        found = ws.conn.execute(
+            "SELECT source_id, source_key FROM sources WHERE connection = ? "
+            "AND entity = 'work_item'",
             (name,),
         )
-    }
-    local: dict[str, tuple[str, str]] = {}
-    rows = ws.conn.execute(
-        "SELECT from_ref, to_ref FROM dependencies "
-        "WHERE from_ref LIKE 'item:%' AND to_ref LIKE 'item:%'"
-    )
-    for from_ref, to_ref in rows:
-        a, b = from_ref[5:], to_ref[5:]
-        if a in items and b in items and a != b:
-            local[dependency_key_of(from_ref, to_ref)] = (a, b)
-    changes: list[RemoteChange] = []
-    for key, (a, b) in local.items():
-        if key in owned:
-            continue
-        sa, sb = items[a], items[b]
-        changes.append(_change(RemoteChange, key, sa, sb, add=True))
-    for key, s in synced.items():
-        if key in local:
-            continue
-        before, _, after = s.source_id.partition("->")
-        by_id = {x.source_id: x for x in items.values() if x.source_id in (before, after)}
-        sa = by_id.get(before) or Source("work_item", "", name, before, before)
-        sb = by_id.get(after) or Source("work_item", "", name, after, after)
-        changes.append(_change(RemoteChange, key, sa, sb, add=False))
+        by_id = {sid: (sid, skey) for sid, skey in found}
+        for key, sid in gone:
+            before, _, after = sid.partition("->")
+            a_ = by_id.get(before, (before, None))
+            b_ = by_id.get(after, (after, None))
+            changes.append(_change(RemoteChange, key, a_, b_, add=False))
     return changes
 
 
-def _change(cls: Any, key: str, a: Source, b: Source, *, add: bool) -> Any:
-    text = f"{a.source_key or a.source_id} -> {b.source_key or b.source_id}"
+def _change(
+    cls: Any, key: str, a: tuple[str, str | None], b: tuple[str, str | None], *, add: bool
+) -> Any:
+    """A link change; ``a`` and ``b`` are the ends' (remote id, remote key)."""
+    text = f"{a[1] or a[0]} -> {b[1] or b[0]}"
     return cls(
-        "dependency", key, f"{a.source_id}->{b.source_id}", f"link {text}", "link", "link",
-        None if add else text, text if add else None, group=f"work_item|{a.source_id}",
+        "dependency", key, f"{a[0]}->{b[0]}", f"link {text}", "link", "link",
+        None if add else text, text if add else None, group=f"work_item|{a[0]}",
     )  # fmt: skip
 
 
