@@ -22,7 +22,7 @@ import httpx
 
 from relplan.domain.bounds import clip
 from relplan.errors import SyncError
-from relplan.sync.ratelimit import RetryPolicy, parse_retry_after
+from relplan.sync.ratelimit import RetryPolicy, SlowDown, parse_retry_after
 from relplan.sync.tracker import CancelToken, normalize_url
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,8 @@ class HttpClient:
         self._lock = threading.Lock()
         self._requests = 0
         self._random = random.Random()
+        #: Shared by every thread using this client: one 429 slows them all.
+        self.slow_down = SlowDown()
         self._client = httpx.Client(
             base_url=self.base_url + "/",
             headers={
@@ -187,6 +189,9 @@ class HttpClient:
         url = f"{self.base_url}/{path.lstrip('/')}"
         while True:
             self.cancel.raise_if_cancelled()
+            pause = self.slow_down.remaining()
+            if pause > 0:
+                self.cancel.sleep(pause)
             started = time.monotonic()
             with self._lock:
                 self._requests += 1
@@ -224,6 +229,9 @@ class HttpClient:
                 wait = self._next_delay(attempt, retry_after)
                 if wait is None:
                     raise self._failure(response, url, what)
+                if retry_after is not None:
+                    # The server named a wait: every worker of this client honours it.
+                    self.slow_down.hold(wait)
                 log.info("%s %s: %d, retrying in %.1f s", method, url, response.status_code, wait)
             attempt += 1
             self.cancel.sleep(wait)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 #: Statuses worth another try: rate limits and passing server trouble.
@@ -79,3 +82,41 @@ class RetryPolicy:
         backoff = min(self.max_delay_s, self.base_delay_s * 2.0**attempt)
         # Between half and all of the back-off, so parallel requests do not retry in step.
         return backoff * (0.5 + jitter / 2)
+
+
+class SlowDown:
+    """A pause shared by every worker of one client: a 429 (or 503) that names a wait makes all
+    of them wait, not only the one that was refused, so parallel writers back off together
+    instead of each spending its own retries against a server that already said "slow down".
+
+    Args:
+        clock: a monotonic clock in seconds (injectable for tests).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._until = 0.0
+        self.pauses = 0
+
+    def hold(self, seconds: float) -> None:
+        """Ask every worker to wait ``seconds`` from now (the longest request wins)."""
+        with self._lock:
+            until = self._clock() + max(0.0, seconds)
+            if until > self._until:
+                self._until = until
+                self.pauses += 1
+
+    def remaining(self) -> float:
+        """Seconds still to wait before the next request (0 when free to go).
+
+        Examples:
+            >>> now = [100.0]
+            >>> gate = SlowDown(lambda: now[0])
+            >>> gate.hold(3.0); gate.hold(1.0)
+            >>> now[0] = 101.0
+            >>> gate.remaining()
+            2.0
+        """
+        with self._lock:
+            return max(0.0, self._until - self._clock())
