@@ -189,9 +189,11 @@ def print_json(value: object) -> None:
 
 
 def release_level(ws: Workspace) -> tuple[Plan, PlanIndex]:
-    """The plan as release-level analyses need it: releases as objects, work items and
-    dependencies as compact columns, so a large workspace loads in a fraction of the time."""
-    from relplan.planning.graph import PlanIndex
+    """The plan as release-level analyses need it: releases as objects, the release links (and
+    cycles) from the workspace's analysis cache, item-level columns only when asked for, so a
+    large workspace loads in a fraction of the time (see :mod:`relplan.planning.links`)."""
+    from relplan.planning.links import release_index
 
-    plan = ws.release_plan()
-    return plan, PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
+    with ws.read_snapshot():
+        plan = ws.release_plan()
+        return plan, release_index(plan, ws)

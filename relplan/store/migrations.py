@@ -332,6 +332,44 @@ _V_DELIVERY: Final = """
 """
 
 
+# Derived data the analyses keep between commands (relplan/store/analysis_cache.py): each entry
+# is stored with the value of ``analysis_version.links`` it was computed at, and the triggers
+# bump that counter on every write to what release links derive from (dependencies, the work
+# items' releases, which releases exist), whichever path writes: commands, undo, import, sync.
+# A counter in a table, not PRAGMA data_version, because it must hold across connections.
+_ANALYSIS_TABLES: Final = (
+    "CREATE TABLE analysis_version (id INTEGER PRIMARY KEY CHECK (id = 1), links INTEGER NOT NULL)",
+    "INSERT INTO analysis_version (id, links) VALUES (1, 0)",
+    "CREATE TABLE analysis_cache "
+    "(name TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL)",
+)
+#: ``(table, event)`` of every write that changes release links (see :data:`LINK_TRIGGERS`).
+_LINK_WRITES: Final = (
+    ("dependencies", "INSERT"), ("dependencies", "DELETE"), ("dependencies", "UPDATE"),
+    ("work_items", "INSERT"), ("work_items", "DELETE"), ("work_items", "UPDATE OF key, release"),
+    ("releases", "INSERT"), ("releases", "DELETE"), ("releases", "UPDATE OF key"),
+)  # fmt: skip
+#: The names of the triggers that bump ``analysis_version.links``; the cache is used only while
+#: all of them exist (a later migration that rebuilds one of the tables would drop them).
+LINK_TRIGGERS: Final = tuple(
+    f"analysis_links_{table}_{event.split()[0].lower()}" for table, event in _LINK_WRITES
+)
+
+
+def _analysis_cache(conn: sqlite3.Connection) -> None:
+    # A function: the trigger bodies hold ";", which the script splitter would cut.
+    for statement in _ANALYSIS_TABLES:
+        conn.execute(statement)
+    for name, (table, event) in zip(LINK_TRIGGERS, _LINK_WRITES, strict=True):
+        conn.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+            "BEGIN UPDATE analysis_version SET links = links + 1; END"
+        )
+
+
+_V_ANALYSIS_CACHE: Final = _analysis_cache
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -343,5 +381,6 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _v6_structural_keys,
     _V_LIFECYCLE,  # version 7
     _V_DELIVERY,  # version 8
+    _V_ANALYSIS_CACHE,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -6,15 +6,15 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from relplan.domain.model import Dependency, Deployment, Plan, Release, Team, WorkItem
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.store import commands, repository, undo
+from relplan.store import analysis_cache, commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.database import (
     close_connection,
@@ -29,6 +29,8 @@ from relplan.store.undo import UndoStep
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+T = TypeVar("T")
 
 
 class Workspace:
@@ -119,6 +121,31 @@ class Workspace:
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
         return repository.dependency_rows(self.conn)
+
+    def item_links_between(
+        self, pairs: Collection[tuple[str, str]]
+    ) -> list[tuple[str, str, str, str]]:
+        """``(from_ref, to_ref, from release, to release)`` of the item dependencies between
+        these release key pairs (see :func:`repository.item_links_between`)."""
+        return repository.item_links_between(self.conn, pairs)
+
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the workspace (one read transaction; inside a
+        :meth:`write`, its own)."""
+        with analysis_cache.read_snapshot(self.conn):
+            yield
+
+    def cached(
+        self,
+        name: str,
+        compute: Callable[[], T],
+        encode: Callable[[T], str],
+        decode: Callable[[str], T],
+    ) -> T:
+        """Derived data kept in the workspace while what it derives from is unchanged (see
+        :func:`relplan.store.analysis_cache.cached`)."""
+        return analysis_cache.cached(self.conn, name, compute, encode, decode)
 
     def work_items(self, releases: Iterable[str] | None = None) -> tuple[WorkItem, ...]:
         """The work items (of these releases only, when given), by key."""
