@@ -155,8 +155,13 @@ def workspace_path(args: argparse.Namespace) -> Path:
 
 
 @contextlib.contextmanager
-def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Iterator[Workspace]:
+def open_workspace(
+    args: argparse.Namespace, *, create: bool = True, verify: bool = True
+) -> Iterator[Workspace]:
     """Open the workspace a command works on (see :func:`workspace_path`), closed at the end.
+
+    A command that only reads passes ``verify=False``: the damage check of the whole file
+    (~0.1 s on a large workspace) then runs only before something is written into it.
 
     A workspace that the command itself created is removed again when the command fails (its
     writes are all-or-nothing, so it holds nothing): a first import of a bad file leaves no
@@ -167,7 +172,7 @@ def open_workspace(args: argparse.Namespace, *, create: bool = True) -> Iterator
 
     path = workspace_path(args)
     new = create and not path.exists()
-    ws = Workspace.open(path, create=create)
+    ws = Workspace.open(path, create=create, verify=verify)
     try:
         with ws:
             yield ws

@@ -51,7 +51,7 @@ def links_version(conn: sqlite3.Connection) -> int | None:
 
 
 #: Entries computed inside a :func:`read_snapshot`, by connection id: written when it ends.
-_PENDING: dict[int, list[tuple[str, int, str]]] = {}
+_PENDING: dict[int, list[tuple[str, int, str, Callable[[], bool]]]] = {}
 
 
 @contextlib.contextmanager
@@ -63,7 +63,7 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         yield
         return
     conn.execute("BEGIN")
-    pending: list[tuple[str, int, str]] = []
+    pending: list[tuple[str, int, str, Callable[[], bool]]] = []
     _PENDING[id(conn)] = pending
     try:
         yield
@@ -72,8 +72,9 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         # Still open unless the block ended it (mypy would narrow conn.in_transaction to False).
         if getattr(conn, "in_transaction"):  # noqa: B009
             conn.execute("COMMIT")
-    for name, version, value in pending:
-        store(conn, name, version, value)
+    for name, version, value, may_write in pending:
+        if may_write():
+            store(conn, name, version, value)
 
 
 def stored(conn: sqlite3.Connection, name: str, version: int) -> str | None:
@@ -131,6 +132,7 @@ def cached(
     compute: Callable[[], T],
     encode: Callable[[T], str],
     decode: Callable[[str], T],
+    may_write: Callable[[], bool] = lambda: True,
 ) -> T:
     """The entry ``name`` for the workspace as it is: decoded from the cache when current,
     else computed (inside one read snapshot with the version) and stored.
@@ -141,6 +143,7 @@ def cached(
         compute: Computes the value from the workspace (called inside the read snapshot).
         encode: The value as stored text.
         decode: The value from stored text.
+        may_write: Asked before storing (say, whether the file passed its damage check).
 
     Returns:
         The value.
@@ -157,7 +160,7 @@ def cached(
         if version is not None:
             pending = _PENDING.get(id(conn))
             if pending is not None:  # a snapshot of ours: stored when it ends
-                pending.append((name, version, encode(value)))
-            elif not conn.in_transaction:
+                pending.append((name, version, encode(value), may_write))
+            elif not conn.in_transaction and may_write():
                 store(conn, name, version, encode(value))
     return value

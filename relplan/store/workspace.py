@@ -21,6 +21,7 @@ from relplan.store.database import (
     is_read_only,
     open_connection,
     transaction,
+    verify_before_write,
     wrap,
 )
 from relplan.store.entities import TABLES
@@ -44,8 +45,17 @@ class Workspace:
             undo and redo without an id act on this origin's changes only.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, origin: str | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        origin: str | None = None,
+        *,
+        verified: bool = True,
+    ) -> None:
         self._conn = conn
+        # False when opened without the damage check: it runs before a cache write instead.
+        self._verified = verified
         self._db: sqlite_utils.Database | None = None
         self.path = path
         self.origin = origin or terminal_origin()
@@ -54,7 +64,12 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, create: bool = True, origin: str | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        origin: str | None = None,
+        verify: bool = True,
     ) -> Workspace:
         """Open, create or migrate the workspace at ``path`` (see :func:`open_connection`).
 
@@ -62,9 +77,12 @@ class Workspace:
             path: the workspace file.
             create: create it when missing.
             origin: where its changes are made from (default: this terminal session).
+            verify: check the file for damage first; a command that only reads may pass
+                False (the analysis cache then checks before it writes).
         """
         file = Path(path).expanduser()
-        return cls(open_connection(file, create=create), file.resolve(), origin)
+        conn = open_connection(file, create=create, verify=verify)
+        return cls(conn, file.resolve(), origin, verified=verify)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -86,7 +104,7 @@ class Workspace:
 
     def close(self) -> None:
         """Close the file."""
-        close_connection(self._conn)
+        close_connection(self._conn, checkpoint=self._verified or self._conn.total_changes > 0)
 
     def __enter__(self) -> Workspace:
         return self
@@ -145,7 +163,12 @@ class Workspace:
     ) -> T:
         """Derived data kept in the workspace while what it derives from is unchanged (see
         :func:`relplan.store.analysis_cache.cached`)."""
-        return analysis_cache.cached(self.conn, name, compute, encode, decode)
+        return analysis_cache.cached(self.conn, name, compute, encode, decode, self._may_write)
+
+    def _may_write(self) -> bool:
+        if not self._verified:
+            self._verified = verify_before_write(self.conn)
+        return self._verified
 
     def work_items(self, releases: Iterable[str] | None = None) -> tuple[WorkItem, ...]:
         """The work items (of these releases only, when given), by key."""
