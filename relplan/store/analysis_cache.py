@@ -1,11 +1,12 @@
 """Derived data the analyses keep in the workspace between commands, keyed by a data version.
 
-``analysis_version.links`` is bumped by triggers on every write to what release links derive
-from (dependencies, the work items' releases, which releases exist; see
-:data:`relplan.store.migrations.LINK_TRIGGERS`), so an entry stored at version ``v`` is valid
-exactly while the counter still reads ``v``, whatever wrote since: a command, undo, an import, a
-sync or another program. The counter lives in a table because ``PRAGMA data_version`` does not
-persist across connections.
+The counters of ``analysis_version`` are bumped by triggers on every write to what entries
+derive from (see :data:`relplan.store.migrations.CACHE_TRIGGERS`): ``links`` on writes to
+dependencies, the work items' releases and which releases exist; ``items`` on those and on any
+write to a work item. An entry stored at version ``v`` of its counter is valid exactly while
+the counter still reads ``v``, whatever wrote since: a command, undo, an import, a sync or
+another program. The counters live in a table because ``PRAGMA data_version`` does not persist
+across connections.
 
 Reading never fails a command: a workspace without the tables (or with a trigger missing) has no
 cache, and a cache that cannot be written (read-only, busy, inside a caller's transaction) is
@@ -18,40 +19,51 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from relplan.store.migrations import LINK_TRIGGERS
+from relplan.store.migrations import CACHE_TRIGGERS
 
-__all__ = ["cached", "links_version", "read_snapshot", "store", "stored"]
+__all__ = ["Counter", "cached", "links_version", "read_snapshot", "store", "stored", "version"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: The counters of ``analysis_version``.
+Counter = Literal["links", "items"]
 
 #: Milliseconds a cache write waits for another process's write before it gives up (it is only
 #: a cache: the command has its answer already).
 _WRITE_WAIT_MS = 200
 
 
-def links_version(conn: sqlite3.Connection) -> int | None:
-    """The current links version, or None when this workspace keeps no analysis cache (no
-    tables, or a trigger that keeps the counter honest is missing)."""
+def version(conn: sqlite3.Connection, counter: Counter = "links") -> int | None:
+    """The current value of a counter, or None when this workspace keeps no analysis cache
+    (no tables, or a trigger that keeps the counters honest is missing)."""
     try:
         triggers = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
-            f"({', '.join('?' * len(LINK_TRIGGERS))})",
-            LINK_TRIGGERS,
+            f"({', '.join('?' * len(CACHE_TRIGGERS))})",
+            CACHE_TRIGGERS,
         ).fetchone()[0]
-        if triggers != len(LINK_TRIGGERS):
+        if triggers != len(CACHE_TRIGGERS):
             return None
-        row = conn.execute("SELECT links FROM analysis_version WHERE id = 1").fetchone()
+        column = "items" if counter == "items" else "links"
+        row = conn.execute(f"SELECT {column} FROM analysis_version WHERE id = 1").fetchone()
     except sqlite3.OperationalError:  # no such table: an older schema opened read-only
         return None
     return None if row is None else int(row[0])
 
 
+def links_version(conn: sqlite3.Connection) -> int | None:
+    """:func:`version` of the ``links`` counter."""
+    return version(conn, "links")
+
+
+Entry = tuple[str, str, "Counter"]
+"""``(name, key, counter)`` of a cache entry: one entry per name, valid for its key only."""
+
 #: Entries computed inside a :func:`read_snapshot`, by connection id: written when it ends.
-_PENDING: dict[int, list[tuple[str, int, str, Callable[[], bool]]]] = {}
+_PENDING: dict[int, list[tuple[Entry, int, str, Callable[[], bool]]]] = {}
 
 
 @contextlib.contextmanager
@@ -63,7 +75,7 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         yield
         return
     conn.execute("BEGIN")
-    pending: list[tuple[str, int, str, Callable[[], bool]]] = []
+    pending: list[tuple[Entry, int, str, Callable[[], bool]]] = []
     _PENDING[id(conn)] = pending
     try:
         yield
@@ -72,22 +84,25 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         # Still open unless the block ended it (mypy would narrow conn.in_transaction to False).
         if getattr(conn, "in_transaction"):  # noqa: B009
             conn.execute("COMMIT")
-    for name, version, value, may_write in pending:
+    for entry, at, value, may_write in pending:
         if may_write():
-            store(conn, name, version, value)
+            store(conn, entry, at, value)
 
 
-def stored(conn: sqlite3.Connection, name: str, version: int) -> str | None:
-    """The entry ``name`` when it was stored at ``version``, else None."""
+def stored(conn: sqlite3.Connection, entry: Entry, at: int) -> str | None:
+    """The entry's value when it was stored for its key at version ``at``, else None."""
+    name, key, _ = entry
     row = conn.execute(
-        "SELECT value FROM analysis_cache WHERE name = ? AND version = ?", (name, version)
+        "SELECT value FROM analysis_cache WHERE name = ? AND key = ? AND version = ?",
+        (name, key, at),
     ).fetchone()
     return None if row is None else str(row[0])
 
 
-def store(conn: sqlite3.Connection, name: str, version: int, value: str) -> bool:
-    """Keep ``value`` as the entry ``name`` computed at ``version``, if the workspace still is
-    at that version; returns whether it was written.
+def store(conn: sqlite3.Connection, entry: Entry, at: int, value: str) -> bool:
+    """Keep ``value`` as the entry computed at version ``at`` of its counter (replacing the
+    entry of the same name, whatever its key), if the workspace still is at that version;
+    returns whether it was written.
 
     Outside any caller's transaction only (the entry must not ride on a write that may still
     roll back), never waiting long for the write lock, and never failing.
@@ -100,23 +115,25 @@ def store(conn: sqlite3.Connection, name: str, version: int, value: str) -> bool
         timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
         conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
         try:
-            return _write(conn, name, version, value)
+            return _write(conn, entry, at, value)
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
     except sqlite3.Error as exc:  # busy, disk full, read-only file: the cache is optional
-        log.info("analysis cache %s not written: %s", name, exc)
+        log.info("analysis cache %s not written: %s", entry[0], exc)
         return False
 
 
-def _write(conn: sqlite3.Connection, name: str, version: int, value: str) -> bool:
+def _write(conn: sqlite3.Connection, entry: Entry, at: int, value: str) -> bool:
+    name, key, counter = entry
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if links_version(conn) != version:  # written meanwhile: the value is stale already
+        if version(conn, counter) != at:  # written meanwhile: the value is stale already
             conn.execute("ROLLBACK")
             return False
+        conn.execute("DELETE FROM analysis_cache WHERE name = ?", (name,))
         conn.execute(
-            "INSERT OR REPLACE INTO analysis_cache (name, version, value) VALUES (?, ?, ?)",
-            (name, version, value),
+            "INSERT INTO analysis_cache (name, key, version, value) VALUES (?, ?, ?, ?)",
+            (name, key, at, value),
         )
         conn.execute("COMMIT")
     except BaseException:
@@ -128,18 +145,19 @@ def _write(conn: sqlite3.Connection, name: str, version: int, value: str) -> boo
 
 def cached(
     conn: sqlite3.Connection,
-    name: str,
+    entry: Entry,
     compute: Callable[[], T],
     encode: Callable[[T], str],
     decode: Callable[[str], T],
     may_write: Callable[[], bool] = lambda: True,
 ) -> T:
-    """The entry ``name`` for the workspace as it is: decoded from the cache when current,
-    else computed (inside one read snapshot with the version) and stored.
+    """The entry for the workspace as it is: decoded from the cache when current, else
+    computed (inside one read snapshot with the version) and stored.
 
     Args:
         conn: The workspace connection.
-        name: The entry's name.
+        entry: ``(name, key, counter)``: what is kept, for which parameters, and the counter
+            whose writes make it stale.
         compute: Computes the value from the workspace (called inside the read snapshot).
         encode: The value as stored text.
         decode: The value from stored text.
@@ -149,18 +167,18 @@ def cached(
         The value.
     """
     with read_snapshot(conn):
-        version = links_version(conn)
-        text = None if version is None else stored(conn, name, version)
+        at = version(conn, entry[2])
+        text = None if at is None else stored(conn, entry, at)
         if text is not None:
             try:
                 return decode(text)
             except (ValueError, KeyError, TypeError, IndexError) as exc:  # damaged: recompute
-                log.warning("analysis cache %s unreadable (%s); computing it again", name, exc)
+                log.warning("analysis cache %s unreadable (%s); computing it again", entry, exc)
         value = compute()
-        if version is not None:
+        if at is not None:
             pending = _PENDING.get(id(conn))
             if pending is not None:  # a snapshot of ours: stored when it ends
-                pending.append((name, version, encode(value), may_write))
+                pending.append((entry, at, encode(value), may_write))
             elif not conn.in_transaction and may_write():
-                store(conn, name, version, encode(value))
+                store(conn, entry, at, encode(value))
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -134,7 +135,15 @@ class Workspace:
     def readiness_rows(self, since: dt.datetime) -> repository.ReadinessRows:
         """What readiness reads of the work items and dependencies, grouped in SQL (see
         :func:`repository.readiness_rows`): for ``ItemFacts.of_rows``."""
-        return repository.readiness_rows(self.conn, since)
+        entry: analysis_cache.Entry = ("readiness_rows", since.isoformat(), "items")
+        return analysis_cache.cached(
+            self.conn,
+            entry,
+            lambda: repository.readiness_rows(self.conn, since),
+            _encode_rows,
+            _decode_rows,
+            self._may_write,
+        )
 
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
@@ -161,9 +170,10 @@ class Workspace:
         encode: Callable[[T], str],
         decode: Callable[[str], T],
     ) -> T:
-        """Derived data kept in the workspace while what it derives from is unchanged (see
-        :func:`relplan.store.analysis_cache.cached`)."""
-        return analysis_cache.cached(self.conn, name, compute, encode, decode, self._may_write)
+        """Derived data of the release links kept in the workspace while they are unchanged
+        (see :func:`relplan.store.analysis_cache.cached`)."""
+        entry: analysis_cache.Entry = (name, "", "links")
+        return analysis_cache.cached(self.conn, entry, compute, encode, decode, self._may_write)
 
     def _may_write(self) -> bool:
         if not self._verified:
@@ -315,3 +325,12 @@ class Workspace:
         """The change undo from this origin would take back now, with how many objects it
         touched."""
         return undo.next_undo(self.conn, self.origin)
+
+
+def _encode_rows(rows: repository.ReadinessRows) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_rows(text: str) -> repository.ReadinessRows:
+    tallies, done, blockers = json.loads(text)
+    return [tuple(r) for r in tallies], [tuple(r) for r in done], [tuple(r) for r in blockers]

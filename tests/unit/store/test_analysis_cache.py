@@ -12,6 +12,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,8 +25,8 @@ from relplan.planning.check import check_plan, cycle_problems, sort_problems
 from relplan.planning.graph import PlanIndex
 from relplan.planning.links import CACHE_NAME, LinkIndex
 from relplan.planning.schedule import schedule_plan
-from relplan.store import analysis_cache
-from relplan.store.migrations import LINK_TRIGGERS
+from relplan.store import analysis_cache, repository
+from relplan.store.migrations import CACHE_TRIGGERS
 from relplan.store.workspace import Workspace
 from tests.helpers.tangled import add_dangling, tangled_document
 
@@ -211,7 +212,7 @@ def test_a_value_computed_before_a_write_is_not_stored(ws: Workspace) -> None:
     version = analysis_cache.links_version(ws.conn)
     assert version is not None
     _remove_link(ws)
-    assert not analysis_cache.store(ws.conn, CACHE_NAME, version, "{}")
+    assert not analysis_cache.store(ws.conn, (CACHE_NAME, "", "links"), version, "{}")
     assert entry_version(ws) is None
 
 
@@ -224,7 +225,7 @@ def test_no_entry_is_stored_inside_a_callers_write(ws: Workspace) -> None:
 def test_without_every_trigger_the_cache_is_not_used(ws: Workspace) -> None:
     release_level(ws)
     with ws.write():
-        ws.conn.execute(f"DROP TRIGGER {LINK_TRIGGERS[-1]}")
+        ws.conn.execute(f"DROP TRIGGER {CACHE_TRIGGERS[-1]}")
     assert analysis_cache.links_version(ws.conn) is None
     ws.conn.execute("UPDATE analysis_cache SET value = '{}'")  # would fail if it were read
     assert_same_links(ws)
@@ -248,3 +249,35 @@ def test_a_read_only_workspace_reads_the_links_without_storing_them(tmp_path: Pa
         assert entry_version(ro) is None
     finally:
         conn.close()
+
+
+def _rows(ws: Workspace, since: dt.datetime) -> Any:
+    return repository.readiness_rows(ws.conn, since)
+
+
+def test_readiness_rows_are_kept_for_their_cut_off_until_a_work_item_changes(
+    ws: Workspace,
+) -> None:
+    since = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+    first = ws.readiness_rows(since)
+    assert first == _rows(ws, since)
+    assert ws.readiness_rows(since) == first  # read back from the cache
+    stored = ws.conn.execute(
+        "SELECT key FROM analysis_cache WHERE name = 'readiness_rows'"
+    ).fetchone()
+    assert stored == (since.isoformat(),)
+    later = dt.datetime(2026, 10, 15, tzinfo=dt.UTC)
+    before = ws.readiness_rows(later)
+    assert before == _rows(ws, later)  # another cut-off: computed
+    links = analysis_cache.links_version(ws.conn)
+    with ws.write():  # a status change: readiness's counts change, release links do not
+        ws.conn.execute(
+            "UPDATE work_items SET category = 'done', status = 'Done', resolved = ? "
+            "WHERE key = (SELECT min(key) FROM work_items WHERE category != 'done' "
+            "AND release IS NOT NULL)",
+            ("2026-10-20T10:00:00+00:00",),
+        )
+    assert analysis_cache.links_version(ws.conn) == links
+    after = ws.readiness_rows(later)
+    assert after == _rows(ws, later)
+    assert after != before  # one more done item: not the stale entry
