@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import logging
 import shutil
 import sys
@@ -189,8 +188,11 @@ def today_of(args: argparse.Namespace) -> dt.date:
 
 
 def print_json(value: object) -> None:
-    """Print one JSON object on standard output."""
-    out(json.dumps(value, indent=2, ensure_ascii=False))
+    """Print one JSON object on standard output (indented by two spaces, as
+    ``json.dumps(value, indent=2, ensure_ascii=False)`` would, but faster)."""
+    from relplan.cli.json_text import dumps_indented
+
+    out(dumps_indented(value))
 
 
 def release_level(ws: Workspace) -> tuple[Plan, PlanIndex]:
