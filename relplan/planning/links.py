@@ -12,11 +12,11 @@ reads when first asked.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from relplan.domain.model import Plan
-from relplan.planning.graph import DependencyRow, PlanIndex, ReleaseEdge
+from relplan.planning.graph import PlanIndex, ReleaseEdge
 
 __all__ = ["CACHE_NAME", "LinkIndex", "LinkSource", "release_index"]
 
@@ -79,7 +79,7 @@ class LinkIndex(PlanIndex):
         explicit: Iterable[tuple[str, str, str, int]],
         implied: Iterable[tuple[str, str]],
         cycles: Sequence[CycleRow],
-        columns: tuple[Mapping[str, str], Sequence[DependencyRow]] | None = None,
+        full: PlanIndex | None = None,
     ) -> None:
         """Index ``plan`` from its links (the base class's ``__init__`` is not run).
 
@@ -89,7 +89,8 @@ class LinkIndex(PlanIndex):
             explicit: ``(predecessor, successor, type, lag_days)`` explicit edges, in order.
             implied: Implied release pairs, in first-seen order.
             cycles: The cycle problems.
-            columns: The item releases and dependencies when the caller read them already.
+            full: The index of the same plan from its columns, when the caller built it: its
+                item-level columns, full graph and cyclic core are shared, not built again.
         """
         self.plan = plan
         self.releases = {r.key: r for r in plan.releases}
@@ -100,8 +101,9 @@ class LinkIndex(PlanIndex):
         self._core = None
         self._source = source
         self.cycles = tuple(cycles)
-        if columns is not None:
-            self._set_columns(*columns)
+        if full is not None:
+            for name in (*_COLUMNS, "_successors", "_core"):
+                setattr(self, name, object.__getattribute__(full, name))
 
     def __getattr__(self, name: str) -> Any:
         # Called only for a slot never set: the item-level columns, read on first use.
@@ -184,11 +186,10 @@ def release_index(plan: Plan, source: LinkSource) -> PlanIndex:
         # Imported here: check builds on this package's graph module.
         from relplan.planning.check import cycle_problems
 
-        columns = (source.item_releases(), source.dependency_rows())
-        full = PlanIndex.from_columns(plan, *columns)
+        full = PlanIndex.from_columns(plan, source.item_releases(), source.dependency_rows())
         cycles = [(p.kind, p.severity, p.subjects, p.message) for p in cycle_problems(full)]
         explicit = [e[:4] for e in full.explicit.values()]
-        return LinkIndex(plan, source, explicit, full.implied, cycles, columns)
+        return LinkIndex(plan, source, explicit, full.implied, cycles, full)
 
     def decode(text: str) -> LinkIndex:
         data = json.loads(text)
