@@ -54,7 +54,7 @@ def _readiness_input(args: argparse.Namespace) -> tuple[Plan, ItemFacts]:
     from relplan.planning.readiness import ItemFacts
     from relplan.store.workspace import Workspace
 
-    with Workspace.open(workspace_path(args), create=False) as ws:
+    with Workspace.open(workspace_path(args), create=False, verify=False) as ws:
         plan = ws.release_plan()
         since = throughput_cutoff(plan, today=_today(args, plan))
         return plan, ItemFacts.of_rows(*ws.readiness_rows(since))
@@ -107,7 +107,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     from relplan.metrics.scope import resolve_window
     from relplan.store.workspace import Workspace
 
-    with Workspace.open(workspace_path(args), create=False) as ws:
+    with Workspace.open(workspace_path(args), create=False, verify=False) as ws:
         plan, pulled = _metrics_plan(ws)
     window = resolve_window(args.date_from, args.date_to, today=_today(args, plan))
     result = dora_metrics(

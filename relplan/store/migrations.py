@@ -332,6 +332,53 @@ _V_DELIVERY: Final = """
 """
 
 
+# Derived data the analyses keep between commands (relplan/store/analysis_cache.py): each entry
+# is stored with the value of its counter in ``analysis_version`` it was computed at, and
+# triggers bump the counters on every write to what the entries derive from, whichever path
+# writes: commands, undo, import, sync, another program. ``links``: dependencies, the work
+# items' releases, which releases exist (release edges, cycles). ``items``: also any other
+# column of a work item (readiness's counts and blockers). Counters in a table, not PRAGMA
+# data_version, because they must hold across connections.
+_ANALYSIS_TABLES: Final = (
+    "CREATE TABLE analysis_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "links INTEGER NOT NULL, items INTEGER NOT NULL)",
+    "INSERT INTO analysis_version (id, links, items) VALUES (1, 0, 0)",
+    "CREATE TABLE analysis_cache (name TEXT NOT NULL, key TEXT NOT NULL, "
+    "version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))",
+)
+_BOTH: Final = "links = links + 1, items = items + 1"
+#: ``(table, event, counters bumped)`` of every write the cache depends on.
+_CACHE_WRITES: Final = (
+    ("dependencies", "INSERT", _BOTH), ("dependencies", "DELETE", _BOTH),
+    ("dependencies", "UPDATE", _BOTH),
+    ("work_items", "INSERT", _BOTH), ("work_items", "DELETE", _BOTH),
+    ("work_items", "UPDATE OF key, release", "links = links + 1"),
+    ("work_items", "UPDATE", "items = items + 1"),
+    ("releases", "INSERT", _BOTH), ("releases", "DELETE", _BOTH),
+    ("releases", "UPDATE OF key", _BOTH),
+)  # fmt: skip
+#: The names of the triggers that bump the counters; the cache is used only while all of them
+#: exist (a later migration that rebuilds one of the tables would drop them).
+CACHE_TRIGGERS: Final = tuple(
+    f"analysis_{table}_{event.split()[0].lower()}{'_links' if ' OF ' in event else ''}"
+    for table, event, _ in _CACHE_WRITES
+)
+
+
+def _analysis_cache(conn: sqlite3.Connection) -> None:
+    # A function: the trigger bodies hold ";", which the script splitter would cut.
+    for statement in _ANALYSIS_TABLES:
+        conn.execute(statement)
+    for name, (table, event, bump) in zip(CACHE_TRIGGERS, _CACHE_WRITES, strict=True):
+        conn.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+            f"BEGIN UPDATE analysis_version SET {bump}; END"
+        )
+
+
+_V_ANALYSIS_CACHE: Final = _analysis_cache
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -343,5 +390,6 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _v6_structural_keys,
     _V_LIFECYCLE,  # version 7
     _V_DELIVERY,  # version 8
+    _V_ANALYSIS_CACHE,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
