@@ -4,9 +4,12 @@ Run: python scripts/bench_large.py [--workdir DIR] [--runs 3] [--skip-import]. I
 reuses) the large demo workspace in a work folder, then runs every command as a user would, in a
 fresh process, best of ``--runs``; the peak memory is each child's own maximum resident set size
 (``os.wait4``'s rusage, the per-child form of ``getrusage(RUSAGE_CHILDREN).ru_maxrss``). It also
-times loading the plan in-process. If ``scripts/bench_window.py`` exists (the window's figures),
-it runs it on the same workspace and prints its output too. It prints figures and targets; it is
-not a test and asserts nothing. The machine is shared: figures are noisy.
+times loading the plan in-process. If ``scripts/bench_exports.py`` (the graphml and picture
+exports of the issue's table) and ``scripts/bench_window.py`` (the window's figures) exist, it
+runs them on the same workspace and prints their output too (``--skip-exports``,
+``--skip-window`` leave them out; ``--skip-commands`` leaves out the analysis commands). It
+prints figures and targets; it is not a test and asserts nothing. The machine is shared:
+figures are noisy.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ TARGETS = {
     "readiness": 1.0,
     "metrics": 1.0,
     "import": 4.0,
+    "undo of the import": float("nan"),  # no target in the issue
 }
 MEMORY_TARGET_MB = 600
 
@@ -153,11 +157,14 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="reuse this folder (default: a temp dir)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-commands", action="store_true", help="no analysis commands")
+    parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--skip-window", action="store_true")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="relplan-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     source, db = build(workdir)
-    release = slipping_release(db)
+    release = "" if args.skip_commands else slipping_release(db)
     print(f"large demo in {workdir}; best of {args.runs}, a fresh process each (noisy: shared CPU)")
 
     commands = {
@@ -168,7 +175,7 @@ def main() -> None:
         "metrics": relplan(db, "metrics", "--json", "--today", TODAY),
     }
     rows: list[tuple[str, float, float, float]] = []
-    for name, argv in commands.items():
+    for name, argv in commands.items() if not args.skip_commands else ():
         wall, peak = best_of(argv, args.runs)
         rows.append((name, wall, peak, TARGETS[name]))
     if not args.skip_import:
@@ -179,14 +186,24 @@ def main() -> None:
         ), str(target)]  # fmt: skip
         wall, peak = best_of(relplan(target, "import", str(source)), args.runs, before=clean)
         rows.append(("import", wall, peak, TARGETS["import"]))
+        # Undo of that import (255,000 rows out again): a fresh import before each run.
+        walls, peaks = [], []
+        for _ in range(args.runs):
+            subprocess.run(clean, check=True, capture_output=True)
+            subprocess.run(relplan(target, "import", str(source)), check=True, capture_output=True)
+            wall, peak, _ = run_child(relplan(target, "undo"))
+            walls.append(wall)
+            peaks.append(peak)
+        rows.append(("undo of the import", min(walls), max(peaks), TARGETS["undo of the import"]))
 
     print(f"\n{'whole command':<28}{'wall s':>9}{'target':>9}{'peak MB':>10}{'target':>9}")
     for name, wall, peak, target in rows:
         label = f"{name} (impact {release} +5)" if name == "impact" else name
-        print(f"{label[:27]:<28}{wall:>9.2f}{target:>9.1f}{peak:>10.0f}{MEMORY_TARGET_MB:>9}")
+        goal = "-" if target != target else f"{target:.1f}"  # NaN: no target
+        print(f"{label[:27]:<28}{wall:>9.2f}{goal:>9}{peak:>10.0f}{MEMORY_TARGET_MB:>9}")
 
     print(f"\n{'in-process':<44}{'seconds':>9}{'target':>9}")
-    for label, seconds in plan_load_times(db):
+    for label, seconds in plan_load_times(db) if not args.skip_commands else ():
         target = "0.3" if "release-level" in label else "-"
         shown = "n/a" if seconds == float("inf") else f"{seconds:.2f}"
         print(f"{label:<44}{shown:>9}{target:>9}")
@@ -195,8 +212,15 @@ def main() -> None:
         print(f"{'import (in-process, ' + format(n, ',') + ' rows)':<44}{seconds:>9.2f}"
               f"{'':>9}  = {n / seconds:,.0f} rows/s (target >= 100,000)")  # fmt: skip
 
+    exports = HERE / "bench_exports.py"
+    if exports.exists() and not args.skip_exports:
+        print("\nexports (scripts/bench_exports.py):", flush=True)
+        only = "graphml,graphml --items,png --view timeline,png --view graph,png --chart dora"
+        argv = [sys.executable, str(exports), "--db", str(db), "--runs", str(args.runs)]
+        subprocess.run([*argv, "--only", only], check=False)
+
     window = HERE / "bench_window.py"
-    if window.exists():
+    if window.exists() and not args.skip_window:
         print("\nwindow (scripts/bench_window.py):", flush=True)
         subprocess.run([sys.executable, str(window), "--db", str(db)], check=False)
 
