@@ -1,17 +1,19 @@
 """Benchmark of whole commands on the large demo (issue #12): wall time and peak memory.
 
-Run: python scripts/bench_large.py [--workdir DIR] [--runs 3] [--skip-import] [--skip-window].
-It builds (or reuses) the large demo workspace in a work folder, then runs every command as a
-user would, in a fresh process, best of ``--runs``; the peak memory is each child's own maximum
-resident set size (``os.wait4``'s rusage, the per-child form of
-``getrusage(RUSAGE_CHILDREN).ru_maxrss``). It also
-times loading the plan in-process. ``level`` and ``forecast`` are held to their own analysis
-time: the row shows the whole command, the analysis alone (in-process, on a plan already loaded)
-and the difference, whose target is 1 s. Before timing, it compiles the package's bytecode, as
-``pip install`` does for a user (an editable install under ``PYTHONDONTWRITEBYTECODE`` would
-otherwise compile every module again in every command). If ``scripts/bench_window.py`` exists
-(the window's figures), it runs it on the same workspace and prints its output too. It prints
-figures and targets; it is not a test and asserts nothing. The machine is shared: figures are noisy.
+Run: python scripts/bench_large.py [--workdir DIR] [--runs 3] [--skip-import] [--skip-commands]
+[--skip-exports] [--skip-window]. It builds (or reuses) the large demo workspace in a work folder,
+then runs every command as a user would, in a fresh process, best of ``--runs``; the peak memory
+is each child's own maximum resident set size (``os.wait4``'s rusage, the per-child form of
+``getrusage(RUSAGE_CHILDREN).ru_maxrss``). It also times loading the plan in-process. ``level``
+and ``forecast`` are held to their own analysis time: the row shows the whole command, the
+analysis alone (in-process, on a plan already loaded) and the difference, whose target is 1 s.
+Before timing, it compiles the package's bytecode, as ``pip install`` does for a user (an
+editable install under ``PYTHONDONTWRITEBYTECODE`` would otherwise compile every module again in
+every command). If ``scripts/bench_exports.py`` (the graphml and picture exports of the issue's
+table) and ``scripts/bench_window.py`` (the window's figures) exist, it runs them on the same
+workspace and prints their output too (``--skip-exports``, ``--skip-window`` leave them out;
+``--skip-commands`` leaves out the analysis commands). It prints figures and targets; it is not a
+test and asserts nothing. The machine is shared: figures are noisy.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ TARGETS = {
     "readiness": 1.0,
     "metrics": 1.0,
     "import": 4.0,
+    "undo of the import": float("nan"),  # no target in the issue
 }
 MEMORY_TARGET_MB = 600
 #: Seconds a whole ``level`` or ``forecast`` command may take beyond its analysis alone.
@@ -199,6 +202,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="reuse this folder (default: a temp dir)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-commands", action="store_true", help="no analysis commands")
+    parser.add_argument("--skip-exports", action="store_true", help="no scripts/bench_exports.py")
     parser.add_argument("--skip-window", action="store_true", help="no scripts/bench_window.py")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="relplan-bench-"))
@@ -208,7 +213,7 @@ def main() -> None:
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(HERE.parent / "relplan")], check=False
     )
-    release = slipping_release(db)
+    release = "" if args.skip_commands else slipping_release(db)
     print(f"large demo in {workdir}; best of {args.runs}, a fresh process each (noisy: shared CPU)")
 
     commands = {
@@ -219,7 +224,7 @@ def main() -> None:
         "metrics": relplan(db, "metrics", "--json", "--today", TODAY),
     }
     rows: list[tuple[str, float, float, float]] = []
-    for name, argv in commands.items():
+    for name, argv in commands.items() if not args.skip_commands else ():
         wall, peak = best_of(argv, args.runs)
         rows.append((name, wall, peak, TARGETS[name]))
     # What a user waits for right after a change: the workspace's analysis cache is stale.
@@ -232,14 +237,17 @@ def main() -> None:
         "except sqlite3.OperationalError:\n"
         "    pass  # a workspace from before the cache\n"
     ), str(db)]  # fmt: skip
-    for name in ("check", "readiness"):
+    for name in ("check", "readiness") if not args.skip_commands else ():
         wall, peak = best_of(commands[name], args.runs, before=stale)
         rows.append((f"{name}, cache stale", wall, peak, TARGETS[name]))
     extra = {
         "level": relplan(db, "level", "--json", "--today", TODAY),
         "forecast": relplan(db, "forecast", "--json", "--today", TODAY),
     }
-    whole = {name: best_of(argv, args.runs) for name, argv in extra.items()}
+    whole = {
+        name: best_of(argv, args.runs)
+        for name, argv in (extra.items() if not args.skip_commands else ())
+    }
     if not args.skip_import:
         target = workdir / "import.relplan"
         clean = [sys.executable, "-c", (
@@ -248,21 +256,31 @@ def main() -> None:
         ), str(target)]  # fmt: skip
         wall, peak = best_of(relplan(target, "import", str(source)), args.runs, before=clean)
         rows.append(("import", wall, peak, TARGETS["import"]))
+        # Undo of that import (255,000 rows out again): a fresh import before each run.
+        walls, peaks = [], []
+        for _ in range(args.runs):
+            subprocess.run(clean, check=True, capture_output=True)
+            subprocess.run(relplan(target, "import", str(source)), check=True, capture_output=True)
+            wall, peak, _ = run_child(relplan(target, "undo"))
+            walls.append(wall)
+            peaks.append(peak)
+        rows.append(("undo of the import", min(walls), max(peaks), TARGETS["undo of the import"]))
 
     print(f"\n{'whole command':<28}{'wall s':>9}{'target':>9}{'peak MB':>10}{'target':>9}")
     for name, wall, peak, target in rows:
         label = f"{name} (impact {release} +5)" if name == "impact" else name
-        print(f"{label[:27]:<28}{wall:>9.2f}{target:>9.1f}{peak:>10.0f}{MEMORY_TARGET_MB:>9}")
+        goal = "-" if target != target else f"{target:.1f}"  # NaN: no target
+        print(f"{label[:27]:<28}{wall:>9.2f}{goal:>9}{peak:>10.0f}{MEMORY_TARGET_MB:>9}")
 
     print(f"\n{'whole command vs analysis':<28}{'wall s':>9}{'analysis':>9}{'beyond':>9}"
           f"{'target':>9}{'peak MB':>10}")  # fmt: skip
-    for name, seconds in analysis_times(db).items():
+    for name, seconds in analysis_times(db).items() if not args.skip_commands else ():
         wall, peak = whole[name]
         print(f"{name:<28}{wall:>9.2f}{seconds:>9.2f}{wall - seconds:>9.2f}"
               f"{OVERHEAD_TARGET:>9.1f}{peak:>10.0f}")  # fmt: skip
 
     print(f"\n{'in-process':<44}{'seconds':>9}{'target':>9}")
-    for label, seconds in plan_load_times(db):
+    for label, seconds in plan_load_times(db) if not args.skip_commands else ():
         target = "0.3" if "release-level" in label else "-"
         shown = "n/a" if seconds == float("inf") else f"{seconds:.2f}"
         print(f"{label:<44}{shown:>9}{target:>9}")
@@ -270,6 +288,13 @@ def main() -> None:
         n, seconds = import_rate(source, workdir / "rate.relplan")
         print(f"{'import (in-process, ' + format(n, ',') + ' rows)':<44}{seconds:>9.2f}"
               f"{'':>9}  = {n / seconds:,.0f} rows/s (target >= 100,000)")  # fmt: skip
+
+    exports = HERE / "bench_exports.py"
+    if exports.exists() and not args.skip_exports:
+        print("\nexports (scripts/bench_exports.py):", flush=True)
+        only = "graphml,graphml --items,png --view timeline,png --view graph,png --chart dora"
+        argv = [sys.executable, str(exports), "--db", str(db), "--runs", str(args.runs)]
+        subprocess.run([*argv, "--only", only], check=False)
 
     window = HERE / "bench_window.py"
     if window.exists() and not args.skip_window:
