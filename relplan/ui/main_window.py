@@ -37,12 +37,13 @@ from relplan.domain.model import Plan, Team
 from relplan.ui._compat import override
 from relplan.ui.actions import PROBLEMS_SHORTCUT, WindowActions
 from relplan.ui.analysis import Clock, ImpactPreviewer, PlanAnalyser, PlanAnalysis
-from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer, open_level_dialog
+from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer
 from relplan.ui.dialogs.whatif import WhatIfDialog
 from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
 from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
+from relplan.ui.level_timeline import LevelTimelineLink
 from relplan.ui.lifecycle_actions import LifecycleActions
 from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.on_time import OnTimeForecaster
@@ -179,6 +180,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.lifecycle_actions = LifecycleActions(self, today=today)
         self.sync_actions = SyncActions(self)
         self._connect()
+        self.level_link = LevelTimelineLink(self)
 
         self._update_title()
         self._set_undo_labels(None, None)
@@ -628,7 +630,7 @@ class MainWindow(WindowActions, PreserveGeometry):
 
     def open_level(self) -> LevelDialog:
         """Open Plan → Level the Plan… (computed on the task runner, applied on confirm)."""
-        return open_level_dialog(self, self.level_previewer)
+        return self.level_link.open()
 
     @Slot(object)
     def _on_impact_previewer_computed(self, impact: Impact) -> None:
