@@ -238,6 +238,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.analyser.analysed.connect(self._on_analyser_analysed)
         self.analyser.analysed.connect(self.on_time.request)
         self.on_time.computed.connect(self.model.set_on_time)
+        self.on_time.computed.connect(lambda odds: self.dashboard.set_forecast(odds.forecast))
         self.analyser.failed.connect(self._on_session_failed)
         self.impact_previewer.computed.connect(self._on_impact_previewer_computed)
         self.impact_previewer.failed.connect(self._on_impact_previewer_failed)

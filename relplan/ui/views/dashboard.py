@@ -1,13 +1,16 @@
-"""The Dashboard: burn-up, readiness, DORA metrics and release load for the current filter.
+"""The Dashboard: burn-up, readiness, DORA metrics, release load and the train forecast for
+the current filter.
 
 The analyses and the figures are built off the GUI thread: :meth:`DashboardView.refresh` (or
 ``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits the analyses
 (:func:`~relplan.metrics.dashboard.compute_dashboard`) and the drawing of their charts
 (:func:`~relplan.ui.views.dashboard_charts.draw_charts`, for the panels' size when the analyses
 are done) to the task runner's ``net`` lane (it does not touch the database), and
-:meth:`DashboardView.set_result` swaps the results in on the main thread. The four charts share
-the view in a 2 x 2 grid that fits the window (it scrolls only below :data:`MIN_CHART` each),
-and each is drawn for its panel's pixels (:mod:`relplan.ui.views.dashboard_charts`): when the
+:meth:`DashboardView.set_result` swaps the results in on the main thread. Four charts share
+the first page in a 2 x 2 grid that fits the window (it scrolls only below :data:`MIN_CHART`
+each); the train forecast has a page of its own (:data:`TRAIN_CHART`), drawn from the portfolio
+forecast the window computes once for the On time column (:meth:`DashboardView.set_forecast`).
+Each chart is drawn for its panel's pixels (:mod:`relplan.ui.views.dashboard_charts`): when the
 panels' size has held for :data:`FIT_DELAY_MS`, the charts are drawn again for it on the worker
 (no new analyses). Without a runner (tests, scripts) the work runs inline. A result that arrives
 after a newer request was made is dropped.
@@ -37,6 +40,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -52,6 +56,7 @@ from relplan.metrics.dashboard import (
     open_releases,
 )
 from relplan.metrics.scope import today_in
+from relplan.metrics.train_forecast import TrainChart
 from relplan.ui.views.dashboard_charts import (
     CHART_NAMES,
     CHART_SIZE,
@@ -69,6 +74,7 @@ from relplan.ui.views.dashboard_charts import (
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from relplan.planning.portfolio_forecast import PortfolioForecast
     from relplan.ui.tasks import BaseTaskRunner
 
 __all__ = [
@@ -101,19 +107,24 @@ _FILE_FILTERS: Final = {
 }
 
 Clock = Callable[[Plan], dt.date]
+#: The charts of the first page, two a row, and the one with a page of its own.
+GRID_CHARTS: Final = ("burnup", "readiness", "dora", "load")
+TRAIN_CHART: Final = "train-forecast"
 #: How long the panels' size must hold before the charts are drawn again for it (ms).
 FIT_DELAY_MS: Final = 150
 
 
 class _LiveSizes:
-    """The panels' latest sizes, shared with the worker (replaced whole, never mutated)."""
+    """The panels' latest sizes and the latest portfolio forecast, shared with the worker
+    (replaced whole, never mutated)."""
 
     def __init__(self) -> None:
         self.sizes: Mapping[str, Px] = {}
+        self.forecast: PortfolioForecast | None = None
 
 
 class DashboardView(QWidget):
-    """The dashboard: the time window and burn-up choices, and four charts in a grid that fits.
+    """The dashboard: the time window and burn-up choices, and the charts in a grid that fits.
 
     Which team and train it charts follows the window's filter bar (:meth:`set_filter`, or
     :meth:`set_dashboard_filter`); the dashboard has no filter of its own for them.
@@ -208,8 +219,8 @@ class DashboardView(QWidget):
         grid = QGridLayout(grid_host)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
-        for index, panel in enumerate(self.panels.values()):
-            grid.addWidget(panel, index // 2, index % 2)
+        for index, name in enumerate(GRID_CHARTS):
+            grid.addWidget(self.panels[name], index // 2, index % 2)
         for line in (0, 1):
             grid.setRowStretch(line, 1)
             grid.setColumnStretch(line, 1)
@@ -218,12 +229,20 @@ class DashboardView(QWidget):
         self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
         self.chart_area.setWidgetResizable(True)
         self.chart_area.setWidget(grid_host)
+        # Five charts do not fit 1280 x 760 with the Problems panel: the train forecast has a
+        # page of its own, whose tab names the train and its odds.
+        self.pages = QTabWidget()
+        self.pages.setObjectName("dashboard-pages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.chart_area, "Readiness and delivery")
+        self.pages.addTab(self.panels[TRAIN_CHART], "Train forecast")
+        self.pages.currentChanged.connect(self._on_canvas_resized)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addLayout(bar)
-        layout.addWidget(self.chart_area, 1)
+        layout.addWidget(self.pages, 1)
 
     # -- public API -------------------------------------------------------------------------
     def set_runner(self, runner: BaseTaskRunner | None) -> None:
@@ -241,8 +260,25 @@ class DashboardView(QWidget):
         return self._result
 
     def figure(self, name: str) -> Figure | None:
-        """The figure of the chart ``name`` (``burnup``, ``readiness``, ``dora``, ``load``)."""
+        """The figure of the chart ``name`` (one of :data:`CHART_NAMES`)."""
         return self.panels[name].figure
+
+    def set_forecast(self, forecast: PortfolioForecast | None) -> None:
+        """Chart the train forecast from ``forecast`` (the On time column's, computed once
+        for both off the GUI thread): only that chart is drawn again, on the worker."""
+        self._live.forecast = forecast
+        if self._result is not None and not self._waiting:
+            self._redraw_train_forecast()
+
+    def forecast_shown(self) -> bool:
+        """Whether the train forecast chart shows the latest forecast handed over."""
+        result = self._result
+        forecast = self._live.forecast
+        return (
+            forecast is not None
+            and result is not None
+            and result.data.train_chart.forecast is forecast
+        )
 
     def refresh(self, plan: Plan) -> None:
         """Recompute everything for a new version of the plan (off the GUI thread)."""
@@ -293,13 +329,53 @@ class DashboardView(QWidget):
         self.all_releases_button.setEnabled(True)
         self.result_shown.emit(data)
         self._fit_timer.start()  # the panels may have changed size while it was computed
+        if data.train_chart.forecast is not self._live.forecast:
+            self._redraw_train_forecast()  # it arrived while the analyses ran
+
+    def _redraw_train_forecast(self) -> None:
+        """Draw the train forecast chart again with the latest forecast (on the worker)."""
+        result = self._result
+        if result is None:
+            return
+        name, forecast = "train-forecast", self._live.forecast
+        data = replace(result.data, train_chart=replace(result.data.train_chart, forecast=forecast))
+        size, ratio = self.panels[name].chart_size(), self.devicePixelRatioF()
+        shown = result
+
+        def job() -> DashboardResult:
+            from relplan.charts.dashboard import chart_figure
+            from relplan.charts.style import SCREEN_DPI
+
+            figure = chart_figure(name, data, (size[0] / SCREEN_DPI, size[1] / SCREEN_DPI))
+            return replace(
+                shown,
+                data=data,
+                figures={**shown.figures, name: figure},
+                images={**shown.images, name: render_figure(figure, size, ratio)},
+                sizes={**shown.sizes, name: size},
+            )
+
+        def done(redrawn: DashboardResult) -> None:
+            if self._result is shown:  # else new analyses or a redraw came first
+                self._result = redrawn
+                self._show_charts(redrawn)
+                self.charts_drawn.emit()
+                self._fit_timer.start()  # a fit under way was for the data before
+
+        if self._runner is None:
+            done(job())
+        else:
+            self._runner.submit(job, lane="net", on_done=done, on_error=self._on_fit_failed)
 
     def charts_fit(self) -> bool:
-        """Whether every chart shown was drawn for its panel's size now."""
+        """Whether every chart shown was drawn for its panel's size now (a chart on the page
+        not shown is drawn again when its page is)."""
         result = self._result
         if result is None:
             return False
         for name, panel in self.panels.items():
+            if self.isVisible() and not panel.canvas.isVisible():
+                continue
             size = panel.chart_size()
             if result.sizes.get(name) != size or panel.canvas.image_size() != QSize(*size):
                 return False
@@ -354,7 +430,9 @@ class DashboardView(QWidget):
         live.sizes = self._chart_sizes()
 
         def job() -> DashboardResult:
-            data = compute_dashboard(plan, flt=flt, today=today, generation=generation)
+            data = compute_dashboard(
+                plan, flt=flt, today=today, generation=generation, forecast=live.forecast
+            )
             return draw_charts(data, live.sizes, ratio=ratio)
 
         if self._runner is None:
@@ -387,6 +465,7 @@ class DashboardView(QWidget):
             figure, rendered = result.figures.get(name), result.images.get(name)
             if figure is not None and rendered is not None:
                 panel.show_figure(figure, rendered, result.ratio)
+        self.pages.setTabText(1, train_tab_text(result.data.train_chart))
 
     @Slot()
     def _fit(self) -> None:
@@ -495,3 +574,17 @@ class DashboardView(QWidget):
             self.status.setText(f"Could not export {path}: {exc}")
             return
         self.status.setText(f"Exported {path} ({size:,} bytes)")
+
+
+def train_tab_text(chart: TrainChart) -> str:
+    """The train forecast page's tab: the train and its odds of shipping on its target."""
+    if chart.train is None:
+        return "Train forecast"
+    odds = None
+    if chart.forecast is not None:
+        odds = next((t for t in chart.forecast.trains if t.key == chart.train), None)
+    if chart.forecast is None:
+        return f"Train forecast: {chart.train} (forecasting…)"
+    if odds is None or odds.p_on_time is None:
+        return f"Train forecast: {chart.train}"
+    return f"Train forecast: {chart.train}, {odds.p_on_time:.0%} on time"

@@ -49,13 +49,14 @@ __all__ = [
 #: The charts, by name, in the dashboard's order: the keys of
 #: :data:`relplan.charts.dashboard.CHARTS`, named here so that the view is built without
 #: importing matplotlib (~1 s, on the worker with the first charts instead).
-CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
+CHART_NAMES: Final = ("burnup", "readiness", "dora", "load", "train-forecast")
 #: Chart titles in the dashboard, by chart name.
 CHART_TITLES: Final = {
     "burnup": "Burn-up",
     "readiness": "Readiness",
     "dora": "DORA metrics",
     "load": "Release load",
+    "train-forecast": "Train forecast",
 }
 
 #: A size in (logical) pixels: width, height.
