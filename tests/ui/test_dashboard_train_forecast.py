@@ -46,6 +46,10 @@ def test_the_train_forecast_follows_the_filter_from_one_forecast(
     assert view.result is not None
     chart = view.result.data.train_chart
     assert (chart.train, chart.picked) == (picked, True)
+    # Drawn when its page is shown (the first page's four charts fill the window).
+    assert view.figure("train-forecast") is None
+    view.pages.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.runner.idle and view.charts_fit(), timeout=30_000)
     figure = view.figure("train-forecast")
     assert figure is not None
     assert "nearest its target" in figure.get_suptitle()
@@ -78,8 +82,6 @@ def test_the_train_forecast_follows_the_filter_from_one_forecast(
     labels = [t.get_text() for t in right.get_yticklabels()]
     assert labels == [k for k, _ in reversed(top)]
     # Its own page: drawn for the page's pixels, one to one.
-    view.pages.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: window.runner.idle and view.charts_fit(), timeout=30_000)
     panel = view.panels["train-forecast"].canvas
     assert panel.image is not None
     assert panel.image.size() == panel.size()

@@ -314,7 +314,8 @@ class DashboardView(QWidget):
         A result for an older request than the latest is ignored.
         """
         if isinstance(result, DashboardData):
-            result = draw_charts(result, self._chart_sizes(), ratio=self.devicePixelRatioF())
+            sizes = self._chart_sizes()
+            result = draw_charts(result, sizes, ratio=self.devicePixelRatioF(), names=sizes)
         if result.data.generation and result.data.generation < self._generation:
             return
         self._result = result
@@ -327,18 +328,31 @@ class DashboardView(QWidget):
             f"{data.dora.overall.deployments} Production deployments · as of {data.today}"
         )
         self.all_releases_button.setEnabled(True)
+        for panel in self.panels.values():  # exports draw from the data, drawn or not
+            panel.export_action.setEnabled(True)
         self.result_shown.emit(data)
         self._fit_timer.start()  # the panels may have changed size while it was computed
         if data.train_chart.forecast is not self._live.forecast:
             self._redraw_train_forecast()  # it arrived while the analyses ran
 
     def _redraw_train_forecast(self) -> None:
-        """Draw the train forecast chart again with the latest forecast (on the worker)."""
+        """Draw the train forecast chart again with the latest forecast (on the worker; when
+        its page is not shown, only forget the old drawing, drawn again when it is)."""
         result = self._result
         if result is None:
             return
-        name, forecast = "train-forecast", self._live.forecast
+        name, forecast = TRAIN_CHART, self._live.forecast
         data = replace(result.data, train_chart=replace(result.data.train_chart, forecast=forecast))
+        if name not in self._page_names():
+            self._result = replace(
+                result,
+                data=data,
+                figures={k: v for k, v in result.figures.items() if k != name},
+                images={k: v for k, v in result.images.items() if k != name},
+                sizes={k: v for k, v in result.sizes.items() if k != name},
+            )
+            self.pages.setTabText(1, train_tab_text(data.train_chart))
+            return
         size, ratio = self.panels[name].chart_size(), self.devicePixelRatioF()
         shown = result
 
@@ -368,14 +382,13 @@ class DashboardView(QWidget):
             self._runner.submit(job, lane="net", on_done=done, on_error=self._on_fit_failed)
 
     def charts_fit(self) -> bool:
-        """Whether every chart shown was drawn for its panel's size now (a chart on the page
-        not shown is drawn again when its page is)."""
+        """Whether every chart of the page shown was drawn for its panel's size now (the
+        other page's are drawn when it is shown)."""
         result = self._result
         if result is None:
             return False
-        for name, panel in self.panels.items():
-            if self.isVisible() and not panel.canvas.isVisible():
-                continue
+        for name in self._page_names():
+            panel = self.panels[name]
             size = panel.chart_size()
             if result.sizes.get(name) != size or panel.canvas.image_size() != QSize(*size):
                 return False
@@ -407,11 +420,11 @@ class DashboardView(QWidget):
         """Save the chart ``name`` to ``path`` (format by ``fmt`` or the suffix); returns bytes.
 
         Raises:
-            LookupError: the chart is not drawn yet.
+            LookupError: the dashboard's analyses are not done yet.
             ValidationError: the format is not PNG, SVG or PDF.
         """
-        if self._result is None or self.figure(name) is None:
-            raise LookupError(f"the {name} chart is not drawn yet")
+        if self._result is None:
+            raise LookupError(f"the {name} chart is not computed yet")
         from relplan.charts.dashboard import chart_figure, save_figure
 
         # At the chart's own size, as `relplan export` writes it, not the panel's.
@@ -433,7 +446,8 @@ class DashboardView(QWidget):
             data = compute_dashboard(
                 plan, flt=flt, today=today, generation=generation, forecast=live.forecast
             )
-            return draw_charts(data, live.sizes, ratio=ratio)
+            sizes = live.sizes  # the page shown when the analyses are done
+            return draw_charts(data, sizes, ratio=ratio, names=sizes)
 
         if self._runner is None:
             try:
@@ -452,8 +466,13 @@ class DashboardView(QWidget):
         self.status.setText(f"Cannot chart this filter: {message}")
         self.failed.emit(message)
 
+    def _page_names(self) -> tuple[str, ...]:
+        """The charts of the page shown (only they are drawn)."""
+        return GRID_CHARTS if self.pages.currentIndex() == 0 else (TRAIN_CHART,)
+
     def _chart_sizes(self) -> dict[str, Px]:
-        return {name: panel.chart_size() for name, panel in self.panels.items()}
+        """The size of each chart of the page shown."""
+        return {name: self.panels[name].chart_size() for name in self._page_names()}
 
     @Slot()
     def _on_canvas_resized(self) -> None:
@@ -484,7 +503,7 @@ class DashboardView(QWidget):
         )
 
         def job() -> DashboardResult:
-            return draw_charts(data, sizes, ratio=ratio, fit=fit)
+            return draw_charts(data, sizes, ratio=ratio, fit=fit, names=sizes)
 
         if self._runner is None:
             self._on_fitted(job())
@@ -501,6 +520,13 @@ class DashboardView(QWidget):
         shown = self._result
         if shown is None or result.data is not shown.data or result.fit < shown.fit:
             return  # new analyses, or a later redraw, came first
+        # The other page's charts (if drawn) are kept.
+        result = replace(
+            result,
+            figures={**shown.figures, **result.figures},
+            images={**shown.images, **result.images},
+            sizes={**shown.sizes, **result.sizes},
+        )
         self._result = result
         self._show_charts(result)
         self.charts_drawn.emit()
