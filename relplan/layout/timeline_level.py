@@ -13,7 +13,7 @@ from typing import NamedTuple
 from relplan.layout.timeline import TimelineLayout
 from relplan.planning.level import Move
 
-__all__ = ["LevelGhost", "level_ghosts"]
+__all__ = ["LevelGhost", "level_ghosts", "pinned_starts"]
 
 
 class LevelGhost(NamedTuple):
@@ -69,3 +69,16 @@ def level_ghosts(layout: TimelineLayout, moves: Iterable[Move]) -> dict[int, Lev
             move.days,
         )
     return ghosts
+
+
+def pinned_starts(layout: TimelineLayout, keys: Iterable[str]) -> dict[int, float]:
+    """The start (days from the origin) of each pinned release's bar that is shown, by row."""
+    starts = {}
+    for key in keys:
+        row = layout.row_of(key)
+        if row is None:
+            continue
+        bar = layout.items(row, row)[0].bar
+        if bar is not None:
+            starts[row] = bar[0]
+    return starts

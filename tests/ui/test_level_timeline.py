@@ -121,6 +121,11 @@ def test_pin_and_unpin_from_a_bars_menu_rerun_the_preview(
     assert key not in {m.key for m in pinned.moved}
     assert chart.level_moves is pinned.moved
     assert key in chart.level_pins
+    layout = chart.timeline
+    assert layout is not None
+    row = layout.row_of(key)
+    assert row is not None
+    assert chart.level_pinned == {row: layout.x(first.moved[0].start)}  # a pin at its start
     (action,) = chart.context_actions(key)
     assert action.text() == "Unpin for levelling"
     action.trigger()
@@ -129,6 +134,7 @@ def test_pin_and_unpin_from_a_bars_menu_rerun_the_preview(
     assert dialog.levelling is not None
     assert dialog.levelling.moved == first.moved
     assert key not in chart.level_pins
+    assert chart.level_pinned == {}
     dialog.reject()
 
 

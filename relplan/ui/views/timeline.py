@@ -185,7 +185,9 @@ class TimelineView(QWidget, PlanView):
     def _set_legend(self) -> None:
         chart = self.chart
         self.legend.setText(
-            timeline_legend(chart.env_colors, chart.theme, preview=bool(chart.level_moves))
+            timeline_legend(
+                chart.env_colors, chart.theme, preview=bool(chart.level_moves or chart.level_pins)
+            )
         )
 
     def focus_search(self) -> bool:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from relplan.domain.model import Flag
 from relplan.layout.graph import PlanGraph
 from relplan.layout.timeline import TimelineLayout, arrow_path, dragged_dates
-from relplan.layout.timeline_level import LevelGhost, level_ghosts
+from relplan.layout.timeline_level import LevelGhost, level_ghosts, pinned_starts
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, current_theme, environment_colors, team_colors
 from relplan.ui.views.timeline_paint import (
@@ -81,6 +81,7 @@ class TimelineChart(QGraphicsView):
         self.level_ghosts: dict[int, LevelGhost] = {}
         #: The releases pinned in the Level dialog (the context menu offers to unpin them).
         self.level_pins: frozenset[str] = frozenset()
+        self.level_pinned: dict[int, float] = {}  # their bars' starts, by row
         self.setScene(QGraphicsScene(self))
         self.canvas = TimelineCanvas(self)
         self.scene().addItem(self.canvas)
@@ -115,12 +116,15 @@ class TimelineChart(QGraphicsView):
         for flag in graph.plan.flags:
             self.flags.setdefault(flag.release, []).append(flag)
         self.level_ghosts = level_ghosts(layout, self.level_moves)
+        self.level_pinned = pinned_starts(layout, self.level_pins)
         self._resize_scene()
 
     def set_level_preview(self, moves: tuple[Move, ...], pins: frozenset[str]) -> None:
         """Draw ghosts for these moves of a levelling preview (empty: none) and know the pins."""
         self.level_moves, self.level_pins = moves, pins
-        self.level_ghosts = {} if self.timeline is None else level_ghosts(self.timeline, moves)
+        layout = self.timeline
+        self.level_ghosts = {} if layout is None else level_ghosts(layout, moves)
+        self.level_pinned = {} if layout is None else pinned_starts(layout, pins)
         self.viewport().update()
 
     def set_zoom(self, day_px: float, *, anchor_x: float | None = None) -> None:

@@ -14,16 +14,27 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from relplan.layout.timeline_level import LevelGhost
 from relplan.ui.palette import Theme, tint
 
-__all__ = ["LEVEL_COLOR", "level_legend_chip", "paint_level_ghost"]
+__all__ = ["LEVEL_COLOR", "level_legend_chip", "paint_level_ghost", "paint_level_pin"]
 
 #: The preview's colour: apart from the team fills, the critical orange, the error red and the
 #: accent blue, so a ghost never reads as any of them.
 LEVEL_COLOR: Final = "#8e24aa"
 
 
-def level_legend_chip() -> tuple[str, str, str]:
-    """The legend entry of a preview: colour, symbol, words."""
-    return (LEVEL_COLOR, "⇢▭", "levelled (preview)")
+def level_legend_chip() -> list[tuple[str, str, str]]:
+    """The legend entries of a preview: colour, symbol, words."""
+    return [(LEVEL_COLOR, "⇢▭", "levelled (preview)"), (LEVEL_COLOR, "●", "pinned")]
+
+
+def paint_level_pin(painter: QPainter, x: float, row: int, *, px: float, row_px: float) -> None:
+    """Mark a release pinned for levelling: a pin's head and needle at its bar's start."""
+    color = QColor(LEVEL_COLOR)
+    cx, top = x * px, row * row_px
+    painter.setPen(QPen(color, 2))
+    painter.drawLine(QPointF(cx, top + 7), QPointF(cx, top + row_px - 3))
+    painter.setPen(QPen(QColor("white"), 1))
+    painter.setBrush(color)
+    painter.drawEllipse(QPointF(cx, top + 6), 4.5, 4.5)
 
 
 def paint_level_ghost(painter: QPainter, ghost: LevelGhost, *, px: float, row_px: float,

@@ -27,7 +27,7 @@ from relplan.layout.lifecycle import lifecycle_marks
 from relplan.layout.timeline import arrow_path
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, ink, tint
-from relplan.ui.views.timeline_level import level_legend_chip, paint_level_ghost
+from relplan.ui.views.timeline_level import level_legend_chip, paint_level_ghost, paint_level_pin
 from relplan.ui.views.timeline_lifecycle import paint_lifecycle
 from relplan.ui.views.view_common import CRITICAL, legend_html
 
@@ -44,7 +44,7 @@ HEADER_H: Final = 54
 def timeline_legend(environments: dict[str, QColor], theme: Theme, *, preview: bool = False) -> str:
     """The timeline's legend: environments, critical path, broken, implied, forecast, today
     (and, with ``preview``, the levelling preview's ghosts first)."""
-    chips = [level_legend_chip()] if preview else []
+    chips = level_legend_chip() if preview else []
     chips += [(c.name(), "■", env) for env, c in environments.items()]
     chips += [
         (CRITICAL, "▬", "critical path"),
@@ -114,6 +114,9 @@ class TimelineCanvas(QGraphicsItem):
             ghost = chart.level_ghosts.get(n)
             if ghost is not None:
                 paint_level_ghost(painter, ghost, px=px, row_px=ROW_PX, theme=theme)
+            pin = chart.level_pinned.get(n)
+            if pin is not None:
+                paint_level_pin(painter, pin, n, px=px, row_px=ROW_PX)
         today = chart.today
         if today is not None:
             x = layout.x(today) * px
