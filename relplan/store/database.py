@@ -65,6 +65,23 @@ def _read_only_uri(path: Path, *, immutable: bool) -> str:
     return f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
+def open_reader(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A read-only connection to an existing workspace, for reading on another thread.
+
+    It never writes (no migration, no checkpoint on close), so the window that owns the
+    workspace does not see its use as a change made by another program.
+
+    Raises:
+        StoreError: the workspace cannot be opened.
+    """
+    try:
+        conn = sqlite3.connect(_read_only_uri(Path(path), immutable=False), uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: SQLite cannot open it ({exc})") from exc
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 def _probe(path: Path, *, immutable: bool = False, verify: bool = True) -> tuple[int, int, bool]:
     """Read (application_id, user_version, has_tables) without writing to the file.
 
