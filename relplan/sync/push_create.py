@@ -180,10 +180,23 @@ def _create_iteration(
         )  # fmt: skip
     # The team's iterations are what the pull reads: add the node to the team (by its GUID).
     team_path = f"{quote(ctx.config.project, safe='')}/{quote(ctx.config.team, safe='')}"
-    iteration = ctx.http.post(
-        f"{team_path}/_apis/work/teamsettings/iterations", {"id": node["identifier"]},
-        params=_V, what=change.remote_object,
-    )  # fmt: skip
+    add = f"{team_path}/_apis/work/teamsettings/iterations"
+    try:
+        iteration = ctx.http.post(
+            add, {"id": node["identifier"]}, params=_V, what=change.remote_object
+        )
+    except SyncError as exc:
+        # A new team has no backlog iteration: set it to the root node, then add again (W.5).
+        if exc.status != 400 or "TF400497" not in str(exc):
+            raise
+        root = ctx.http.get(_node_url(ctx, "").rstrip("/"), params=_V, what="the root iteration")
+        ctx.http.request(
+            "PATCH", f"{team_path}/_apis/work/teamsettings", params=_V,
+            body={"backlogIteration": root["identifier"]}, what=f"team {ctx.config.team}",
+        )  # fmt: skip
+        iteration = ctx.http.post(
+            add, {"id": node["identifier"]}, params=_V, what=change.remote_object
+        )
     made = azure_release(iteration, _team(team))
     return (release.name if existed else None), _source(ctx, change, made, release)
 
