@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from relplan.store import analysis_cache
+
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
 from relplan.store import deployment_links as _deployment_links  # noqa: F401
@@ -121,6 +123,11 @@ def _apply(conn: sqlite3.Connection, edits: Sequence[Edit]) -> tuple[ChangeSet, 
     Returns:
         What was touched, and per edit the audit-log value of its after (None for a delete).
     """
+    with analysis_cache.bulk_write(conn, len(edits)):
+        return _write(conn, edits)
+
+
+def _write(conn: sqlite3.Connection, edits: Sequence[Edit]) -> tuple[ChangeSet, list[Any]]:
     changes = ChangeSet()
     afters: list[Any] = []
     for entity, run in groupby(edits, key=lambda e: e.entity):
@@ -254,10 +261,12 @@ def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSe
             (command.label, stamp.at, stamp.who, origin),
         )
         command_id = int(cursor.lastrowid or 0)
-        changes, afters = _apply(conn, command.edits)
-        audit = _edit_audit_rows(command.edits, afters)
-        for batch in command.inserts:
-            audit += _insert(conn, batch, changes)
+        rows = len(command.edits) + sum(len(batch.keys) for batch in command.inserts)
+        with analysis_cache.bulk_write(conn, rows):
+            changes, afters = _apply(conn, command.edits)
+            audit = _edit_audit_rows(command.edits, afters)
+            for batch in command.inserts:
+                audit += _insert(conn, batch, changes)
         _write_audit(conn, command_id, "do", audit, stamp)
     changes.command_id = command_id
     changes.label = command.label

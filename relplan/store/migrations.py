@@ -365,15 +365,21 @@ CACHE_TRIGGERS: Final = tuple(
 )
 
 
+def cache_trigger_sql() -> dict[str, str]:
+    """The ``CREATE TRIGGER`` statement of each of :data:`CACHE_TRIGGERS`, by name."""
+    return {
+        name: f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+        f"BEGIN UPDATE analysis_version SET {bump}; END"
+        for name, (table, event, bump) in zip(CACHE_TRIGGERS, _CACHE_WRITES, strict=True)
+    }
+
+
 def _analysis_cache(conn: sqlite3.Connection) -> None:
     # A function: the trigger bodies hold ";", which the script splitter would cut.
     for statement in _ANALYSIS_TABLES:
         conn.execute(statement)
-    for name, (table, event, bump) in zip(CACHE_TRIGGERS, _CACHE_WRITES, strict=True):
-        conn.execute(
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
-            f"BEGIN UPDATE analysis_version SET {bump}; END"
-        )
+    for statement in cache_trigger_sql().values():
+        conn.execute(statement)
 
 
 _V_ANALYSIS_CACHE: Final = _analysis_cache

@@ -160,6 +160,7 @@ WRITES: dict[str, Callable[[Workspace], None]] = {
     "undo": _undo_an_added_link,
     "redo": _redo_an_added_link,
     "import --replace": _import_fewer_links,
+    "undo the import (a bulk write)": lambda ws: ws.undo(min(c["id"] for c in ws.history())),
     "move an item to another release (SQL)": _sql(
         "UPDATE work_items SET release = (SELECT max(key) FROM releases) "
         "WHERE key = (SELECT min(substr(from_ref, 6)) FROM dependencies "
@@ -281,3 +282,45 @@ def test_readiness_rows_are_kept_for_their_cut_off_until_a_work_item_changes(
     after = ws.readiness_rows(later)
     assert after == _rows(ws, later)
     assert after != before  # one more done item: not the stale entry
+
+
+def _triggers(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    return {name for (name,) in rows}
+
+
+def _counters(conn: sqlite3.Connection) -> tuple[int, int]:
+    links, items = conn.execute("SELECT links, items FROM analysis_version").fetchone()
+    return int(links), int(items)
+
+
+def test_a_bulk_write_bumps_each_counter_once_and_keeps_every_trigger(tmp_path: Path) -> None:
+    document = generate("small", seed=5, today=TODAY)
+    with Workspace.open(tmp_path / "bulk.relplan") as ws:
+        before = _counters(ws.conn)
+        change = ws.import_plan(parse_workspace(document))
+        rows = sum(len(keys) for keys in change.touched.values())
+        assert rows >= analysis_cache.BULK_ROWS  # the import is a bulk write
+        assert _counters(ws.conn) == (before[0] + 1, before[1] + 1)
+        assert set(CACHE_TRIGGERS) <= _triggers(ws.conn)
+        # A small write afterwards is counted by the triggers again, row by row.
+        _add_link(ws)
+        assert _counters(ws.conn)[0] > before[0] + 1
+
+
+def test_a_failed_bulk_write_leaves_the_triggers_and_counters_as_they_were(
+    ws: Workspace,
+) -> None:
+    before = _counters(ws.conn)
+    inside: list[set[str]] = []
+
+    def failing_write() -> None:
+        with ws.write(), analysis_cache.bulk_write(ws.conn, analysis_cache.BULK_ROWS):
+            inside.append(_triggers(ws.conn))
+            raise RuntimeError("the write failed")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
+    assert not set(CACHE_TRIGGERS) & inside[0]  # dropped inside the write
+    assert set(CACHE_TRIGGERS) <= _triggers(ws.conn)
+    assert _counters(ws.conn) == before
