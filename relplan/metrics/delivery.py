@@ -45,9 +45,21 @@ PRODUCTION: Final = "Production"
 # Per kind: status -> outcome; statuses absent here (canceled, skipped, aborted, running ...) make
 # no deployment. GitHub's later ``inactive`` and the not-yet-terminal states are skipped over.
 _OUTCOMES: Final[dict[str, dict[str, str]]] = {
-    "github": {"success": "succeeded", "failure": "failed", "error": "failed"},
+    "github": {
+        "success": "succeeded",
+        "failure": "failed",
+        "error": "failed",
+        # An Actions run (``--workflow``) that timed out ran and did not finish: failed. Its
+        # ``startup_failure`` never ran a job, so it stays unmapped: no deployment.
+        "timed_out": "failed",
+    },
     "gitlab": {"success": "succeeded", "failed": "failed"},
-    "azure_pipelines": {"succeeded": "succeeded", "failed": "failed"},
+    "azure_pipelines": {
+        "succeeded": "succeeded",
+        "failed": "failed",
+        # API-NOTES-WRITE-DEPLOY D.3: "Count succeeded and succeededWithIssues as deployed".
+        "succeededWithIssues": "succeeded",
+    },
     "jenkins": {"SUCCESS": "succeeded", "FAILURE": "failed", "UNSTABLE": "failed"},
 }
 _GITHUB_SKIPPED: Final = frozenset({"inactive", "queued", "pending", "in_progress"})

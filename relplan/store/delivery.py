@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from relplan.metrics.delivery import PulledCommit, PulledDeployment, PulledIncident
 
 __all__ = [
+    "delete_incidents",
     "deployment_of_row",
     "load_deployments",
     "load_incidents",
@@ -158,6 +159,16 @@ def save_incidents(conn: sqlite3.Connection, incidents: Iterable[PulledIncident]
         rows,
     )
     return len(rows)
+
+
+def delete_incidents(conn: sqlite3.Connection, connection: str, source_ids: Iterable[str]) -> int:
+    """Remove a connection's incidents that no longer qualify; how many were there."""
+    before = conn.total_changes
+    conn.executemany(
+        "DELETE FROM delivery_incidents WHERE connection = ? AND source_id = ?",
+        [(connection, i) for i in source_ids],
+    )
+    return conn.total_changes - before
 
 
 def load_incidents(

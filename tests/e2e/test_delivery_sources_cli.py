@@ -248,3 +248,44 @@ def test_connection_test_signs_in_to_each_delivery_source(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "credentials rejected" in err
+
+
+def test_incidents_that_stop_qualifying_are_removed_by_the_next_sync(
+    tmp_path: Path, memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    db = tmp_path / "plan.relplan"
+    with FakeGitHub(token="gh-token") as hub, FakeJira(cloud=False) as jira:
+        hub.deploy(1, "a" * 40, T0, ("success", T0))
+        planned = hub.issue(12, ["incident"], T0 + H, T0 + 3 * H, title="Outage after deploy")
+        hub.issue(13, ["incident"], T0 + 2 * H, T0 + 4 * H, title="Second outage")
+        jira.add_project("OPS", "Operations")
+        jira.add_issue("OPS-1", "Payments down", issue_type="Incident")
+        jira.add_issue("OPS-2", "Search down", issue_type="Incident")
+        assert run(
+            ["--db", str(db), "connection", "add", "github", "gh", "--url", hub.url,
+             "--team", "PAY", "--production", "production", "--repo", "acme/app",
+             "--incident-label", "incident", "--token-stdin"], monkeypatch, "gh-token\n",
+        ) == 0  # fmt: skip
+        assert run(
+            ["--db", str(db), "connection", "add", "jira_dc", "acme", "--url", jira.url,
+             "--jql", "project = OPS", "--token-stdin"], monkeypatch, jira.token + "\n",
+        ) == 0  # fmt: skip
+        assert run(
+            ["--db", str(db), "connection", "add", "jira_incidents", "inc", "--from", "acme",
+             "--issue-type", "Incident", "--team", "PAY"], monkeypatch,
+        ) == 0  # fmt: skip
+        assert run(["--db", str(db), "sync", "gh", "inc"], monkeypatch) == 0
+        capsys.readouterr()
+        planned["state_reason"] = "not_planned"  # closed again, as not planned
+        planned["updated_at"] = (T0 + 40 * H).strftime("%Y-%m-%dT%H:%M:%SZ")
+        story = {**jira.issues[jira.key_to_id("OPS-2")]["fields"]["issuetype"], "name": "Story"}
+        jira.update_issue("OPS-2", fields={"issuetype": story})
+        assert run(["--db", str(db), "sync", "gh", "inc"], monkeypatch) == 0
+        out = capsys.readouterr().out
+        with Workspace.open(db) as ws:
+            left = sorted(i.keys[0] for i in delivery.load_incidents(ws.conn))
+    lines = dict(line.split(": ", 1) for line in out.splitlines())
+    assert lines["gh"].endswith(" incidents, 1 removed (no longer incidents)")
+    assert lines["inc"].endswith(" incidents pulled, 1 removed (no longer incidents)")
+    assert left == ["#13", "OPS-1"]

@@ -54,11 +54,13 @@ class PullContext:
 
 @dataclass(frozen=True, slots=True)
 class Pulled:
-    """What one pull read: deployments, incidents and the new watermark."""
+    """What one pull read: deployments, incidents, the new watermark, and the ``source_id`` of
+    stored incidents that no longer qualify (to be removed)."""
 
     deployments: list[PulledDeployment] = field(default_factory=list)
     incidents: list[PulledIncident] = field(default_factory=list)
     watermark: str | None = None
+    gone_incidents: tuple[str, ...] = ()
 
 
 def parse_time(value: Any) -> dt.datetime | None:

@@ -84,6 +84,7 @@ class PullReport:
     watermark: str | None
     incidents: int | None = None
     incidents_only: bool = False
+    removed: int = 0
 
     @property
     def changes(self) -> ChangeSet:
@@ -95,10 +96,13 @@ class PullReport:
     def summary(self) -> str:
         """One line for people."""
         if self.incidents_only:
-            return f"{self.connection}: {self.incidents or 0} incidents pulled"
-        line = f"{self.connection}: {self.fetched} deployments pulled"
-        if self.incidents is not None:
-            line += f", {self.incidents} incidents"
+            line = f"{self.connection}: {self.incidents or 0} incidents pulled"
+        else:
+            line = f"{self.connection}: {self.fetched} deployments pulled"
+            if self.incidents is not None:
+                line += f", {self.incidents} incidents"
+        if self.removed:
+            line += f", {self.removed} removed (no longer incidents)"
         return line
 
 
@@ -251,6 +255,7 @@ def apply(ws: Workspace, job: DeliveryJob, got: Pulled) -> PullReport:
         pulled = _linked(ws, name, got.deployments)
         delivery.save_deployments(ws.conn, pulled)
         delivery.save_incidents(ws.conn, got.incidents)
+        removed = delivery.delete_incidents(ws.conn, name, got.gone_incidents)
         ws.conn.execute(
             "INSERT INTO sync_state (connection, watermark) VALUES (?, ?) ON CONFLICT(connection)"
             " DO UPDATE SET watermark = excluded.watermark",
@@ -265,7 +270,9 @@ def apply(ws: Workspace, job: DeliveryJob, got: Pulled) -> PullReport:
     )
     labelled = bool(job.ctx.settings.get("incident_label"))
     incidents = None if job.kind in DEPLOYMENTS_ONLY and not labelled else len(got.incidents)
-    return PullReport(name, len(pulled), got.watermark, incidents, job.kind in INCIDENTS_ONLY)
+    return PullReport(
+        name, len(pulled), got.watermark, incidents, job.kind in INCIDENTS_ONLY, removed
+    )
 
 
 def check(ws: Workspace, name: str, store: CredentialStore) -> str:

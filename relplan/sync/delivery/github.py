@@ -200,11 +200,11 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
     label = ctx.settings.get("incident_label")
     if not label:
         return Pulled(deployments, [], new_mark)
-    incidents, issues_mark = github_issues.pull_incidents(
+    incidents, issues_mark, gone = github_issues.pull_incidents(
         http, ctx, str(label), since=marks.get("issues")
     )
     parts = {k: v for k, v in (("deployments", new_mark), ("issues", issues_mark)) if v}
-    return Pulled(deployments, incidents, json.dumps(parts))
+    return Pulled(deployments, incidents, json.dumps(parts), gone)
 
 
 def _refresh(

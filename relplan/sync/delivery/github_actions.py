@@ -13,8 +13,9 @@ first Production environment.
   again the runs created in the :data:`RERUN_DAYS` before the watermark (re-runs are allowed
   for 30 days).
 - A completed run finished at its ``updated_at`` (unverified as exact, per the notes);
-  ``conclusion`` ``success`` / ``failure`` map as the deployment statuses of the same name; the
-  others (cancelled, skipped, timed_out …) make no deployment (the spec names no mapping).
+  ``conclusion`` ``success`` / ``failure`` map as the deployment statuses of the same name, and
+  ``timed_out`` is failed (the deploy ran and did not finish); the others (cancelled, skipped,
+  startup_failure …) make no deployment (see :func:`relplan.metrics.delivery.outcome_of`).
 - The commits of a success are the compare with the previous successful run's ``head_sha``.
 """
 

@@ -6,6 +6,11 @@ API contract: shared/contracts/API-NOTES-WRITE-DEPLOY.md D.5. ``GET /repos/{o}/{
 returns pull requests (they carry a ``pull_request`` key): skipped. An issue closed as
 ``not_planned`` was no incident. Start = ``created_at``, restore = ``closed_at``; an issue is
 named ``#N`` in refs and commit messages.
+
+An incident stored earlier that stops qualifying is removed on the next pull: closed as not
+planned, or its label taken off. A label taken off hides the issue from a ``labels=`` query, so
+later pulls read every issue updated since the watermark (``since=`` without ``labels=``) and
+match the label themselves (GitHub's label names are case-insensitive).
 """
 
 from __future__ import annotations
@@ -44,8 +49,9 @@ def incident_of(row: Mapping[str, Any], ctx: PullContext) -> PulledIncident | No
 
 def pull_incidents(
     http: HttpClient, ctx: PullContext, label: str, *, since: str | None = None
-) -> tuple[list[PulledIncident], str | None]:
-    """The labelled issues updated since the watermark, as incidents, and the new watermark.
+) -> tuple[list[PulledIncident], str | None, tuple[str, ...]]:
+    """The labelled issues updated since the watermark, as incidents, the new watermark, and
+    the stored incidents that no longer qualify (their ``source_id``).
 
     Raises:
         SyncError: credentials rejected, repository not found, rate limit or network.
@@ -54,11 +60,13 @@ def pull_incidents(
 
     repo = str(ctx.settings["repo"])
     url: str | None = f"repos/{repo}/issues"
-    params: dict[str, Any] | None = {"labels": label, "state": "all", "per_page": 100}
-    if since:
-        params = {**(params or {}), "since": since}
+    # The first pull asks for the label: nothing is stored yet that could have lost it.
+    narrow = {"since": since} if since else {"labels": label}
+    params: dict[str, Any] | None = {**narrow, "state": "all", "per_page": 100}
+    wanted = label.casefold()
+    stored = {i.source_id for i in ctx.stored_incidents}
     mark = since
-    out: list[PulledIncident] = []
+    found: dict[str, PulledIncident | None] = {}  # by number; a row read twice: the later one
     while url:
         body, headers = http.get_page(url, params=params, what=f"repository {repo}")
         if not isinstance(body, list):
@@ -67,9 +75,10 @@ def pull_incidents(
             updated = row.get("updated_at")
             if isinstance(updated, str) and (mark is None or updated > mark):
                 mark = updated
-            incident = incident_of(row, ctx)
-            if incident is not None:
-                out.append(incident)
+            names = {str(x.get("name") or "").casefold() for x in row.get("labels") or ()}
+            found[str(row.get("number"))] = incident_of(row, ctx) if wanted in names else None
         url = next_link(headers.get("Link"))
         params = None  # the next link carries them
-    return out, mark
+    out = [i for i in found.values() if i is not None]
+    gone = tuple(n for n, i in found.items() if i is None and n in stored)
+    return out, mark, gone

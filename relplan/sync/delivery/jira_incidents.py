@@ -7,6 +7,11 @@ say: Cloud pages ``/rest/api/3/search/jql`` by ``nextPageToken``, Data Center ``
 by ``startAt``. Start = ``created``, restore = ``resolutiondate``; an incident is named by its
 issue key. Incremental: only issues updated since the latest ``updated`` seen (less Jira's
 overlap), in the signed-in user's time zone.
+
+An incident stored earlier that stops qualifying is removed on the next pull: its type changed,
+it left the Jira connection's scope, or it was deleted. None of these shows in an ``updated >=``
+query, so a pull with incidents stored also lists the ids that qualify now (``fields=id``, the
+tracker sync's way of finding what is gone) and drops the stored ones missing from it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ __all__ = ["client", "incident_of", "jira_url", "pull", "resolve"]
 
 _FIELDS: Final = "summary,issuetype,created,updated,resolutiondate"
 _PAGE: Final = 100
+#: Ids per Data Center page with ``fields=id`` (the tracker sync asks as many).
+_ID_PAGE_DC: Final = 1000
 _JIRA_KINDS: Final = ("jira_cloud", "jira_dc")
 
 
@@ -104,6 +111,7 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
     jql = f'issuetype = "{issue_type}"'
     if ctx.settings.get("jql"):
         jql = f"{scope_jql(str(ctx.settings['jql']))} AND {jql}"
+    qualifying = jql  # what makes an issue an incident of this connection
     if ctx.watermark:
         me = http.get(f"{api}/myself", what="the signed-in user")
         since = jql_since(ctx.watermark, str((me or {}).get("timeZone") or ""))
@@ -119,7 +127,13 @@ def pull(http: HttpClient, ctx: PullContext) -> Pulled:
         incident = incident_of(issue, ctx)
         if incident is not None:
             out.append(incident)
-    return Pulled([], out, mark)
+    gone: tuple[str, ...] = ()
+    if ctx.stored_incidents:
+        ids = f"{qualifying} ORDER BY key ASC"
+        now = set(_ids_cloud(http, ids) if cloud else _ids_dc(http, ids))
+        now.update(i.source_id for i in out)  # read just now: they qualify
+        gone = tuple(i.source_id for i in ctx.stored_incidents if i.source_id not in now)
+    return Pulled([], out, mark, gone)
 
 
 def _search_cloud(http: HttpClient, jql: str) -> list[Mapping[str, Any]]:
@@ -134,6 +148,37 @@ def _search_cloud(http: HttpClient, jql: str) -> list[Mapping[str, Any]]:
         token = page.get("nextPageToken")
         if page.get("isLast", token is None) or not token:
             return issues
+
+
+def _ids_cloud(http: HttpClient, jql: str) -> list[str]:
+    """Every issue id a query matches (``fields=id``, Cloud's large id pages)."""
+    from relplan.sync.jira import ID_PAGE
+
+    ids: list[str] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"jql": jql, "fields": "id", "maxResults": ID_PAGE}
+        if token:
+            params["nextPageToken"] = token
+        page = http.get("rest/api/3/search/jql", params=params, what="incident ids")
+        ids.extend(str(i.get("id")) for i in page.get("issues") or [])
+        token = page.get("nextPageToken")
+        if page.get("isLast", token is None) or not token:
+            return ids
+
+
+def _ids_dc(http: HttpClient, jql: str) -> list[str]:
+    """Every issue id a query matches (``fields=id``, by ``startAt``)."""
+    ids: list[str] = []
+    start = 0
+    while True:
+        params = {"jql": jql, "fields": "id", "maxResults": _ID_PAGE_DC, "startAt": start}
+        page = http.get("rest/api/2/search", params=params, what="incident ids")
+        got = [str(i.get("id")) for i in page.get("issues") or []]
+        ids.extend(got)
+        start += len(got)
+        if not got or start >= int(page.get("total") or 0):
+            return ids
 
 
 def _search_dc(http: HttpClient, jql: str) -> list[Mapping[str, Any]]:

@@ -65,12 +65,17 @@ def c(sha: str, committed: str, message: str = "") -> PulledCommit:
         ("github", ("queued", "failure"), "failed"),
         ("github", ("error",), "failed"),
         ("github", ("pending", "in_progress"), None),  # never finished
+        ("github", ("timed_out",), "failed"),  # an Actions run that ran and did not finish
+        ("github", ("startup_failure",), None),  # an Actions run that never started a job
+        ("github", ("cancelled",), None),
         ("gitlab", ("success",), "succeeded"),
         ("gitlab", ("failed",), "failed"),
         ("gitlab", ("canceled",), None),
         ("gitlab", ("blocked",), None),
         ("azure_pipelines", ("succeeded",), "succeeded"),
         ("azure_pipelines", ("failed",), "failed"),
+        ("azure_pipelines", ("succeededWithIssues",), "succeeded"),  # D.3: counts as deployed
+        ("azure_pipelines", ("abandoned",), None),
         ("azure_pipelines", ("skipped",), None),
         ("jenkins", ("SUCCESS",), "succeeded"),
         ("jenkins", ("FAILURE",), "failed"),

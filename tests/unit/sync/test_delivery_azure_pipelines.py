@@ -152,3 +152,23 @@ def test_a_later_re_run_of_a_succeeded_stage_keeps_its_changes(azure: FakeAzureP
     assert (azure_pipelines.run_of(rerun.source_id), rerun.finished) == (103, T0 + 49 * H)
     # Still the changes since run 101, not none (it is not its own predecessor).
     assert [c.sha for c in rerun.commits] == ["c" * 40, "d" * 40]
+
+
+def test_succeeded_with_issues_is_deployed_and_is_the_next_ones_base(
+    azure: FakeAzurePipelines,
+) -> None:
+    azure.run(106, "f" * 40, T0 + 70 * H, [("f" * 40, T0 + 66 * H, "PAY-7")])
+    azure.run(107, "9" * 40, T0 + 80 * H, [("9" * 40, T0 + 76 * H, "PAY-8")])
+    azure.record(7, 106, "succeededWithIssues", T0 + 70 * H)
+    azure.record(7, 107, "succeeded", T0 + 80 * H)
+    with _client(azure) as http:
+        got = azure_pipelines.pull(http, _ctx(azure))
+    by_run = {azure_pipelines.run_of(d.source_id): d for d in got.deployments}
+    assert by_run[106].outcome == "succeeded"
+    # 106 ships the commits since 104 (105 was canceled); 107's base is 106, not 104.
+    assert [c.sha for c in by_run[106].commits] == ["e" * 40, "f" * 40]
+    assert [c.sha for c in by_run[107].commits] == ["9" * 40]
+    m = dora_metrics(Plan(deployments=derive(got.deployments)), window=NOVEMBER)
+    # By hand: 100, 101, 102, 103, 104, 106, 107 deployed, 102 failed; lead-time samples
+    # 22, 14, 18, 8 (as before), 15 (e), 4 (f), 4 (9): median 14.
+    assert (m.deployments, m.failed, m.lead_time_hours) == (7, 1, 14.0)

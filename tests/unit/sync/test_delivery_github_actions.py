@@ -89,3 +89,16 @@ def test_incremental_pull_reads_a_later_re_run(hub: FakeGitHub) -> None:
     assert [c.sha for c in by["run:5"].commits] == ["d" * 40]
     created = [r.params["created"] for r in hub.requests if "created" in r.params][-1]
     assert created.startswith("2026-10-05T11:00:00Z..")  # the watermark less 30 days
+
+
+def test_a_timed_out_run_failed_and_a_startup_failure_is_no_deployment(hub: FakeGitHub) -> None:
+    hub.commit("e" * 40, T0 + 50 * H, "PAY e", "d" * 40)
+    hub.run(7, "e" * 40, T0 + 51 * H, "timed_out", T0 + 52 * H)
+    hub.run(8, "e" * 40, T0 + 53 * H, "startup_failure", T0 + 53 * H)
+    got = _pull(hub)
+    by = {d.source_id: d for d in got.deployments}
+    assert (by["run:7"].outcome, by["run:8"].outcome) == ("failed", None)
+    m = dora_metrics(Plan(deployments=derive(got.deployments)), window=NOVEMBER)
+    # Runs 1, 2, 4, 5 as before plus the timed-out 7: 5 deployed, 2 failed; the lead-time
+    # samples are unchanged (a failed deployment ships nothing).
+    assert (m.deployments, m.failed, m.lead_time_hours) == (5, 2, 18.0)
