@@ -3,7 +3,8 @@
 Run: python scripts/bench_import_triggers.py [JSON] [--runs N] (default: /work/data/large.json,
 best of two). The document is parsed once; each run imports it into a fresh workspace in a
 temporary folder (one undoable command, as ``relplan import`` does) and then undoes it. It also
-prints the same import with the triggers removed beforehand, for what they cost. It is not a
+prints the same import with the triggers removed beforehand (what they cost at all) and with
+them firing per row as before the bulk path (``analysis_cache.bulk`` switched off). It is not a
 test and asserts nothing.
 """
 
@@ -27,23 +28,37 @@ def main() -> int:
     from relplan.store.workspace import Workspace
 
     plan = parse_workspace(json.loads(Path(args.document).read_text()))
-    figures: dict[str, list[float]] = {"import": [], "undo": [], "import without triggers": []}
+    import contextlib
+
+    from relplan.store import analysis_cache
+
+    figures: dict[str, list[float]] = {
+        "import": [],
+        "undo": [],
+        "import, per-row triggers": [],
+        "undo, per-row triggers": [],
+        "import without triggers": [],
+    }
+    bulk = analysis_cache.bulk
     with tempfile.TemporaryDirectory() as folder:
         for n in range(args.runs):
-            for bare in (False, True):
-                with Workspace.open(Path(folder) / f"ws{n}{bare}.relplan") as ws:
-                    if bare:
+            for way in ("", ", per-row triggers", " without triggers"):
+                analysis_cache.bulk = (  # type: ignore[assignment]
+                    bulk if way == "" else lambda *_: contextlib.nullcontext()
+                )
+                with Workspace.open(Path(folder) / f"ws{n}{len(way)}.relplan") as ws:
+                    if way == " without triggers":
                         with ws.write():
                             for name in CACHE_TRIGGERS:
                                 ws.conn.execute(f"DROP TRIGGER {name}")
                     start = time.perf_counter()
                     ws.import_plan(plan)
-                    done = time.perf_counter() - start
-                    figures["import without triggers" if bare else "import"].append(done)
-                    if not bare:
+                    figures[f"import{way}"].append(time.perf_counter() - start)
+                    if f"undo{way}" in figures:
                         start = time.perf_counter()
                         ws.undo()
-                        figures["undo"].append(time.perf_counter() - start)
+                        figures[f"undo{way}"].append(time.perf_counter() - start)
+            analysis_cache.bulk = bulk  # type: ignore[assignment]
     for name, times in figures.items():
         print(
             f"{name:>24}: best {min(times):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})"
