@@ -18,6 +18,7 @@ from relplan.store.workspace import Workspace
 from tests.helpers.tangled import add_dangling, tangled_document
 
 from .test_analysis_cache import TODAY, WRITES, assert_same_links, entry_version
+from .test_workspace import _version_1_workspace
 
 
 @pytest.fixture(params=["tangled", "small-demo"])
@@ -107,3 +108,19 @@ def test_a_small_write_keeps_the_triggers(ws: Workspace) -> None:
         assert len(_triggers(ws.conn)) == len(CACHE_TRIGGERS)
         ws.conn.execute("DELETE FROM dependencies WHERE 0")
     assert analysis_cache.links_version(ws.conn) == before  # no row written: no change
+
+
+def test_upgraded_workspaces_keep_no_cache_inside_and_count_from_random_values(
+    tmp_path: Path,
+) -> None:
+    counters = []
+    for name in ("a.relplan", "b.relplan"):
+        _version_1_workspace(tmp_path / name)  # the same plan, byte for byte
+        with Workspace.open(tmp_path / name) as upgraded:
+            tables = {row[0] for row in upgraded.conn.execute("SELECT name FROM sqlite_master")}
+            assert "analysis_cache" not in tables
+            assert len(_triggers(upgraded.conn)) == len(CACHE_TRIGGERS)
+            counters.append(analysis_cache.links_version(upgraded.conn))
+    # Equal counters would let one's cache file answer for the other put in its place.
+    assert None not in counters
+    assert counters[0] != counters[1]
