@@ -1,34 +1,45 @@
-"""Derived data the analyses keep in the workspace between commands, keyed by a data version.
+"""Derived data the analyses keep between commands, keyed by a data version.
 
-The counters of ``analysis_version`` are bumped by triggers on every write to what entries
-derive from (see :data:`relplan.store.migrations.CACHE_TRIGGERS`): ``links`` on writes to
-dependencies, the work items' releases and which releases exist; ``items`` on those and on any
-write to a work item. An entry stored at version ``v`` of its counter is valid exactly while
-the counter still reads ``v``, whatever wrote since: a command, undo, an import, a sync or
-another program. The counters live in a table because ``PRAGMA data_version`` does not persist
-across connections.
+The counters of ``analysis_version`` in the workspace are changed by triggers on every write to
+what entries derive from (see :data:`relplan.store.migrations.CACHE_TRIGGERS`): ``links`` on
+writes to dependencies, the work items' releases and which releases exist; ``items`` on those
+and on any write to a work item. The triggers set them to random values, so a value never comes
+back for other data. An entry stored at value ``v`` of its counter is valid exactly while the
+counter still reads ``v``, whatever wrote since: a command, undo, an import, a sync or another
+program. The counters live in a table because ``PRAGMA data_version`` does not persist across
+connections.
 
-Reading never fails a command: a workspace without the tables (or with a trigger missing) has no
-cache, and a cache that cannot be written (read-only, busy, inside a caller's transaction) is
-simply not written.
+The entries live in a file next to the workspace (:func:`sidecar_path`), not in it: storing one
+from a command that only reads must not look like a change to a window that has the workspace
+open (it reloads on any other connection's commit). Copying or deleting the workspace without
+that file loses nothing but the cache.
+
+Reading never fails a command: a workspace without the counters (or with a trigger missing) has
+no cache, and a cache that cannot be read or written (read-only, busy, inside a caller's
+transaction) is simply not used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from relplan.store.migrations import CACHE_TRIGGERS
 
 __all__ = [
+    "BULK_ROWS",
+    "SIDECAR_SUFFIX",
     "Counter",
-    "bulk_write",
+    "bulk",
     "cached",
     "links_version",
     "read_snapshot",
+    "sidecar_path",
     "store",
     "stored",
     "version",
@@ -63,42 +74,40 @@ def version(conn: sqlite3.Connection, counter: Counter = "links") -> int | None:
     return None if row is None else int(row[0])
 
 
-#: From this many rows written in one go, the counters are bumped once instead of per row.
-BULK_ROWS = 1000
+#: From this many rows written in one transaction, :func:`bulk` sets the counters once instead
+#: of letting the triggers set them per row (~2 µs a row: 0.5 s of a 250,000-row import).
+BULK_ROWS = 5000
 
 
 @contextlib.contextmanager
-def bulk_write(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
-    """Write ``rows`` rows with the counters bumped once, not by a trigger per row.
+def bulk(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """Write ``rows`` rows inside the caller's transaction with the counters changed once.
 
-    The triggers cost ~12 µs per row (each updates the counters' row): 3.3 s of an import of
-    the large demo. Inside the caller's write transaction, a bulk write drops them, bumps both
-    counters, writes, and creates them again before the transaction ends; DDL is transactional
-    in SQLite, so no other connection ever sees the workspace without them, and a failure
-    rolls the drop back with the rest. Outside a transaction, or for a few rows, or in a
-    workspace without the cache, it changes nothing.
+    For a large write the triggers are dropped, and at the end created again with the counters
+    set to new random values, in the same transaction: no other connection ever sees the
+    triggers missing (uncommitted schema is private), and the writes and the new counters
+    commit or roll back together, so no entry computed before the write is used after it.
     """
     if rows < BULK_ROWS or not conn.in_transaction:
         yield
         return
-    from relplan.store.migrations import cache_trigger_sql
-
-    wanted = cache_trigger_sql()
-    present = {
-        name
-        for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'analysis_%'"
-        )
-    }
-    if present != set(wanted):  # no cache here (or not ours to manage): leave it as it is
+    triggers = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
+        f"({', '.join('?' * len(CACHE_TRIGGERS))})",
+        CACHE_TRIGGERS,
+    ).fetchall()
+    if len(triggers) != len(CACHE_TRIGGERS):  # no cache kept here: nothing to keep honest
         yield
         return
-    for name in wanted:
+    for name, _ in triggers:
         conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("UPDATE analysis_version SET links = links + 1, items = items + 1")
-    yield
-    for statement in wanted.values():
-        conn.execute(statement)
+    try:
+        yield
+    finally:
+        # Also when the block failed: a caller that goes on and commits keeps its triggers.
+        for _, sql in triggers:
+            conn.execute(sql)
+        conn.execute("UPDATE analysis_version SET links = random(), items = random()")
 
 
 def links_version(conn: sqlite3.Connection) -> int | None:
@@ -136,13 +145,41 @@ def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
             store(conn, entry, at, value)
 
 
+#: What the file next to a workspace that keeps its cache entries is called after it.
+SIDECAR_SUFFIX = "-analysis"
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    """The file that keeps the cache entries of the workspace at ``path``."""
+    file = Path(path)
+    return file.with_name(file.name + SIDECAR_SUFFIX)
+
+
+def _sidecar(conn: sqlite3.Connection) -> Path | None:
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return sidecar_path(file) if file else None
+    return None  # pragma: no cover - every connection has a main database
+
+
 def stored(conn: sqlite3.Connection, entry: Entry, at: int) -> str | None:
     """The entry's value when it was stored for its key at version ``at``, else None."""
     name, key, _ = entry
-    row = conn.execute(
-        "SELECT value FROM analysis_cache WHERE name = ? AND key = ? AND version = ?",
-        (name, key, at),
-    ).fetchone()
+    path = _sidecar(conn)
+    if path is None or not path.exists():
+        return None
+    try:
+        side = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=_WRITE_WAIT_MS / 1000)
+        try:
+            row = side.execute(
+                "SELECT value FROM entries WHERE name = ? AND key = ? AND version = ?",
+                (name, key, at),
+            ).fetchone()
+        finally:
+            side.close()
+    except sqlite3.Error as exc:  # busy, no table yet, not a database: no entry
+        log.info("analysis cache %s not read: %s", name, exc)
+        return None
     return None if row is None else str(row[0])
 
 
@@ -151,43 +188,49 @@ def store(conn: sqlite3.Connection, entry: Entry, at: int, value: str) -> bool:
     entry of the same name, whatever its key), if the workspace still is at that version;
     returns whether it was written.
 
+    The entry goes to the file next to the workspace (:func:`sidecar_path`), never into the
+    workspace: a commit there would look like a change to every window that has it open.
     Outside any caller's transaction only (the entry must not ride on a write that may still
-    roll back), never waiting long for the write lock, and never failing.
+    roll back), never waiting long, and never failing.
     """
     if conn.in_transaction:
         return False
     try:
-        if conn.execute("PRAGMA query_only").fetchone()[0]:
+        path = _sidecar(conn)
+        if path is None or conn.execute("PRAGMA query_only").fetchone()[0]:
             return False
-        timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-        conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_MS}")
-        try:
-            return _write(conn, entry, at, value)
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-    except sqlite3.Error as exc:  # busy, disk full, read-only file: the cache is optional
+        if version(conn, entry[2]) != at:  # written meanwhile: the value is stale already
+            return False
+        _write(path, entry, at, value)
+    except sqlite3.Error as exc:  # busy, disk full, read-only folder: the cache is optional
         log.info("analysis cache %s not written: %s", entry[0], exc)
         return False
-
-
-def _write(conn: sqlite3.Connection, entry: Entry, at: int, value: str) -> bool:
-    name, key, counter = entry
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if version(conn, counter) != at:  # written meanwhile: the value is stale already
-            conn.execute("ROLLBACK")
-            return False
-        conn.execute("DELETE FROM analysis_cache WHERE name = ?", (name,))
-        conn.execute(
-            "INSERT INTO analysis_cache (name, key, version, value) VALUES (?, ?, ?, ?)",
-            (name, key, at, value),
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return True
+
+
+def _write(path: Path, entry: Entry, at: int, value: str) -> None:
+    # A race with a write to the workspace after the check above stores an entry tagged with
+    # a version the workspace has left: it is never read (the counters never repeat a value).
+    name, key, _ = entry
+    side = sqlite3.connect(path, timeout=_WRITE_WAIT_MS / 1000, isolation_level=None)
+    try:
+        side.execute(
+            "CREATE TABLE IF NOT EXISTS entries (name TEXT NOT NULL, key TEXT NOT NULL, "
+            "version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))"
+        )
+        side.execute("BEGIN IMMEDIATE")
+        try:
+            side.execute("DELETE FROM entries WHERE name = ?", (name,))
+            side.execute(
+                "INSERT INTO entries (name, key, version, value) VALUES (?, ?, ?, ?)",
+                (name, key, at, value),
+            )
+            side.execute("COMMIT")
+        except BaseException:
+            side.execute("ROLLBACK")
+            raise
+    finally:
+        side.close()
 
 
 def cached(

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from relplan.store import analysis_cache
-
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
+from relplan.store import analysis_cache
 from relplan.store import deployment_links as _deployment_links  # noqa: F401
 from relplan.store import lifecycle_tables as _lifecycle_tables  # noqa: F401
 from relplan.store import sync_state as _sync_state  # noqa: F401
@@ -123,11 +122,6 @@ def _apply(conn: sqlite3.Connection, edits: Sequence[Edit]) -> tuple[ChangeSet, 
     Returns:
         What was touched, and per edit the audit-log value of its after (None for a delete).
     """
-    with analysis_cache.bulk_write(conn, len(edits)):
-        return _write(conn, edits)
-
-
-def _write(conn: sqlite3.Connection, edits: Sequence[Edit]) -> tuple[ChangeSet, list[Any]]:
     changes = ChangeSet()
     afters: list[Any] = []
     for entity, run in groupby(edits, key=lambda e: e.entity):
@@ -261,8 +255,8 @@ def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSe
             (command.label, stamp.at, stamp.who, origin),
         )
         command_id = int(cursor.lastrowid or 0)
-        rows = len(command.edits) + sum(len(batch.keys) for batch in command.inserts)
-        with analysis_cache.bulk_write(conn, rows):
+        size = len(command.edits) + sum(len(batch.objects) for batch in command.inserts)
+        with analysis_cache.bulk(conn, size):
             changes, afters = _apply(conn, command.edits)
             audit = _edit_audit_rows(command.edits, afters)
             for batch in command.inserts:

@@ -29,6 +29,7 @@ from relplan.errors import (
     StoreError,
     WorkspaceBusyError,
 )
+from relplan.store.analysis_cache import SIDECAR_SUFFIX
 from relplan.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -217,12 +218,14 @@ def wrap(conn: sqlite3.Connection) -> sqlite_utils.Database:
 
 
 def remove_workspace_files(path: str | os.PathLike[str]) -> None:
-    """Delete a workspace file and its SQLite sidecars (``-wal``, ``-shm``), if present.
+    """Delete a workspace file and its sidecars (SQLite's ``-wal``, ``-shm``, and the analysis
+    cache's, see :func:`relplan.store.analysis_cache.sidecar_path`), if present.
 
     Only for a workspace that was just created and holds nothing, after its connection closed.
     """
     file = Path(path)
-    for name in (file, *(file.with_name(file.name + s) for s in ("-wal", "-shm", "-journal"))):
+    suffixes = ("-wal", "-shm", "-journal", SIDECAR_SUFFIX, f"{SIDECAR_SUFFIX}-journal")
+    for name in (file, *(file.with_name(file.name + s) for s in suffixes)):
         name.unlink(missing_ok=True)
 
 

@@ -385,6 +385,33 @@ def _analysis_cache(conn: sqlite3.Connection) -> None:
 _V_ANALYSIS_CACHE: Final = _analysis_cache
 
 
+# The cache entries move to a file next to the workspace (relplan/store/analysis_cache.py), so
+# that storing one is no commit to the workspace: another window would take it for a change.
+# An entry there is tagged with the counter it was computed at, so the counters must never take
+# a value twice for different data, also across a workspace replaced at the same path or put
+# back from a copy: the triggers set them to random values instead of counting.
+_RANDOM_BOTH: Final = "links = random(), items = random()"
+_RANDOM_BUMPS: Final = {
+    _BOTH: _RANDOM_BOTH,
+    "links = links + 1": "links = random()",
+    "items = items + 1": "items = random()",
+}
+
+
+def _analysis_sidecar(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE analysis_cache")
+    for name, (table, event, bump) in zip(CACHE_TRIGGERS, _CACHE_WRITES, strict=True):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+            f"BEGIN UPDATE analysis_version SET {_RANDOM_BUMPS[bump]}; END"
+        )
+    conn.execute(f"UPDATE analysis_version SET {_RANDOM_BOTH}")
+
+
+_V_ANALYSIS_SIDECAR: Final = _analysis_sidecar
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -397,5 +424,6 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _V_LIFECYCLE,  # version 7
     _V_DELIVERY,  # version 8
     _V_ANALYSIS_CACHE,
+    _V_ANALYSIS_SIDECAR,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -65,6 +65,9 @@ class Workspace:
         self._conn = conn
         # False when opened without the damage check: it runs before a cache write instead.
         self._verified = verified
+        # Whether it was opened so: a file only read is not checkpointed on close (that would
+        # look like a change to a window that has it open), even once checked for the cache.
+        self._opened_verified = verified
         self._db: sqlite_utils.Database | None = None
         self.path = path
         self.origin = origin or terminal_origin()
@@ -113,7 +116,9 @@ class Workspace:
 
     def close(self) -> None:
         """Close the file."""
-        close_connection(self._conn, checkpoint=self._verified or self._conn.total_changes > 0)
+        close_connection(
+            self._conn, checkpoint=self._opened_verified or self._conn.total_changes > 0
+        )
 
     def __enter__(self) -> Workspace:
         return self

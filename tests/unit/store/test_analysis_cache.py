@@ -7,6 +7,7 @@ makes the next read compute the links again, and what is read back equals what t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import sqlite3
@@ -26,6 +27,7 @@ from relplan.planning.graph import PlanIndex
 from relplan.planning.links import CACHE_NAME, LinkIndex
 from relplan.planning.schedule import schedule_plan
 from relplan.store import analysis_cache, repository
+from relplan.store.database import remove_workspace_files
 from relplan.store.migrations import CACHE_TRIGGERS
 from relplan.store.workspace import Workspace
 from tests.helpers.tangled import add_dangling, tangled_document
@@ -52,11 +54,18 @@ def fresh(ws: Workspace) -> tuple[Plan, PlanIndex]:
     return bare, PlanIndex.from_columns(bare, ws.item_releases(), ws.dependency_rows())
 
 
+def sidecar(ws: Workspace, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Run ``sql`` on the file that keeps the workspace's cache entries (none: no rows)."""
+    path = analysis_cache.sidecar_path(ws.path)
+    if not path.exists():
+        return []
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
 def entry_version(ws: Workspace) -> int | None:
-    row = ws.conn.execute(
-        "SELECT version FROM analysis_cache WHERE name = ?", (CACHE_NAME,)
-    ).fetchone()
-    return None if row is None else int(row[0])
+    rows = sidecar(ws, "SELECT version FROM entries WHERE name = ?", CACHE_NAME)
+    return None if not rows else int(rows[0][0])
 
 
 def assert_same_links(ws: Workspace) -> LinkIndex:
@@ -160,7 +169,6 @@ WRITES: dict[str, Callable[[Workspace], None]] = {
     "undo": _undo_an_added_link,
     "redo": _redo_an_added_link,
     "import --replace": _import_fewer_links,
-    "undo the import (a bulk write)": lambda ws: ws.undo(min(c["id"] for c in ws.history())),
     "move an item to another release (SQL)": _sql(
         "UPDATE work_items SET release = (SELECT max(key) FROM releases) "
         "WHERE key = (SELECT min(substr(from_ref, 6)) FROM dependencies "
@@ -228,13 +236,13 @@ def test_without_every_trigger_the_cache_is_not_used(ws: Workspace) -> None:
     with ws.write():
         ws.conn.execute(f"DROP TRIGGER {CACHE_TRIGGERS[-1]}")
     assert analysis_cache.links_version(ws.conn) is None
-    ws.conn.execute("UPDATE analysis_cache SET value = '{}'")  # would fail if it were read
+    sidecar(ws, "UPDATE entries SET value = '{}'")  # would fail if it were read
     assert_same_links(ws)
 
 
 def test_a_damaged_entry_is_computed_again(ws: Workspace) -> None:
     release_level(ws)
-    ws.conn.execute("UPDATE analysis_cache SET value = '{\"keys\": 1}'")
+    sidecar(ws, "UPDATE entries SET value = '{\"keys\": 1}'")
     assert_same_links(ws)
 
 
@@ -263,10 +271,8 @@ def test_readiness_rows_are_kept_for_their_cut_off_until_a_work_item_changes(
     first = ws.readiness_rows(since)
     assert first == _rows(ws, since)
     assert ws.readiness_rows(since) == first  # read back from the cache
-    stored = ws.conn.execute(
-        "SELECT key FROM analysis_cache WHERE name = 'readiness_rows'"
-    ).fetchone()
-    assert stored == (since.isoformat(),)
+    stored = sidecar(ws, "SELECT key FROM entries WHERE name = 'readiness_rows'")
+    assert stored == [(since.isoformat(),)]
     later = dt.datetime(2026, 10, 15, tzinfo=dt.UTC)
     before = ws.readiness_rows(later)
     assert before == _rows(ws, later)  # another cut-off: computed
@@ -284,43 +290,39 @@ def test_readiness_rows_are_kept_for_their_cut_off_until_a_work_item_changes(
     assert after != before  # one more done item: not the stale entry
 
 
-def _triggers(conn: sqlite3.Connection) -> set[str]:
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    return {name for (name,) in rows}
+def _drop_one_link(ws: Workspace, which: str) -> None:
+    """Delete one dependency (one row: one bump of a counting counter)."""
+    pair = "from_ref || ' ' || to_ref"
+    with ws.write():
+        ws.conn.execute(
+            f"DELETE FROM dependencies WHERE {pair} = (SELECT {which}({pair}) FROM dependencies)"
+        )
 
 
-def _counters(conn: sqlite3.Connection) -> tuple[int, int]:
-    links, items = conn.execute("SELECT links, items FROM analysis_version").fetchone()
-    return int(links), int(items)
+def test_entries_of_a_workspace_replaced_at_the_same_path_are_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "plan.relplan"
+    with Workspace.open(path) as first:
+        first.import_plan(parse_workspace(tangled_document(3)))
+        _drop_one_link(first, "min")
+        release_level(first)
+        assert entry_version(first) is not None
+    for suffix in ("", "-wal", "-shm"):  # the file replaced, its cache left behind
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with Workspace.open(path) as second:
+        # As many writes as the first had, to other links: a counter that counted would
+        # read what the first's entry was stored at.
+        second.import_plan(parse_workspace(tangled_document(3)))
+        _drop_one_link(second, "max")
+        assert analysis_cache.links_version(second.conn) != entry_version(second)
+        index = assert_same_links(second)
+        assert index._has_columns()  # computed, not read from the first's entry
 
 
-def test_a_bulk_write_bumps_each_counter_once_and_keeps_every_trigger(tmp_path: Path) -> None:
-    document = generate("small", seed=5, today=TODAY)
-    with Workspace.open(tmp_path / "bulk.relplan") as ws:
-        before = _counters(ws.conn)
-        change = ws.import_plan(parse_workspace(document))
-        rows = sum(len(keys) for keys in change.touched.values())
-        assert rows >= analysis_cache.BULK_ROWS  # the import is a bulk write
-        assert _counters(ws.conn) == (before[0] + 1, before[1] + 1)
-        assert set(CACHE_TRIGGERS) <= _triggers(ws.conn)
-        # A small write afterwards is counted by the triggers again, row by row.
-        _add_link(ws)
-        assert _counters(ws.conn)[0] > before[0] + 1
-
-
-def test_a_failed_bulk_write_leaves_the_triggers_and_counters_as_they_were(
-    ws: Workspace,
-) -> None:
-    before = _counters(ws.conn)
-    inside: list[set[str]] = []
-
-    def failing_write() -> None:
-        with ws.write(), analysis_cache.bulk_write(ws.conn, analysis_cache.BULK_ROWS):
-            inside.append(_triggers(ws.conn))
-            raise RuntimeError("the write failed")
-
-    with pytest.raises(RuntimeError):
-        failing_write()
-    assert not set(CACHE_TRIGGERS) & inside[0]  # dropped inside the write
-    assert set(CACHE_TRIGGERS) <= _triggers(ws.conn)
-    assert _counters(ws.conn) == before
+def test_the_cache_file_goes_with_the_workspace_files(tmp_path: Path) -> None:
+    path = tmp_path / "plan.relplan"
+    with Workspace.open(path) as ws:
+        ws.import_plan(parse_workspace(tangled_document(3)))
+        release_level(ws)
+    assert analysis_cache.sidecar_path(path).exists()
+    remove_workspace_files(path)
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ import pytest
 
 from relplan.cli.commands import run
 from relplan.errors import NotAWorkspaceError
+from relplan.store.analysis_cache import sidecar_path
 from relplan.store.workspace import Workspace
 
 from .test_open_cases import _workspace
@@ -47,8 +48,7 @@ def test_a_reading_command_writes_no_cache_into_a_damaged_workspace(
     capsys.readouterr()
     assert code in (0, 1)  # it read what it needed: releases, items and dependencies
     assert db.read_bytes() == damaged
-    with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True) as conn:
-        assert conn.execute("SELECT count(*) FROM analysis_cache").fetchone()[0] == 0
+    assert not sidecar_path(db).exists()  # nothing computed from a damaged file is kept
 
 
 def test_a_reading_command_on_a_sound_workspace_keeps_its_cache(
@@ -57,5 +57,5 @@ def test_a_reading_command_on_a_sound_workspace_keeps_its_cache(
     db = _workspace(tmp_path / "ws.relplan")
     assert run(["--db", str(db), "schedule", "--json"]) == 0
     capsys.readouterr()
-    with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True) as conn:
-        assert conn.execute("SELECT count(*) FROM analysis_cache").fetchone()[0] == 1
+    with sqlite3.connect(f"{sidecar_path(db).as_uri()}?mode=ro", uri=True) as conn:
+        assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
