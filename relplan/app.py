@@ -64,9 +64,9 @@ def build_demo_workspace(
     it (see :mod:`relplan.store.origin`), so that the window's Undo can take the demo back.
     """
     from relplan.demo import DEMO_SEED, import_demo
+    from relplan.store.database import remove_workspace_files
 
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_workspace_files(path)
     ws = Workspace.open(path, origin=origin)
     try:
         import_demo(ws, seed=DEMO_SEED if seed is None else seed, today=today)

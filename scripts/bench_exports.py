@@ -90,7 +90,7 @@ def parts(db: Path, runs: int) -> None:
     """The serialisers alone, in process, on a loaded plan (what the exports themselves cost)."""
     import datetime as dt
 
-    from relplan.formats.graph_export import export_graph, write_graphml
+    from relplan.formats.graph_export import graph_records, write_graph_records
     from relplan.formats.ics import workspace_context, write_calendar
     from relplan.formats.workspace_json import iter_plan
     from relplan.planning.graph import PlanIndex
@@ -116,9 +116,9 @@ def parts(db: Path, runs: int) -> None:
             ),
             "json: encode and write": lambda: "".join(iter_plan(plan)),
         }
-        graph = export_graph(bare, index=index)
-        figures["graphml: build graph"] = lambda: export_graph(bare, index=index)
-        figures["graphml: write"] = lambda: write_graphml(graph, io.StringIO())
+        graph = graph_records(bare, index=index)  # what `export graphml` builds and writes
+        figures["graphml: build graph"] = lambda: graph_records(bare, index=index)
+        figures["graphml: write"] = lambda: write_graph_records(graph, io.StringIO())
         for name, action in figures.items():
             print(f"{name:<28} {best_of(runs, action):>7.2f} s", flush=True)
 

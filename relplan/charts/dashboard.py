@@ -1,4 +1,4 @@
-"""The dashboard's four charts by name, from one :class:`~relplan.metrics.dashboard.DashboardData`.
+"""The dashboard's charts by name, from one :class:`~relplan.metrics.dashboard.DashboardData`.
 
 Shared by the window's dashboard and ``relplan export png|svg|pdf --chart NAME``.
 """
@@ -18,6 +18,7 @@ from relplan.charts.dora import dora_figure
 from relplan.charts.load import load_figure
 from relplan.charts.readiness import readiness_figure
 from relplan.charts.style import Size, new_figure
+from relplan.charts.train_forecast import train_chart_figure
 from relplan.errors import Issue, ValidationError
 from relplan.metrics.dashboard import DashboardData, open_releases
 
@@ -51,6 +52,10 @@ def _load(data: DashboardData, size: Size | None = None) -> Figure:
     return load_figure(data.load, size=size)
 
 
+def _train_forecast(data: DashboardData, size: Size | None = None) -> Figure:
+    return train_chart_figure(data.train_chart, size)
+
+
 #: Chart name -> builder (the dashboard's data and a size in inches, None: the chart's own),
 #: in the dashboard's order.
 CHARTS: Final[dict[str, Callable[[DashboardData, Size | None], Figure]]] = {
@@ -58,6 +63,7 @@ CHARTS: Final[dict[str, Callable[[DashboardData, Size | None], Figure]]] = {
     "readiness": _readiness,
     "dora": _dora,
     "load": _load,
+    "train-forecast": _train_forecast,
 }
 
 

@@ -122,29 +122,31 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export graphml --out FILE [--items] [filters]``: the dependency graph."""
     from typing import TextIO, cast
 
-    from relplan.formats.graph_export import write_graphml
+    from relplan.formats.graph_export import write_graph_records
     from relplan.formats.workspace_io import open_output
 
-    graph = _graph(args, ws)
+    graph = _graph(args, ws, records=True)
     with open_output(args.out) as out:
-        write_graphml(graph, cast(TextIO, out))
+        write_graph_records(graph, cast(TextIO, out))
     size = Path(args.out).stat().st_size
     return f"wrote {args.out} ({size:,} bytes): {_graph_size(graph)}"
 
 
-def _graph(args: argparse.Namespace, ws: Workspace) -> Any:
+def _graph(args: argparse.Namespace, ws: Workspace, *, records: bool = False) -> Any:
     """The graph of ``export dot|graphml``: releases and the release edges from the workspace's
-    compact columns; with ``--items``, the work items a dependency names too (not all)."""
+    compact columns; with ``--items``, the work items a dependency names too (not all). With
+    ``records``, as :class:`~relplan.formats.graph_export.GraphRecords` (no networkx graph)."""
     import dataclasses
 
-    from relplan.formats.graph_export import export_graph
+    from relplan.formats.graph_export import export_graph, graph_records
 
     items = bool(getattr(args, "items", False))
     selection = _selection(args, ws)
     plan, index = release_level(ws)
     if items:
         plan = dataclasses.replace(plan, work_items=ws.linked_work_items())
-    return export_graph(plan, selection=selection, items=items, index=index)
+    build = graph_records if records else export_graph
+    return build(plan, selection=selection, items=items, index=index)
 
 
 def _graph_size(graph: Any) -> str:

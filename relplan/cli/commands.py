@@ -201,7 +201,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from relplan.planning.check import ERROR, check_plan
     from relplan.planning.report import format_problems
 
-    with open_workspace(args, create=False) as ws:
+    with open_workspace(args, create=False, verify=False) as ws:
         plan, index = release_level(ws)
     problems = check_plan(plan, today=today_of(args), index=index)
     if args.json:
@@ -216,7 +216,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from relplan.planning.report import format_schedule
     from relplan.planning.schedule import schedule_plan
 
-    with open_workspace(args, create=False) as ws:
+    with open_workspace(args, create=False, verify=False) as ws:
         plan, index = release_level(ws)
     schedule = schedule_plan(plan, train=args.train, index=index)
     if args.json:
@@ -232,7 +232,7 @@ def cmd_impact(args: argparse.Namespace) -> int:
     from relplan.planning.impact import impact_of_slip
     from relplan.planning.report import format_impact
 
-    with open_workspace(args, create=False) as ws:
+    with open_workspace(args, create=False, verify=args.apply) as ws:
         if args.apply:
             impact, changes = apply_slip(ws, args.release, args.slip, today=today_of(args))
         else:

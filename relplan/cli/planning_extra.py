@@ -36,7 +36,7 @@ def cmd_level(args: argparse.Namespace) -> int:
     today = today_of(args)
     pins = args.pin or []
     written = None
-    with open_workspace(args, create=False) as ws:
+    with open_workspace(args, create=False, verify=args.apply) as ws:
         if args.apply:
             levelling, written = apply_levelling(ws, today=today, train=args.train, pins=pins)
         else:
@@ -82,7 +82,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from relplan.planning.readiness import ItemFacts
 
     today = today_of(args)
-    with open_workspace(args, create=False) as ws:
+    with open_workspace(args, create=False, verify=False) as ws:
         plan, index = release_level(ws)
         facts = ItemFacts.of_rows(*ws.readiness_rows(throughput_cutoff(plan, today=today)))
     result = portfolio_forecast(

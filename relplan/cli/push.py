@@ -70,14 +70,22 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def connection_set(ws: Workspace, args: argparse.Namespace) -> int:
-    """``relplan connection set NAME --push on|off`` (``ws``: the open workspace)."""
-    from relplan.sync import push
+    """``relplan connection set NAME [--push on|off] [--create-releases on|off]``."""
+    from relplan.sync import push, push_create
 
-    if args.push is None:
-        raise ValidationError([Issue("--push", "'connection set' needs --push on|off")])
-    config = push.set_push(ws, args.name, args.push == "on")
-    state = "on: the next push shows what it would do" if config.push else "off"
-    out(f"{config.name}: push {state}")
+    creating = getattr(args, "create_releases", None)
+    if args.push is None and creating is None:
+        raise ValidationError(
+            [Issue("--push", "'connection set' needs --push on|off or --create-releases on|off")]
+        )
+    if args.push is not None:
+        config = push.set_push(ws, args.name, args.push == "on")
+        state = "on: the next push shows what it would do" if config.push else "off"
+        out(f"{config.name}: push {state}")
+    if creating is not None:
+        config = push_create.set_create_releases(ws, args.name, creating == "on")
+        state = "on" if config.create_releases else "off"
+        out(f"{config.name}: create releases {state}")
     return 0
 
 
@@ -86,8 +94,9 @@ def register(add: AddCommand) -> None:
     p = add(
         "push",
         cmd_push,
-        "write local edits of synced releases and items back to Jira (dates, released, "
-        "fixVersions); a remote change since the last sync becomes a conflict",
+        "write local edits of synced releases, items and dependencies back to Jira / Azure "
+        "Boards (dates, released, fixVersions/IterationPath, links, new versions/iterations); "
+        "a remote change since the last sync becomes a conflict",
         "relplan push acme --dry-run",
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="connections (default: all with push)")

@@ -244,6 +244,10 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("action", choices=["add", "list", "test", "remove", "set"])
     p.add_argument("--push", choices=["on", "off"], help="set: write local edits back (push)")
+    p.add_argument(
+        "--create-releases", choices=["on", "off"],
+        help="set: a push also creates a version/iteration for a new local release of a team",
+    )  # fmt: skip
     p.add_argument("kind_or_name", nargs="?", metavar="KIND|NAME", help="add: the kind; else NAME")
     p.add_argument("add_name", nargs="?", metavar="NAME", help="add: the connection's name")
     p.add_argument("--url", help="site URL (Jira) or organisation URL (Azure); https only")

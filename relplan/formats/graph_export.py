@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, TextIO
 
 import networkx as nx
@@ -29,12 +29,66 @@ from relplan.formats.ics import ExportFilter
 from relplan.planning.graph import PlanIndex, index_plan
 from relplan.planning.schedule import Schedule, schedule_plan
 
-__all__ = ["export_graph", "to_dot", "to_graphml"]
+__all__ = [
+    "GraphRecords",
+    "export_graph",
+    "graph_records",
+    "to_dot",
+    "to_graphml",
+    "write_graph_records",
+    "write_graphml",
+]
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _FONT: Final = "Helvetica"
 
 Value = str | int | float | bool
+
+
+class GraphRecords:
+    """The nodes and edges of an exported graph, in the order networkx would hold them, without
+    a networkx graph: building one of a large plan (87,000 edges) cost more than writing it.
+
+    Attributes:
+        nodes: Node attributes by node, in insertion order.
+        successors: Per node (every node, in :attr:`nodes`' order), the attributes of its
+            out-edges by target, in insertion order: a networkx ``DiGraph``'s adjacency.
+    """
+
+    __slots__ = ("nodes", "successors")
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Value]] = {}
+        self.successors: dict[str, dict[str, dict[str, Value]]] = {}
+
+    def add_node(self, ref: str, attrs: dict[str, Value]) -> None:
+        """Add a node (its attributes are merged into an existing one's, as networkx does)."""
+        if ref in self.nodes:
+            self.nodes[ref].update(attrs)
+        else:
+            self.nodes[ref] = attrs
+            self.successors[ref] = {}
+
+    def edges(self) -> Iterator[tuple[str, str, dict[str, Value]]]:
+        """``(u, v, attributes)`` of every edge, in networkx's ``edges(data=True)`` order."""
+        for u, targets in self.successors.items():
+            for v, data in targets.items():
+                yield u, v, data
+
+    def number_of_nodes(self) -> int:
+        """How many nodes."""
+        return len(self.nodes)
+
+    def number_of_edges(self) -> int:
+        """How many edges."""
+        return sum(map(len, self.successors.values()))
+
+    def to_networkx(self) -> nx.DiGraph[str]:
+        """The same graph as a networkx ``DiGraph``."""
+        graph: nx.DiGraph[str] = nx.DiGraph()
+        graph.add_nodes_from(self.nodes.items())
+        graph.add_edges_from(self.edges())
+        return graph
 
 
 def export_graph(
@@ -65,12 +119,24 @@ def export_graph(
         ``lag_days``, ``implied`` and ``implied_by`` (``item:A->item:B`` pairs joined by
         ``"; "``).
     """
+    return graph_records(plan, selection=selection, items=items, index=index).to_networkx()
+
+
+def graph_records(
+    plan: Plan,
+    *,
+    selection: ExportFilter | None = None,
+    items: bool = False,
+    index: PlanIndex | None = None,
+) -> GraphRecords:
+    """:func:`export_graph`'s graph as :class:`GraphRecords` (same arguments), for
+    :func:`write_graph_records`."""
     if index is None:
         index = index_plan(plan)
     schedule = _schedule(plan, index)
     keep = selection or ExportFilter()
     filtered = bool(keep.teams or keep.train or keep.date_from or keep.date_to)
-    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph = GraphRecords()
     critical = set(schedule.critical_path) if schedule else set()
     for r in selected_releases(plan, keep):
         attrs: dict[str, Value] = {"kind": "release", "label": r.key, "name": r.name}
@@ -81,7 +147,7 @@ def export_graph(
             if forecast.float_days is not None:  # a released release has no float
                 attrs["float_days"] = forecast.float_days
             attrs["critical"] = r.key in critical
-        graph.add_node(r.ref, **attrs)
+        graph.add_node(r.ref, attrs)
     dependencies = index.dependencies
     linked = {ref for dep in dependencies for ref in dep[:2]}
     if items:
@@ -90,26 +156,41 @@ def export_graph(
             attrs = {"kind": "item", "label": item.key, "name": item.title}
             attrs["category"] = item.category
             _put(attrs, team=item.team, release=item.release, points=item.points)
-            graph.add_node(item.ref, **attrs)
+            graph.add_node(item.ref, attrs)
     if not filtered:  # ends that name nothing (drawn dotted); items' only with --items
         known = {r.ref for r in plan.releases} | {i.ref for i in plan.work_items}
         for ref in sorted(linked - known):
             if items or ref.startswith(RELEASE_PREFIX):
-                graph.add_node(ref, kind="unknown", label=ref)
-    present = set(graph)  # a set's lookups, not the graph's, for 150,000 dependencies
+                graph.add_node(ref, {"kind": "unknown", "label": ref})
+    successors = graph.successors
     for from_ref, to_ref, type_, lag in dependencies:
-        if from_ref in present and to_ref in present:
-            graph.add_edge(
-                from_ref, to_ref, type=str(type_), lag_days=int(lag), implied=False, implied_by=""
-            )
+        targets = successors.get(from_ref)
+        if targets is not None and to_ref in successors:
+            attrs = {"type": str(type_), "lag_days": int(lag), "implied": False, "implied_by": ""}
+            _add_edge(targets, to_ref, attrs)
     for edge in index.edges.values():
-        u, v = RELEASE_PREFIX + edge.predecessor, RELEASE_PREFIX + edge.successor
-        if edge.implied_by and u in present and v in present:
+        if not edge.implied_by:
+            continue
+        targets = successors.get(RELEASE_PREFIX + edge.predecessor)
+        v = RELEASE_PREFIX + edge.successor
+        if targets is not None and v in successors:
             pairs = "; ".join(map("->".join, edge.implied_by))  # "item:A->item:B; ..."
-            graph.add_edge(
-                u, v, type=edge.type, lag_days=edge.lag_days, implied=True, implied_by=pairs
-            )
+            attrs = {"type": edge.type, "lag_days": edge.lag_days, "implied": True}
+            attrs["implied_by"] = pairs
+            if v in targets:
+                targets[v].update(attrs)  # as networkx's add_edge: the first edge's data updated
+            else:
+                targets[v] = attrs
     return graph
+
+
+def _add_edge(targets: dict[str, dict[str, Value]], v: str, attrs: dict[str, Value]) -> None:
+    """networkx's ``add_edge``: a second edge between the same nodes updates the first's data."""
+    data = targets.get(v)
+    if data is None:
+        targets[v] = attrs
+    else:
+        data.update(attrs)
 
 
 def _schedule(plan: Plan, index: PlanIndex) -> Schedule | None:
@@ -155,15 +236,6 @@ _LINE_BREAKS: Final = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e]")
 _PLAIN: Final = re.compile("[ !#-%'-;=?-~]*")
 
 
-#: Printable ASCII: in element text only ``& < >`` need escaping (implied edges' ``->``).
-_PRINTABLE: Final = re.compile("[ -~]*")
-
-
-def _escape_printable(text: str) -> str:
-    """:func:`_xml` of printable ASCII element text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _xml(text: str, *, attribute: bool = False) -> str:
     """Text escaped as ElementTree writes it in ASCII (character references beyond)."""
     if _PLAIN.fullmatch(text):
@@ -190,13 +262,42 @@ def write_graphml(graph: nx.DiGraph[str], out: TextIO) -> None:
         graph: A graph from :func:`export_graph`.
         out: Where the text goes.
     """
+
+    def nodes() -> Iterator[tuple[str, Attrs]]:
+        yield from graph.nodes(data=True)
+
+    _write(nodes, lambda: graph.edges(data=True), out)
+
+
+def write_graph_records(graph: GraphRecords, out: TextIO) -> None:
+    """Stream :class:`GraphRecords` as GraphML to ``out``: the text :func:`write_graphml`
+    writes of the same graph as networkx holds it (:meth:`GraphRecords.to_networkx`).
+
+    Args:
+        graph: A graph from :func:`graph_records`.
+        out: Where the text goes.
+    """
+    _write(graph.nodes.items, graph.edges, out)
+
+
+Attrs = Mapping[str, object]
+
+
+def _write(
+    nodes: Callable[[], Iterable[tuple[str, Attrs]]],
+    edges: Callable[[], Iterable[tuple[str, str, Attrs]]],
+    out: TextIO,
+) -> None:
+    """GraphML of the nodes and edges (each callable gives them anew: they are read twice)."""
     keys: dict[tuple[str, str, str], str] = {}
     seen: set[tuple[str, tuple[str, ...], tuple[type, ...]]] = set()
+    count = 0
     for scope, records in (
-        ("node", (data for _, data in graph.nodes(data=True))),
-        ("edge", (data for *_, data in graph.edges(data=True))),
+        ("node", (data for _, data in nodes())),
+        ("edge", (data for *_, data in edges())),
     ):
         for data in records:
+            count += scope == "node"
             signature = (scope, tuple(data), tuple(map(type, data.values())))
             if signature in seen:  # most elements repeat an earlier one's names and types
                 continue
@@ -211,22 +312,22 @@ def write_graphml(graph: nx.DiGraph[str], out: TextIO) -> None:
         out.write(
             f'  <key id="{key_id}" for="{scope}" attr.name="{name_text}" attr.type="{kind}" />\n'
         )
-    if not graph.number_of_nodes():
+    if not count:
         out.write('  <graph edgedefault="directed" />\n</graphml>\n')
         return
     out.write('  <graph edgedefault="directed">\n')
     writer = _Elements(keys)
     plain = _PLAIN.fullmatch
-    for node, data in graph.nodes(data=True):
-        ref = node if plain(node) else _xml(str(node), attribute=True)
-        writer.add(f'<node id="{ref}"', "node", data)
-        if len(writer.chunk) > 2000:
+    ids: dict[str, str] = {}  # each node's escaped id, for its edges too
+    chunk = writer.chunk
+    for node, data in nodes():
+        ref = ids[node] = node if plain(node) else _xml(str(node), attribute=True)
+        chunk.append(writer.element(f'<node id="{ref}"', "node", data))
+        if len(chunk) > 1000:
             out.write(writer.flush())
-    for u, v, data in graph.edges(data=True):
-        source = u if plain(u) else _xml(str(u), attribute=True)
-        target = v if plain(v) else _xml(str(v), attribute=True)
-        writer.add(f'<edge source="{source}" target="{target}"', "edge", data)
-        if len(writer.chunk) > 2000:
+    for u, v, data in edges():
+        chunk.append(writer.element(f'<edge source="{ids[u]}" target="{ids[v]}"', "edge", data))
+        if len(chunk) > 1000:
             out.write(writer.flush())
     out.write(writer.flush())
     out.write("  </graph>\n</graphml>\n")
@@ -246,28 +347,30 @@ class _Elements:
         self.chunk.clear()
         return text
 
-    def add(self, opening: str, scope: str, data: Mapping[str, object]) -> None:
+    def element(self, opening: str, scope: str, data: Attrs) -> str:
+        """The element's text: ``opening`` (``<node id=...``), its data and its end."""
         if not data:
-            self.chunk.append(f"    {opening} />\n")
-            return
-        texts = list(map(str, data.values()))
+            return f"    {opening} />\n"
+        values = data.values()
+        texts = list(map(str, values))
         joined = " ".join(texts)
-        if _PRINTABLE.fullmatch(joined):  # _xml's text escapes, without its checks per value
-            if not _PLAIN.fullmatch(joined):
-                texts = [_escape_printable(t) for t in texts]
+        if joined.isascii() and joined.isprintable():  # _xml's checks, once for all texts
+            if "&" in joined or "<" in joined or ">" in joined:
+                # No text holds a line break: escape them all in one go.
+                joined = "\n".join(texts).replace("&", "&amp;")
+                texts = joined.replace("<", "&lt;").replace(">", "&gt;").split("\n")
         else:
             texts = [t if _PLAIN.fullmatch(t) else _xml(t) for t in texts]
         empty = tuple(i for i, t in enumerate(texts) if not t) if "" in texts else ()
-        signature = (scope, tuple(data), tuple(map(type, data.values())), empty)
+        signature = (scope, tuple(data), tuple(map(type, values)), empty)
         template = self._templates.get(signature)
         if template is None:
             template = self._templates[signature] = self._template(scope, data, empty)
-        self.chunk.append(f"    {opening}>\n")
-        self.chunk.append(template.format(*texts))
+        return template.format(opening, *texts)
 
-    def _template(self, scope: str, data: Mapping[str, object], empty: tuple[int, ...]) -> str:
-        """The data lines of an element, ``{}`` for each value (``<data ... />`` if empty)."""
-        lines = []
+    def _template(self, scope: str, data: Attrs, empty: tuple[int, ...]) -> str:
+        """The element, ``{}`` for its opening and for each value (``<data ... />`` if empty)."""
+        lines = ["    {}>\n"]
         for n, (name, value) in enumerate(data.items()):
             key_id = self.keys[name, _XML_TYPES[type(value)], scope]
             if n in empty:

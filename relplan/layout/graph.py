@@ -143,6 +143,7 @@ class PlanGraph:
         team = {key: r.team for key, r in self.releases.items()}
         implied, cycle_of = self.index.implied, self.cycle_of
         self.links: dict[tuple[str, str], Link] = {}
+        self._links_of: dict[str, list[Link]] | None = None
         self.succ: dict[str, list[str]] = {}
         self.pred: dict[str, list[str]] = {}
         # Inline and lean: ~100,000 edges when large, and the sketch of a big plan waits for it.
@@ -168,6 +169,26 @@ class PlanGraph:
                 pred[s] = [p]
             else:
                 sources.append(p)
+
+    def links_of(self) -> dict[str, list[Link]]:
+        """Each release's links, as predecessor or successor, in :attr:`links`' order.
+
+        Built on first use and kept (the window's analysis builds it on its worker, so that
+        the Timeline's first paint after an edit does not index ~90,000 links on the GUI
+        thread); do not change it.
+        """
+        if self._links_of is None:
+            by: dict[str, list[Link]] = {}
+            get = by.get
+            for link in self.links.values():
+                for end in (link[0], link[1]):  # predecessor, successor
+                    found = get(end)
+                    if found is None:
+                        by[end] = [link]
+                    else:
+                        found.append(link)
+            self._links_of = by
+        return self._links_of
 
     def forecast(self, key: str) -> ReleaseSchedule | None:
         """The release's forecast, or None."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from relplan.domain.model import Plan
 from relplan.errors import UnknownObjectError
@@ -12,6 +12,8 @@ from relplan.metrics.delivery_facts import Pulled
 from relplan.metrics.dora import WeeklyDora, dora_weekly
 from relplan.metrics.load import ReleaseLoad, default_load_window, release_load
 from relplan.metrics.scope import Window, resolve_window
+from relplan.metrics.train_forecast import TrainChart, nearest_train
+from relplan.planning.portfolio_forecast import PortfolioForecast
 from relplan.planning.readiness import Readiness, ReleaseReadiness, readiness_of
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "load_window",
     "open_releases",
     "pick_burnup_release",
+    "train_chart",
 ]
 
 
@@ -56,6 +59,7 @@ class DashboardData:
         load: Releases per environment and week.
         burnup: The burn-up of the chosen release (None when there is none).
         generation: The request this answers (the view drops stale results).
+        train_chart: The train forecast chart's train and forecast.
     """
 
     filter: DashboardFilter
@@ -65,6 +69,7 @@ class DashboardData:
     load: ReleaseLoad
     burnup: Burnup | None
     generation: int = 0
+    train_chart: TrainChart = field(default_factory=lambda: TrainChart(None))
 
 
 def open_releases(readiness: Readiness) -> list[ReleaseReadiness]:
@@ -102,6 +107,7 @@ def compute_dashboard(
     today: dt.date,
     generation: int = 0,
     pulled: Pulled | None = None,
+    forecast: PortfolioForecast | None = None,
 ) -> DashboardData:
     """Run every analysis the dashboard charts.
 
@@ -111,6 +117,8 @@ def compute_dashboard(
         today: The day forecasts start from.
         generation: Passed through to the result.
         pulled: Deployments and incidents pulled from delivery tools, counted by DORA.
+        forecast: The portfolio forecast for the train forecast chart (computed elsewhere,
+            once, with the releases table's On time column; None: not yet).
 
     Returns:
         The analyses.
@@ -134,4 +142,14 @@ def compute_dashboard(
     else:
         chosen = pick_burnup_release(readiness, flt.release)
     burnup = None if chosen is None else burnup_of(plan, chosen, today=today)
-    return DashboardData(flt, today, readiness, dora, load, burnup, generation)
+    chart = train_chart(plan, flt, today, forecast)
+    return DashboardData(flt, today, readiness, dora, load, burnup, generation, chart)
+
+
+def train_chart(
+    plan: Plan, flt: DashboardFilter, today: dt.date, forecast: PortfolioForecast | None
+) -> TrainChart:
+    """The train forecast chart's train: the filter's, else the nearest its target."""
+    if flt.train is not None:
+        return TrainChart(flt.train, forecast)
+    return TrainChart(nearest_train(plan.trains, today), forecast, picked=True)

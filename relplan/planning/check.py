@@ -24,6 +24,7 @@ from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
 from relplan.domain.rules import open_gates, outside_release
 from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, ReleaseEdge, find_cycle, index_plan
+from relplan.planning.links import LinkIndex
 
 # networkx takes ~0.15 s to import: only the functions that build a graph load it.
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ def cycle_problems(index: PlanIndex) -> list[Problem]:
     Returns:
         The problems, unsorted.
     """
+    if isinstance(index, LinkIndex):  # found when its links were (and kept with them)
+        return [Problem(*row) for row in index.cycles]
     successors = index.full_successors()
     core = index.cyclic_core()
     if not core:

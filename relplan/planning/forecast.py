@@ -25,10 +25,7 @@ import math
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Final
 
 from relplan.domain.model import Plan, Release, WorkItem
 from relplan.domain.zone import plan_zone
@@ -69,7 +66,13 @@ OPEN_STATUSES: Final = frozenset({"planned", "in_progress"})
 #: however far its queue reaches.
 _BLOCK_WEEKS: Final = 26
 
-FloatArray = npt.NDArray[np.float64]
+# numpy takes ~0.1-0.25 s to import: only the functions that draw load it, so a command that
+# reads this module for its dates and cut-offs (metrics, level) does not pay for it.
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,8 @@ def finish_days(
         >>> days.tolist()
         [[0.0, 0.0, 0.0], [7.0, 7.0, 7.0], [21.0, 21.0, 21.0], [21.0, 21.0, 21.0]]
     """
+    import numpy as np
+
     weekly = np.asarray(throughput, dtype=np.int64)
     left = np.asarray(remaining, dtype=np.int64)
     out = np.zeros((left.size, runs), dtype=np.float64)
@@ -246,12 +251,16 @@ def percentile_days(days: FloatArray, fractions: Sequence[float]) -> FloatArray:
         >>> percentile_days(np.array([[3.0, 1.0, 2.0, 4.0]]), (0.5, 0.85)).tolist()
         [[2.0, 4.0]]
     """
+    import numpy as np
+
     ordered = np.sort(days, axis=-1)
     picks = [max(0, math.ceil(f * ordered.shape[-1] - 1e-9) - 1) for f in fractions]
     return ordered[..., picks]
 
 
 def _team_rng(seed: int, team: str) -> np.random.Generator:
+    import numpy as np
+
     return np.random.default_rng([seed, zlib.crc32(team.encode("utf-8"))])
 
 
@@ -277,6 +286,8 @@ def team_forecasts(
     Returns:
         The forecast by release key.
     """
+    import numpy as np
+
     left = [remaining.get(r.key, 0) for r in queue]
     ahead = np.concatenate(([0], np.cumsum(left)[:-1])).tolist() if left else []
     if sum(throughput) <= 0:
@@ -306,6 +317,8 @@ def summarise(days: FloatArray) -> list[tuple[int | None, int | None, float]]:
         >>> summarise(np.array([row, row[:-1] + [21.0], [np.inf] * 84 + [7.0] * 16]))
         [(7, 14, 0.15), (7, 14, 0.14), (None, None, 0.84)]
     """
+    import numpy as np
+
     never = np.isinf(days).mean(axis=1)
     picked = percentile_days(days, (0.5, 0.85))
     return [

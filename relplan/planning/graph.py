@@ -167,29 +167,15 @@ class PlanIndex:
         self.releases: dict[str, Release] = {r.key: r for r in plan.releases}
         releases = self.releases
         if item_release is None:
-            self.item_release: dict[str, str] = {
+            item_release = {
                 ITEM_PREFIX + item.key: item.release
                 for item in plan.work_items
                 if item.release is not None and item.release in releases
             }
-        else:
-            self.item_release = {
-                ref: key for ref, key in item_release.items() if key is not None and key in releases
-            }
         if dependencies is None:
-            deps: Sequence[DependencyRow] = [
-                (d.from_ref, d.to_ref, d.type, d.lag_days) for d in plan.dependencies
-            ]
-        else:
-            deps = dependencies
-        self.dependencies: Sequence[DependencyRow] = deps
-        self._froms = [dep[0] for dep in deps]
-        self._tos = [dep[1] for dep in deps]
-        get = self.item_release.get
-        # A ref that is no item of a release maps to None: release ends, items without a
-        # release and dangling refs. Only item -> item dependencies across releases imply edges.
-        self._from_release: list[str | None] = list(map(get, self._froms))
-        self._to_release: list[str | None] = list(map(get, self._tos))
+            dependencies = [(d.from_ref, d.to_ref, d.type, d.lag_days) for d in plan.dependencies]
+        self._set_columns(item_release, dependencies)
+        deps = self.dependencies
         self.explicit: dict[tuple[str, str], ReleaseEdge] = {}
         for (from_ref, to_ref, type_, lag), p in zip(deps, self._from_release, strict=True):
             if p is None and from_ref.startswith(RELEASE_PREFIX):
@@ -208,6 +194,24 @@ class PlanIndex:
         self._edges: dict[tuple[str, str], ReleaseEdge] | None = None
         self._successors: dict[str, list[str]] | None = None
         self._core: set[str] | None = None
+
+    def _set_columns(
+        self, item_release: Mapping[str, str | None], dependencies: Sequence[DependencyRow]
+    ) -> None:
+        """Keep the item-level columns: item releases (of the plan's releases only) and the
+        dependencies, with the release of each dependency's ends."""
+        releases = self.releases
+        self.item_release: dict[str, str] = {
+            ref: key for ref, key in item_release.items() if key is not None and key in releases
+        }
+        self.dependencies: Sequence[DependencyRow] = dependencies
+        self._froms = [dep[0] for dep in dependencies]
+        self._tos = [dep[1] for dep in dependencies]
+        get = self.item_release.get
+        # A ref that is no item of a release maps to None: release ends, items without a
+        # release and dangling refs. Only item -> item dependencies across releases imply edges.
+        self._from_release: list[str | None] = list(map(get, self._froms))
+        self._to_release: list[str | None] = list(map(get, self._tos))
 
     @classmethod
     def from_columns(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, TypedDict
 
 import numpy as np
@@ -175,6 +175,10 @@ class PortfolioForecast:
         trains: The trains, sorted by key.
         train_finish: By train key, its latest release's simulated finish per run (day
             ordinals; for a chart), absent when the train has no figures.
+        train_criticality: Asked for with ``train_criticality=True``: by train key (those
+            with figures), each release's criticality for that train's end, as
+            ``portfolio_forecast(plan, train=KEY)`` gives it; releases never critical for it
+            are left out.
     """
 
     runs: int
@@ -182,6 +186,7 @@ class PortfolioForecast:
     releases: tuple[ReleaseOdds, ...]
     trains: tuple[TrainOdds, ...]
     train_finish: Mapping[str, IntArray]
+    train_criticality: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def release(self, key: str) -> ReleaseOdds | None:
         """The forecast of one release, or None when it takes no part."""
@@ -210,6 +215,7 @@ def portfolio_forecast(
     seed: int = DEFAULT_SEED,
     facts: ItemFacts | None = None,
     index: PlanIndex | None = None,
+    train_criticality: bool = False,
 ) -> PortfolioForecast:
     """The portfolio forecast of ``relplan forecast``.
 
@@ -221,6 +227,9 @@ def portfolio_forecast(
         seed: The seed; each team's generator is seeded with ``[seed, crc32(team)]``.
         facts: What the work items say (default: :meth:`ItemFacts.of_plan`).
         index: The plan's index, when the caller has it.
+        train_criticality: Also work out each train's own criticality (for the train
+            forecast chart, from the same runs: a release's finish does not depend on which
+            train is asked about, only which end counts does).
 
     Returns:
         The forecast.
@@ -322,7 +331,15 @@ def portfolio_forecast(
             None if t_target is None else float((latest <= t_target.toordinal() - base).mean())
         )
         train_odds.append(TrainOdds(t_key, t_target, _day(base, p50), _day(base, p85), p_on_time))
-    return PortfolioForecast(runs, seed, tuple(odds), tuple(train_odds), finishes)
+    by_train: dict[str, dict[str, float]] = {}
+    if train_criticality:
+        for t_key in finishes:
+            own_rows = np.array(
+                [row[k] for k in order if network.trains.get(k) == t_key], dtype=np.int64
+            )
+            shares = _criticality(finish, preds, own_rows, released, known).mean(axis=1)
+            by_train[t_key] = {order[i]: float(shares[i]) for i in np.flatnonzero(shares).tolist()}
+    return PortfolioForecast(runs, seed, tuple(odds), tuple(train_odds), finishes, by_train)
 
 
 def _percentiles(days: IntArray) -> IntArray:

@@ -24,6 +24,7 @@ from typing import Any
 
 # Importing sync_state registers the sync record kinds (source, sync_conflict, sync_state) in
 # TABLES, so that undoing a sync works in any process, whichever modules it imported.
+from relplan.store import analysis_cache
 from relplan.store import deployment_links as _deployment_links  # noqa: F401
 from relplan.store import lifecycle_tables as _lifecycle_tables  # noqa: F401
 from relplan.store import sync_state as _sync_state  # noqa: F401
@@ -254,10 +255,12 @@ def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSe
             (command.label, stamp.at, stamp.who, origin),
         )
         command_id = int(cursor.lastrowid or 0)
-        changes, afters = _apply(conn, command.edits)
-        audit = _edit_audit_rows(command.edits, afters)
-        for batch in command.inserts:
-            audit += _insert(conn, batch, changes)
+        size = len(command.edits) + sum(len(batch.objects) for batch in command.inserts)
+        with analysis_cache.bulk(conn, size):
+            changes, afters = _apply(conn, command.edits)
+            audit = _edit_audit_rows(command.edits, afters)
+            for batch in command.inserts:
+                audit += _insert(conn, batch, changes)
         _write_audit(conn, command_id, "do", audit, stamp)
     changes.command_id = command_id
     changes.label = command.label

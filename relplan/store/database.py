@@ -29,6 +29,7 @@ from relplan.errors import (
     StoreError,
     WorkspaceBusyError,
 )
+from relplan.store.analysis_cache import SIDECAR_SUFFIX
 from relplan.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -65,11 +66,28 @@ def _read_only_uri(path: Path, *, immutable: bool) -> str:
     return f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
-def _probe(path: Path, *, immutable: bool = False) -> tuple[int, int, bool]:
+def open_reader(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A read-only connection to an existing workspace, for reading on another thread.
+
+    It never writes (no migration, no checkpoint on close), so the window that owns the
+    workspace does not see its use as a change made by another program.
+
+    Raises:
+        StoreError: the workspace cannot be opened.
+    """
+    try:
+        conn = sqlite3.connect(_read_only_uri(Path(path), immutable=False), uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: SQLite cannot open it ({exc})") from exc
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _probe(path: Path, *, immutable: bool = False, verify: bool = True) -> tuple[int, int, bool]:
     """Read (application_id, user_version, has_tables) without writing to the file.
 
-    A workspace of relplan's is also checked for damage (``quick_check``), so that nothing is
-    ever written into a damaged file.
+    A workspace of relplan's is also checked for damage (``quick_check``, unless ``verify`` is
+    false), so that nothing is ever written into a damaged file.
     """
     with path.open("rb") as fh:
         header = fh.read(16)
@@ -83,7 +101,7 @@ def _probe(path: Path, *, immutable: bool = False) -> tuple[int, int, bool]:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        if app_id == APPLICATION_ID:
+        if app_id == APPLICATION_ID and verify:
             verdict = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if verdict != "ok":
                 raise _damaged(path, str(verdict))
@@ -200,21 +218,29 @@ def wrap(conn: sqlite3.Connection) -> sqlite_utils.Database:
 
 
 def remove_workspace_files(path: str | os.PathLike[str]) -> None:
-    """Delete a workspace file and its SQLite sidecars (``-wal``, ``-shm``), if present.
+    """Delete a workspace file and its sidecars (SQLite's ``-wal``, ``-shm``, and the analysis
+    cache's, see :func:`relplan.store.analysis_cache.sidecar_path`), if present.
 
     Only for a workspace that was just created and holds nothing, after its connection closed.
     """
     file = Path(path)
-    for name in (file, *(file.with_name(file.name + s) for s in ("-wal", "-shm", "-journal"))):
+    suffixes = ("-wal", "-shm", "-journal", SIDECAR_SUFFIX, f"{SIDECAR_SUFFIX}-journal")
+    for name in (file, *(file.with_name(file.name + s) for s in suffixes)):
         name.unlink(missing_ok=True)
 
 
-def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sqlite3.Connection:
+def open_connection(
+    path: str | os.PathLike[str], *, create: bool = True, verify: bool = True
+) -> sqlite3.Connection:
     """Open (and if needed create or migrate) the workspace at ``path``.
 
     Args:
         path: the workspace file.
         create: create a new workspace when the file does not exist.
+        verify: check the file for damage before opening it (``quick_check`` reads the whole
+            file: ~0.1 s on a large workspace). A command that only reads may skip it; the
+            check then runs before its first write (:func:`verify_before_write`), and always
+            before a migration.
 
     Returns:
         A connection with foreign keys on, WAL journaling and explicit transactions.
@@ -230,7 +256,9 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sql
     writable, folder_writable = _writable(file)
     fresh = not exists or file.stat().st_size == 0
     if not fresh:
-        app_id, version, has_tables = _probe(file, immutable=not folder_writable)
+        app_id, version, has_tables = _probe(file, immutable=not folder_writable, verify=verify)
+        if not verify and app_id == APPLICATION_ID and version < SCHEMA_VERSION:
+            _probe(file, immutable=not folder_writable)  # a migration writes: check first
         if app_id != APPLICATION_ID:
             if app_id != 0 or has_tables or version != 0:
                 raise NotAWorkspaceError(str(file), "it is an SQLite database of another program")
@@ -271,10 +299,17 @@ def open_connection(path: str | os.PathLike[str], *, create: bool = True) -> sql
     return conn
 
 
-def close_connection(conn: sqlite3.Connection) -> None:
-    """Close a workspace, folding the WAL back into the main file."""
+def verify_before_write(conn: sqlite3.Connection) -> bool:
+    """Whether a workspace opened without ``verify`` passes ``quick_check``, so that something
+    may be written into it."""
+    return bool(conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok")
+
+
+def close_connection(conn: sqlite3.Connection, *, checkpoint: bool = True) -> None:
+    """Close a workspace, folding the WAL back into the main file (unless ``checkpoint`` is
+    false: a workspace opened without ``verify`` that wrote nothing is left as it was)."""
     with contextlib.suppress(sqlite3.Error):
-        if not is_read_only(conn):
+        if checkpoint and not is_read_only(conn):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 

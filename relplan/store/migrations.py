@@ -332,6 +332,86 @@ _V_DELIVERY: Final = """
 """
 
 
+# Derived data the analyses keep between commands (relplan/store/analysis_cache.py): each entry
+# is stored with the value of its counter in ``analysis_version`` it was computed at, and
+# triggers bump the counters on every write to what the entries derive from, whichever path
+# writes: commands, undo, import, sync, another program. ``links``: dependencies, the work
+# items' releases, which releases exist (release edges, cycles). ``items``: also any other
+# column of a work item (readiness's counts and blockers). Counters in a table, not PRAGMA
+# data_version, because they must hold across connections.
+_ANALYSIS_TABLES: Final = (
+    "CREATE TABLE analysis_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+    "links INTEGER NOT NULL, items INTEGER NOT NULL)",
+    "INSERT INTO analysis_version (id, links, items) VALUES (1, 0, 0)",
+    "CREATE TABLE analysis_cache (name TEXT NOT NULL, key TEXT NOT NULL, "
+    "version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))",
+)
+_BOTH: Final = "links = links + 1, items = items + 1"
+#: ``(table, event, counters bumped)`` of every write the cache depends on.
+_CACHE_WRITES: Final = (
+    ("dependencies", "INSERT", _BOTH), ("dependencies", "DELETE", _BOTH),
+    ("dependencies", "UPDATE", _BOTH),
+    ("work_items", "INSERT", _BOTH), ("work_items", "DELETE", _BOTH),
+    ("work_items", "UPDATE OF key, release", "links = links + 1"),
+    ("work_items", "UPDATE", "items = items + 1"),
+    ("releases", "INSERT", _BOTH), ("releases", "DELETE", _BOTH),
+    ("releases", "UPDATE OF key", _BOTH),
+)  # fmt: skip
+#: The names of the triggers that bump the counters; the cache is used only while all of them
+#: exist (a later migration that rebuilds one of the tables would drop them).
+CACHE_TRIGGERS: Final = tuple(
+    f"analysis_{table}_{event.split()[0].lower()}{'_links' if ' OF ' in event else ''}"
+    for table, event, _ in _CACHE_WRITES
+)
+
+
+def cache_trigger_sql() -> dict[str, str]:
+    """The ``CREATE TRIGGER`` statement of each of :data:`CACHE_TRIGGERS`, by name."""
+    return {
+        name: f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+        f"BEGIN UPDATE analysis_version SET {bump}; END"
+        for name, (table, event, bump) in zip(CACHE_TRIGGERS, _CACHE_WRITES, strict=True)
+    }
+
+
+def _analysis_cache(conn: sqlite3.Connection) -> None:
+    # A function: the trigger bodies hold ";", which the script splitter would cut.
+    for statement in _ANALYSIS_TABLES:
+        conn.execute(statement)
+    for statement in cache_trigger_sql().values():
+        conn.execute(statement)
+
+
+_V_ANALYSIS_CACHE: Final = _analysis_cache
+
+
+# The cache entries move to a file next to the workspace (relplan/store/analysis_cache.py), so
+# that storing one is no commit to the workspace: another window would take it for a change.
+# An entry there is tagged with the counter it was computed at, so the counters must never take
+# a value twice for different data, also across a workspace replaced at the same path or put
+# back from a copy: the triggers set them to random values instead of counting.
+_RANDOM_BOTH: Final = "links = random(), items = random()"
+_RANDOM_BUMPS: Final = {
+    _BOTH: _RANDOM_BOTH,
+    "links = links + 1": "links = random()",
+    "items = items + 1": "items = random()",
+}
+
+
+def _analysis_sidecar(conn: sqlite3.Connection) -> None:
+    conn.execute("DROP TABLE analysis_cache")
+    for name, (table, event, bump) in zip(CACHE_TRIGGERS, _CACHE_WRITES, strict=True):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+            f"BEGIN UPDATE analysis_version SET {_RANDOM_BUMPS[bump]}; END"
+        )
+    conn.execute(f"UPDATE analysis_version SET {_RANDOM_BOTH}")
+
+
+_V_ANALYSIS_SIDECAR: Final = _analysis_sidecar
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
@@ -343,5 +423,7 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _v6_structural_keys,
     _V_LIFECYCLE,  # version 7
     _V_DELIVERY,  # version 8
+    _V_ANALYSIS_CACHE,
+    _V_ANALYSIS_SIDECAR,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import starmap
 from typing import Any, Final, cast
@@ -95,6 +95,31 @@ def dependency_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str, int]]
     return conn.execute(
         "SELECT from_ref, to_ref, type, lag_days FROM dependencies ORDER BY from_ref, to_ref"
     ).fetchall()
+
+
+def item_links_between(
+    conn: sqlite3.Connection, pairs: Collection[tuple[str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """``(from_ref, to_ref, from release, to release)`` of every ``item -> item`` dependency from
+    an item of release P to one of release S, for the ``(P, S)`` key pairs given.
+
+    Reads only the items of the pairs' first releases and their dependencies (by index), so
+    naming the items behind a few implied release edges does not read all dependencies.
+    """
+    wanted = set(pairs)
+    if not wanted:
+        return []
+    firsts = json.dumps(sorted({p for p, _ in wanted}))
+    rows = conn.execute(
+        f"SELECT d.from_ref, d.to_ref, a.release, b.release FROM work_items a "
+        f"JOIN dependencies d ON d.from_ref = '{ITEM_PREFIX}' || a.key "
+        f"JOIN work_items b ON b.key = substr(d.to_ref, {len(ITEM_PREFIX) + 1}) "
+        "WHERE a.release IN (SELECT value FROM json_each(?)) "
+        f"AND substr(d.to_ref, 1, {len(ITEM_PREFIX)}) = '{ITEM_PREFIX}' "
+        "AND b.release IS NOT NULL",
+        (firsts,),
+    ).fetchall()
+    return [row for row in rows if (row[2], row[3]) in wanted]
 
 
 #: The keys of the work items named by a dependency (either end).

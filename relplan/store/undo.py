@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from relplan.errors import ChangedSinceError, NothingToUndoError
+from relplan.store import analysis_cache
 from relplan.store.commands import ChangeSet, Edit, Stamp, _apply, _audit
 from relplan.store.database import transaction
 from relplan.store.entities import TABLES, EntityTable, composite_key
@@ -209,7 +210,8 @@ def replay(
             _verify(conn, info, edits, undo=undo)
             if undo:
                 edits = [Edit(e.entity, e.key, e.after, e.before) for e in reversed(edits)]
-            changes, afters = _apply(conn, edits)
+            with analysis_cache.bulk(conn, len(edits)):
+                changes, afters = _apply(conn, edits)
             _audit(conn, chosen, "undo" if undo else "redo", edits, afters, stamp)
             conn.execute(
                 "UPDATE commands SET state = ?, undone_by = ? WHERE id = ?",

@@ -7,10 +7,10 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from relplan.domain.model import (
     Dependency,
@@ -23,13 +23,14 @@ from relplan.domain.model import (
 )
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.store import commands, repository, undo
+from relplan.store import analysis_cache, commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.database import (
     close_connection,
     is_read_only,
     open_connection,
     transaction,
+    verify_before_write,
     wrap,
 )
 from relplan.store.entities import TABLES
@@ -38,6 +39,8 @@ from relplan.store.undo import UndoStep
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+T = TypeVar("T")
 
 
 class Workspace:
@@ -51,8 +54,20 @@ class Workspace:
             undo and redo without an id act on this origin's changes only.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, origin: str | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        origin: str | None = None,
+        *,
+        verified: bool = True,
+    ) -> None:
         self._conn = conn
+        # False when opened without the damage check: it runs before a cache write instead.
+        self._verified = verified
+        # Whether it was opened so: a file only read is not checkpointed on close (that would
+        # look like a change to a window that has it open), even once checked for the cache.
+        self._opened_verified = verified
         self._db: sqlite_utils.Database | None = None
         self.path = path
         self.origin = origin or terminal_origin()
@@ -61,7 +76,12 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, create: bool = True, origin: str | None = None
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        origin: str | None = None,
+        verify: bool = True,
     ) -> Workspace:
         """Open, create or migrate the workspace at ``path`` (see :func:`open_connection`).
 
@@ -69,9 +89,12 @@ class Workspace:
             path: the workspace file.
             create: create it when missing.
             origin: where its changes are made from (default: this terminal session).
+            verify: check the file for damage first; a command that only reads may pass
+                False (the analysis cache then checks before it writes).
         """
         file = Path(path).expanduser()
-        return cls(open_connection(file, create=create), file.resolve(), origin)
+        conn = open_connection(file, create=create, verify=verify)
+        return cls(conn, file.resolve(), origin, verified=verify)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -93,7 +116,9 @@ class Workspace:
 
     def close(self) -> None:
         """Close the file."""
-        close_connection(self._conn)
+        close_connection(
+            self._conn, checkpoint=self._opened_verified or self._conn.total_changes > 0
+        )
 
     def __enter__(self) -> Workspace:
         return self
@@ -123,11 +148,50 @@ class Workspace:
     def readiness_rows(self, since: dt.datetime) -> repository.ReadinessRows:
         """What readiness reads of the work items and dependencies, grouped in SQL (see
         :func:`repository.readiness_rows`): for ``ItemFacts.of_rows``."""
-        return repository.readiness_rows(self.conn, since)
+        entry: analysis_cache.Entry = ("readiness_rows", since.isoformat(), "items")
+        return analysis_cache.cached(
+            self.conn,
+            entry,
+            lambda: repository.readiness_rows(self.conn, since),
+            _encode_rows,
+            _decode_rows,
+            self._may_write,
+        )
 
     def dependency_rows(self) -> list[tuple[str, str, str, int]]:
         """``(from_ref, to_ref, type, lag_days)`` of every dependency, by from and to."""
         return repository.dependency_rows(self.conn)
+
+    def item_links_between(
+        self, pairs: Collection[tuple[str, str]]
+    ) -> list[tuple[str, str, str, str]]:
+        """``(from_ref, to_ref, from release, to release)`` of the item dependencies between
+        these release key pairs (see :func:`repository.item_links_between`)."""
+        return repository.item_links_between(self.conn, pairs)
+
+    @contextlib.contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the workspace (one read transaction; inside a
+        :meth:`write`, its own)."""
+        with analysis_cache.read_snapshot(self.conn):
+            yield
+
+    def cached(
+        self,
+        name: str,
+        compute: Callable[[], T],
+        encode: Callable[[T], str],
+        decode: Callable[[str], T],
+    ) -> T:
+        """Derived data of the release links kept in the workspace while they are unchanged
+        (see :func:`relplan.store.analysis_cache.cached`)."""
+        entry: analysis_cache.Entry = (name, "", "links")
+        return analysis_cache.cached(self.conn, entry, compute, encode, decode, self._may_write)
+
+    def _may_write(self) -> bool:
+        if not self._verified:
+            self._verified = verify_before_write(self.conn)
+        return self._verified
 
     def work_items(self, releases: Iterable[str] | None = None) -> tuple[WorkItem, ...]:
         """The work items (of these releases only, when given), by key."""
@@ -294,3 +358,12 @@ class Workspace:
         """The change undo from this origin would take back now, with how many objects it
         touched."""
         return undo.next_undo(self.conn, self.origin)
+
+
+def _encode_rows(rows: repository.ReadinessRows) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode_rows(text: str) -> repository.ReadinessRows:
+    tallies, done, blockers = json.loads(text)
+    return [tuple(r) for r in tallies], [tuple(r) for r in done], [tuple(r) for r in blockers]

@@ -22,7 +22,7 @@ import httpx
 
 from relplan.domain.bounds import clip
 from relplan.errors import SyncError
-from relplan.sync.ratelimit import RetryPolicy, SharedPause, parse_retry_after
+from relplan.sync.ratelimit import RetryPolicy, SlowDown, parse_retry_after
 from relplan.sync.tracker import CancelToken, normalize_url
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,10 @@ class HttpClient:
         self.policy = policy or RetryPolicy()
         self.cancel = cancel or CancelToken()
         self._lock = threading.Lock()
-        #: Set by a 429/503 with ``Retry-After``: every thread waits it out before its next try.
-        self.pause = SharedPause()
         self._requests = 0
         self._random = random.Random()
+        #: Shared by every thread using this client: one 429 slows them all.
+        self.slow_down = SlowDown()
         self._client = httpx.Client(
             base_url=self.base_url + "/",
             headers={
@@ -190,9 +190,9 @@ class HttpClient:
         target, query = self._target(path, params)
         while True:
             self.cancel.raise_if_cancelled()
-            held = self.pause.remaining()
-            if held > 0:
-                self.cancel.sleep(held)
+            pause = self.slow_down.remaining()
+            if pause > 0:
+                self.cancel.sleep(pause)
             started = time.monotonic()
             with self._lock:
                 self._requests += 1
@@ -231,7 +231,8 @@ class HttpClient:
                 if wait is None:
                     raise self._failure(response, url, what)
                 if retry_after is not None:
-                    self.pause.hold(wait)  # the server asked this client to wait: all of it
+                    # The server named a wait: every worker of this client honours it.
+                    self.slow_down.hold(wait)
                 log.info("%s %s: %d, retrying in %.1f s", method, url, response.status_code, wait)
             attempt += 1
             self.cancel.sleep(wait)

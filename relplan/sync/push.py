@@ -30,7 +30,7 @@ from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
 from relplan.store.sync_state import Source, SyncConflict, SyncRun, now_iso
 from relplan.store.workspace import Workspace
-from relplan.sync import merge
+from relplan.sync import merge, push_create, push_links
 from relplan.sync.credentials import CredentialStore
 from relplan.sync.http import HttpClient
 from relplan.sync.jira import JiraTracker
@@ -64,6 +64,8 @@ class RemoteChange:
         base: the value at the last sync (local form).
         new: the local value to push (local form).
         remote_now: the remote value read by a preview (local form), when read.
+        group: changes of one group are written in order on one thread (default: the
+            object); a link goes with the item it is written on.
     """
 
     entity: str
@@ -75,6 +77,7 @@ class RemoteChange:
     base: Any
     new: Any
     remote_now: Any = None
+    group: str = ""
 
     def describe(self) -> str:
         """One line: object, field, remote value now → new value."""
@@ -122,15 +125,37 @@ def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
         ValidationError: the connection's kind cannot be pushed yet.
     """
     config = _config(ws, name)
-    sources = [s for s in sync_state.sources(ws.conn, name) if not s.deleted]
+    # Releases and teams are few; of the many items only the moved ones are read (in SQL), so a
+    # push with nothing to do stays fast on a large workspace.
+    sources = _sources_of(ws, name, ("release", "team"))
+    moved = _moved_items(ws, name)
     by_key = {(s.entity, s.key): s for s in sources}
     releases = sync_state.releases(ws.conn, [s.key for s in sources if s.entity == "release"])
-    items = sync_state.work_items(ws.conn, [s.key for s in sources if s.entity == "work_item"])
+    items = {s.key: release for s, release in moved}
+    sources += [s for s, _ in moved]
     jira = config.kind in _JIRA_KINDS
     changes: list[RemoteChange] = []
     for s in sources:
         base = s.values() or {}
-        if s.entity == "release" and s.key in releases and jira:
+        if s.entity == "release" and s.key in releases and s.source_id.startswith("iteration:"):
+            # An Azure iteration: its dates live on the classification node.
+            local = merge.fields_of("release", releases[s.key])
+            what = f"iteration {s.source_key or s.source_id}"
+            for name_, attr in push_create.NODE_KEYS.items():
+                if local[name_] != base.get(name_):
+                    changes.append(
+                        RemoteChange(
+                            s.entity,
+                            s.key,
+                            s.source_id,
+                            what,
+                            name_,
+                            attr,
+                            base.get(name_),
+                            local[name_],
+                        )
+                    )
+        elif s.entity == "release" and s.key in releases and jira:
             local = merge.fields_of("release", releases[s.key])
             what = f"version {s.source_key or s.source_id}"
             for name_ in ("start", "target"):
@@ -140,14 +165,58 @@ def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
             if local["status"] == "released" and base.get("status") != "released":
                 changes.append(_change(s, what, "status", base.get("status"), "released"))
         elif s.entity == "work_item" and s.key in items:
-            new = items[s.key].release
+            new = items[s.key]
             old = base.get("release")
             target = by_key.get(("release", new)) if new else None
             kind = "version:" if jira else "iteration:"
             if new != old and target is not None and target.source_id.startswith(kind):
                 what = f"{'issue' if jira else 'work item'} {s.source_key or s.source_id}"
                 changes.append(_change(s, what, "release", old, new))
+    links = push_links.plan_links(ws, name)
+    kind = push_links.describe_field(config)
+    changes.extend(replace(c, remote_field=kind) for c in links)
+    changes.extend(push_create.plan_creates(ws, config, sources))
     return changes
+
+
+_SOURCE_COLUMNS = ", ".join(f's."{c}"' for c in TABLES["source"].columns)
+
+
+def _sources_of(ws: Workspace, name: str, entities: tuple[str, ...]) -> list[Source]:
+    """The connection's live sources of these kinds."""
+    rows = ws.conn.execute(
+        f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.connection = ? AND s.deleted = 0 "
+        "AND s.entity IN (SELECT value FROM json_each(?))",
+        (name, json.dumps(entities)),
+    )
+    table = TABLES["source"]
+    return [table.from_row(ws.conn, r) for r in rows]
+
+
+def _sources_for(
+    ws: Workspace, name: str, changes: list[RemoteChange]
+) -> dict[tuple[str, str], Source]:
+    """The sources a push of ``changes`` reads: releases, teams and the changed objects."""
+    wanted = json.dumps(sorted({f"{c.entity}|{c.key}" for c in changes}))
+    rows = ws.conn.execute(
+        f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE s.connection = ? AND (s.entity IN "
+        "('release', 'team') OR s.entity || '|' || s.key IN (SELECT value FROM json_each(?)))",
+        (name, wanted),
+    )
+    table = TABLES["source"]
+    return {(r[0], r[1]): table.from_row(ws.conn, r) for r in rows}
+
+
+def _moved_items(ws: Workspace, name: str) -> list[tuple[Source, str | None]]:
+    """The connection's items whose release differs from the last synced one, with it."""
+    rows = ws.conn.execute(
+        f"SELECT {_SOURCE_COLUMNS}, w.release FROM sources s JOIN work_items w ON w.key = s.key "
+        "WHERE s.connection = ? AND s.entity = 'work_item' AND s.deleted = 0 "
+        "AND w.release IS NOT json_extract(s.snapshot, '$.release')",
+        (name,),
+    )
+    table = TABLES["source"]
+    return [(table.from_row(ws.conn, r[:-1]), r[-1]) for r in rows]
 
 
 def _change(s: Source, what: str, name: str, base: Any, new: Any) -> RemoteChange:
@@ -224,9 +293,13 @@ def run_push(
         _store(ws, replace(config, push_previewed=True))
     if not changes:
         return report
-    tracker = tracker or JiraTracker()
+    if tracker is None:
+        from relplan.sync.engine import tracker_for
+
+        tracker = tracker_for(config.kind)  # type: ignore[assignment]
+    assert tracker is not None
     token = cancel or CancelToken()
-    sources = {(s.entity, s.key): s for s in sync_state.sources(ws.conn, name)}
+    sources = _sources_for(ws, name, changes)
     versions = {
         s.key: s.source_id.split(":", 1)[1]
         for s in sources.values()
@@ -243,17 +316,31 @@ def run_push(
         }
         release_of_version = {v: k for k, v in versions.items()}
     snapshots: dict[tuple[str, str], dict[str, Any]] = {}
+    #: Sources made or retired by link and create writes (the rest only update snapshots).
+    made: dict[tuple[str, str], Source] = {}
     conflicts: list[SyncConflict] = []
     api = {"jira_cloud": "/rest/api/3", "jira_dc": "/rest/api/2"}.get(
         config.kind, quote(config.project, safe="")
     )
     azure = config.kind == "azure_boards"
     revs: dict[str, int] = {}
-    remaining = set(range(len(changes)))
+    # A field with an open conflict waits for the person to settle it (keep local pushes it).
+    held = {
+        (c.entity, c.key, "link" if c.field == "*" else c.field)
+        for c in sync_state.conflicts(ws.conn, name)
+    }
+    remaining = {n for n, c in enumerate(changes) if (c.entity, c.key, c.field) not in held}
+    if not dry_run:
+        report.conflicts.extend(c for n, c in enumerate(changes) if n not in remaining)
     lock = threading.Lock()
-    groups: dict[tuple[str, str], list[int]] = {}
+    groups: dict[str, list[int]] = {}
     for n, change in enumerate(changes):
-        groups.setdefault((change.entity, change.key), []).append(n)
+        if n not in remaining:
+            continue
+        groups.setdefault(change.group or f"{change.entity}|{change.key}", []).append(n)
+    created = {c.key for c in changes if c.field == "create"}
+    new_releases = sync_state.releases(ws.conn, created)
+    team_sources = {s.source_id: s for s in sources.values() if s.entity == "team"}
 
     def one_object(indexes: list[int]) -> None:
         # The fields of one object go in order on one thread; objects go in parallel.
@@ -261,7 +348,23 @@ def run_push(
             token.raise_if_cancelled()
             change = changes[n]
             stale = False
-            if azure:
+            new_source: Source | None = None
+            if change.entity == "dependency":
+                remote, stale = push_links.push_link(links, change, write=not dry_run, revs=revs)
+            elif change.field == "create":
+                remote, new_source = push_create.push_create(
+                    nodes,
+                    change,
+                    new_releases[change.key],
+                    team_sources[change.source_id],
+                    write=not dry_run,
+                )
+            elif change.source_id.startswith("iteration:"):
+                key = sources[(change.entity, change.key)].source_key or ""
+                remote = push_create.push_node_date(
+                    nodes, change, write=not dry_run, source_key=key
+                )
+            elif azure:
                 remote = _azure_read(http, api, change, release_of_version, revs)
                 if not dry_run and remote != change.new and remote == change.base:
                     try:
@@ -277,9 +380,11 @@ def run_push(
                 if not dry_run and remote != change.new and remote == change.base:
                     _write(http, api, change, versions)
             with lock:
-                _record(n, change, remote, stale)
+                _record(n, change, remote, stale, new_source)
 
-    def _record(n: int, change: RemoteChange, remote: Any, stale: bool) -> None:
+    def _record(
+        n: int, change: RemoteChange, remote: Any, stale: bool, new_source: Source | None
+    ) -> None:
         remaining.discard(n)
         if progress is not None:
             progress(len(changes) - len(remaining), len(changes))
@@ -288,24 +393,33 @@ def run_push(
             return
         if stale or (remote != change.new and remote != change.base):
             report.conflicts.append(replace(change, remote_now=remote))
+            field_, ours, theirs = change.field, change.new, remote
+            if change.entity == "dependency":
+                # The link itself: resolvable like a pulled link conflict (field "*").
+                field_ = "*"
+                ours = push_links.LINK_FIELDS if change.new is not None else None
+                theirs = push_links.LINK_FIELDS if remote is not None else None
             conflicts.append(
                 SyncConflict(
-                    name,
-                    change.entity,
-                    change.key,
-                    change.field,
-                    json.dumps(change.new),
-                    json.dumps(remote),
-                    now_iso(),
+                    name, change.entity, change.key, field_, json.dumps(ours),
+                    json.dumps(theirs), now_iso(),
                 )
-            )
+            )  # fmt: skip
             return
         (report.already if remote == change.new else report.written).append(change)
         ident = (change.entity, change.key)
+        if change.entity == "dependency":
+            made[ident] = push_links.source_after(change, name, sources.get(ident))
+            return
+        if new_source is not None:
+            made[ident] = new_source
+            return
         snap = snapshots.setdefault(ident, sources[ident].values() or {})
         snap[change.field] = change.new
 
     http: HttpClient = tracker.client(config, _secret(config, credentials), token)
+    links = push_links.LinkContext(http, api, config)
+    nodes = push_create.CreateContext(http, api, config, name)
     started = now_iso()
     try:
         run_all(one_object, groups.values(), workers=WORKERS, cancel=token)
@@ -317,7 +431,7 @@ def run_push(
     finally:
         http.close()
         if not dry_run:
-            _save(ws, name, sources, snapshots, conflicts, report)
+            _save(ws, name, sources, snapshots, conflicts, report, made)
             # The run log: never read back for a watermark, so its own statuses are safe.
             sync_state.record_run(
                 ws.conn,
@@ -406,10 +520,14 @@ def _save(
     snapshots: dict[tuple[str, str], dict[str, Any]],
     conflicts: list[SyncConflict],
     report: PushReport,
+    made: dict[tuple[str, str], Source],
 ) -> None:
     """Record the pushed values as synced and the conflicts, as one undoable command."""
     edits: list[Edit] = []
     with ws.write():
+        for ident, new in made.items():
+            old = sources.get(ident)
+            edits.append(Edit("source", sync_state.source_key(new), old, new))
         for ident, values in snapshots.items():
             old = sources[ident]
             new = replace(old, snapshot=json.dumps(values), synced=now_iso())

@@ -1,5 +1,4 @@
-"""When to retry a request and how long to wait first: a pure policy (Picard ``ratecontrol``),
-and the pause the parallel requests of one client share when the server asks for one."""
+"""When to retry a request and how long to wait first: a pure policy (Picard ``ratecontrol``)."""
 
 from __future__ import annotations
 
@@ -85,36 +84,39 @@ class RetryPolicy:
         return backoff * (0.5 + jitter / 2)
 
 
-class SharedPause:
-    """A pause every thread of one client keeps: a 429 (or 503) with ``Retry-After`` holds back
-    all of its requests until then, not only the refused one, so parallel workers do not keep
-    hitting a server that asked them to wait.
+class SlowDown:
+    """A pause shared by every worker of one client: a 429 (or 503) that names a wait makes all
+    of them wait, not only the one that was refused, so parallel writers back off together
+    instead of each spending its own retries against a server that already said "slow down".
 
     Args:
-        clock: Seconds, monotonic (tests pass their own).
-
-    Examples:
-        >>> now = [100.0]
-        >>> pause = SharedPause(lambda: now[0])
-        >>> pause.hold(3.0); pause.hold(1.0); pause.remaining()
-        3.0
-        >>> now[0] = 102.5; pause.remaining()
-        0.5
+        clock: a monotonic clock in seconds (injectable for tests).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._until = 0.0
+        self.pauses = 0
 
     def hold(self, seconds: float) -> None:
-        """Pause every request for ``seconds`` from now (a longer pause already set stays)."""
-        until = self._clock() + seconds
+        """Ask every worker to wait ``seconds`` from now (the longest request wins)."""
         with self._lock:
-            self._until = max(self._until, until)
+            until = self._clock() + max(0.0, seconds)
+            if until > self._until:
+                self._until = until
+                self.pauses += 1
 
     def remaining(self) -> float:
-        """Seconds left of the pause (0: none)."""
+        """Seconds still to wait before the next request (0 when free to go).
+
+        Examples:
+            >>> now = [100.0]
+            >>> gate = SlowDown(lambda: now[0])
+            >>> gate.hold(3.0); gate.hold(1.0)
+            >>> now[0] = 101.0
+            >>> gate.remaining()
+            2.0
+        """
         with self._lock:
-            until = self._until
-        return max(0.0, until - self._clock())
+            return max(0.0, self._until - self._clock())

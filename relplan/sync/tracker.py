@@ -182,6 +182,8 @@ class ConnectionConfig:
     push: bool = False
     #: The first push after ``--push on`` was shown as a preview; the next one writes.
     push_previewed: bool = False
+    #: A push also creates a version/iteration for a new local release of a synced team.
+    create_releases: bool = False
     #: Where its secret is kept, when read from a workspace (``engine.load_config``).
     secret: SecretRef | None = field(default=None, compare=False, repr=False)
 
@@ -210,6 +212,8 @@ class ConnectionConfig:
             data["push"] = True
         if self.push_previewed:
             data["push_previewed"] = True
+        if self.create_releases:
+            data["create_releases"] = True
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def scope_signature(self) -> str:
@@ -237,6 +241,7 @@ class ConnectionConfig:
             mapping=FieldMapping.from_json(data.get("mapping", {})),
             push=bool(data.get("push", False)),
             push_previewed=bool(data.get("push_previewed", False)),
+            create_releases=bool(data.get("create_releases", False)),
         )
 
     def validate(self) -> None:

@@ -135,6 +135,7 @@ def analyse_plan(
         from relplan.layout.graph import PlanGraph
 
         graph = PlanGraph(plan, schedule=schedule, problems=problems, index=index)
+        graph.links_of()  # here, on the worker: the Timeline's arrows read it when they paint
     from relplan.planning.lifecycle import phases
 
     return PlanAnalysis(
@@ -162,6 +163,7 @@ def sketch_plan(
     from relplan.layout.graph import PlanGraph
 
     graph = PlanGraph(plan, index=index)
+    graph.links_of()  # on the worker, as in analyse_plan
     return PlanAnalysis(today, (), None, "", generation, plan, graph, sketch=True)
 
 

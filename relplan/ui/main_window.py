@@ -37,12 +37,13 @@ from relplan.domain.model import Plan, Team
 from relplan.ui._compat import override
 from relplan.ui.actions import PROBLEMS_SHORTCUT, WindowActions
 from relplan.ui.analysis import Clock, ImpactPreviewer, PlanAnalyser, PlanAnalysis
-from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer, open_level_dialog
+from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer
 from relplan.ui.dialogs.whatif import WhatIfDialog
 from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
 from relplan.ui.filter_bar import FilterBar
 from relplan.ui.icons import SEVERITY_COLORS
+from relplan.ui.level_timeline import LevelTimelineLink
 from relplan.ui.lifecycle_actions import LifecycleActions
 from relplan.ui.models.releases import Col, ReleaseTableModel
 from relplan.ui.on_time import OnTimeForecaster
@@ -183,6 +184,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.sync_actions = SyncActions(self)
         self.push_actions = PushActions(self)
         self._connect()
+        self.level_link = LevelTimelineLink(self)
 
         self._update_title()
         self._set_undo_labels(None, None)
@@ -240,6 +242,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.analyser.analysed.connect(self._on_analyser_analysed)
         self.analyser.analysed.connect(self.on_time.request)
         self.on_time.computed.connect(self.model.set_on_time)
+        self.on_time.computed.connect(lambda odds: self.dashboard.set_forecast(odds.forecast))
         self.analyser.failed.connect(self._on_session_failed)
         self.impact_previewer.computed.connect(self._on_impact_previewer_computed)
         self.impact_previewer.failed.connect(self._on_impact_previewer_failed)
@@ -632,7 +635,7 @@ class MainWindow(WindowActions, PreserveGeometry):
 
     def open_level(self) -> LevelDialog:
         """Open Plan → Level the Plan… (computed on the task runner, applied on confirm)."""
-        return open_level_dialog(self, self.level_previewer)
+        return self.level_link.open()
 
     @Slot(object)
     def _on_impact_previewer_computed(self, impact: Impact) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -117,3 +118,35 @@ def test_forecast_text_and_bad_runs(db: str, capsys: pytest.CaptureFixture[str])
     assert "(100 runs, seed 0)" in out
     with pytest.raises(SystemExit):
         run(["--db", db, "forecast", "--runs", "0"])
+
+
+def test_export_png_train_forecast_draws_the_forecast_of_the_train(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from relplan.demo import generate
+    from relplan.planning.portfolio_forecast import portfolio_forecast
+
+    db = str(tmp_path / "demo.relplan")
+    with Workspace.open(Path(db)) as ws:
+        ws.import_plan(parse_workspace(generate("small", seed=1, today=_day_of("2026-11-27"))))
+        plan = ws.plan()
+    trains = sorted(t.key for t in plan.trains)
+    out = tmp_path / "train.png"
+    argv = ["--db", db, "export", "png", "--chart", "train-forecast", "--today", "2026-11-27"]
+    assert run([*argv, "--train", trains[-1], "--out", str(out)]) == 0
+    line = capsys.readouterr().out
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    [odds] = portfolio_forecast(plan, today=_day_of("2026-11-27"), train=trains[-1]).trains
+    assert odds.p50 is not None
+    assert f"forecast of train {trains[-1]}: P50 {odds.p50}, P85 {odds.p85}" in line
+    one_train = out.read_bytes()
+    assert "nearest" not in line
+    assert run([*argv, "--out", str(out)]) == 0
+    assert "(nearest its target)" in capsys.readouterr().out
+    assert out.read_bytes() != one_train  # another train: other figures
+    assert run([*argv, "--team", "API", "--out", str(out)]) == 2
+    assert "--train" in capsys.readouterr().err
+
+
+def _day_of(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)

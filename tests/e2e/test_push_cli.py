@@ -85,3 +85,30 @@ def test_push_cli_one_line_errors_without_secrets(
     assert words in lines[0]
     assert TOKEN not in captured.err + captured.out
     assert "not written: version 2026.12 releaseDate" in captured.out
+
+
+def test_connection_set_create_releases_creates_a_version_on_push(
+    tmp_path: Path, jira: FakeJira, memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    db = tmp_path / "plan.relplan"
+    add_jira(db, jira, monkeypatch)
+    assert run(["--db", str(db), "sync"], monkeypatch) == 0
+    with Workspace.open(db) as ws:
+        (release,) = ws.plan().releases
+        new = replace(release, key="local-1", name="2027.01", target=dt.date(2027, 1, 15))
+        with ws.write():
+            ws.execute(Command("Add", (Edit("release", "local-1", None, new),)))
+    for flags in (["--push", "on"], ["--create-releases", "on"]):
+        assert run(["--db", str(db), "connection", "set", "pay", *flags], monkeypatch) == 0
+    assert "pay: create releases on" in capsys.readouterr().out
+    assert run(["--db", str(db), "push", "pay"], monkeypatch) == 0  # the first push previews
+    assert "version 2027.01 version: (none) -> 2027.01" in capsys.readouterr().out
+    assert [v["name"] for v in jira.versions["PAY"]] == ["2026.12"]
+    assert run(["--db", str(db), "push", "pay"], monkeypatch) == 0
+    assert "1 written" in capsys.readouterr().out
+    assert [v["name"] for v in jira.versions["PAY"]] == ["2026.12", "2027.01"]
+    assert run(["--db", str(db), "sync"], monkeypatch) == 0
+    with Workspace.open(db) as ws:
+        assert sorted(r.name for r in ws.plan().releases) == ["2026.12", "2027.01"]
+    assert run(["--db", str(db), "connection", "set", "pay"], monkeypatch) == 2

@@ -83,6 +83,9 @@ class FakeAzure(FakeServer):
         self.items: dict[int, dict[str, Any]] = {}
         self.iterations: list[dict[str, Any]] = []
         self.link_log: list[dict[str, Any]] = []
+        #: Iteration classification nodes by path below the project (see fake_writes.nodes).
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.node_patches = 0
         self.clock = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
         self._next = 0
 
@@ -261,6 +264,11 @@ class FakeAzure(FakeServer):
         match = re.fullmatch(rf"{re.escape(project)}/_apis/wit/workitems/(\d+)", path)
         if match and method in ("GET", "PATCH"):
             return _item_write(self, int(match.group(1)), method, body)
+        from tests.helpers.fake_writes import azure_write
+
+        written = azure_write(self, method, path, body)
+        if written is not None:
+            return written
         if path == f"{project}/_apis/wit/reporting/workitemlinks":
             return self._links(params)
         if path.startswith(("/Nowhere", f"/{self.project}-missing")):
@@ -466,6 +474,11 @@ def _item_write(fake: FakeAzure, ident: int, method: str, body: Any) -> Reply:
                         "eventId": 3000,
                     },
                 )
+        from tests.helpers.fake_writes import relation_ops
+
+        refused = relation_ops(fake, item, body)
+        if refused is not None:
+            return refused
         for op in body:
             if op["op"] in ("add", "replace") and op["path"].startswith("/fields/"):
                 item["fields"][op["path"].removeprefix("/fields/")] = op["value"]

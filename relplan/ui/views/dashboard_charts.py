@@ -9,7 +9,7 @@ inside a ``FigureCanvasQTAgg`` (STYLE §8) froze the window for seconds (issue #
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -49,13 +49,14 @@ __all__ = [
 #: The charts, by name, in the dashboard's order: the keys of
 #: :data:`relplan.charts.dashboard.CHARTS`, named here so that the view is built without
 #: importing matplotlib (~1 s, on the worker with the first charts instead).
-CHART_NAMES: Final = ("burnup", "readiness", "dora", "load")
+CHART_NAMES: Final = ("burnup", "readiness", "dora", "load", "train-forecast")
 #: Chart titles in the dashboard, by chart name.
 CHART_TITLES: Final = {
     "burnup": "Burn-up",
     "readiness": "Readiness",
     "dora": "DORA metrics",
     "load": "Release load",
+    "train-forecast": "Train forecast",
 }
 
 #: A size in (logical) pixels: width, height.
@@ -117,14 +118,19 @@ def render_figure(figure: Figure, size: Px, ratio: float = 1.0) -> Rendered:
 
 
 def draw_charts(
-    data: DashboardData, sizes: Mapping[str, Px], *, ratio: float = 1.0, fit: int = 0
+    data: DashboardData,
+    sizes: Mapping[str, Px],
+    *,
+    ratio: float = 1.0,
+    fit: int = 0,
+    names: Iterable[str] = CHART_NAMES,
 ) -> DashboardResult:
-    """Build every chart for its size (default :data:`CHART_SIZE`) and render it (pure of Qt;
-    runs on a worker thread)."""
+    """Build the charts ``names`` (default: all) for their size (default :data:`CHART_SIZE`)
+    and render them (pure of Qt; runs on a worker thread)."""
     from relplan.charts.dashboard import chart_figure
     from relplan.charts.style import SCREEN_DPI
 
-    drawn = {name: sizes.get(name, CHART_SIZE) for name in CHART_NAMES}
+    drawn = {name: sizes.get(name, CHART_SIZE) for name in names}
     figures = {
         name: chart_figure(name, data, (w / SCREEN_DPI, h / SCREEN_DPI))
         for name, (w, h) in drawn.items()

@@ -25,6 +25,7 @@ from relplan.ui._compat import override
 from relplan.ui.views.base import PlanView
 
 if TYPE_CHECKING:
+    from relplan.planning.portfolio_forecast import PortfolioForecast
     from relplan.ui.analysis import PlanAnalysis
     from relplan.ui.tasks import BaseTaskRunner
     from relplan.ui.views.dashboard import DashboardView
@@ -57,6 +58,7 @@ class DashboardTab(QWidget, PlanView):
         self._filter: ViewFilter = (frozenset(), None, None)
         self._sent_plan: Plan | None = None
         self._sent_filter: ViewFilter | None = None
+        self._forecast: PortfolioForecast | None = None
 
     # -- PlanView ---------------------------------------------------------------------------
     @override
@@ -84,6 +86,12 @@ class DashboardTab(QWidget, PlanView):
         self._sent_plan = None
         self._sync()
 
+    def set_forecast(self, forecast: PortfolioForecast | None) -> None:
+        """Chart the train forecast from this portfolio forecast (the On time column's)."""
+        self._forecast = forecast
+        if self.view is not None:
+            self.view.set_forecast(forecast)
+
     def busy(self) -> bool:
         """Whether the charts shown are still being computed or drawn (benchmarks wait)."""
         return self.view is not None and self.view.busy()
@@ -101,6 +109,7 @@ class DashboardTab(QWidget, PlanView):
             from relplan.ui.views.dashboard import DashboardView
 
             self.view = DashboardView(self, runner=self._runner, clock=self._clock)
+            self.view.set_forecast(self._forecast)
             self._layout.addWidget(self.view)
             if self.setup_view is not None:
                 self.setup_view(self.view)

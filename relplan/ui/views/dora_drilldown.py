@@ -59,12 +59,17 @@ def dora_tooltip(figures: DoraMetrics) -> str:
 
 
 def _read_pulled(session: WorkspaceSession) -> Pulled | None:
-    """The pulled facts, on the charts' worker, through a connection of its own."""
+    """The pulled facts, on the charts' worker, through a read-only connection of its own (a
+    writable one would checkpoint on close, which the window takes for another program's
+    change and reloads, which recomputes the charts, which read again: a loop)."""
     from relplan.metrics.delivery_facts import load_pulled
-    from relplan.store.workspace import Workspace
+    from relplan.store.database import open_reader
 
-    with Workspace.open(session.workspace.path, create=False) as ws:
-        return load_pulled(ws.conn)
+    conn = open_reader(session.workspace.path)
+    try:
+        return load_pulled(conn)
+    finally:
+        conn.close()
 
 
 class DoraDrillDown(QObject):

@@ -38,6 +38,7 @@ from relplan.ui.views.timeline_paint import ROW_PX, ZOOMS, timeline_legend
 from relplan.ui.views.view_common import heading, plan_graph, without_chrome
 
 if TYPE_CHECKING:
+    from relplan.planning.level import Levelling
     from relplan.ui.analysis import PlanAnalysis
 
 #: Above this many release edges only explicit ones (and the selected release's) are drawn.
@@ -175,6 +176,20 @@ class TimelineView(QWidget, PlanView):
         self._filter = replace(self._filter, first=first, last=last)
         self.relayout()
 
+    def set_level_preview(self, levelling: Levelling | None, pins: frozenset[str]) -> None:
+        """Draw the moves of a levelling preview as ghost bars (None: clear them); ``pins``:
+        the releases the preview kept in place (their context menu offers to unpin)."""
+        self.chart.set_level_preview(levelling.moved if levelling is not None else (), pins)
+        self._set_legend()
+
+    def _set_legend(self) -> None:
+        chart = self.chart
+        self.legend.setText(
+            timeline_legend(
+                chart.env_colors, chart.theme, preview=bool(chart.level_moves or chart.level_pins)
+            )
+        )
+
     def focus_search(self) -> bool:
         """Focus the search box (Ctrl+F)."""
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -258,7 +273,7 @@ class TimelineView(QWidget, PlanView):
         if anchor is not None:  # a new analysis or filter keeps the days and rows in view
             self.chart.restore_anchor(anchor)
         self.set_title(layout, layout.origin, layout.day(layout.span_days - 1))
-        self.legend.setText(timeline_legend(self.chart.env_colors, self.chart.theme))
+        self._set_legend()
         if not self._scrolled:
             self._scrolled = True
             self.chart.scroll_to_day(today - dt.timedelta(days=30))

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
+    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QResizeEvent,
@@ -18,12 +20,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsView,
+    QMenu,
     QWidget,
 )
 
 from relplan.domain.model import Flag
 from relplan.layout.graph import PlanGraph
 from relplan.layout.timeline import TimelineLayout, arrow_path, dragged_dates
+from relplan.layout.timeline_level import LevelGhost, level_ghosts, pinned_starts
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, current_theme, environment_colors, team_colors
 from relplan.ui.views.timeline_paint import (
@@ -37,7 +41,7 @@ from relplan.ui.views.timeline_paint import (
 from relplan.ui.views.view_common import link_story, release_story, viewport_tooltip
 
 if TYPE_CHECKING:
-    pass
+    from relplan.planning.level import Move
 
 
 class TimelineChart(QGraphicsView):
@@ -47,12 +51,15 @@ class TimelineChart(QGraphicsView):
         move_requested(str, str, int): a bar was dragged: key, part ("body" or "end"), days.
         release_activated(str): a bar was double-clicked.
         selection_changed(str): a bar was clicked (its key).
+        pin_requested(str, bool): "Pin for levelling" (True) or "Unpin" (False) was chosen in
+            a bar's context menu.
     """
 
     move_requested = Signal(str, str, int)
     release_activated = Signal(str)
     selection_changed = Signal(str)
     zoom_changed = Signal()
+    pin_requested = Signal(str, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +76,12 @@ class TimelineChart(QGraphicsView):
         self.env_colors: dict[str, QColor] = {}
         self.flags: dict[str, list[Flag]] = {}
         self._drag: tuple[str, str, float, int] | None = None  # key, part, press x, delta days
+        # A levelling preview (the Level dialog's moves) and the rows of its ghosts.
+        self.level_moves: tuple[Move, ...] = ()
+        self.level_ghosts: dict[int, LevelGhost] = {}
+        #: The releases pinned in the Level dialog (the context menu offers to unpin them).
+        self.level_pins: frozenset[str] = frozenset()
+        self.level_pinned: dict[int, float] = {}  # their bars' starts, by row
         self.setScene(QGraphicsScene(self))
         self.canvas = TimelineCanvas(self)
         self.scene().addItem(self.canvas)
@@ -102,7 +115,17 @@ class TimelineChart(QGraphicsView):
         self.flags = {}
         for flag in graph.plan.flags:
             self.flags.setdefault(flag.release, []).append(flag)
+        self.level_ghosts = level_ghosts(layout, self.level_moves)
+        self.level_pinned = pinned_starts(layout, self.level_pins)
         self._resize_scene()
+
+    def set_level_preview(self, moves: tuple[Move, ...], pins: frozenset[str]) -> None:
+        """Draw ghosts for these moves of a levelling preview (empty: none) and know the pins."""
+        self.level_moves, self.level_pins = moves, pins
+        layout = self.timeline
+        self.level_ghosts = {} if layout is None else level_ghosts(layout, moves)
+        self.level_pinned = {} if layout is None else pinned_starts(layout, pins)
+        self.viewport().update()
 
     def set_zoom(self, day_px: float, *, anchor_x: float | None = None) -> None:
         """Show ``day_px`` pixels per day, keeping the day at viewport x ``anchor_x`` in place."""
@@ -238,6 +261,27 @@ class TimelineChart(QGraphicsView):
         dates = self.pending.get(key)
         if delta and dates is not None:
             self.move_requested.emit(key, part, delta)  # shown until the next layout
+
+    def context_actions(self, key: str) -> list[QAction]:
+        """The actions of a bar's context menu (parented to the chart; the menu shows them)."""
+        pinned = key in self.level_pins
+        action = QAction("Unpin for levelling" if pinned else "Pin for levelling", self)
+        action.setStatusTip(
+            f"{'Let levelling move' if pinned else 'Keep the dates of'} {key} in Level the Plan"
+        )
+        action.triggered.connect(lambda: self.pin_requested.emit(key, not pinned))
+        return [action]
+
+    @override
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        hit = self._at(QPointF(event.pos()))
+        if hit is None:
+            super().contextMenuEvent(event)
+            return
+        actions = self.context_actions(hit[0])
+        QMenu.exec(actions, event.globalPos(), None, self)
+        for action in actions:
+            action.deleteLater()
 
     @override
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:

@@ -27,6 +27,7 @@ from relplan.layout.lifecycle import lifecycle_marks
 from relplan.layout.timeline import arrow_path
 from relplan.ui._compat import override
 from relplan.ui.palette import Theme, ink, tint
+from relplan.ui.views.timeline_level import level_legend_chip, paint_level_ghost, paint_level_pin
 from relplan.ui.views.timeline_lifecycle import paint_lifecycle
 from relplan.ui.views.view_common import CRITICAL, legend_html
 
@@ -40,9 +41,11 @@ LABEL_W: Final = 210
 HEADER_H: Final = 54
 
 
-def timeline_legend(environments: dict[str, QColor], theme: Theme) -> str:
-    """The timeline's legend: environments, critical path, broken, implied, forecast, today."""
-    chips = [(c.name(), "■", env) for env, c in environments.items()]
+def timeline_legend(environments: dict[str, QColor], theme: Theme, *, preview: bool = False) -> str:
+    """The timeline's legend: environments, critical path, broken, implied, forecast, today
+    (and, with ``preview``, the levelling preview's ghosts first)."""
+    chips = level_legend_chip() if preview else []
+    chips += [(c.name(), "■", env) for env, c in environments.items()]
     chips += [
         (CRITICAL, "▬", "critical path"),
         (theme.error, "→", "broken / cycle"),
@@ -107,6 +110,13 @@ class TimelineCanvas(QGraphicsItem):
         for items in layout.items(first, last):
             self._row(painter, items, layout.rows[items.row].label)
         self._arrows(painter, first, last)
+        for n in range(first, last + 1):  # a levelling preview, over the bars
+            ghost = chart.level_ghosts.get(n)
+            if ghost is not None:
+                paint_level_ghost(painter, ghost, px=px, row_px=ROW_PX, theme=theme)
+            pin = chart.level_pinned.get(n)
+            if pin is not None:
+                paint_level_pin(painter, pin, n, px=px, row_px=ROW_PX)
         today = chart.today
         if today is not None:
             x = layout.x(today) * px

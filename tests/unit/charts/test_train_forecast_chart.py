@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from relplan.charts.style import day_number
 from relplan.charts.train_forecast import most_critical, train_forecast_figure
 from relplan.domain.model import Dependency, Plan, Release, Team, Train, WorkItem
@@ -59,3 +61,53 @@ def test_chart_without_figures_says_so() -> None:
     forecast = portfolio_forecast(_plan(), today=TODAY, runs=10, train="Q1")
     fig = train_forecast_figure(forecast, "NOPE")
     assert "No forecast for train NOPE" in fig.axes[0].texts[0].get_text()
+
+
+def test_train_criticality_from_the_whole_plan_matches_a_forecast_of_that_train() -> None:
+    from relplan.demo import generate
+    from relplan.formats.workspace_json import parse_workspace
+
+    today = dt.date(2026, 11, 27)
+    plan = parse_workspace(generate("small", seed=1, today=today))
+    whole = portfolio_forecast(plan, today=today, runs=300, seed=3, train_criticality=True)
+    assert portfolio_forecast(plan, today=today, runs=10).train_criticality == {}
+    assert set(whole.train_criticality) == set(whole.train_finish)
+    assert whole.train_criticality
+    for train, shares in whole.train_criticality.items():
+        own = portfolio_forecast(plan, today=today, runs=300, seed=3, train=train)
+        expected = {r.key: r.criticality for r in own.releases if r.criticality}
+        assert dict(shares) == pytest.approx(expected)
+        assert (whole.train_finish[train] == own.train_finish[train]).all()
+        assert most_critical(whole, train=train) == most_critical(own)
+
+
+def test_nearest_train_and_the_chart_for_each_case() -> None:
+    from relplan.charts.train_forecast import train_chart_figure
+    from relplan.metrics.dashboard import DashboardFilter, train_chart
+    from relplan.metrics.train_forecast import TrainChart
+
+    plan = _plan()
+    picked = train_chart(plan, DashboardFilter(), TODAY, None)
+    assert picked == TrainChart("Q1", None, picked=True)
+    named = train_chart(plan, DashboardFilter(train="Q1"), TODAY, None)
+    assert named == TrainChart("Q1", None, picked=False)
+    text = train_chart_figure(picked).axes[0].texts[0].get_text()
+    assert text == "Forecasting train Q1…"
+    empty = train_chart(Plan(), DashboardFilter(), TODAY, None)
+    assert "No train in this plan" in train_chart_figure(empty).axes[0].texts[0].get_text()
+    forecast = portfolio_forecast(plan, today=TODAY, runs=50, train="Q1")
+    fig = train_chart_figure(TrainChart("Q1", forecast, picked=True))
+    assert fig.get_suptitle().startswith("Train Q1 forecast (nearest its target")
+    assert train_chart_figure(TrainChart("Q1", forecast)).get_suptitle() == ""
+
+
+@pytest.mark.parametrize(
+    "name", ["relplan.metrics.train_forecast", "relplan.layout.timeline_level"]
+)
+def test_examples_pass(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0
+    assert result.failed == 0

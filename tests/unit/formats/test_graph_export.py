@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import subprocess
 from dataclasses import replace
@@ -13,7 +14,13 @@ import networkx as nx
 import pytest
 
 from relplan.domain.model import Dependency
-from relplan.formats.graph_export import export_graph, to_dot, to_graphml
+from relplan.formats.graph_export import (
+    export_graph,
+    graph_records,
+    to_dot,
+    to_graphml,
+    write_graph_records,
+)
 from relplan.formats.ics import ExportFilter
 from relplan.formats.workspace_json import parse_workspace
 from tests.helpers.plans import document
@@ -172,3 +179,18 @@ def test_graphml_is_the_text_networkx_writes() -> None:
     doc["work_items"][0]["points"] = 2.5
     graph = export_graph(parse_workspace(doc), items=True)
     assert to_graphml(graph) == "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+
+
+def test_graph_records_write_the_text_networkx_writes_of_the_same_graph() -> None:
+    doc = plan_document()
+    doc["work_items"][0]["title"] = "R&D <fast> path"  # printable ASCII that needs escaping
+    doc["work_items"][1]["title"] = "Line\nbreak & Größe"  # neither printable nor ASCII
+    plan = parse_workspace(doc)
+    for items in (False, True):
+        records = graph_records(plan, items=items)
+        graph = export_graph(plan, items=items)
+        assert list(records.nodes.items()) == list(graph.nodes(data=True))
+        assert list(records.edges()) == list(graph.edges(data=True))
+        out = io.StringIO()
+        write_graph_records(records, out)
+        assert out.getvalue() == "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"

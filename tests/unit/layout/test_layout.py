@@ -493,3 +493,30 @@ def test_focus_leaves_out_edges_from_releases_outside_it() -> None:
     assert columns(m) == [["A"], ["B"], ["C"]]
     assert sorted(e.link[:2] for e in m.edges) == [("A", "B"), ("B", "C")]
     assert m.hidden_edges == 0
+
+
+def test_arrows_come_in_row_then_link_order_from_the_graphs_links_of() -> None:
+    """The arrows of a row range: for each row, its release's links in the graph's order (the
+    order they are painted in, so overlaps look the same), each once, both ends shown."""
+    releases = [
+        Release(
+            f"R{n:02d}", f"R{n}", f"T{n % 3}", start=day("2026-11-02"), target=day("2026-11-04")
+        )
+        for n in range(30)
+    ]
+    deps = [dep(f"R{n:02d}", f"R{(n * 7 + k) % 30:02d}") for n in range(30) for k in (1, 5)]
+    deps = [d for d in deps if d.from_ref != d.to_ref]
+    g = PlanGraph(plan(*releases, deps=deps))
+    links_of = g.links_of()
+    assert links_of is g.links_of()  # built once
+    assert sum(map(len, links_of.values())) == 2 * len(g.links)
+    t = TimelineLayout(g, ViewFilter(teams=frozenset({"T0", "T1"})))
+    for first, last in ((0, len(t.rows)), (3, 9), (-2, 4), (12, 12)):
+        expected: dict[tuple[str, str], Link] = {}
+        for row in t.rows[max(first, 0) : last + 1]:
+            for link in g.links.values():
+                ends = (link.predecessor, link.successor)
+                shown = all(t.row_of(e) is not None for e in ends)
+                if row.kind == "release" and row.key in ends and shown:
+                    expected.setdefault(ends, link)
+        assert [a.link for a in t.arrows(first, last)] == list(expected.values())
