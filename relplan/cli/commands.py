@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from relplan import __version__, crash
@@ -486,6 +487,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _workspace_shorthand(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> list[str]:
+    """``relplan PATH`` means ``relplan --db PATH``: how a file manager opens a workspace.
+
+    The desktop entry runs ``relplan %f``. A first argument that is no command but names a
+    ``.relplan`` file, or any existing file, opens that workspace in the window.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0].startswith("-"):
+        return args
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    first = args[0]
+    if first in commands:
+        return args
+    if first.endswith(".relplan") or Path(first).is_file():
+        return ["--db", first, *args[1:]]
+    return args
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status.
 
@@ -493,7 +517,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     files or disks, and for a bug the path of a crash report (never a traceback).
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_workspace_shorthand(parser, argv))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -250,3 +250,25 @@ def test_check_table_fits_the_terminal(
     assert "environment_conflict" in text
     assert "more" in text
     assert max(len(line) for line in text.splitlines()) <= 120
+
+
+def test_a_workspace_path_alone_opens_it_in_the_window(tmp_path: Path, monkeypatch) -> None:
+    """``relplan PATH`` is ``relplan --db PATH``: the desktop entry runs ``relplan %f``."""
+    import relplan.app
+
+    opened: list[str | None] = []
+
+    def fake_window(args: argparse.Namespace) -> int:
+        opened.append(args.db)
+        return 0
+
+    monkeypatch.setattr(relplan.app, "main", fake_window)
+    existing = tmp_path / "plan.sqlite"
+    existing.write_bytes(b"")
+    assert run([str(tmp_path / "new.relplan")]) == 0
+    assert run([str(existing)]) == 0
+    assert opened == [str(tmp_path / "new.relplan"), str(existing)]
+    # A command name is still a command, and a word that is no file still gets argparse's error.
+    with pytest.raises(SystemExit):
+        run(["no-such-command"])
+    assert opened == [str(tmp_path / "new.relplan"), str(existing)]
