@@ -53,7 +53,8 @@ def timezone(conn: sqlite3.Connection) -> str:
     return str(row[0]) if row else "UTC"
 
 
-def _releases(conn: sqlite3.Connection) -> tuple[Release, ...]:
+def load_releases(conn: sqlite3.Connection) -> tuple[Release, ...]:
+    """Every stored release with its stages, milestones and gates, by key."""
     children = release_children(conn)
     return tuple(
         release_from_row(row, children.get(row[0]))
@@ -73,7 +74,7 @@ def load_release_plan(conn: sqlite3.Connection) -> Plan:
         teams=tuple(TABLES["team"].all(conn, "key")),
         environments=tuple(TABLES["environment"].all(conn, '"order", name')),
         trains=tuple(TABLES["train"].all(conn, "key")),
-        releases=_releases(conn),
+        releases=load_releases(conn),
         freezes=tuple(TABLES["freeze"].all(conn, "start, name")),
         templates=tuple(TABLES["template"].all(conn, "key")),
         flags=tuple(TABLES["flag"].all(conn, "key")),
@@ -250,7 +251,7 @@ def load_deployments(conn: sqlite3.Connection) -> tuple[Deployment, ...]:
 
 def load_plan(conn: sqlite3.Connection) -> Plan:
     """The whole workspace as one :class:`Plan`, in the export order of workspace-format.md."""
-    releases = _releases(conn)
+    releases = load_releases(conn)
     items = load_work_items(conn)
     deployments = load_deployments(conn)
     return Plan(

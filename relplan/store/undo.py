@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from relplan.errors import ChangedSinceError, NothingToUndoError
-from relplan.store import analysis_cache
+from relplan.store import analysis_cache, undo_bulk
 from relplan.store.commands import ChangeSet, Edit, Stamp, _apply, _audit
 from relplan.store.database import transaction
 from relplan.store.entities import TABLES, EntityTable, composite_key
 
-#: Sync bookkeeping that also moves outside commands (cursors of a run that changed nothing):
-#: restoring an older value only makes the next sync fetch more, so it is not checked.
-_UNCHECKED = frozenset({"sync_state"})
+_UNCHECKED = undo_bulk.UNCHECKED
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +204,14 @@ def replay(
             chosen = _pick(conn, origin, command_id, undo=undo)
             info = _info(conn, chosen)
             assert info is not None
+            runs = undo_bulk.added_only(conn, chosen)
+            if runs is not None and undo_bulk.unchanged(conn, runs, undo=undo):
+                changes = undo_bulk.apply(conn, runs, undo=undo)
+                undo_bulk.audit(conn, chosen, runs, stamp, undo=undo)
+                _mark(conn, chosen, origin, undo=undo)
+                changes.command_id = chosen
+                changes.label = info.label
+                return changes
             edits = load_edits(conn, chosen)
             _verify(conn, info, edits, undo=undo)
             if undo:
@@ -213,19 +219,27 @@ def replay(
             with analysis_cache.bulk(conn, len(edits)):
                 changes, afters = _apply(conn, edits)
             _audit(conn, chosen, "undo" if undo else "redo", edits, afters, stamp)
-            conn.execute(
-                "UPDATE commands SET state = ?, undone_by = ? WHERE id = ?",
-                ("undone" if undo else "done", origin if undo else None, chosen),
-            )
+            _mark(conn, chosen, origin, undo=undo)
     except sqlite3.IntegrityError as exc:
         # References are checked at COMMIT (rolled back by then): an object this would remove
         # is still used by a later change, say a flag added to a release that undo would delete.
         if info is None:
             raise
+        if not edits:  # the bulk path failed: the same edits, for the message
+            edits = load_edits(conn, info.id)
+            if undo:
+                edits = [Edit(e.entity, e.key, e.after, e.before) for e in reversed(edits)]
         raise ChangedSinceError(_still_used(conn, info, edits, undo=undo)) from exc
     changes.command_id = chosen
     changes.label = info.label
     return changes
+
+
+def _mark(conn: sqlite3.Connection, command_id: int, origin: str, *, undo: bool) -> None:
+    conn.execute(
+        "UPDATE commands SET state = ?, undone_by = ? WHERE id = ?",
+        ("undone" if undo else "done", origin if undo else None, command_id),
+    )
 
 
 def _still_used(
