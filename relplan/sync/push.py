@@ -30,7 +30,7 @@ from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
 from relplan.store.sync_state import Source, SyncConflict, SyncRun, now_iso
 from relplan.store.workspace import Workspace
-from relplan.sync import merge, push_batch, push_create, push_links
+from relplan.sync import merge, push_batch, push_create, push_guard, push_links
 from relplan.sync.credentials import CredentialStore
 from relplan.sync.http import HttpClient
 from relplan.sync.jira import JiraTracker
@@ -268,15 +268,19 @@ def run_push(
     tracker: JiraTracker | None = None,
     cancel: CancelToken | None = None,
     progress: Callable[[int, int], None] | None = None,
+    expected: str | None = None,
 ) -> PushReport:
     """Push ``name``'s local edits: re-read, compare three ways, write or record a conflict.
 
     With ``dry_run`` every object is re-read (to show the remote value now) and nothing is
-    written. A push of a connection without ``push`` on is always a dry run.
+    written. A push of a connection without ``push`` on is always a dry run. ``expected``: the
+    :func:`~relplan.sync.push_guard.fingerprint` of the previewed changes; the push refuses
+    (before any request) when the changes planned now differ.
 
     Raises:
         UnknownObjectError: no such connection.
         CredentialError: no token.
+        PlanChangedError: the changes are not the ones previewed (``expected``).
         SyncError: the tracker failed; the report of what was written is on ``exc.report``
             (attribute ``push_report``) and the bookkeeping of those writes is saved.
     """
@@ -288,6 +292,7 @@ def run_push(
     dry_run = dry_run or not config.push or first
     report = PushReport(name, dry_run=dry_run, first=first)
     changes = plan_push(ws, name)
+    push_guard.check(name, changes, expected)
     report.changes = list(changes)
     if first:
         _store(ws, replace(config, push_previewed=True))
