@@ -84,13 +84,21 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def connection_set(ws: Workspace, args: argparse.Namespace) -> int:
-    """``relplan connection set NAME [--push on|off] [--create-releases on|off]``."""
+    """``relplan connection set NAME [--push on|off] [--create-releases on|off]
+    [--iteration-root PATH]``."""
     from relplan.sync import push, push_create
 
     creating = getattr(args, "create_releases", None)
-    if args.push is None and creating is None:
+    root = getattr(args, "iteration_root", None)
+    if args.push is None and creating is None and root is None:
         raise ValidationError(
-            [Issue("--push", "'connection set' needs --push on|off or --create-releases on|off")]
+            [
+                Issue(
+                    "--push",
+                    "'connection set' needs --push on|off, --create-releases on|off or "
+                    "--iteration-root PATH",
+                )
+            ]
         )
     if args.push is not None:
         config = push.set_push(ws, args.name, args.push == "on")
@@ -100,6 +108,10 @@ def connection_set(ws: Workspace, args: argparse.Namespace) -> int:
         config = push_create.set_create_releases(ws, args.name, creating == "on")
         state = "on" if config.create_releases else "off"
         out(f"{config.name}: create releases {state}")
+    if root is not None:
+        config = push_create.set_iteration_root(ws, args.name, root)
+        where = config.iteration_root or "the project's root iteration"
+        out(f"{config.name}: new iterations go under {where}")
     return 0
 
 

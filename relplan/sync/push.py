@@ -456,6 +456,7 @@ def run_push(
     finally:
         http.close()
         if not dry_run:
+            push_links.remember_direction(ws, name, links)
             _save(ws, name, sources, snapshots, conflicts, report, made)
             # The run log: never read back for a watermark, so its own statuses are safe.
             sync_state.record_run(
