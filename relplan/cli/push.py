@@ -37,9 +37,12 @@ def failure_line(name: str, exc: SyncError) -> str:
 
 def cmd_push(args: argparse.Namespace) -> int:
     """``relplan push [NAME ...] [--dry-run]``."""
-    from relplan.sync import engine, push
+    from relplan.sync import engine, push, push_guard
     from relplan.sync.credentials import KeyringStore
 
+    expect = getattr(args, "expect", None)
+    if expect is not None and len(args.names) != 1:
+        raise ValidationError([Issue("--expect", "--expect needs exactly one connection NAME")])
     with open_workspace(args, create=False) as ws:
         names = engine.names(ws, args.names)
         if not args.names:
@@ -50,7 +53,15 @@ def cmd_push(args: argparse.Namespace) -> int:
         status = 0
         for name in names:
             try:
-                report = push.run_push(ws, name, KeyringStore(), dry_run=args.dry_run)
+                report = push.run_push(
+                    ws, name, KeyringStore(), dry_run=args.dry_run, expected=expect
+                )
+            except push_guard.PlanChangedError as exc:
+                sys.stderr.write(
+                    f"relplan: {name}: {exc} ('relplan push {name} --dry-run' shows it)\n"
+                )
+                status = 2
+                continue
             except SyncError as exc:
                 sys.stderr.write(failure_line(name, exc) + "\n")
                 partial = getattr(exc, "push_report", None)
@@ -66,17 +77,28 @@ def cmd_push(args: argparse.Namespace) -> int:
             for c in report.conflicts:
                 out(f"  conflict: {c.describe()} (base {c.base}; see 'relplan sync --conflicts')")
             out(report.summary())
+            if report.dry_run and report.changes:
+                plan = push_guard.fingerprint(report.changes)
+                out(f"  push exactly these: relplan push {name} --expect {plan}")
     return status
 
 
 def connection_set(ws: Workspace, args: argparse.Namespace) -> int:
-    """``relplan connection set NAME [--push on|off] [--create-releases on|off]``."""
+    """``relplan connection set NAME [--push on|off] [--create-releases on|off]
+    [--iteration-root PATH]``."""
     from relplan.sync import push, push_create
 
     creating = getattr(args, "create_releases", None)
-    if args.push is None and creating is None:
+    root = getattr(args, "iteration_root", None)
+    if args.push is None and creating is None and root is None:
         raise ValidationError(
-            [Issue("--push", "'connection set' needs --push on|off or --create-releases on|off")]
+            [
+                Issue(
+                    "--push",
+                    "'connection set' needs --push on|off, --create-releases on|off or "
+                    "--iteration-root PATH",
+                )
+            ]
         )
     if args.push is not None:
         config = push.set_push(ws, args.name, args.push == "on")
@@ -86,6 +108,10 @@ def connection_set(ws: Workspace, args: argparse.Namespace) -> int:
         config = push_create.set_create_releases(ws, args.name, creating == "on")
         state = "on" if config.create_releases else "off"
         out(f"{config.name}: create releases {state}")
+    if root is not None:
+        config = push_create.set_iteration_root(ws, args.name, root)
+        where = config.iteration_root or "the project's root iteration"
+        out(f"{config.name}: new iterations go under {where}")
     return 0
 
 
@@ -101,3 +127,9 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="connections (default: all with push)")
     p.add_argument("--dry-run", action="store_true", help="show the remote changes, write none")
+    p.add_argument(
+        "--expect",
+        metavar="PLAN",
+        help="write only if the changes are still those a --dry-run listed with this plan id "
+        "(one NAME); otherwise write nothing",
+    )

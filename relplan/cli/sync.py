@@ -248,6 +248,11 @@ def register(add: AddCommand) -> None:
         "--create-releases", choices=["on", "off"],
         help="set: a push also creates a version/iteration for a new local release of a team",
     )  # fmt: skip
+    p.add_argument(
+        "--iteration-root", metavar="PATH",
+        help="set, Azure: the iteration a push creates new iterations under "
+        "(e.g. 'Releases\\2026'; '' for the project's root)",
+    )  # fmt: skip
     p.add_argument("kind_or_name", nargs="?", metavar="KIND|NAME", help="add: the kind; else NAME")
     p.add_argument("add_name", nargs="?", metavar="NAME", help="add: the connection's name")
     p.add_argument("--url", help="site URL (Jira) or organisation URL (Azure); https only")

@@ -30,7 +30,7 @@ from relplan.store.commands import Command, Edit
 from relplan.store.entities import TABLES
 from relplan.store.sync_state import Source, SyncConflict, SyncRun, now_iso
 from relplan.store.workspace import Workspace
-from relplan.sync import merge, push_create, push_links
+from relplan.sync import merge, push_batch, push_create, push_guard, push_links
 from relplan.sync.credentials import CredentialStore
 from relplan.sync.http import HttpClient
 from relplan.sync.jira import JiraTracker
@@ -268,15 +268,19 @@ def run_push(
     tracker: JiraTracker | None = None,
     cancel: CancelToken | None = None,
     progress: Callable[[int, int], None] | None = None,
+    expected: str | None = None,
 ) -> PushReport:
     """Push ``name``'s local edits: re-read, compare three ways, write or record a conflict.
 
     With ``dry_run`` every object is re-read (to show the remote value now) and nothing is
-    written. A push of a connection without ``push`` on is always a dry run.
+    written. A push of a connection without ``push`` on is always a dry run. ``expected``: the
+    :func:`~relplan.sync.push_guard.fingerprint` of the previewed changes; the push refuses
+    (before any request) when the changes planned now differ.
 
     Raises:
         UnknownObjectError: no such connection.
         CredentialError: no token.
+        PlanChangedError: the changes are not the ones previewed (``expected``).
         SyncError: the tracker failed; the report of what was written is on ``exc.report``
             (attribute ``push_report``) and the bookkeeping of those writes is saved.
     """
@@ -288,6 +292,7 @@ def run_push(
     dry_run = dry_run or not config.push or first
     report = PushReport(name, dry_run=dry_run, first=first)
     changes = plan_push(ws, name)
+    push_guard.check(name, changes, expected)
     report.changes = list(changes)
     if first:
         _store(ws, replace(config, push_previewed=True))
@@ -341,8 +346,19 @@ def run_push(
     created = {c.key for c in changes if c.field == "create"}
     new_releases = sync_state.releases(ws.conn, created)
     team_sources = {s.source_id: s for s in sources.values() if s.entity == "team"}
+    project_of_version = _projects_of_versions(
+        ws, sources, {c.key for c in changes if c.entity == "release"}
+    )
 
-    def one_object(indexes: list[int]) -> None:
+    def one_chunk(chunk: list[list[int]]) -> None:
+        # One batch read for the chunk, immediately before its writes (push_batch).
+        cache = push_batch.prefetch(
+            http, api, config.kind, (changes[n] for g in chunk for n in g), project_of_version
+        )
+        for indexes in chunk:
+            one_object(indexes, cache)
+
+    def one_object(indexes: list[int], cache: push_batch.Prefetched) -> None:
         # The fields of one object go in order on one thread; objects go in parallel.
         for n in indexes:
             token.raise_if_cancelled()
@@ -365,10 +381,11 @@ def run_push(
                     nodes, change, write=not dry_run, source_key=key
                 )
             elif azure:
-                remote = _azure_read(http, api, change, release_of_version, revs)
+                item = cache.items.pop(change.source_id, None)
+                remote = _azure_read(http, api, change, release_of_version, revs, item)
                 if not dry_run and remote != change.new and remote == change.base:
                     try:
-                        _azure_write(http, api, change, versions, revs[change.source_id])
+                        _azure_write(http, api, change, versions, revs)
                     except SyncError as exc:
                         if exc.status not in (409, 412):
                             raise
@@ -376,9 +393,16 @@ def run_push(
                         remote = _azure_read(http, api, change, release_of_version, revs)
                         stale = True
             else:
-                remote = _read(http, api, change, release_of_version)
+                remote = _read(http, api, change, release_of_version, cache)
                 if not dry_run and remote != change.new and remote == change.base:
-                    _write(http, api, change, versions)
+                    try:
+                        _write(http, api, change, versions)
+                    except SyncError as exc:
+                        if exc.status != 409:
+                            raise
+                        # "A conflicting update" (W.2): re-read; a conflict, never a retry.
+                        remote = _read(http, api, change, release_of_version, None)
+                        stale = True
             with lock:
                 _record(n, change, remote, stale, new_source)
 
@@ -422,7 +446,8 @@ def run_push(
     nodes = push_create.CreateContext(http, api, config, name)
     started = now_iso()
     try:
-        run_all(one_object, groups.values(), workers=WORKERS, cancel=token)
+        batches = push_batch.chunks(list(groups.values()), push_batch.chunk_size(config.kind))
+        run_all(one_chunk, batches, workers=WORKERS, cancel=token)
     except (SyncError, Cancelled) as exc:
         report.not_written = [changes[n] for n in sorted(remaining)]
         report.error = str(exc)
@@ -431,6 +456,7 @@ def run_push(
     finally:
         http.close()
         if not dry_run:
+            push_links.remember_direction(ws, name, links)
             _save(ws, name, sources, snapshots, conflicts, report, made)
             # The run log: never read back for a watermark, so its own statuses are safe.
             sync_state.record_run(
@@ -444,17 +470,26 @@ def run_push(
 
 
 def _read(
-    http: HttpClient, api: str, change: RemoteChange, release_of_version: dict[str, str]
+    http: HttpClient,
+    api: str,
+    change: RemoteChange,
+    release_of_version: dict[str, str],
+    cache: push_batch.Prefetched | None,
 ) -> Any:
-    """The remote value of ``change``'s field now, in local form."""
+    """The remote value of ``change``'s field now, in local form.
+
+    ``cache``: the chunk's batch read; an object it lacks is read on its own. A version read
+    there serves each of its fields (a PUT changes only the key it sends); an issue serves once.
+    """
     if change.entity == "release":
-        version = http.get(
-            f"{api}/version/{change.source_id.split(':', 1)[1]}", what=change.remote_object
+        ident = change.source_id.split(":", 1)[1]
+        version = (cache.versions.get(ident) if cache else None) or http.get(
+            f"{api}/version/{ident}", what=change.remote_object
         )
         if change.field == "status":
             return "released" if version.get("released") else change.base
         return version.get(change.remote_field)
-    issue = http.get(
+    issue = (cache.issues.pop(change.source_id, None) if cache else None) or http.get(
         f"{api}/issue/{change.source_id}", params={"fields": "fixVersions,updated"},
         what=change.remote_object,
     )  # fmt: skip
@@ -471,12 +506,17 @@ def _azure_read(
     change: RemoteChange,
     release_of_path: dict[str, str],
     revs: dict[str, int],
+    item: dict[str, Any] | None = None,
 ) -> Any:
-    """A work item's iteration now (as a release key, or ``iteration:PATH``); keeps its rev."""
-    item = http.get(
-        f"{project}/_apis/wit/workitems/{change.source_id}", params={"api-version": "7.1"},
-        what=change.remote_object,
-    )  # fmt: skip
+    """A work item's iteration now (as a release key, or ``iteration:PATH``); keeps its rev.
+
+    ``item``: the item as the chunk's batch read returned it (None: read it now).
+    """
+    if item is None:
+        item = http.get(
+            f"{project}/_apis/wit/workitems/{change.source_id}", params={"api-version": "7.1"},
+            what=change.remote_object,
+        )  # fmt: skip
     revs[change.source_id] = int(item.get("rev") or 0)
     path = str((item.get("fields") or {}).get(_ITERATION) or "")
     if path in release_of_path:
@@ -486,16 +526,22 @@ def _azure_read(
 
 
 def _azure_write(
-    http: HttpClient, project: str, change: RemoteChange, paths: dict[str, str], rev: int
+    http: HttpClient,
+    project: str,
+    change: RemoteChange,
+    paths: dict[str, str],
+    revs: dict[str, int],
 ) -> None:
     """PATCH the item's IterationPath, guarded by ``test /rev`` (the patch is atomic)."""
     value = paths[change.new]  # plan_push only moves items to a synced iteration
-    http.request(
+    item = http.request(
         "PATCH", f"{project}/_apis/wit/workitems/{change.source_id}",
         params={"api-version": "7.1"}, headers=_PATCH, what=change.remote_object,
-        body=[{"op": "test", "path": "/rev", "value": rev},
+        body=[{"op": "test", "path": "/rev", "value": revs[change.source_id]},
               {"op": "add", "path": f"/fields/{_ITERATION}", "value": value}],
     )  # fmt: skip
+    if isinstance(item, dict) and item.get("rev") is not None:
+        revs[change.source_id] = int(item["rev"])  # the next write of this item tests this rev
 
 
 def _write(http: HttpClient, api: str, change: RemoteChange, versions: dict[str, str]) -> None:
@@ -511,6 +557,27 @@ def _write(http: HttpClient, api: str, change: RemoteChange, versions: dict[str,
         "PUT", f"{api}/issue/{change.source_id}",
         body={"update": {"fixVersions": [{"set": refs}]}}, what=change.remote_object,
     )  # fmt: skip
+
+
+def _projects_of_versions(
+    ws: Workspace, sources: dict[tuple[str, str], Source], releases: set[str]
+) -> dict[str, str]:
+    """Version id -> its project's id, for the releases a push writes (from their team)."""
+    keys = [
+        k for (entity, k), s in sources.items()
+        if entity == "release" and k in releases and s.source_id.startswith("version:")
+    ]  # fmt: skip
+    project_of_team = {
+        s.key: s.source_id.split(":", 1)[1]
+        for s in sources.values()
+        if s.entity == "team" and s.source_id.startswith("project:")
+    }
+    out = {}
+    for key, release in sync_state.releases(ws.conn, keys).items():
+        project = project_of_team.get(release.team or "")
+        if project:
+            out[sources[("release", key)].source_id.split(":", 1)[1]] = project
+    return out
 
 
 def _save(

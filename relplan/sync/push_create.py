@@ -92,6 +92,42 @@ def set_create_releases(ws: Workspace, name: str, on: bool) -> ConnectionConfig:
     return new
 
 
+def normalize_root(project: str, text: str) -> str:
+    """An iteration root as stored: the node path below the project's root iteration.
+
+    Accepts ``Releases\\2026``, ``Releases/2026``, ``Proj\\Releases`` (a work item's form) and
+    ``\\Proj\\Iteration\\Releases`` (a classification node's form); empty is the root itself.
+    """
+    parts = [p.strip() for p in text.replace("/", "\\").split("\\") if p.strip()]
+    if parts and parts[0].casefold() == project.casefold():
+        parts = parts[1:]
+        if parts and parts[0].casefold() == "iteration":
+            parts = parts[1:]
+    return "\\".join(parts)
+
+
+def set_iteration_root(ws: Workspace, name: str, root: str) -> ConnectionConfig:
+    """Set where a push creates iterations for an Azure connection (a setting).
+
+    Raises:
+        UnknownObjectError: no such connection.
+        ValidationError: not an Azure Boards connection.
+    """
+    from dataclasses import replace
+
+    from relplan.errors import Issue, ValidationError
+    from relplan.sync import push
+
+    config = _load(ws, name)
+    if config.kind != "azure_boards":
+        raise ValidationError(
+            [Issue("--iteration-root", f"connection {name} is not an Azure Boards connection")]
+        )
+    new = replace(config, iteration_root=normalize_root(config.project, root))
+    push._store(ws, new)
+    return new
+
+
 def _load(ws: Workspace, name: str) -> ConnectionConfig:
     from relplan.sync.engine import load_config
 
@@ -158,7 +194,9 @@ def push_create(
 def _create_iteration(
     ctx: CreateContext, change: Any, release: Release, team: Source, *, write: bool
 ) -> tuple[Any, Source | None]:
-    rel = quote(release.name, safe="")
+    # Under the connection's iteration root (set with --iteration-root), else the root itself.
+    root = quote(ctx.config.iteration_root.replace("\\", "/"), safe="/")
+    rel = "/".join(x for x in (root, quote(release.name, safe="")) if x)
     try:
         node = ctx.http.get(_node_url(ctx, rel), params=_V, what=change.remote_object)
     except SyncError as exc:
@@ -175,7 +213,7 @@ def _create_iteration(
         if release.target is not None:
             attrs["finishDate"] = f"{release.target.isoformat()}T00:00:00Z"
         node = ctx.http.post(
-            _node_url(ctx, "").rstrip("/"), {"name": release.name, "attributes": attrs},
+            _node_url(ctx, root).rstrip("/"), {"name": release.name, "attributes": attrs},
             params=_V, what=change.remote_object,
         )  # fmt: skip
     # The team's iterations are what the pull reads: add the node to the team (by its GUID).

@@ -29,6 +29,9 @@ from relplan.sync.http import HttpClient
 from relplan.sync.tracker import ConnectionConfig
 
 FORWARD = "System.LinkTypes.Dependency-Forward"
+#: ``ConnectionConfig.link_direction``: Cloud's reading of a POST (W.3), and the reverse one.
+INWARD_BLOCKS = "inward-blocks"
+MIRRORED = "mirrored"
 #: What the pull stores for a synced link (the trackers carry no type or lag).
 LINK_FIELDS = {"type": "FS", "lag_days": 0}
 _PATCH = {"Content-Type": "application/json-patch+json"}
@@ -42,7 +45,9 @@ class LinkContext:
         http: the tracker client.
         api: ``/rest/api/3`` or ``/rest/api/2`` (Jira), the URL-quoted project (Azure).
         config: the connection.
-        mirrored: Jira: this tenant reads a POST's inward/outward the other way round.
+        mirrored: Jira: this tenant reads a POST's inward/outward the other way round (as
+            the connection last found out, until a link made here reads back otherwise).
+        detected: Jira: a link made in this push read back the way ``mirrored`` says.
     """
 
     http: HttpClient
@@ -50,6 +55,10 @@ class LinkContext:
     config: ConnectionConfig
     mirrored: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    detected: bool = False
+
+    def __post_init__(self) -> None:
+        self.mirrored = self.config.link_direction == MIRRORED
 
     @property
     def azure(self) -> bool:
@@ -196,6 +205,8 @@ def _jira_create(ctx: LinkContext, before: str, after: str, what: str) -> None:
     _jira_post(ctx, before, after, mirrored, what)
     forward, backward = _jira_read(ctx, before, after, what)
     if forward:
+        with ctx.lock:
+            ctx.detected = True
         return
     wrong = [i for i in backward if i not in old_backward]
     if not wrong:
@@ -209,6 +220,22 @@ def _jira_create(ctx: LinkContext, before: str, after: str, what: str) -> None:
     forward, _ = _jira_read(ctx, before, after, what)
     if not forward:
         raise SyncError(SyncError.REMOTE, f"{what}: the new link could not be read back")
+    with ctx.lock:
+        ctx.detected = True
+
+
+def remember_direction(ws: Workspace, name: str, ctx: LinkContext) -> None:
+    """Save the POST direction a push found (a setting), so later pushes start with it and
+    never make a wrong-way link to find it out again."""
+    if ctx.azure or not ctx.detected:
+        return
+    from relplan.sync import push
+    from relplan.sync.engine import load_config
+
+    found = MIRRORED if ctx.mirrored else INWARD_BLOCKS
+    config = load_config(ws, name)  # as stored now (the push may have changed other settings)
+    if config.link_direction != found:
+        push._store(ws, replace(config, link_direction=found))
 
 
 def _jira_delete(ctx: LinkContext, link_id: str, what: str) -> None:

@@ -14,14 +14,14 @@ progress callback, so a window can run them in the background.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from relplan.errors import Cancelled, CredentialError, RelplanError, SyncError, ValidationError
 from relplan.store import sync_state
 from relplan.store.workspace import Workspace
-from relplan.sync import engine, push
+from relplan.sync import engine, push, push_guard
 from relplan.sync.credentials import CredentialStore
 from relplan.sync.push import PushReport, RemoteChange
 from relplan.sync.tracker import CONNECTION_KINDS, CancelToken, Tracker
@@ -88,6 +88,11 @@ class ConnectionPush:
     push: bool
     changes: list[RemoteChange] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What these changes would write, for :func:`push_all`'s ``expected``."""
+        return push_guard.fingerprint(self.changes)
 
     def line(self) -> str:
         """One line for the preview's header."""
@@ -224,15 +229,30 @@ def push_all(
     tracker_for: TrackerFor = engine.tracker_for,
     cancel: CancelToken | None = None,
     progress: PushProgress | None = None,
+    expected: Mapping[str, str] | None = None,
 ) -> list[PushOutcome]:
     """Push ``names`` (those with push off are skipped) one after another.
 
     A connection that fails keeps its partial report and failure line, and the next one goes on;
     a cancel stops the push: the cancelled connection's report says what was and was not
     written, and the connections after it are not started.
+
+    ``expected``: connection -> fingerprint of its previewed changes (:func:`preview`). Every
+    connection is checked before anything is written: when any plan changed since the preview,
+    nothing is pushed at all.
+
+    Raises:
+        PlanChangedError: with ``expected``, a plan is not the previewed one.
     """
     token = cancel or CancelToken()
     out: list[PushOutcome] = []
+    if expected is not None:
+        changed = [
+            n for n in names
+            if push_guard.fingerprint(push.plan_push(ws, n)) != expected.get(n)
+        ]  # fmt: skip
+        if changed:
+            raise push_guard.PlanChangedError(changed)
     for name in names:
         if token.cancelled:
             break
@@ -243,6 +263,7 @@ def push_all(
             report = push.run_push(
                 ws, name, credentials, tracker=tracker_for(config.kind),  # type: ignore[arg-type]
                 cancel=token, progress=_for(name, progress),
+                expected=None if expected is None else expected.get(name),
             )  # fmt: skip
             out.append(PushOutcome(name, report))
         except (RelplanError, OSError) as exc:

@@ -184,6 +184,12 @@ class ConnectionConfig:
     push_previewed: bool = False
     #: A push also creates a version/iteration for a new local release of a synced team.
     create_releases: bool = False
+    #: Azure: where a push creates iterations, below the project's root iteration
+    #: (``Releases\\2026``); empty: directly under the root.
+    iteration_root: str = ""
+    #: Jira: how this tenant reads a ``POST /issueLink`` (W.3), once a push found out:
+    #: ``inward-blocks`` (Cloud: the inwardIssue shows the outward phrase) or ``mirrored``.
+    link_direction: str = ""
     #: Where its secret is kept, when read from a workspace (``engine.load_config``).
     secret: SecretRef | None = field(default=None, compare=False, repr=False)
 
@@ -214,6 +220,10 @@ class ConnectionConfig:
             data["push_previewed"] = True
         if self.create_releases:
             data["create_releases"] = True
+        if self.iteration_root:
+            data["iteration_root"] = self.iteration_root
+        if self.link_direction:
+            data["link_direction"] = self.link_direction
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def scope_signature(self) -> str:
@@ -242,6 +252,8 @@ class ConnectionConfig:
             push=bool(data.get("push", False)),
             push_previewed=bool(data.get("push_previewed", False)),
             create_releases=bool(data.get("create_releases", False)),
+            iteration_root=str(data.get("iteration_root", "")),
+            link_direction=str(data.get("link_direction", "")),
         )
 
     def validate(self) -> None:

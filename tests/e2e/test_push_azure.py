@@ -80,7 +80,8 @@ def test_stale_rev_412_becomes_a_conflict_not_an_overwrite(
 
     def racing(method: str, path: str, params: dict[str, str], body: Any) -> Any:
         reply = real_get(method, path, params, body)
-        if method == "GET" and path.endswith("/workitems/1"):
+        if method == "POST" and path.endswith("/workitemsbatch"):
+            # Changed between the push's batch re-read and its write.
             org.update_item(1, **{"System.Title": "Checkout (renamed)"})  # bumps rev
         return reply
 
@@ -88,6 +89,8 @@ def test_stale_rev_412_becomes_a_conflict_not_an_overwrite(
     report = run(synced)
     assert report.written == []
     assert len(report.conflicts) == 1
+    (sent,) = patches(org)
+    assert sent.body[0] == {"op": "test", "path": "/rev", "value": 1}  # the rev the batch read
     assert org.items[1]["fields"]["System.IterationPath"] == f"{org.project}\\Sprint 1"
     assert [c.field for c in sync_state.conflicts(synced.conn, "ado")] == ["release"]
 

@@ -213,7 +213,7 @@ def test_429_with_retry_after_is_waited_out_and_written_once(
 ) -> None:
     enable(synced)
     edit(synced, "release", "EE-v2.7.0", target=dt.date(2026, 4, 15))
-    jira.fail("/version/", 429, times=1, headers={"Retry-After": "0"})
+    jira.fail("/versions", 429, times=1, headers={"Retry-After": "0"})  # the batch re-read
     report = run(synced)
     assert [c.field for c in report.written] == ["target"]
     assert [w[2] for w in writes(jira) if "/version/" in w[1]] == [{"releaseDate": "2026-04-15"}]

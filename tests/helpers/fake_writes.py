@@ -253,6 +253,14 @@ def _node_create(fake: FakeAzure, parent: str, body: dict[str, Any]) -> Reply:
             },
         )
     rel = f"{parent}\\{name}" if parent else name
+    if parent and parent not in fake.nodes:
+        return Reply(
+            404,
+            {
+                "message": f"VS402485: The node name or path {parent} does not exist.",
+                "typeKey": "WorkItemClassificationNodeDoesNotExistException",
+            },
+        )
     if rel in fake.nodes:
         return Reply(
             409,
@@ -271,6 +279,15 @@ def _node_create(fake: FakeAzure, parent: str, body: dict[str, Any]) -> Reply:
     }  # fmt: skip
     fake.nodes[rel] = node
     return Reply(201, dict(node), headers={"Location": node["url"]})
+
+
+def add_node(fake: FakeAzure, parent: str, name: str) -> dict[str, Any]:
+    """An iteration node made as ``POST …/classificationnodes/Iterations/{parent}`` would."""
+    with fake.lock:
+        nodes(fake)
+        reply = _node_create(fake, parent, {"name": name})
+    assert reply.status == 201, reply.body
+    return dict(reply.body)
 
 
 def _team_add(fake: FakeAzure, identifier: str) -> Reply:

@@ -170,7 +170,7 @@ def test_a_401_is_one_line_and_names_what_was_not_written(
 ) -> None:
     edit(demo_ws, "release", "EE-v9.0", target=dt.date(2026, 7, 10))
     dialog = open_preview(qtbot, win)
-    fake.fail("/version/", 401, times=10)
+    fake.fail("/version", 401, times=10)  # reads and writes
     confirm(qtbot, win, dialog)
     text = dialog.status.text()
     assert len(text.splitlines()) == 1
@@ -378,7 +378,8 @@ def test_azure_move_is_previewed_and_a_stale_rev_becomes_a_conflict(
 
     def racing(method: str, path: str, params: dict[str, str], body: Any) -> Any:
         reply = real_route(method, path, params, body)
-        if method == "GET" and path.endswith("/workitems/2"):
+        if method == "POST" and path.endswith("/workitemsbatch"):
+            # Changed between the push's batch re-read and its write.
             ado.update_item(2, **{"System.Title": "Refunds (renamed)"})  # bumps rev
         return reply
 

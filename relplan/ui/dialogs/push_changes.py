@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from relplan.store.workspace import Workspace
 from relplan.sync import push_plan
 from relplan.sync.credentials import CredentialStore
+from relplan.sync.push_guard import PlanChangedError
 from relplan.sync.push_plan import ConnectionPush, PushOutcome, TrackerFor
 from relplan.sync.tracker import CancelToken
 from relplan.ui.models.text_rows import TextRowsModel
@@ -83,6 +84,8 @@ class PushChangesDialog(QDialog):
         self._last_progress = 0.0
         self.previews: list[ConnectionPush] = []
         self.outcomes: list[PushOutcome] = []
+        #: Why the preview was made again (the plan changed before Push was clicked).
+        self._notice = ""
 
         self.header = QLabel("Reading what would be pushed…")
         self.header.setWordWrap(True)
@@ -183,11 +186,15 @@ class PushChangesDialog(QDialog):
         self.push_button.setText(f"Push {n} Change{'s' if n != 1 else ''}")
         self.push_button.setEnabled(n > 0)
         self.status.setText(
-            "Nothing is written until you click Push; each object is read again just before its "
-            "write, and a remote change since the last sync becomes a conflict."
-            if n
-            else "Nothing to push."
+            self._notice
+            + (
+                "Nothing is written until you click Push; each object is read again just before "
+                "its write, and a remote change since the last sync becomes a conflict."
+                if n
+                else "Nothing to push."
+            )
         )
+        self._notice = ""
         self.previewed.emit(self.previews)
         self._maybe_close()
 
@@ -203,14 +210,17 @@ class PushChangesDialog(QDialog):
         self.status.setText("Pushing…")
         previews = list(self.previews)
         names = [p.name for p in previews if p.push and p.error is None and p.changes]
+        # Exactly what was previewed: an edit made since makes the push refuse (push_guard).
+        expected = {p.name: p.fingerprint for p in previews if p.name in names}
         ws, creds, trackers, progress = (
             self._ws, self._credentials, self._tracker_for, self.report_progress
         )  # fmt: skip
 
         def job() -> tuple[list[PushOutcome], list[push_plan.Row]]:
             done = push_plan.push_all(
-                ws, creds, names, tracker_for=trackers, cancel=token, progress=progress
-            )
+                ws, creds, names, tracker_for=trackers, cancel=token, progress=progress,
+                expected=expected,
+            )  # fmt: skip
             return done, push_plan.rows(previews, done)
 
         self._runner.submit(job, lane="db", on_done=self._on_pushed, on_error=self._on_failed)
@@ -231,6 +241,13 @@ class PushChangesDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._busy(None)
+        if isinstance(exc, PlanChangedError) and not self._close_when_done:
+            # Show what would be pushed now; the person confirms again.
+            self._notice = f"Not pushed: {exc}.\n"
+            self._phase = "Reading"
+            self.status.setText(self._notice)
+            self.start()
+            return
         self.status.setText(push_plan.failure_line(exc))
         self._maybe_close()
 

@@ -48,7 +48,7 @@ class _Http:
 
 def test_tf400497_sets_the_backlog_iteration_to_the_root_then_adds_again() -> None:
     http = _Http()
-    config = SimpleNamespace(project="Proj", team="Team A", kind="azure_boards")
+    config = SimpleNamespace(project="Proj", team="Team A", kind="azure_boards", iteration_root="")
     ctx = push_create.CreateContext(http, "Proj", config, "az")  # type: ignore[arg-type]
     change = SimpleNamespace(remote_object="iteration R9", key="r9")
     team = SimpleNamespace(source_id="t1", key="team-a", source_key="Team A")
