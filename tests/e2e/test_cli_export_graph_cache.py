@@ -107,3 +107,20 @@ def test_graph_links_are_computed_once_per_state(db: str) -> None:
     cache = Cache()
     assert graph_links(index, cache) == graph_links(index, cache) == GraphLinks.of_index(index)
     assert calls == [1]
+
+
+def test_a_cut_timeline_from_cached_links_equals_one_from_the_columns(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relplan.ui import export_views
+
+    monkeypatch.setattr(export_views, "TIMELINE_ROWS", 4)  # a cut of the plan
+    first = export(db, tmp_path / "a.png", "png", "--view", "timeline")  # computes the cache
+
+    def refuse(self: Workspace) -> None:
+        raise AssertionError("the dependencies were read although the cache is current")
+
+    monkeypatch.setattr(Workspace, "dependency_rows", refuse)
+    monkeypatch.setattr(Workspace, "item_releases", refuse)
+    assert export(db, tmp_path / "b.png", "png", "--view", "timeline") == first
+    assert export(db, tmp_path / "c.png", "png", "--view", "graph")
