@@ -143,13 +143,12 @@ def _graph(args: argparse.Namespace, ws: Workspace, *, records: bool = False) ->
 
     items = bool(getattr(args, "items", False))
     selection = _selection(args, ws)
-    links = None
     with ws.read_snapshot():  # the releases and the cached links of one state
         plan, index = release_level(ws)
         if items:
             plan = dataclasses.replace(plan, work_items=ws.linked_work_items())
-        else:  # the dependencies and implied edges from the analysis cache when current
-            links = graph_links(index, ws)
+        # The release dependencies and implied edges from the analysis cache when current.
+        links = graph_links(index, ws)
     graph = graph_records(plan, selection=selection, items=items, index=index, links=links)
     return graph if records else graph.to_networkx()
 

@@ -135,8 +135,8 @@ def graph_records(
     :func:`write_graph_records`.
 
     ``links`` (the index's :class:`~relplan.formats.graph_links.GraphLinks`, e.g. from a
-    workspace's cache) stands in for the index's dependencies and implied edges without
-    ``items``, so neither is read.
+    workspace's cache) stands in for the index's implied edges, and without ``items`` for its
+    dependencies too, so they are not read.
     """
     if links is not None and not items:
         if index is None:
@@ -170,6 +170,11 @@ def graph_records(
         if targets is not None and to_ref in successors:
             attrs = {"type": str(type_), "lag_days": int(lag), "implied": False, "implied_by": ""}
             _add_edge(targets, to_ref, attrs)
+    if links is not None:  # the implied edges as cached: no item pairs looked up
+        for p, s, type_, lag, pairs in links.implied:
+            attrs = {"type": type_, "lag_days": lag, "implied": True, "implied_by": pairs}
+            _add_implied(successors, p, s, attrs)
+        return graph
     for edge in index.edges.values():
         if not edge.implied_by:
             continue

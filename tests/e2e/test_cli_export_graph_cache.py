@@ -124,3 +124,17 @@ def test_a_cut_timeline_from_cached_links_equals_one_from_the_columns(
     monkeypatch.setattr(Workspace, "item_releases", refuse)
     assert export(db, tmp_path / "b.png", "png", "--view", "timeline") == first
     assert export(db, tmp_path / "c.png", "png", "--view", "graph")
+
+
+def test_items_graphs_from_cached_links_equal_the_whole_plans(db: str, tmp_path: Path) -> None:
+    with Workspace.open(db, create=False) as ws:
+        plan = ws.plan()
+    expected = to_graphml(export_graph(plan, items=True)).encode("utf-8")
+    assert export(db, tmp_path / "a.graphml", "graphml", "--items") == expected  # computes
+    assert export(db, tmp_path / "b.graphml", "graphml", "--items") == expected  # cached
+    index = index_plan(plan)
+    links = GraphLinks.of_index(index)
+    plain = graph_records(plan, index=index, items=True)
+    cached = graph_records(plan, index=index, items=True, links=links)
+    assert list(cached.edges()) == list(plain.edges())
+    assert cached.nodes == plain.nodes
