@@ -18,9 +18,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Final, TextIO
-
-import networkx as nx
+from typing import TYPE_CHECKING, Final, TextIO
 
 from relplan.domain.model import RELEASE_PREFIX, Plan
 from relplan.errors import DependencyCycleError
@@ -29,6 +27,9 @@ from relplan.formats.graph_links import GraphLinks
 from relplan.formats.ics import ExportFilter
 from relplan.planning.graph import PlanIndex, index_plan
 from relplan.planning.schedule import Schedule, schedule_plan
+
+if TYPE_CHECKING:  # networkx takes ~0.15 s to import: GraphML from records does without it
+    import networkx as nx
 
 __all__ = [
     "GraphRecords",
@@ -86,6 +87,8 @@ class GraphRecords:
 
     def to_networkx(self) -> nx.DiGraph[str]:
         """The same graph as a networkx ``DiGraph``."""
+        import networkx as nx
+
         graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(self.nodes.items())
         graph.add_edges_from(self.edges())
