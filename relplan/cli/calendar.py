@@ -138,15 +138,19 @@ def _graph(args: argparse.Namespace, ws: Workspace, *, records: bool = False) ->
     ``records``, as :class:`~relplan.formats.graph_export.GraphRecords` (no networkx graph)."""
     import dataclasses
 
-    from relplan.formats.graph_export import export_graph, graph_records
+    from relplan.formats.graph_export import graph_records
+    from relplan.formats.graph_links import graph_links
 
     items = bool(getattr(args, "items", False))
     selection = _selection(args, ws)
-    plan, index = release_level(ws)
-    if items:
-        plan = dataclasses.replace(plan, work_items=ws.linked_work_items())
-    build = graph_records if records else export_graph
-    return build(plan, selection=selection, items=items, index=index)
+    with ws.read_snapshot():  # the releases and the cached links of one state
+        plan, index = release_level(ws)
+        if items:
+            plan = dataclasses.replace(plan, work_items=ws.linked_work_items())
+        # The release dependencies and implied edges from the analysis cache when current.
+        links = graph_links(index, ws)
+    graph = graph_records(plan, selection=selection, items=items, index=index, links=links)
+    return graph if records else graph.to_networkx()
 
 
 def _graph_size(graph: Any) -> str:

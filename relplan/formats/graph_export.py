@@ -18,16 +18,18 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Final, TextIO
-
-import networkx as nx
+from typing import TYPE_CHECKING, Final, TextIO
 
 from relplan.domain.model import RELEASE_PREFIX, Plan
 from relplan.errors import DependencyCycleError
 from relplan.formats.csv_export import selected_items, selected_releases
+from relplan.formats.graph_links import GraphLinks
 from relplan.formats.ics import ExportFilter
 from relplan.planning.graph import PlanIndex, index_plan
 from relplan.planning.schedule import Schedule, schedule_plan
+
+if TYPE_CHECKING:  # networkx takes ~0.15 s to import: GraphML from records does without it
+    import networkx as nx
 
 __all__ = [
     "GraphRecords",
@@ -85,6 +87,8 @@ class GraphRecords:
 
     def to_networkx(self) -> nx.DiGraph[str]:
         """The same graph as a networkx ``DiGraph``."""
+        import networkx as nx
+
         graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(self.nodes.items())
         graph.add_edges_from(self.edges())
@@ -128,26 +132,27 @@ def graph_records(
     selection: ExportFilter | None = None,
     items: bool = False,
     index: PlanIndex | None = None,
+    links: GraphLinks | None = None,
 ) -> GraphRecords:
     """:func:`export_graph`'s graph as :class:`GraphRecords` (same arguments), for
-    :func:`write_graph_records`."""
+    :func:`write_graph_records`.
+
+    ``links`` (the index's :class:`~relplan.formats.graph_links.GraphLinks`, e.g. from a
+    workspace's cache) stands in for the index's implied edges, and without ``items`` for its
+    dependencies too, so they are not read.
+    """
+    if links is not None and not items:
+        if index is None:
+            index = index_plan(plan)
+        return _release_records(plan, _schedule(plan, index), selection or ExportFilter(), links)
     if index is None:
         index = index_plan(plan)
     schedule = _schedule(plan, index)
     keep = selection or ExportFilter()
     filtered = bool(keep.teams or keep.train or keep.date_from or keep.date_to)
     graph = GraphRecords()
-    critical = set(schedule.critical_path) if schedule else set()
-    for r in selected_releases(plan, keep):
-        attrs: dict[str, Value] = {"kind": "release", "label": r.key, "name": r.name}
-        attrs.update(team=r.team, status=r.status)
-        _put(attrs, train=r.train, start=r.start, target=r.target)
-        forecast = schedule.release(r.key) if schedule else None
-        if forecast is not None:
-            if forecast.float_days is not None:  # a released release has no float
-                attrs["float_days"] = forecast.float_days
-            attrs["critical"] = r.key in critical
-        graph.add_node(r.ref, attrs)
+    _add_releases(graph, plan, schedule, keep)
+    attrs: dict[str, Value]
     dependencies = index.dependencies
     linked = {ref for dep in dependencies for ref in dep[:2]}
     if items:
@@ -168,20 +173,69 @@ def graph_records(
         if targets is not None and to_ref in successors:
             attrs = {"type": str(type_), "lag_days": int(lag), "implied": False, "implied_by": ""}
             _add_edge(targets, to_ref, attrs)
+    if links is not None:  # the implied edges as cached: no item pairs looked up
+        for p, s, type_, lag, pairs in links.implied:
+            attrs = {"type": type_, "lag_days": lag, "implied": True, "implied_by": pairs}
+            _add_implied(successors, p, s, attrs)
+        return graph
     for edge in index.edges.values():
         if not edge.implied_by:
             continue
-        targets = successors.get(RELEASE_PREFIX + edge.predecessor)
-        v = RELEASE_PREFIX + edge.successor
-        if targets is not None and v in successors:
-            pairs = "; ".join(map("->".join, edge.implied_by))  # "item:A->item:B; ..."
-            attrs = {"type": edge.type, "lag_days": edge.lag_days, "implied": True}
-            attrs["implied_by"] = pairs
-            if v in targets:
-                targets[v].update(attrs)  # as networkx's add_edge: the first edge's data updated
-            else:
-                targets[v] = attrs
+        pairs = "; ".join(map("->".join, edge.implied_by))  # "item:A->item:B; ..."
+        attrs = {"type": edge.type, "lag_days": edge.lag_days, "implied": True}
+        attrs["implied_by"] = pairs
+        _add_implied(successors, edge.predecessor, edge.successor, attrs)
     return graph
+
+
+def _add_releases(
+    graph: GraphRecords, plan: Plan, schedule: Schedule | None, keep: ExportFilter
+) -> None:
+    critical = set(schedule.critical_path) if schedule else set()
+    for r in selected_releases(plan, keep):
+        attrs: dict[str, Value] = {"kind": "release", "label": r.key, "name": r.name}
+        attrs.update(team=r.team, status=r.status)
+        _put(attrs, train=r.train, start=r.start, target=r.target)
+        forecast = schedule.release(r.key) if schedule else None
+        if forecast is not None:
+            if forecast.float_days is not None:  # a released release has no float
+                attrs["float_days"] = forecast.float_days
+            attrs["critical"] = r.key in critical
+        graph.add_node(r.ref, attrs)
+
+
+def _release_records(
+    plan: Plan, schedule: Schedule | None, keep: ExportFilter, links: GraphLinks
+) -> GraphRecords:
+    """:func:`graph_records` without items, its edges from ``links``: the same records."""
+    graph = GraphRecords()
+    _add_releases(graph, plan, schedule, keep)
+    if not (keep.teams or keep.train or keep.date_from or keep.date_to):
+        for ref in links.unknown_releases:
+            graph.add_node(ref, {"kind": "unknown", "label": ref})
+    successors = graph.successors
+    attrs: dict[str, Value]
+    for from_ref, to_ref, type_, lag in links.release_dependencies:
+        targets = successors.get(from_ref)
+        if targets is not None and to_ref in successors:
+            attrs = {"type": type_, "lag_days": lag, "implied": False, "implied_by": ""}
+            _add_edge(targets, to_ref, attrs)
+    for p, s, type_, lag, pairs in links.implied:
+        attrs = {"type": type_, "lag_days": lag, "implied": True, "implied_by": pairs}
+        _add_implied(successors, p, s, attrs)
+    return graph
+
+
+def _add_implied(
+    successors: dict[str, dict[str, dict[str, Value]]], p: str, s: str, attrs: dict[str, Value]
+) -> None:
+    targets = successors.get(RELEASE_PREFIX + p)
+    v = RELEASE_PREFIX + s
+    if targets is not None and v in successors:
+        if v in targets:
+            targets[v].update(attrs)  # as networkx's add_edge: the first edge's data updated
+        else:
+            targets[v] = attrs
 
 
 def _add_edge(targets: dict[str, dict[str, Value]], v: str, attrs: dict[str, Value]) -> None:

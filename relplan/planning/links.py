@@ -112,6 +112,15 @@ class LinkIndex(PlanIndex):
         self._set_columns(self._source.item_releases(), self._source.dependency_rows())
         return object.__getattribute__(self, name)
 
+    @property
+    def source(self) -> LinkSource:
+        """Where the item-level columns come from."""
+        return self._source
+
+    def has_columns(self) -> bool:
+        """Whether the item-level columns were read (or shared) already."""
+        return self._has_columns()
+
     def _has_columns(self) -> bool:
         try:
             object.__getattribute__(self, "_froms")

@@ -110,9 +110,16 @@ def _cut_analysis(analysis: PlanAnalysis, cut: Plan, whole: PlanIndex | None) ->
     ``cut`` holds releases only (None: ``cut`` has its items and dependencies)."""
     from relplan.layout.graph import PlanGraph
     from relplan.planning.graph import PlanIndex
+    from relplan.planning.links import LinkIndex
 
-    index = None
-    if whole is not None:
+    index: PlanIndex | None = None
+    if isinstance(whole, LinkIndex) and not whole.has_columns():
+        # The cut's edges are the whole plan's between its releases, in the same order.
+        keys = {r.key for r in cut.releases}
+        explicit = [e[:4] for e in whole.explicit.values() if e[0] in keys and e[1] in keys]
+        implied = [(p, s) for p, s in whole.implied if p in keys and s in keys]
+        index = LinkIndex(cut, whole.source, explicit, implied, whole.cycles)
+    elif whole is not None:
         index = PlanIndex.from_columns(cut, whole.item_release, whole.dependencies)
     graph = PlanGraph(cut, schedule=analysis.schedule, problems=analysis.problems, index=index)
     return replace(analysis, plan=cut, graph=graph)
@@ -154,10 +161,11 @@ def export_view(args: argparse.Namespace, ws: Workspace) -> str:
     if args.view == "calendar":  # its problem days name the dependencies' items
         plan = ws.plan()
     else:  # the timeline and the map draw releases and release edges: no items needed
-        from relplan.planning.graph import PlanIndex
+        from relplan.planning.links import release_index
 
-        plan = ws.release_plan()
-        index = PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
+        with ws.read_snapshot():  # the release links (and cycles) from the analysis cache
+            plan = ws.release_plan()
+            index = release_index(plan, ws)
     today: dt.date = args.today or zone_today(plan.timezone)
     teams = frozenset(args.team or ())
     shown = None

