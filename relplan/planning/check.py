@@ -17,21 +17,32 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Final
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
 from relplan.domain.rules import open_gates, outside_release
 from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, ReleaseEdge, find_cycle, index_plan
+from relplan.planning.lifecycle import lifecycle_problems
 from relplan.planning.links import LinkIndex
+from relplan.planning.problems import (
+    ENVIRONMENT_PREFIX,
+    ERROR,
+    FREEZE_PREFIX,
+    WARNING,
+    Problem,
+    ProblemJSON,
+    sort_problems,
+)
 
 # networkx takes ~0.15 s to import: only the functions that build a graph load it.
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "ENVIRONMENT_PREFIX",
     "ERROR",
+    "FREEZE_PREFIX",
     "WARNING",
     "Problem",
     "ProblemJSON",
@@ -39,60 +50,8 @@ __all__ = [
     "sort_problems",
 ]
 
-ERROR: Final = "error"
-WARNING: Final = "warning"
-_SEVERITY_RANK: Final = {ERROR: 0, WARNING: 1}
 _GATE_HORIZON_DAYS: Final = 7
 _CYCLE_SHOWN: Final = 12  # longer cycles are abbreviated in messages
-FREEZE_PREFIX: Final = "freeze:"
-ENVIRONMENT_PREFIX: Final = "environment:"
-
-
-class ProblemJSON(TypedDict):
-    """One problem of ``check --json``."""
-
-    kind: str
-    severity: str
-    subjects: list[str]
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One problem found in a plan.
-
-    Attributes:
-        kind: ``cycle``, ``dependency_violation``, ``freeze_conflict``,
-            ``environment_conflict``, ``gate_pending``, ``stage_outside_release`` or
-            ``released_with_open_gates``.
-        severity: ``error`` or ``warning``.
-        subjects: Sorted refs of what the problem is about (``release:KEY``, ``item:KEY``,
-            ``freeze:NAME``, ``environment:NAME``).
-        message: One line for people.
-    """
-
-    kind: str
-    severity: str
-    subjects: tuple[str, ...]
-    message: str
-
-    def to_json(self) -> ProblemJSON:
-        """The problem as ``check --json`` prints it."""
-        return {
-            "kind": self.kind,
-            "severity": self.severity,
-            "subjects": list(self.subjects),
-            "message": self.message,
-        }
-
-    def sort_key(self) -> tuple[int, str, tuple[str, ...], str]:
-        """``(severity, kind, subjects)`` with errors first; the message breaks ties."""
-        return (_SEVERITY_RANK.get(self.severity, 2), self.kind, self.subjects, self.message)
-
-
-def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Problems in the order ``check`` prints them: severity, kind, subjects (then message)."""
-    return sorted(problems, key=Problem.sort_key)
 
 
 def check_plan(plan: Plan, *, today: dt.date, index: PlanIndex | None = None) -> list[Problem]:
@@ -133,9 +92,6 @@ def check_plan(plan: Plan, *, today: dt.date, index: PlanIndex | None = None) ->
     problems += pending_gates(active.values(), today=today)
     problems += stages_outside(active.values())
     problems += released_with_open_gates(index.releases.values())
-    # Imported here: the lifecycle module builds on this one's Problem.
-    from relplan.planning.lifecycle import lifecycle_problems
-
     problems += lifecycle_problems(plan, today=today)
     return sort_problems(problems)
 

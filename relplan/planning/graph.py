@@ -242,7 +242,8 @@ class PlanIndex:
 
         What depends on the edges only (item releases, release edges, the full graph and its
         cyclic core) is shared, not computed again (~1 s on a large plan); the releases are
-        the new plan's.
+        the new plan's. A subclass's own slots are shared too (a ``LinkIndex`` shares
+        its item-level columns only when it has read them already).
 
         Args:
             plan: The new plan; its ``work_items`` and ``dependencies`` must be the very tuples
@@ -260,9 +261,13 @@ class PlanIndex:
         releases = {r.key: r for r in plan.releases}
         if releases.keys() != self.releases.keys():
             return None
-        new = object.__new__(PlanIndex)
-        for name in PlanIndex.__slots__:
-            setattr(new, name, getattr(self, name))
+        new = object.__new__(type(self))
+        for name in (n for cls in type(self).__mro__ for n in getattr(cls, "__slots__", ())):
+            try:  # not getattr: a subclass may read an unset slot on demand (LinkIndex)
+                value = object.__getattribute__(self, name)
+            except AttributeError:
+                continue  # never read: the copy reads it on demand too
+            setattr(new, name, value)
         new.plan, new.releases = plan, releases
         return new
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from relplan.domain.model import Flag, Plan, Release, RolloutStep, Stage
-from relplan.planning.check import ENVIRONMENT_PREFIX, ERROR, WARNING, Problem
+from relplan.planning.problems import ENVIRONMENT_PREFIX, ERROR, WARNING, Problem
 
 __all__ = [
     "FLAG_PREFIX",

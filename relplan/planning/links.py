@@ -143,24 +143,6 @@ class LinkIndex(PlanIndex):
                     found.append((f, t))
         return {pair: tuple(sorted(found)) for pair, found in wanted.items()}
 
-    def rebased(self, plan: Plan, *, was: Plan | None = None) -> PlanIndex | None:
-        """See :meth:`PlanIndex.rebased` (the columns are shared only when read already)."""
-        old = self.plan if was is None else was
-        if plan.work_items is not old.work_items or plan.dependencies is not old.dependencies:
-            return None
-        releases = {r.key: r for r in plan.releases}
-        if releases.keys() != self.releases.keys():
-            return None
-        new = object.__new__(LinkIndex)
-        for name in (*PlanIndex.__slots__, *LinkIndex.__slots__):
-            try:
-                value = object.__getattribute__(self, name)
-            except AttributeError:
-                continue
-            setattr(new, name, value)
-        new.plan, new.releases = plan, releases
-        return new
-
 
 def _encode(index: LinkIndex) -> str:
     keys = sorted({key for pair in index.implied for key in pair})

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -28,20 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from relplan.domain.model import Flag, RolloutStep
-from relplan.ui.palette import ERROR_COLOR
+from relplan.ui.dialogs.submission import error_label
 
 if TYPE_CHECKING:
     from relplan.ui.dialogs.lifecycle import LifecycleChoices
 
 __all__ = ["FlagsDialog", "parse_rollout", "parse_steps", "rollout_text", "steps_text"]
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setObjectName("error")
-    return label
 
 
 def steps_text(steps: tuple[RolloutStep, ...]) -> str:
@@ -125,7 +116,7 @@ class FlagsDialog(QDialog):
         self.new_button = QPushButton("&New", self)
         self.save_button = QPushButton("&Save", self)
         self.remove_button = QPushButton("Re&move", self)
-        self.error = _error_label(self)
+        self.error = error_label(self)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         right = QVBoxLayout()

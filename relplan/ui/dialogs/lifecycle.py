@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from relplan.domain.model import Flag, Template
 from relplan.domain.templates import release_from_template, train_plans
 from relplan.ui.dialogs.editor_widgets import date_edit, from_qdate
-from relplan.ui.palette import ERROR_COLOR
+from relplan.ui.dialogs.submission import Submission, error_label
 
 __all__ = [
     "LifecycleChoices",
@@ -104,14 +104,6 @@ def template_lines(t: Template) -> list[str]:
     return lines
 
 
-def _error_label(parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setObjectName("error")
-    return label
-
-
 class TemplatesDialog(QDialog):
     """Lists the templates (shipped and the workspace's own) and shows the selected one.
 
@@ -139,7 +131,7 @@ class TemplatesDialog(QDialog):
         self.duplicate_button = QPushButton("&Duplicate…", self)
         self.add_button = QPushButton("&Add from File…", self)
         self.remove_button = QPushButton("&Remove", self)
-        self.error = _error_label(self)
+        self.error = error_label(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         top = QHBoxLayout()
@@ -278,12 +270,13 @@ class NewReleaseDialog(QDialog):
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
         self.preview.setObjectName("preview")
-        self.error = _error_label(self)
+        self.error = error_label(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
+        self._submission = Submission(self, self.buttons, self.error)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Preview", self))
@@ -338,18 +331,15 @@ class NewReleaseDialog(QDialog):
         if not self.request().key:
             self.show_error("Give the release a key")
             return
-        self.buttons.setEnabled(False)
-        self.submitted.emit(self.request())
+        self._submission.submit(lambda: self.submitted.emit(self.request()))
 
     def show_error(self, text: str) -> None:
         """Show why the release could not be made; the dialog stays open."""
-        self.buttons.setEnabled(True)
-        self.error.setText(text)
+        self._submission.refuse(text)
 
     def done_ok(self) -> None:
         """The release was made: close."""
-        self.buttons.setEnabled(True)
-        self.accept()
+        self._submission.done()
 
 
 class NewTrainDialog(QDialog):
@@ -398,12 +388,13 @@ class NewTrainDialog(QDialog):
         self.preview.setHorizontalHeaderLabels(["Train", "Target", "Releases"])
         self.preview.horizontalHeader().setStretchLastSection(True)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.error = _error_label(self)
+        self.error = error_label(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
+        self._submission = Submission(self, self.buttons, self.error)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Preview", self))
@@ -446,8 +437,7 @@ class NewTrainDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         """Show why the train could not be made; the dialog stays open."""
-        self.buttons.setEnabled(True)
-        self.error.setText(text)
+        self._submission.refuse(text)
 
     @Slot()
     def _update(self) -> None:
@@ -482,10 +472,8 @@ class NewTrainDialog(QDialog):
         elif not req.teams:
             self.show_error("Tick at least one team")
         else:
-            self.buttons.setEnabled(False)
-            self.submitted.emit(req)
+            self._submission.submit(lambda: self.submitted.emit(req))
 
     def done_ok(self) -> None:
         """The trains were made: close."""
-        self.buttons.setEnabled(True)
-        self.accept()
+        self._submission.done()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from relplan.domain import codec, lifecycle_codec
 from relplan.domain.model import GATE_KINDS, STAGE_STRATEGIES, Template
-from relplan.ui.palette import ERROR_COLOR
+from relplan.ui.dialogs.submission import Submission, error_label
 
 if TYPE_CHECKING:
     from relplan.errors import Issue
@@ -217,16 +217,14 @@ class TemplateEditor(QDialog):
         self.preview = QPlainTextEdit(self)
         self.preview.setReadOnly(True)
         self.preview.setMaximumHeight(110)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {ERROR_COLOR};")
-        self.error.setObjectName("error")
+        self.error = error_label(self)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self._submission = Submission(self, self.save_button, self.error)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(tabs, 1)
@@ -314,14 +312,12 @@ class TemplateEditor(QDialog):
         if template is None:
             self.error.setText("\n".join(problems[:4]))
             return
-        self.save_button.setEnabled(False)
-        self.save_requested.emit(self.before, template)
+        self._submission.submit(lambda: self.save_requested.emit(self.before, template))
 
     def show_error(self, text: str) -> None:
         """The workspace refused the template: say why and let the user fix it."""
-        self.error.setText(text)
-        self.save_button.setEnabled(True)
+        self._submission.refuse(text)
 
     def done_ok(self) -> None:
         """Saved: close."""
-        self.accept()
+        self._submission.done()

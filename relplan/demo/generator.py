@@ -1,38 +1,34 @@
-"""A realistic, deterministic demo portfolio as a ``relplan-workspace`` v1 document.
-
-``generate("small")`` is the plan to explore the app with: 8 teams, 3 release trains, 40 releases,
-800 work items, cross-team dependencies, freezes and a year of production deployments, placed
-around *today* (history before it, plans after it). A few problems are planted on purpose, as a
-release manager would find them in a real plan: three release dependencies that break their
-constraint by a few days, two releases whose production window falls into a freeze, and one
-overbooked environment (Staging, shortly before a train). ``generate("large")`` is the benchmark
-portfolio with the same structure: 50 teams, 2,000 releases, 100,000 items, 150,000 dependencies.
-
-Releases are ranked by (target, start, key) and every dependency points from a lower rank to a
-higher one (items follow their release's rank), so no cycle can arise; item dependencies across
-releases therefore also keep the implied release FF constraint.
+"""The demo generator: releases placed on the calendar, then work items, dependencies and
+production deployments drawn from one seeded random stream (the order of draws is the output).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 import random
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final
 
 from relplan import demo_data as data
+from relplan.demo.schedule import (
+    DAY,
+    ENVIRONMENTS,
+    NO_LIMIT,
+    STRATEGIES,
+    Calendar,
+    Freeze,
+    Rel,
+    Scale,
+    iso_day,
+    iso_time,
+    overlaps,
+    quarter_trains,
+    shortfall,
+    standard_freezes,
+    weekday_of,
+)
 
-if TYPE_CHECKING:
-    from relplan.store.commands import ChangeSet
-    from relplan.store.workspace import Workspace
-
-ENVIRONMENTS: Final = ("Dev", "QA", "Staging", "Production")
-STRATEGIES: Final = ("big_bang", "rolling", "blue_green", "canary")
 _DEV, _QA, _STAGING, _PROD = range(4)
-_DAY: Final = 86_400
-_NO_LIMIT: Final = 10**9
 _SECURITY_TEAMS: Final = frozenset({"PAY", "IAM", "API", "BILL", "FRD", "KYC", "SEC", "CHK"})
 _ITEM_FIELDS: Final = (
     *("key", "title", "team", "release", "type"),
@@ -51,101 +47,6 @@ _LAGS: Final[dict[str, tuple[int, ...]]] = {
 _VIOLATIONS: Final = (("FS", 0), ("FF", 7), ("SS", 14))
 
 
-@dataclass(frozen=True, slots=True)
-class _Scale:
-    teams: int
-    releases: int
-    items: int
-    release_deps: int  # including the planted violations
-    item_deps: int
-    capacities: tuple[int, int, int, int]  # Dev, QA, Staging, Production
-    max_shift: int  # how far the scheduler may move a release's target to find room
-    length_factor: tuple[float, float]  # release length as a multiple of the team's cadence
-    dep_window: int  # how many ranks ahead a dependency may reach
-
-
-_SCALES: Final = {
-    "small": _Scale(8, 40, 800, 30, 110, (16, 4, 2, 1), 40, (0.75, 1.0), 20),
-    "large": _Scale(50, 2_000, 100_000, 4_000, 146_000, (100, 40, 30, 16), 10, (1.2, 1.8), 150),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class _Freeze:
-    name: str
-    start: int  # date ordinals, both ends included
-    end: int
-    environments: tuple[str, ...]
-    teams: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class _Rel:
-    """A release being scheduled; dates are ordinals."""
-
-    team: int
-    target: int
-    length: int
-    qa: int
-    stg: int
-    prod: int
-    strategy: str
-    max_target: int = _NO_LIMIT
-    fixed: bool = False  # placed on purpose (planted problem); the scheduler leaves it alone
-    key: str = ""
-    name: str = ""
-    status: str = "planned"
-    train: str | None = None
-    items: range = range(0)
-
-    @property
-    def start(self) -> int:
-        return self.target - self.length + 1
-
-    def windows(self, target: int | None = None) -> tuple[tuple[int, int], ...]:
-        """(start, end) of the Dev, QA, Staging and Production stages for this target."""
-        t = self.target if target is None else target
-        p0 = t - self.prod + 1
-        s0 = p0 - self.stg
-        q0 = s0 - self.qa
-        return ((t - self.length + 1, q0 - 1), (q0, s0 - 1), (s0, p0 - 1), (p0, t))
-
-
-@functools.lru_cache(maxsize=8192)
-def _day(ordinal: int) -> str:
-    return dt.date.fromordinal(ordinal).isoformat()
-
-
-def _time(seconds: int) -> str:
-    day, sec = divmod(seconds, _DAY)
-    return f"{_day(day)}T{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}Z"
-
-
-def _weekday(ordinal: int) -> int:
-    return (ordinal - 1) % 7  # 0001-01-01 was a Monday
-
-
-def _short(kind: str, lag: int, p: _Rel, s: _Rel) -> int:
-    """By how many days successor ``s`` misses its constraint on predecessor ``p`` (<= 0: kept)."""
-    if kind == "FS":
-        return p.target + 1 + lag - s.start
-    if kind == "SS":
-        return p.start + lag - s.start
-    if kind == "FF":
-        return p.target + lag - s.target
-    return p.start + lag - s.target - 1
-
-
-def _overlaps(rel: _Rel, freeze: _Freeze) -> bool:
-    """Whether a stage window of ``rel`` in an environment of ``freeze`` meets it."""
-    envs = freeze.environments or ENVIRONMENTS
-    wins = rel.windows()
-    return any(
-        wins[e][0] <= freeze.end and freeze.start <= wins[e][1]
-        for e in map(ENVIRONMENTS.index, envs)
-    )
-
-
 def _gate(name: str, env: str, kind: str, approvers: list[str], status: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -156,130 +57,32 @@ def _gate(name: str, env: str, kind: str, approvers: list[str], status: str) -> 
     }
 
 
-def _trains(today: dt.date) -> list[tuple[str, str, int]]:
-    """The next three quarterly trains, each aimed at the second Wednesday of the quarter's last
-    month (which keeps the Q4 train clear of the year-end freeze)."""
-    year, quarter = today.year, (today.month - 1) // 3 + 1
-    out: list[tuple[str, str, int]] = []
-    while len(out) < 3:
-        first = dt.date(year, 3 * quarter, 1)
-        target = first + dt.timedelta(days=(2 - first.weekday()) % 7 + 7)
-        if target >= today + dt.timedelta(days=14):
-            key = f"{year}-Q{quarter}"
-            out.append((key, f"{year} Q{quarter} release train", target.toordinal()))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return out
+class Generator:
+    """One demo portfolio in the making: call the steps in the order :func:`generate` does."""
 
-
-def _next_weekday(ordinal: int, weekday: int) -> int:
-    return ordinal + (weekday - _weekday(ordinal)) % 7
-
-
-def _freezes(today: dt.date) -> list[_Freeze]:
-    t0 = today.toordinal()
-
-    def date(y: int, m: int, d: int) -> int:
-        return dt.date(y, m, d).toordinal()
-
-    year = today.year if today >= dt.date(today.year, 1, 5) else today.year - 1
-    prod: tuple[str, ...] = ("Production",)
-    out = [
-        _Freeze(f"Year-end freeze {y}", date(y, 12, 19), date(y + 1, 1, 4), prod, ())
-        for y in (year - 1, year)
-    ]
-    bf_year = today.year
-    while True:  # Black Friday week: Monday before Thanksgiving to the Tuesday after Cyber Monday
-        thanksgiving = _next_weekday(dt.date(bf_year, 11, 1).toordinal(), 3) + 21
-        if thanksgiving + 5 >= t0:
-            break
-        bf_year += 1
-    shop = ("MOB", "PAY", "SRCH", "WEB")
-    out.append(
-        _Freeze(f"Black Friday freeze {bf_year}", thanksgiving - 3, thanksgiving + 5, prod, shop)
-    )
-    audit = t0 - 150 - _weekday(t0 - 150)
-    out.append(_Freeze("SOC 2 audit window", audit, audit + 11, prod, ("IAM", "PAY")))
-    return out
-
-
-class _Calendar:
-    """Day-by-day occupancy of each environment and the days each team may not use it."""
-
-    def __init__(self, lo: int, hi: int, caps: tuple[int, ...], teams: dict[str, int]) -> None:
-        self.lo, self.size, self.caps, self.teams = lo, hi - lo, caps, teams
-        self.occ = [[0] * self.size for _ in ENVIRONMENTS]
-        self.blocked = [[bytearray(self.size) for _ in teams] for _ in ENVIRONMENTS]
-
-    def block(self, f: _Freeze) -> None:
-        envs = [ENVIRONMENTS.index(e) for e in f.environments] or range(len(ENVIRONMENTS))
-        members = [self.teams[k] for k in f.teams if k in self.teams]
-        if f.teams and not members:
-            return
-        a, b = max(f.start - self.lo, 0), min(f.end - self.lo + 1, self.size)
-        for e in envs:
-            for t in members or range(len(self.teams)):
-                self.blocked[e][t][a:b] = b"\x01" * max(b - a, 0)
-
-    def frozen(self, rel: _Rel, env: int, target: int) -> bool:
-        a, b = rel.windows(target)[env]
-        return self.blocked[env][rel.team].find(1, a - self.lo, b - self.lo + 1) >= 0
-
-    def fits(self, rel: _Rel, t: int, *, check: bool = True, limit: bool = True) -> bool:
-        wd = _weekday(t)  # Production windows stay on Monday..Thursday: no Friday deploys
-        if (limit and t > rel.max_target) or wd > 3 or wd < rel.prod - 1:
-            return False
-        for env, (a, b) in enumerate(rel.windows(t)):
-            a, b = a - self.lo, b - self.lo + 1
-            if a < 0 or b > self.size:
-                return False
-            if check and (
-                max(self.occ[env][a:b]) >= self.caps[env]
-                or self.blocked[env][rel.team].find(1, a, b) >= 0
-            ):
-                return False
-        return True
-
-    def find(self, rel: _Rel, max_shift: int) -> int:
-        """The target nearest the planned one that keeps capacities and freezes."""
-        for check, limit in ((True, True), (True, False), (False, True), (False, False)):
-            for off in range(max_shift + 1):
-                for t in (rel.target - off, rel.target + off):
-                    if self.fits(rel, t, check=check, limit=limit):
-                        return t
-        return rel.target
-
-    def place(self, rel: _Rel, t: int) -> None:
-        rel.target = t
-        for env, (a, b) in enumerate(rel.windows(t)):
-            occ = self.occ[env]
-            for d in range(a - self.lo, b - self.lo + 1):
-                occ[d] += 1
-
-
-class _Generator:
-    def __init__(self, scale: _Scale, seed: int, today: dt.date) -> None:
+    def __init__(self, scale: Scale, seed: int, today: dt.date) -> None:
         self.sc = scale
         self.rng = random.Random(seed)
         self.t0 = today.toordinal()
         self.teams = data.TEAMS[: scale.teams]
         self.team_index = {key: i for i, (key, _, _) in enumerate(self.teams)}
-        self.trains = _trains(today)
-        self.freezes = _freezes(today)
+        self.trains = quarter_trains(today)
+        self.freezes = standard_freezes(today)
         horizon = self.trains[-1][2] + 200
-        self.cal = _Calendar(self.t0 - 800, horizon, scale.capacities, self.team_index)
+        self.cal = Calendar(self.t0 - 800, horizon, scale.capacities, self.team_index)
         for freeze in self.freezes:
             self.cal.block(freeze)
-        self.by_team: list[list[_Rel]] = [[] for _ in self.teams]
+        self.by_team: list[list[Rel]] = [[] for _ in self.teams]
         self.cadence: list[float] = []
-        self.ranked: list[_Rel] = []
+        self.ranked: list[Rel] = []
 
     # -- releases -----------------------------------------------------------------------------
 
-    def _new_release(self, team: int, target: int, length: int, strategy: str) -> _Rel:
+    def _new_release(self, team: int, target: int, length: int, strategy: str) -> Rel:
         prod = 2 if strategy in ("canary", "rolling") else 1
         stg = max(2, min(7, round(length * 0.06)))
         qa = max(3, min(20, round(length * 0.15)))
-        return _Rel(team, target, length, qa, stg, prod, strategy)
+        return Rel(team, target, length, qa, stg, prod, strategy)
 
     def plan_releases(self) -> None:
         sc, rng = self.sc, self.rng
@@ -316,13 +119,13 @@ class _Generator:
                     slack = max(1, min(30, int(self.cadence[team] // 3)))
                     near.target, near.max_target = target - rng.randint(1, slack), target
 
-    def _nearest(self, team: int, day: int, within: float, *, snapped: bool = True) -> _Rel | None:
+    def _nearest(self, team: int, day: int, within: float, *, snapped: bool = True) -> Rel | None:
         """The team's free future release whose target is nearest ``day``."""
         cands = [
             r
             for r in self.by_team[team]
             if not r.fixed
-            and (snapped or r.max_target == _NO_LIMIT)
+            and (snapped or r.max_target == NO_LIMIT)
             and r.target >= self.t0 + 14
             and abs(r.target - day) <= max(within, 10)
         ]
@@ -340,10 +143,10 @@ class _Generator:
         self.rng.shuffle(order)
         for train, week in ((t, w) for t in (1, 2, 0) for w in range(4)):
             monday = self.trains[train][2] - 9
-            monday -= _weekday(monday) + 7 * week
+            monday -= weekday_of(monday) + 7 * week
             if monday < self.t0 + 21:
                 continue
-            chosen: list[tuple[_Rel, _Rel]] = []
+            chosen: list[tuple[Rel, Rel]] = []
             per_day = [0, 0, 0]
             for team in order:
                 rel = self._nearest(team, monday, self.cadence[team] / 2)
@@ -351,7 +154,7 @@ class _Generator:
                 if rel is None or per_day[day] >= self.sc.capacities[_PROD]:
                     continue
                 stg = max(rel.stg, 4)
-                trial = _Rel(rel.team, monday + 1 + day, rel.length, rel.qa, stg, 1, "blue_green")
+                trial = Rel(rel.team, monday + 1 + day, rel.length, rel.qa, stg, 1, "blue_green")
                 if any(self.cal.frozen(trial, env, trial.target) for env in range(4)):
                     continue
                 chosen.append((rel, trial))
@@ -381,13 +184,13 @@ class _Generator:
         rels = [r for t in teams for r in self.by_team[t] if not r.fixed and r.target > self.t0]
         rels.sort(key=lambda r: (abs(r.target - self.t0 - ahead), r.target, r.team))
         for rel in rels:
-            monday = rel.target - _weekday(rel.target)
+            monday = rel.target - weekday_of(rel.target)
             monday += 7 * (monday < self.t0 + 14)
             if not self.cal.fits(rel, monday + 1, limit=False):
                 continue  # room in every environment, and no other freeze: one problem each
-            freeze = _Freeze(name, monday + 1, monday + 1 + days, envs, keys)
+            freeze = Freeze(name, monday + 1, monday + 1 + days, envs, keys)
             planted = (r for t in teams for r in self.by_team[t] if r.fixed)
-            if any(_overlaps(r, freeze) for r in planted):
+            if any(overlaps(r, freeze) for r in planted):
                 continue
             self.freezes.append(freeze)
             self.cal.block(freeze)
@@ -423,17 +226,17 @@ class _Generator:
         spare = spare or [r for r in self.ranked if r.status == "in_progress" and not r.fixed]
         self.rng.choice(spare).status = "cancelled"
 
-    def release_doc(self, rel: _Rel) -> dict[str, Any]:
+    def release_doc(self, rel: Rel) -> dict[str, Any]:
         team_key = self.teams[rel.team][0]
         wins = rel.windows()
         kinds = ("big_bang", "big_bang", "blue_green" if rel.prod == 1 else "big_bang")
         strategies = (*kinds, rel.strategy)
         stages = [
-            {"environment": env, "start": _day(a), "end": _day(b), "strategy": strategy}
+            {"environment": env, "start": iso_day(a), "end": iso_day(b), "strategy": strategy}
             for env, (a, b), strategy in zip(ENVIRONMENTS, wins, strategies, strict=True)
         ]
         milestones = [
-            {"name": name, "date": _day(day)}
+            {"name": name, "date": iso_day(day)}
             for name, day in (
                 ("Feature complete", wins[_DEV][1]),
                 ("Code freeze", wins[_QA][1]),
@@ -456,7 +259,7 @@ class _Generator:
             "team": team_key,
             "train": rel.train,
         }
-        doc.update(start=_day(rel.start), target=_day(rel.target), status=rel.status)
+        doc.update(start=iso_day(rel.start), target=iso_day(rel.target), status=rel.status)
         doc.update(stages=stages, milestones=milestones, gates=gates)
         return doc
 
@@ -500,20 +303,20 @@ class _Generator:
                 if rel.status == "released":
                     category = "done"
                     created_day = rel.start - rng.randint(0, 30)
-                    resolved = rng.randint(max(created_day + 1, rel.start), rel.target) * _DAY
-                    created = created_day * _DAY
+                    resolved = rng.randint(max(created_day + 1, rel.start), rel.target) * DAY
+                    created = created_day * DAY
                 elif rel.status == "cancelled":
                     category, status = "done", data.CANCELLED_STATUS
-                    created = rng.randint(cancelled_on - 90, cancelled_on - 1) * _DAY
-                    resolved = cancelled_on * _DAY
+                    created = rng.randint(cancelled_on - 90, cancelled_on - 1) * DAY
+                    resolved = cancelled_on * DAY
                 else:
                     r = rng.random()
                     done = 0.9 * progress if rel.status == "in_progress" else 0.04
                     started = done + (0.3 if rel.status == "in_progress" else 0.1)
                     category = "done" if r < done else "in_progress" if r < started else "todo"
-                    created = rng.randint(min(rel.start - 30, t0 - 90), t0 - 2) * _DAY
+                    created = rng.randint(min(rel.start - 30, t0 - 90), t0 - 2) * DAY
                     if category == "done":
-                        resolved = rng.randint(created // _DAY + 1, t0 - 1) * _DAY
+                        resolved = rng.randint(created // DAY + 1, t0 - 1) * DAY
                 created += rng.randint(7 * 3600, 16 * 3600)
                 if resolved is not None:
                     resolved = max(resolved + rng.randint(7 * 3600, 17 * 3600), created + 1800)
@@ -521,10 +324,12 @@ class _Generator:
                     status = rng.choice(data.STATUS_NAMES[category])
                 sizes = (1, 1, 2, 2, 3, 5) if kind == "Bug" else (1, 2, 3, 3, 5, 5, 8)
                 points = None if rng.random() < 0.07 else rng.choice(sizes)
-                done_at = None if resolved is None else _time(resolved)
+                done_at = None if resolved is None else iso_time(resolved)
                 key = f"{team_key}-{numbers[rel.team]}"
                 fields = (key, title, team_key, rel.key, kind, status, category, points)
-                out.append(dict(zip(_ITEM_FIELDS, (*fields, _time(created), done_at), strict=True)))
+                out.append(
+                    dict(zip(_ITEM_FIELDS, (*fields, iso_time(created), done_at), strict=True))
+                )
         return out
 
     # -- dependencies -------------------------------------------------------------------------
@@ -553,7 +358,7 @@ class _Generator:
             if j >= n or (i, j) in pairs:
                 continue
             p, s = ranked[i], ranked[j]
-            if s.status == "cancelled" or s.team == p.team or _short(kind, lag, p, s) > 0:
+            if s.status == "cancelled" or s.team == p.team or shortfall(kind, lag, p, s) > 0:
                 continue
             if s.start - p.target > 90:
                 continue  # nobody plans against a prerequisite that far back
@@ -565,7 +370,7 @@ class _Generator:
                 for i in live
                 for j in range(i + 1, min(n, i + 1 + sc.dep_window))
                 if ranked[j].team != ranked[i].team and ranked[j].status != "cancelled"
-                if (short := _short(kind, lag, ranked[i], ranked[j])) > 0 and (i, j) not in pairs
+                if (short := shortfall(kind, lag, ranked[i], ranked[j])) > 0 and (i, j) not in pairs
             ]
             if found:
                 _, i, j = rng.choice([f for f in found if f[0] <= 10] or sorted(found)[:3])
@@ -604,7 +409,7 @@ class _Generator:
             go_lives = [r.windows()[_PROD][0] for r in rels]
             events = {d: r for d, r in zip(go_lives, rels, strict=True) if first_day <= d < t0}
             blocked = self.cal.blocked[_PROD][team]
-            monday = first_day - _weekday(first_day)
+            monday = first_day - weekday_of(first_day)
             while monday < t0:  # weekly patch deployments of whatever is live
                 days = rng.sample((1, 2, 3), rng.choice((0, 1, 1, 1, 1, 1, 1, 2)))
                 for day in (monday + d for d in days):
@@ -612,90 +417,30 @@ class _Generator:
                     if first_day <= day < t0 and k >= 0 and not blocked[day - self.cal.lo]:
                         events.setdefault(day, rels[k])
                 monday += 7
-            previous = (first_day - 7) * _DAY
+            previous = (first_day - 7) * DAY
             for day in sorted(events):
-                started = day * _DAY + rng.randint(8 * 60, 15 * 60) * 60
+                started = day * DAY + rng.randint(8 * 60, 15 * 60) * 60
                 finished = started + rng.randint(4 * 60, 45 * 60)
                 outcome = rng.choices(("succeeded", "failed", "rolled_back"), (86, 8, 6))[0]
                 commits = sorted(
-                    rng.randint(max(previous, started - 7 * _DAY), started - 600)
+                    rng.randint(max(previous, started - 7 * DAY), started - 600)
                     for _ in range(rng.randint(1, 8))
                 )
-                fields = (events[day].key, "Production", _time(started), _time(finished), outcome)
+                fields = (
+                    events[day].key,
+                    "Production",
+                    iso_time(started),
+                    iso_time(finished),
+                    outcome,
+                )
                 doc: dict[str, Any] = dict(zip(_DEPLOYMENT_FIELDS, fields, strict=True))
                 restored = finished + rng.randint(15, 240) * 60
-                doc["restored"] = None if outcome == "succeeded" else _time(restored)
+                doc["restored"] = None if outcome == "succeeded" else iso_time(restored)
                 doc["changes"] = [
-                    {"id": f"{rng.getrandbits(160):040x}", "committed": _time(c)} for c in commits
+                    {"id": f"{rng.getrandbits(160):040x}", "committed": iso_time(c)}
+                    for c in commits
                 ]
                 out.append(doc)
                 previous = started
         out.sort(key=lambda d: (d["finished"], d["release"]))
         return out
-
-
-#: The seed of "the demo": ``relplan --demo`` and ``relplan demo`` without ``--seed`` use it.
-DEMO_SEED: Final = 1
-
-
-def generate(
-    scale: Literal["small", "large"] = "small",
-    *,
-    seed: int = DEMO_SEED,
-    today: dt.date | None = None,
-) -> dict[str, Any]:
-    """Return a relplan-workspace v1 document (a JSON-ready dict).
-
-    The plan is placed around ``today`` (default: the real today): releases and a year of
-    production deployments before it, three quarterly trains after it. The same
-    ``(scale, seed, today)`` always gives the same document. Both ways to make the demo
-    (``relplan --demo`` and ``relplan demo``) call this function with the same defaults.
-    """
-    today = dt.date.today() if today is None else today
-    gen = _Generator(_SCALES[scale], seed, today)
-    gen.plan_releases()
-    gen.plant_problems()
-    gen.schedule()
-    items = gen.work_items()
-    dependencies = gen.dependencies(items)
-    deployments = gen.deployments()
-    teams = [
-        {"key": key, "name": name, "color": color}
-        for (key, name, _), color in zip(gen.teams, data.COLORS, strict=False)
-    ]
-    return {
-        "format": "relplan-workspace",
-        "version": 1,
-        "timezone": "Europe/Berlin",
-        "teams": sorted(teams, key=lambda t: t["key"]),
-        "environments": [
-            {"name": name, "order": i + 1, "capacity": cap}
-            for i, (name, cap) in enumerate(zip(ENVIRONMENTS, gen.sc.capacities, strict=True))
-        ],
-        "trains": [{"key": k, "name": n, "target": _day(t)} for k, n, t in gen.trains],
-        "releases": sorted((gen.release_doc(r) for r in gen.ranked), key=lambda r: r["key"]),
-        "freezes": [
-            {"name": f.name, "start": _day(f.start), "end": _day(f.end)}
-            | {"environments": [*f.environments], "teams": [*f.teams]}
-            for f in sorted(gen.freezes, key=lambda f: (f.start, f.name))
-        ],
-        "work_items": sorted(items, key=lambda i: i["key"]),
-        "dependencies": dependencies,
-        "deployments": deployments,
-    }
-
-
-#: The label of the command that fills a workspace with the demo (what Undo names).
-DEMO_LABEL: Final = "Demo"
-
-
-def import_demo(ws: Workspace, *, seed: int = DEMO_SEED, today: dt.date | None = None) -> ChangeSet:
-    """Make ``ws`` hold the small demo portfolio, as one undoable command ("Demo").
-
-    ``relplan --demo`` and the window's *Open demo* both call this, so they show the very
-    portfolio ``relplan demo`` writes.
-    """
-    from relplan.formats.workspace_json import parse_workspace
-
-    plan = parse_workspace(generate("small", seed=seed, today=today))
-    return ws.import_plan(plan, replace=True, label=DEMO_LABEL)
