@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import threading
 import time
@@ -125,5 +126,21 @@ def test_the_runner_lets_the_window_thread_take_the_gil_back_quickly(
     try:
         assert chosen == [tasks.SWITCH_INTERVAL]
         assert tasks.SWITCH_INTERVAL <= 0.001
+    finally:
+        assert task_runner.shutdown(5000)
+
+
+def test_the_runner_makes_full_gc_collections_rarer(
+    qapp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CPython's default (a full collection every 10 young ones) held the GIL 20-70 ms at a time,
+    # many times per re-analysis on a large plan; the window's own thresholds are kept.
+    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))
+    chosen: list[tuple[int, ...]] = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: chosen.append(t))
+    task_runner = TaskRunner()
+    try:
+        assert chosen == [(700, 10, tasks.FULL_GC_EVERY)]
+        assert tasks.FULL_GC_EVERY > 10
     finally:
         assert task_runner.shutdown(5000)
