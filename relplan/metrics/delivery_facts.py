@@ -183,8 +183,10 @@ def pulled_facts(
         key = (dep.source, dep.source_id)
         listed[key] = rows
         seen = shipped.get(stream)
-        shas = [r[0] for r in rows]
-        if seen is not None and dep.sha not in seen:
+        if seen is None:
+            shipped[stream] = {dep.sha, *(r[0] for r in rows)}
+            continue
+        if dep.sha not in seen:
             # Commits already shipped (a rollback's compare) never count twice either.
             end = dep.finished.timestamp()
             positive: list[float] = []
@@ -201,11 +203,8 @@ def pulled_facts(
                 else:
                     other += 1
             leads[key] = (positive, other, untimed)
-        if seen is None:
-            shipped[stream] = {dep.sha, *shas}
-        else:
-            seen.add(dep.sha)
-            seen.update(shas)
+        seen.add(dep.sha)
+        seen.update([r[0] for r in rows])
 
     by_key = {(d.source, d.source_id): d for d, _ in real} if incidents else {}
     named: dict[tuple[str, str], list[PulledIncident]] = {}
@@ -282,23 +281,22 @@ def load_pulled(conn: Any) -> Pulled:
     from relplan.store import delivery
 
     text: dict[tuple[str, str], str] = {}
-    counts: dict[tuple[str, str], int] = {}
     deployments = []
     parse = dt.datetime.fromisoformat
     said: dict[str, tuple[str, ...]] = {}  # a few distinct status lists, parsed once each
     decode = json.JSONDecoder().raw_decode
+    # No json_array_length(commits) here: it scans every row's JSON (a tenth of the command);
+    # only Production deployments are counted, and their commits are read anyway.
     for row in conn.execute(
         "SELECT connection, kind, source_id, environment, production, sha, ref, statuses,"
-        " finished, team, release, link, url, CASE WHEN production = 1 THEN commits END,"
-        " json_array_length(commits) FROM delivery_deployments WHERE finished IS NOT NULL"
+        " finished, team, release, link, url, CASE WHEN production = 1 THEN commits END"
+        " FROM delivery_deployments WHERE finished IS NOT NULL"
     ):
         statuses = said.get(row[7])
         if statuses is None:
             statuses = said[row[7]] = tuple(decode(row[7])[0])
-        key = (row[0], row[2])
         if row[13] is not None:
-            text[key] = row[13]
-        counts[key] = row[14]
+            text[(row[0], row[2])] = row[13]
         deployments.append(
             LightDeployment(
                 row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6], statuses,
@@ -313,4 +311,4 @@ def load_pulled(conn: Any) -> Pulled:
         rows: Sequence[CommitRow] = decode(found)[0] if found else []
         return rows
 
-    return pulled_facts(deployments, delivery.load_incidents(conn), commits_of, counts)
+    return pulled_facts(deployments, delivery.load_incidents(conn), commits_of)
