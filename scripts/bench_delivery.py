@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import datetime as dt
 import io
+import os
 import sys
 import tempfile
 import time
@@ -67,6 +68,8 @@ def main() -> None:
     args = parser.parse_args()
     if "relplan.cli.metrics" not in cli.COMMAND_MODULES:
         cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, "relplan.cli.metrics")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load} (figures are noisy on a shared machine)")
     rows = _deployments(args.deployments, args.commits)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.relplan"
@@ -95,7 +98,6 @@ def _whole_command(argv: list[str]) -> tuple[float, float]:
     CPU time is printed too because the machine is shared: under load, wall time mostly
     measures the wait for a core.
     """
-    import os
     import subprocess
 
     walls, cpus = [], []

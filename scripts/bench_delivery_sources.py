@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
+import os
 import sys
 import tempfile
 import time
@@ -202,6 +203,8 @@ def main() -> None:
     args = parser.parse_args()
     global ELSEWHERE
     ELSEWHERE = not args.in_process
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load} (figures are noisy on a shared machine)")
     print(f"fakes served from {'threads of this process' if args.in_process else 'a process each'}")
     bench_jenkins(args.jenkins, args.runs)
     bench_azure(args.azure, args.runs, args.store)
