@@ -29,19 +29,20 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 #: Pixels between a cell's text and the cell's edge.
 TEXT_MARGIN = 7
 #: Starting widths in pixels (Name stretches to fill the rest).
+# Narrow enough that the stretched Name column keeps ~150 px at 1280 px wide.
 _WIDTHS = {
-    Col.KEY: 130,
+    Col.KEY: 120,
     Col.TEAM: 70,
-    Col.TRAIN: 120,
-    Col.START: 100,
-    Col.TARGET: 100,
-    Col.STATUS: 110,
+    Col.TRAIN: 90,
+    Col.START: 95,
+    Col.TARGET: 95,
+    Col.STATUS: 100,
     Col.STAGES: 64,
-    Col.GATES: 120,
+    Col.GATES: 110,
     Col.FLOAT: 64,
     Col.SLIP: 64,
     Col.CRITICAL: 48,
-    Col.PHASE: 100,
+    Col.PHASE: 85,
 }
 
 
