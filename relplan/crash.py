@@ -38,7 +38,7 @@ _ERRNO_WORDS = {
 
 def describe_os_error(exc: OSError) -> str:
     """One line for a failed file operation: the file and what went wrong, in plain words."""
-    what = _ERRNO_WORDS.get(exc.errno or -1) or exc.strerror or type(exc).__name__
+    what = _ERRNO_WORDS.get(exc.errno or -1) or exc.strerror or str(exc) or type(exc).__name__
     where = exc.filename if exc.filename is not None else ""
     return f"{clip(str(where), 200)}: {what}" if where else what
 

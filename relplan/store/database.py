@@ -13,6 +13,7 @@ still be checked and exported; a write then fails with "the workspace is read-on
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import sqlite3
@@ -269,7 +270,7 @@ def open_connection(
         # A command that only reads never turns a file (even an empty one) into a workspace.
         if exists:
             raise NotAWorkspaceError(str(file), "it is empty (no workspace was ever saved in it)")
-        raise FileNotFoundError(f"no workspace at {file}")
+        raise FileNotFoundError(errno.ENOENT, "no workspace at this path", str(file))
     if fresh:
         if not writable:
             raise StoreError(f"{file}: cannot make a workspace here: the folder is read-only")

@@ -44,6 +44,17 @@ def test_a_folder_as_db_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "is a folder" in _one_line(stderr)
 
 
+@pytest.mark.parametrize("command", ["check", "readiness", "schedule"])
+def test_a_missing_workspace_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    target = tmp_path / "nope.relplan"
+    code, stderr = _run(capsys, "--db", str(target), command)
+    assert code == 2
+    assert _one_line(stderr) == f"relplan: {target}: no such file or folder"
+    assert not target.exists()
+
+
 def test_a_path_under_a_file_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
