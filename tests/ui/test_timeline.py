@@ -379,3 +379,17 @@ def test_a_new_analysis_keeps_the_days_and_rows_in_view(
     plan = demo_ws.plan()
     timeline.set_data(plan, analyse_plan(plan, today=DEMO_TODAY))  # as after an undo
     assert chart.view_anchor() == anchor
+
+
+def test_the_whole_legend_shows_below_the_chart_at_1280_px(
+    qtbot: Any, timeline: TimelineView
+) -> None:
+    timeline.resize(1280, 700)
+    qtbot.wait(10)
+    legend, chart = timeline.legend, timeline.chart
+    assert legend.isVisible()
+    assert legend.geometry().top() >= chart.geometry().bottom()
+    # Beside the title it was cut after "forecast": every chip fits in the width it is given.
+    assert "today" in legend.text()
+    needed = legend.heightForWidth(legend.width())
+    assert needed <= legend.height()

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -130,18 +129,14 @@ class TimelineView(QWidget, PlanView):
         body = QVBoxLayout(self.canvas)
         body.setContentsMargins(8, 4, 8, 8)
         self.title = heading("Timeline", self.canvas)
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        self.legend = QLabel("", self.canvas)
-        # The title keeps its width; the legend takes what is left (clipped on narrow windows).
-        self.legend.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.legend.setMinimumWidth(1)
-        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.title.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
-        top.addWidget(self.legend, 1)
-        body.addLayout(top)
+        body.addWidget(self.title)
         self.chart = TimelineChart(self.canvas)
         body.addWidget(self.chart, 1)
+        # Below the chart, as on the Map and the Calendar: beside the title it lost its last
+        # chips (milestone, rollout step, monitoring, today) at 1280 px.
+        self.legend = QLabel("", self.canvas)
+        self.legend.setWordWrap(True)
+        body.addWidget(self.legend)
         layout.addWidget(self.canvas, 1)
         self.chart.move_requested.connect(self.move_requested)
         self.chart.release_activated.connect(self.release_activated)

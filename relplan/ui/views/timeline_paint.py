@@ -288,8 +288,11 @@ def paint_header(chart: TimelineChart, painter: QPainter) -> None:
             painter.setPen(theme.color("muted" if unit == "day" and day.weekday() >= 5 else "text"))
             painter.setFont(small if top else painter.font())
             rect = QRectF(max(x0, 0) + 4, top, x1 - max(x0, 0) - 6, height)
-            if rect.width() > 12:
-                painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, day.strftime(fmt))
+            text = day.strftime(fmt)
+            # A label pinned to the left edge with too little room is left out, not cut short
+            # under the next one ("Sep 2" beside "Oct 2026").
+            if painter.fontMetrics().horizontalAdvance(text) <= rect.width():
+                painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, text)
             day = nxt
     painter.setFont(small)
     freezes = sorted(layout.freeze_bands(), key=lambda band: band.x0)
