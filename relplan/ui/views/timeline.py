@@ -235,6 +235,11 @@ class TimelineView(QWidget, PlanView):
             height = chrome.height() + math.ceil(rows * ROW_PX)
             copy.resize(min(width, EXPORT_MAX.width()), min(height, EXPORT_MAX.height()))
             QApplication.sendPostedEvents()
+            # The legend wraps at the first width and not at the last: measure the chrome again.
+            chrome_h = copy.height() - chart.viewport().height()
+            height = chrome_h + math.ceil(rows * ROW_PX)
+            copy.resize(copy.width(), min(height, EXPORT_MAX.height()))
+            QApplication.sendPostedEvents()
             chart.relayout_scene()
             chart.horizontalScrollBar().setValue(round(first_x * chart.day_px))
             chart.verticalScrollBar().setValue(0)
