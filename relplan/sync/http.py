@@ -24,7 +24,7 @@ from relplan.domain.bounds import clip
 from relplan.errors import SyncError
 from relplan.sync.ratelimit import RetryPolicy, SlowDown, parse_retry_after
 from relplan.sync.tracker import CancelToken, normalize_url
-from relplan.sync.transport import StdlibTransport
+from relplan.sync.transport import NoCookies, StdlibTransport
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class HttpClient:
             timeout=httpx.Timeout(timeout_s),
             # The wire on http.client: a third of httpcore's CPU time a request (see the module).
             transport=StdlibTransport(max_connections=max_connections, trust_env=False),
+            cookies=NoCookies(),
             follow_redirects=False,
             trust_env=False,
         )

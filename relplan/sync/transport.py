@@ -19,14 +19,15 @@ No proxies: the clients that use it are made with ``trust_env=False`` and none.
 from __future__ import annotations
 
 import http.client
+import http.cookiejar
 import socket
 import ssl
 import threading
-from typing import Final
+from typing import Any, Final
 
 import httpx
 
-__all__ = ["StdlibTransport"]
+__all__ = ["NoCookies", "StdlibTransport"]
 
 #: The failures of a reused connection that mean the server closed it while it was idle.
 _STALE: Final = (
@@ -37,6 +38,21 @@ _STALE: Final = (
 )
 
 Origin = tuple[str, str, int]
+
+
+class NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing and sends nothing.
+
+    The trackers and delivery tools are asked with a token on every request; a cookie a server
+    sets (a session, a load balancer's) would only be carried from request to request, and
+    keeping it costs httpx a cookie-policy walk per answer.
+    """
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
 
 
 class StdlibTransport(httpx.BaseTransport):

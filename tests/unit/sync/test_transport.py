@@ -77,6 +77,9 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path.startswith("/slow"):
             threading.Event().wait(0.5)
             self.send_response(200)
+        elif self.path.startswith("/cookie"):
+            self.send_response(200)
+            self.send_header("Set-Cookie", "JSESSIONID=abc; Path=/")
         else:
             self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -232,3 +235,11 @@ def test_tls_certificates_are_verified(tls_server: tuple[Server, Path]) -> None:
     transport = StdlibTransport(verify=ssl.create_default_context(cafile=str(cert)))
     with httpx.Client(transport=transport) as client:
         assert client.get(f"{url}/api").json()["path"] == "/api"
+
+
+def test_cookies_a_server_sets_are_never_sent_back(server: Server) -> None:
+    with HttpClient(_url(server), "Bearer t", policy=NO_RETRY) as http:
+        http.get("cookie")
+        http.get("after")
+    assert "Cookie" not in server.seen[1][2]
+    assert server.seen[1][2]["Authorization"] == "Bearer t"  # the token alone says who asks
