@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX
+from relplan.planning.graph_order import cyclic_core
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -91,8 +92,6 @@ def _columns(keys: Sequence[str], pairs: Iterable[tuple[str, str]]) -> list[list
     release map has ~100,000 edges, and building a networkx graph of them cost seconds. Only
     the cyclic core (usually empty or small) goes to networkx for its components.
     """
-    from relplan.planning.graph import cyclic_core
-
     succ: dict[str, list[str]] = {k: [] for k in keys}
     for p, s in pairs:  # get, not setdefault(p, []): no new empty list for each of 100,000
         targets = succ.get(p)

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Final
 
 from relplan.domain.model import RELEASE_PREFIX, Freeze, Plan, Release
 from relplan.domain.rules import open_gates, outside_release
+from relplan.planning.cycles import find_cycle_problems
 from relplan.planning.freezes import FreezeDays
-from relplan.planning.graph import PlanIndex, ReleaseEdge, find_cycle, index_plan
+from relplan.planning.graph import PlanIndex, ReleaseEdge, index_plan
 from relplan.planning.lifecycle import lifecycle_problems
 from relplan.planning.links import LinkIndex
 from relplan.planning.problems import (
@@ -37,7 +38,7 @@ from relplan.planning.problems import (
 
 # networkx takes ~0.15 s to import: only the functions that build a graph load it.
 if TYPE_CHECKING:
-    import networkx as nx
+    pass
 
 __all__ = [
     "ENVIRONMENT_PREFIX",
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 _GATE_HORIZON_DAYS: Final = 7
-_CYCLE_SHOWN: Final = 12  # longer cycles are abbreviated in messages
 
 
 def check_plan(plan: Plan, *, today: dt.date, index: PlanIndex | None = None) -> list[Problem]:
@@ -124,11 +124,8 @@ def capacities(plan: Plan) -> dict[str, int]:
 
 def cycle_problems(index: PlanIndex) -> list[Problem]:
     """One ``cycle`` problem per strongly connected component of more than one node or with a
-    self-loop, in the full dependency graph (release and item nodes, implied edges included).
-
-    Plain-dict Kahn passes first strip every node that is on no cycle and not between two
-    (:func:`~relplan.planning.graph.cyclic_core`); networkx then finds the components in what
-    is left, which is nothing in an acyclic plan.
+    self-loop (:func:`~relplan.planning.cycles.find_cycle_problems`); a :class:`LinkIndex` has
+    them already, found when its links were and kept with them.
 
     Args:
         index: The plan's index.
@@ -136,56 +133,9 @@ def cycle_problems(index: PlanIndex) -> list[Problem]:
     Returns:
         The problems, unsorted.
     """
-    if isinstance(index, LinkIndex):  # found when its links were (and kept with them)
+    if isinstance(index, LinkIndex):
         return [Problem(*row) for row in index.cycles]
-    successors = index.full_successors()
-    core = index.cyclic_core()
-    if not core:
-        return []
-    import networkx as nx
-
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(sorted(core))
-    graph.add_edges_from(sorted((u, v) for u in core for v in successors.get(u, ()) if v in core))
-    problems = []
-    for component in nx.strongly_connected_components(graph):
-        first = min(component)
-        if len(component) == 1 and not graph.has_edge(first, first):
-            continue
-        cycle = find_cycle(graph.subgraph(component), source=first) or [first, first]
-        problems.append(
-            Problem(
-                "cycle", ERROR, tuple(sorted(component)), _cycle_message(index, cycle, component)
-            )
-        )
-    return problems
-
-
-def _cycle_message(index: PlanIndex, cycle: Sequence[str], component: set[str]) -> str:
-    nodes = list(cycle[:-1])
-    if len(nodes) == 1:  # a self-loop: [a, a]
-        text = f"{nodes[0]} depends on itself"
-    elif len(nodes) <= _CYCLE_SHOWN:
-        text = "dependency cycle: " + " -> ".join(cycle)
-    else:  # the subjects list every node; the message stays one readable line
-        del nodes[_CYCLE_SHOWN:]
-        shown = " -> ".join([*nodes, "...", cycle[-1]])
-        text = f"dependency cycle of {len(cycle) - 1} nodes: {shown}"
-    if len(component) > len(cycle) - 1:
-        text += f" ({len(component)} nodes depend on each other)"
-    # Name the items behind each implied edge shown (one scan of the dependencies for all).
-    cut = len(RELEASE_PREFIX)
-    implied = [
-        (u[cut:], v[cut:])
-        for u, v in itertools.pairwise(nodes if len(nodes) < len(cycle) - 1 else cycle)
-        if u.startswith(RELEASE_PREFIX)
-        and v.startswith(RELEASE_PREFIX)
-        and (u[cut:], v[cut:]) in index.implied
-    ]
-    for (p, s), origin in index.implied_by(implied).items():
-        edge = ReleaseEdge(p, s, "FF", 0, origin)
-        text += f"; {RELEASE_PREFIX}{p} -> {RELEASE_PREFIX}{s} is {edge.describe_origin()}"
-    return text
+    return find_cycle_problems(index)
 
 
 # --- dependency_violation ----------------------------------------------------------------------

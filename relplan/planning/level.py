@@ -35,6 +35,7 @@ from relplan.planning.check import (
 )
 from relplan.planning.freezes import FreezeDays
 from relplan.planning.graph import PlanIndex, index_plan
+from relplan.planning.schedule import ReleaseNetwork
 
 __all__ = ["MAX_SHIFT", "LevelJSON", "Levelling", "Move", "MoveJSON", "level_plan"]
 
@@ -273,8 +274,6 @@ def _order(
             if not indegree[nxt]:
                 heapq.heappush(ready, (_start(taking_part[nxt]), nxt))
     if len(order) < len(taking_part):
-        from relplan.planning.schedule import ReleaseNetwork
-
         ReleaseNetwork.build(index)  # raises DependencyCycleError naming a cycle
         raise AssertionError("a release graph without a cycle left releases unsorted")
     return order

@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from relplan.domain.model import Plan
+from relplan.planning.cycles import find_cycle_problems
 from relplan.planning.graph import PlanIndex, ReleaseEdge
 
 __all__ = ["CACHE_NAME", "LinkIndex", "LinkSource", "release_index"]
@@ -174,11 +175,8 @@ def release_index(plan: Plan, source: LinkSource) -> PlanIndex:
     """
 
     def compute() -> LinkIndex:
-        # Imported here: check builds on this package's graph module.
-        from relplan.planning.check import cycle_problems
-
         full = PlanIndex.from_columns(plan, source.item_releases(), source.dependency_rows())
-        cycles = [(p.kind, p.severity, p.subjects, p.message) for p in cycle_problems(full)]
+        cycles = [(p.kind, p.severity, p.subjects, p.message) for p in find_cycle_problems(full)]
         explicit = [e[:4] for e in full.explicit.values()]
         return LinkIndex(plan, source, explicit, full.implied, cycles, full)
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 from relplan.domain.model import RELEASE_PREFIX, Plan
 from relplan.errors import DependencyCycleError, UnknownObjectError
-from relplan.planning.graph import PlanIndex, index_plan, kahn_order, topological_order
+from relplan.planning.graph import PlanIndex, index_plan
+from relplan.planning.graph_order import kahn_order, topological_order
 
 # networkx takes ~0.15 s to import: only the functions that build a graph load it.
 if TYPE_CHECKING:

@@ -10,13 +10,11 @@ from relplan.errors import DependencyCycleError
 from relplan.planning.graph import (
     ReleaseEdge,
     dependency_graph,
-    find_cycle,
     index_plan,
-    kahn_order,
     release_edges,
     release_graph,
-    topological_order,
 )
+from relplan.planning.graph_order import find_cycle, kahn_order, topological_order
 
 from .factories import dep, item, plan, rel
 
