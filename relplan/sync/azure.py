@@ -18,7 +18,7 @@ from typing import Any, Final
 from urllib.parse import parse_qs, quote, urlsplit
 
 from relplan.errors import SyncError
-from relplan.sync import mapping
+from relplan.sync import mapping, release_facts
 from relplan.sync.http import HttpClient
 from relplan.sync.parallel import Counter, run_all
 from relplan.sync.ratelimit import RetryPolicy
@@ -178,7 +178,7 @@ class AzureTracker:
         paths = {r.source_key: r.source_id for r in releases}
         teams: dict[str, RemoteTeam] = {team.source_id: team}
         items: dict[str, RemoteItem] = {}
-        facts: dict[str, mapping.ReleaseFact | None] = {}
+        facts: dict[str, release_facts.ReleaseFact | None] = {}
         for work_item in raw:
             item, item_team = mapping.azure_item(
                 config, work_item, iterations=paths, categories=categories
@@ -186,7 +186,7 @@ class AzureTracker:
             items[item.source_id] = item
             if item_team is not None:
                 teams[item_team.source_id] = item_team
-            facts[item.source_id] = mapping.release_fact(
+            facts[item.source_id] = release_facts.release_fact(
                 config, item, work_item.get("fields") or {}, item_team or team,
                 created_field=mapping.AZURE_CREATED,
             )  # fmt: skip
@@ -196,12 +196,12 @@ class AzureTracker:
         state: dict[str, Any] = {"links_since": as_of or request.state.get("links_since")}
         if config.mapping.uses_item_dates:
             previous = None if full else request.state.get("release_facts")
-            kept = mapping.merge_facts(previous, facts, in_scope)
+            kept = release_facts.merge_facts(previous, facts, in_scope)
             if config.mapping.release_field:
-                releases = mapping.field_releases(kept)
+                releases = release_facts.field_releases(kept)
             else:
-                releases = mapping.with_item_targets(releases, kept)
-            state["release_facts"] = mapping.facts_json(kept)
+                releases = release_facts.with_item_targets(releases, kept)
+            state["release_facts"] = release_facts.facts_json(kept)
         return Fetched(
             teams=list(teams.values()),
             releases=releases,

@@ -18,7 +18,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from relplan.errors import SyncError
-from relplan.sync import mapping
+from relplan.sync import mapping, release_facts
 from relplan.sync.http import HttpClient
 from relplan.sync.parallel import Counter, run_all
 from relplan.sync.ratelimit import RetryPolicy
@@ -322,14 +322,14 @@ class JiraTracker:
     ) -> Fetched:
         teams: dict[str, RemoteTeam] = {}
         items: dict[str, RemoteItem] = {}
-        facts: dict[str, mapping.ReleaseFact | None] = {}
+        facts: dict[str, release_facts.ReleaseFact | None] = {}
         projects: dict[str, dict[str, str]] = dict(request.state.get("projects") or {})
         for issue in issues:
             item, team = mapping.jira_item(config, issue, points)
             items[item.source_id] = item
             if team is not None:
                 teams[team.source_id] = team
-            facts[item.source_id] = mapping.release_fact(
+            facts[item.source_id] = release_facts.release_fact(
                 config, item, issue.get("fields") or {}, team, created_field=mapping.JIRA_CREATED
             )
             project = (issue.get("fields") or {}).get("project") or {}
@@ -362,12 +362,12 @@ class JiraTracker:
         state: dict[str, Any] = {"projects": projects}
         if config.mapping.uses_item_dates:
             previous = None if request.watermark is None else request.state.get("release_facts")
-            kept = mapping.merge_facts(previous, facts, scope | fetched_ids)
+            kept = release_facts.merge_facts(previous, facts, scope | fetched_ids)
             if config.mapping.release_field:
-                releases = mapping.field_releases(kept)
+                releases = release_facts.field_releases(kept)
             else:
-                releases = mapping.with_item_targets(releases, kept)
-            state["release_facts"] = mapping.facts_json(kept)
+                releases = release_facts.with_item_targets(releases, kept)
+            state["release_facts"] = release_facts.facts_json(kept)
         return Fetched(
             teams=list(teams.values()),
             releases=releases,

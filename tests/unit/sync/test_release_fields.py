@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from relplan.errors import ValidationError
-from relplan.sync import mapping
-from relplan.sync.mapping import ReleaseFact
+from relplan.sync import mapping, release_facts
+from relplan.sync.release_facts import ReleaseFact
 from relplan.sync.tracker import ConnectionConfig, FieldMapping, RemoteRelease, RemoteTeam
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
@@ -86,10 +86,10 @@ def facts_of(config: ConnectionConfig, issues: list[dict[str, Any]]) -> dict[str
     out: dict[str, ReleaseFact | None] = {}
     for raw in issues:
         item, team = mapping.jira_item(config, raw, "")
-        out[item.source_id] = mapping.release_fact(
+        out[item.source_id] = release_facts.release_fact(
             config, item, raw["fields"], team, created_field=mapping.JIRA_CREATED
         )
-    return mapping.merge_facts(None, out, set(out))
+    return release_facts.merge_facts(None, out, set(out))
 
 
 def option(value: str) -> dict[str, str]:
@@ -111,7 +111,7 @@ def test_jira_releases_from_a_select_field() -> None:
     # The field wins over fixVersions; the key is team + value, like versions'.
     assert item.release == "field:project:10000|Train 5"
     assert mapping.jira_item(config, issues[3], "")[0].release is None
-    releases = {r.key: r for r in mapping.field_releases(facts_of(config, issues))}
+    releases = {r.key: r for r in release_facts.field_releases(facts_of(config, issues))}
     assert set(releases) == {"EE-Train-5", "EE-Train-6"}
     five = releases["EE-Train-5"]
     assert (five.name, five.source_key, five.team) == ("Train 5", "Train 5", "project:10000")
@@ -124,16 +124,16 @@ def test_jira_releases_from_a_select_field() -> None:
 def test_start_field_and_no_start() -> None:
     raw = issue("1", "EE-1", customfield_10050=option("T"), customfield_10060="2026-03-09")
     by_field = jira(release_from="field:customfield_10050", start_field="customfield_10060")
-    assert mapping.field_releases(facts_of(by_field, [raw]))[0].start == D(2026, 3, 9)
+    assert release_facts.field_releases(facts_of(by_field, [raw]))[0].start == D(2026, 3, 9)
     undated = jira(release_from="field:customfield_10050", start_field="none")
-    assert mapping.field_releases(facts_of(undated, [raw]))[0].start is None
+    assert release_facts.field_releases(facts_of(undated, [raw]))[0].start is None
     assert "none" not in mapping.item_date_fields(undated.mapping)
 
 
 def test_a_start_after_the_target_is_dropped() -> None:
     config = jira(release_from="field:customfield_10050", target_field="duedate")
     raw = issue("1", "EE-1", customfield_10050=option("Late"), duedate="2026-01-15")
-    release = mapping.field_releases(facts_of(config, [raw]))[0]
+    release = release_facts.field_releases(facts_of(config, [raw]))[0]
     assert (release.start, release.target) == (None, D(2026, 1, 15))
 
 
@@ -141,7 +141,7 @@ def test_recorded_cloud_issues_grouped_by_their_sprint_field() -> None:
     """Any field works: here the recorded sprint field (an array of objects with ``name``)."""
     issues = load("jira/recorded/issues-cloud-agile-board-expand-changelog.json")["issues"]
     config = jira(release_from="field:customfield_10020")
-    releases = mapping.field_releases(facts_of(config, issues))
+    releases = release_facts.field_releases(facts_of(config, issues))
     with_sprint = [i for i in issues if i["fields"].get("customfield_10020")]
     names = {i["fields"]["customfield_10020"][0]["name"] for i in with_sprint}
     assert {r.name for r in releases} == names
@@ -164,7 +164,7 @@ def test_versions_without_release_date_take_the_latest_item_target() -> None:
     dated = mapping.jira_release(
         {"id": "501", "name": "v2", "releaseDate": "2026-02-01"}, team, "EE"
     )
-    filled = mapping.with_item_targets([undated, dated], facts)
+    filled = release_facts.with_item_targets([undated, dated], facts)
     assert [r.target for r in filled] == [D(2026, 6, 30), D(2026, 2, 1)]
     # Without the option nothing is kept, and versions keep their own dates only.
     assert facts_of(jira(), issues) == {}
@@ -173,17 +173,17 @@ def test_versions_without_release_date_take_the_latest_item_target() -> None:
 def test_facts_merge_across_incremental_runs() -> None:
     a = ReleaseFact("field:t|A", "T-A", "t", "A", D(2026, 1, 1), D(2026, 2, 1))
     b = ReleaseFact("field:t|B", "T-B", "t", "B", None, None)
-    stored = mapping.facts_json({"1": a, "2": b, "3": b})
+    stored = release_facts.facts_json({"1": a, "2": b, "3": b})
     assert json.loads(json.dumps(stored)) == stored
     # 1 changed to B, 2 left the field empty, 3 left the scope, 4 is new, 5 unchanged.
-    merged = mapping.merge_facts(
+    merged = release_facts.merge_facts(
         {**stored, "5": a.to_json(), "junk": [1, 2]},
         {"1": b, "2": None, "4": a},
         {"1", "2", "4", "5"},
     )
     assert merged == {"1": b, "4": a, "5": a}
-    assert mapping.merge_facts("junk", {}, {"1"}) == {}
-    releases = mapping.field_releases(merged)
+    assert release_facts.merge_facts("junk", {}, {"1"}) == {}
+    releases = release_facts.field_releases(merged)
     assert [(r.key, r.start, r.target) for r in releases] == [
         ("T-A", D(2026, 1, 1), D(2026, 2, 1)),
         ("T-B", None, None),
@@ -213,11 +213,14 @@ def test_azure_releases_from_a_custom_field() -> None:
     for raw in raws:
         item, team = mapping.azure_item(config, raw, iterations=iterations, categories={})
         assert item.release != "iteration:x"
-        found[item.source_id] = mapping.release_fact(
+        found[item.source_id] = release_facts.release_fact(
             config, item, raw["fields"], team, created_field=mapping.AZURE_CREATED
         )
     assert found["4"] is None
-    releases = {r.key: r for r in mapping.field_releases(mapping.merge_facts(None, found, found))}
+    releases = {
+        r.key: r
+        for r in release_facts.field_releases(release_facts.merge_facts(None, found, found))
+    }
     assert set(releases) == {"Web-2026.05", "Fabrikam-7"}
     assert releases["Web-2026.05"].target == D(2026, 5, 15)
     assert releases["Web-2026.05"].start == D(2026, 3, 1)
@@ -234,9 +237,9 @@ def test_iterations_without_finish_take_the_latest_item_target() -> None:
     raw = {"id": 9, "fields": {"System.IterationPath": "P\\S",
            "Microsoft.VSTS.Scheduling.TargetDate": "2026-07-01T00:00:00Z"}}  # fmt: skip
     item, team = mapping.azure_item(config, raw, iterations={"P\\S": "iteration:1"}, categories={})
-    fact = mapping.release_fact(config, item, raw["fields"], team, created_field="x")
+    fact = release_facts.release_fact(config, item, raw["fields"], team, created_field="x")
     assert fact == ReleaseFact("iteration:1", target=D(2026, 7, 1))
-    assert mapping.with_item_targets([release], {"9": fact})[0].target == D(2026, 7, 1)
+    assert release_facts.with_item_targets([release], {"9": fact})[0].target == D(2026, 7, 1)
 
 
 def test_mapping_options_persist_and_validate() -> None:
