@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -35,6 +35,8 @@ from relplan.sync.credentials import CredentialStore
 from relplan.sync.http import HttpClient
 from relplan.sync.jira import JiraTracker
 from relplan.sync.parallel import run_all
+from relplan.sync.push_model import PushReport, RemoteChange
+from relplan.sync.push_wire import ITERATION, read_azure, read_jira, write_azure, write_jira
 from relplan.sync.tracker import CancelToken, ConnectionConfig
 
 #: Release fields pushed to a Jira version, and the version's key for each.
@@ -43,78 +45,9 @@ _JIRA_KINDS = ("jira_cloud", "jira_dc")
 #: Objects written at once: few, so that a 429 slows every writer (the client honours
 #: Retry-After on each request) rather than multiplying the load.
 WORKERS = 4
-_ITERATION = "System.IterationPath"
 #: ``sync_runs.status`` of a push: ``changed`` counts the writes, ``fetched`` the changes.
 PUSHED = "pushed"
 PUSH_FAILED = "push failed"
-_PATCH = {"Content-Type": "application/json-patch+json"}
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteChange:
-    """One remote field to write.
-
-    Attributes:
-        entity: ``release`` or ``work_item``.
-        key: the local key.
-        source_id: the remote id (``version:ID`` or the issue id).
-        remote_object: what the tracker calls it (``version v2.7.0``, ``issue EE-1``).
-        field: the local field (``start``, ``target``, ``status``, ``release``).
-        remote_field: the remote field (``releaseDate``, ``fixVersions``...).
-        base: the value at the last sync (local form).
-        new: the local value to push (local form).
-        remote_now: the remote value read by a preview (local form), when read.
-        group: changes of one group are written in order on one thread (default: the
-            object); a link goes with the item it is written on.
-    """
-
-    entity: str
-    key: str
-    source_id: str
-    remote_object: str
-    field: str
-    remote_field: str
-    base: Any
-    new: Any
-    remote_now: Any = None
-    group: str = ""
-
-    def describe(self) -> str:
-        """One line: object, field, remote value now → new value."""
-        now = self.base if self.remote_now is None else self.remote_now
-        return f"{self.remote_object} {self.remote_field}: {_show(now)} -> {_show(self.new)}"
-
-
-def _show(value: Any) -> str:
-    return "(none)" if value is None else str(value)
-
-
-@dataclass
-class PushReport:
-    """What a push did (or, with ``dry_run``, would do)."""
-
-    connection: str
-    dry_run: bool = False
-    changes: list[RemoteChange] = field(default_factory=list)
-    written: list[RemoteChange] = field(default_factory=list)
-    already: list[RemoteChange] = field(default_factory=list)
-    conflicts: list[RemoteChange] = field(default_factory=list)
-    not_written: list[RemoteChange] = field(default_factory=list)
-    error: str | None = None
-    first: bool = False
-
-    def summary(self) -> str:
-        """One line for the command line and the status bar."""
-        if self.dry_run:
-            why = " (first push: a preview; push again to write)" if self.first else " (dry run)"
-            return f"{self.connection}: {len(self.changes)} change(s) to push{why}"
-        text = (
-            f"{self.connection}: {len(self.written)} written, {len(self.already)} already in "
-            f"sync, {len(self.conflicts)} conflict(s)"
-        )
-        if self.not_written:
-            text += f", {len(self.not_written)} not written"
-        return text
 
 
 def plan_push(ws: Workspace, name: str) -> list[RemoteChange]:
@@ -221,7 +154,7 @@ def _moved_items(ws: Workspace, name: str) -> list[tuple[Source, str | None]]:
 
 def _change(s: Source, what: str, name: str, base: Any, new: Any) -> RemoteChange:
     if name == "release":
-        remote = "fixVersions" if what.startswith("issue") else _ITERATION
+        remote = "fixVersions" if what.startswith("issue") else ITERATION
     else:
         remote = _VERSION_KEYS[name]
     return RemoteChange(s.entity, s.key, s.source_id, what, name, remote, base, new)
@@ -382,26 +315,26 @@ def run_push(
                 )
             elif azure:
                 item = cache.items.pop(change.source_id, None)
-                remote = _azure_read(http, api, change, release_of_version, revs, item)
+                remote = read_azure(http, api, change, release_of_version, revs, item)
                 if not dry_run and remote != change.new and remote == change.base:
                     try:
-                        _azure_write(http, api, change, versions, revs)
+                        write_azure(http, api, change, versions, revs)
                     except SyncError as exc:
                         if exc.status not in (409, 412):
                             raise
                         # Changed since the read: re-read, and it is a conflict, never a retry.
-                        remote = _azure_read(http, api, change, release_of_version, revs)
+                        remote = read_azure(http, api, change, release_of_version, revs)
                         stale = True
             else:
-                remote = _read(http, api, change, release_of_version, cache)
+                remote = read_jira(http, api, change, release_of_version, cache)
                 if not dry_run and remote != change.new and remote == change.base:
                     try:
-                        _write(http, api, change, versions)
+                        write_jira(http, api, change, versions)
                     except SyncError as exc:
                         if exc.status != 409:
                             raise
                         # "A conflicting update" (W.2): re-read; a conflict, never a retry.
-                        remote = _read(http, api, change, release_of_version, None)
+                        remote = read_jira(http, api, change, release_of_version, None)
                         stale = True
             with lock:
                 _record(n, change, remote, stale, new_source)
@@ -467,96 +400,6 @@ def run_push(
                 ),
             )  # fmt: skip
     return report
-
-
-def _read(
-    http: HttpClient,
-    api: str,
-    change: RemoteChange,
-    release_of_version: dict[str, str],
-    cache: push_batch.Prefetched | None,
-) -> Any:
-    """The remote value of ``change``'s field now, in local form.
-
-    ``cache``: the chunk's batch read; an object it lacks is read on its own. A version read
-    there serves each of its fields (a PUT changes only the key it sends); an issue serves once.
-    """
-    if change.entity == "release":
-        ident = change.source_id.split(":", 1)[1]
-        version = (cache.versions.get(ident) if cache else None) or http.get(
-            f"{api}/version/{ident}", what=change.remote_object
-        )
-        if change.field == "status":
-            return "released" if version.get("released") else change.base
-        return version.get(change.remote_field)
-    issue = (cache.issues.pop(change.source_id, None) if cache else None) or http.get(
-        f"{api}/issue/{change.source_id}", params={"fields": "fixVersions,updated"},
-        what=change.remote_object,
-    )  # fmt: skip
-    fix = (issue.get("fields") or {}).get("fixVersions") or []
-    if not fix:
-        return None
-    # Several fix versions: the local release is the first one, as the pull maps it.
-    return release_of_version.get(str(fix[0].get("id")), f"version:{fix[0].get('id')}")
-
-
-def _azure_read(
-    http: HttpClient,
-    project: str,
-    change: RemoteChange,
-    release_of_path: dict[str, str],
-    revs: dict[str, int],
-    item: dict[str, Any] | None = None,
-) -> Any:
-    """A work item's iteration now (as a release key, or ``iteration:PATH``); keeps its rev.
-
-    ``item``: the item as the chunk's batch read returned it (None: read it now).
-    """
-    if item is None:
-        item = http.get(
-            f"{project}/_apis/wit/workitems/{change.source_id}", params={"api-version": "7.1"},
-            what=change.remote_object,
-        )  # fmt: skip
-    revs[change.source_id] = int(item.get("rev") or 0)
-    path = str((item.get("fields") or {}).get(_ITERATION) or "")
-    if path in release_of_path:
-        return release_of_path[path]
-    # The project root (no iteration) reads as no release, as the pull maps it.
-    return None if "\\" not in path else f"iteration:{path}"
-
-
-def _azure_write(
-    http: HttpClient,
-    project: str,
-    change: RemoteChange,
-    paths: dict[str, str],
-    revs: dict[str, int],
-) -> None:
-    """PATCH the item's IterationPath, guarded by ``test /rev`` (the patch is atomic)."""
-    value = paths[change.new]  # plan_push only moves items to a synced iteration
-    item = http.request(
-        "PATCH", f"{project}/_apis/wit/workitems/{change.source_id}",
-        params={"api-version": "7.1"}, headers=_PATCH, what=change.remote_object,
-        body=[{"op": "test", "path": "/rev", "value": revs[change.source_id]},
-              {"op": "add", "path": f"/fields/{_ITERATION}", "value": value}],
-    )  # fmt: skip
-    if isinstance(item, dict) and item.get("rev") is not None:
-        revs[change.source_id] = int(item["rev"])  # the next write of this item tests this rev
-
-
-def _write(http: HttpClient, api: str, change: RemoteChange, versions: dict[str, str]) -> None:
-    if change.entity == "release":
-        value: Any = True if change.field == "status" else change.new
-        http.request(
-            "PUT", f"{api}/version/{change.source_id.split(':', 1)[1]}",
-            body={change.remote_field: value}, what=change.remote_object,
-        )  # fmt: skip
-        return
-    refs = [{"id": versions[change.new]}] if change.new else []
-    http.request(
-        "PUT", f"{api}/issue/{change.source_id}",
-        body={"update": {"fixVersions": [{"set": refs}]}}, what=change.remote_object,
-    )  # fmt: skip
 
 
 def _projects_of_versions(

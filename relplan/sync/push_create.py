@@ -28,6 +28,7 @@ from relplan.store.workspace import Workspace
 from relplan.sync import merge
 from relplan.sync.http import HttpClient
 from relplan.sync.mapping import azure_release, jira_release, parse_day
+from relplan.sync.push_model import RemoteChange
 from relplan.sync.tracker import ConnectionConfig, RemoteTeam
 
 #: Release fields of an Azure iteration and the node attribute for each.
@@ -137,8 +138,6 @@ def _load(ws: Workspace, name: str) -> ConnectionConfig:
 # -- Creating releases -------------------------------------------------------------------------
 def plan_creates(ws: Workspace, config: ConnectionConfig, sources: list[Source]) -> list[Any]:
     """``create`` changes for local releases of this connection's teams that nothing syncs."""
-    from relplan.sync.push import RemoteChange
-
     if not config.create_releases:
         return []
     teams = {s.key: s for s in sources if s.entity == "team" and not s.deleted}

@@ -26,6 +26,7 @@ from relplan.store.entities import dependency_key_of
 from relplan.store.sync_state import Source, now_iso
 from relplan.store.workspace import Workspace
 from relplan.sync.http import HttpClient
+from relplan.sync.push_model import RemoteChange
 from relplan.sync.tracker import ConnectionConfig
 
 FORWARD = "System.LinkTypes.Dependency-Forward"
@@ -72,8 +73,6 @@ class LinkContext:
 
 def plan_links(ws: Workspace, name: str) -> list[Any]:
     """The link adds and removals local edits call for (``RemoteChange`` objects)."""
-    from relplan.sync.push import RemoteChange
-
     # Plain tuples and SQL joins: a push with nothing to do must stay fast on 20,000 items.
     synced: dict[str, str] = {}
     owned: set[str] = set()

@@ -23,7 +23,7 @@ from relplan.store import sync_state
 from relplan.store.workspace import Workspace
 from relplan.sync import engine, push, push_guard
 from relplan.sync.credentials import CredentialStore
-from relplan.sync.push import PushReport, RemoteChange
+from relplan.sync.push_model import PushReport, RemoteChange
 from relplan.sync.tracker import CONNECTION_KINDS, CancelToken, Tracker
 
 #: A progress callback: connection, objects done, objects in all.
