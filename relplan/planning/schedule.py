@@ -152,6 +152,12 @@ _ForwardArc = tuple[str, bool, int]
 _BackwardArc = tuple[str, bool, int]
 
 
+#: The last network built and its index: the window's analysis schedules an index, then its
+#: forecast builds the same network (~0.25 s on a large plan). An index never changes once
+#: built (an edit makes a new one), and callers only read a network.
+_last_network: list[tuple[PlanIndex, ReleaseNetwork] | None] = [None]
+
+
 @dataclass(frozen=True, slots=True)
 class ReleaseNetwork:
     """The scheduled releases as integer arrays, in topological order; shared with ``impact``.
@@ -188,6 +194,9 @@ class ReleaseNetwork:
         Raises:
             DependencyCycleError: The release graph has a cycle (named with ``release:`` refs).
         """
+        last = _last_network[0]
+        if last is not None and last[0] is index:  # the window's schedule, then its forecast
+            return last[1]
         start: dict[str, int] = {}
         duration: dict[str, int] = {}
         trains: dict[str, str] = {}
@@ -227,7 +236,9 @@ class ReleaseNetwork:
         order, rest = kahn_order(adjacency, start)
         if rest:
             raise DependencyCycleError(_cycle_in(adjacency, rest))
-        return cls(order, start, duration, preds, succs, trains, frozenset(released))
+        network = cls(order, start, duration, preds, succs, trains, frozenset(released))
+        _last_network[0] = (index, network)
+        return network
 
     def forward(
         self,

@@ -145,6 +145,11 @@ class Workspace:
         """Each release's work items counted in SQL (see :func:`repository.release_tallies`)."""
         return repository.release_tallies(self.conn)
 
+    def items_version(self) -> int | None:
+        """A value that changes with every write of work items or dependencies (None: this
+        workspace keeps no counter), so that what was derived from them can be kept meanwhile."""
+        return analysis_cache.version(self.conn, "items")
+
     def readiness_rows(self, since: dt.datetime) -> repository.ReadinessRows:
         """What readiness reads of the work items and dependencies, grouped in SQL (see
         :func:`repository.readiness_rows`): for ``ItemFacts.of_rows``."""

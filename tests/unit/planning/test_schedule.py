@@ -365,3 +365,31 @@ def test_train_ancestor_finishing_after_the_train_has_negative_float() -> None:
     # LF(UP) = min(end, LS(Q-A) - 1 + 29 - 1 = 12-01) = 11-05; LS = 11-05 - 28 = 10-08.
     assert row(s, "UP") == ("2026-11-02", "2026-11-30", "2026-10-08", "2026-11-05", -25, 0)
     assert s.critical_path == ("UP", "Q-A")
+
+
+def test_the_network_kept_for_an_index_is_never_served_for_a_moved_plan() -> None:
+    import dataclasses
+    import datetime as dt
+
+    from relplan.planning.graph import index_plan
+    from relplan.planning.schedule import ReleaseNetwork
+
+    base = four_release_plan()
+    index = index_plan(base)
+    first = ReleaseNetwork.build(index)
+    assert ReleaseNetwork.build(index) is first  # the same index: built once
+    a = base.release("A")
+    assert a is not None
+    assert a.start is not None
+    assert a.target is not None
+    moved = dataclasses.replace(
+        a, start=a.start + dt.timedelta(3), target=a.target + dt.timedelta(3)
+    )
+    plan2 = dataclasses.replace(
+        base, releases=tuple(moved if r.key == "A" else r for r in base.releases)
+    )
+    rebased = index.rebased(plan2, was=base)
+    assert rebased is not None
+    second = ReleaseNetwork.build(rebased)
+    assert second.start["A"] == first.start["A"] + 3
+    assert schedule_plan(plan2, index=rebased) == schedule_plan(plan2)
