@@ -241,6 +241,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.analyser.sketched.connect(self._on_analyser_sketched)
         self.analyser.analysed.connect(self._on_analyser_analysed)
         self.analyser.analysed.connect(self.on_time.request)
+        self.analyser.analysed.connect(self.dashboard.warm_up)
         self.on_time.computed.connect(self.model.set_on_time)
         self.on_time.computed.connect(lambda odds: self.dashboard.set_forecast(odds.forecast))
         self.analyser.failed.connect(self._on_session_failed)

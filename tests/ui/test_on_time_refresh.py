@@ -61,3 +61,20 @@ def test_item_facts_are_read_again_after_an_item_is_written(demo_ws: Workspace) 
     again = facts.get(demo_ws, since)
     assert again is not first
     assert again.tallies != first.tallies
+
+
+def test_the_hidden_dashboard_gathers_its_item_facts_once_the_plan_is_analysed(
+    qtbot: Any, window: MainWindow
+) -> None:
+    import sys
+
+    from relplan.planning import readiness
+
+    qtbot.waitUntil(lambda: window.analyser.latest is not None and window.runner.idle)
+    latest = window.analyser.latest
+    assert latest is not None
+    assert window.dashboard.view is None  # never shown
+    kept = readiness._LAST_FACTS[0]
+    assert kept is not None
+    assert kept[0] is latest.plan.work_items  # so its first opening does not gather them
+    assert "relplan.charts.dashboard" in sys.modules
