@@ -493,10 +493,14 @@ def workspace_context(
 
 
 def _release_level(ws: Workspace) -> tuple[Plan, PlanIndex]:
-    """The workspace's releases and freezes, and the index of its compact columns: all a
-    calendar needs, without building 100,000 work items."""
-    plan = ws.release_plan()
-    return plan, PlanIndex.from_columns(plan, ws.item_releases(), ws.dependency_rows())
+    """The workspace's releases and freezes, and their links (and cycles) from the analysis
+    cache: all a calendar needs, without building 100,000 work items or searching 150,000
+    dependencies for cycles again."""
+    from relplan.planning.links import release_index
+
+    with ws.read_snapshot():
+        plan = ws.release_plan()
+        return plan, release_index(plan, ws)
 
 
 def export_calendar(
