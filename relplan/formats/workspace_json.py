@@ -20,6 +20,7 @@ from typing import Any, Final
 from relplan.domain import bounds, codec, lifecycle_codec
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Dependency, Plan, WorkItem
 from relplan.errors import Issue, ValidationError
+from relplan.formats import json_keys
 
 FORMAT_NAME: Final = "relplan-workspace"
 FORMAT_VERSION: Final = 1
@@ -144,7 +145,11 @@ def parse_json_text(text: str, *, source: str = "") -> Any:
         ValidationError: naming the place (line and column, or the JSON path).
     """
     try:
-        document = json.loads(text, object_pairs_hook=_unique_object)
+        # The plain parse is twice as fast as one with a hook per object; the hook runs only
+        # when the plain one cannot be proven to have dropped no duplicate key.
+        document = json.loads(text)
+        if not json_keys.keys_unique(text, document):
+            document = json.loads(text, object_pairs_hook=_unique_object)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise ValidationError(

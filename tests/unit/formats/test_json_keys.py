@@ -1,0 +1,76 @@
+"""Proof that a plain JSON parse dropped no duplicate key (relplan/formats/json_keys.py), and the
+strict reader that relies on it: every duplicate key is still refused, wherever it hides."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from relplan.errors import ValidationError
+from relplan.formats.json_keys import keys_unique
+from relplan.formats.workspace_json import parse_json_text
+from tests.helpers.plans import document
+
+# Texts with a key twice, among the spots the proof could miss: inside the flat lists counted at C
+# speed, deep inside nested objects, with the key's value a container, after a string with colons,
+# with white space before the colon, and with colons in keys.
+DUPLICATES = [
+    '{"a": 1, "a": 2}',
+    '{"a" : 1, "a": 2}',
+    '{"a"\n  : 1, "a": 2}',
+    '{"a": 1,\t"a"\t: 2}',
+    '{"items": [{"k": "x", "t": "1:2"}, {"k": "y", "k": "z"}]}',
+    '{"items": [{"k": "x"}, {"k": {"a": 1, "a": 2}}]}',
+    '{"r": [{"s": [{"e": "D", "e": "Q"}]}]}',
+    '{"a:b": 1, "a:b": "c:d"}',
+    '{"a": {"x": 1, "y": 2}, "a": {"x": 1}}',
+    '{"t": ":", "a": 1, "a": 2}',
+    '[{"a": 1}, [{"b": [], "b": {}}]]',
+    '{"a": "\\":", "a": 1}',
+]
+
+# Texts without one, which the proof accepts (the fast path a large import takes).
+UNIQUE = [
+    "{}",
+    "[]",
+    '{"a": "1:2", "b": [{"c:": 3, "d": null}, {"c:": 4.5, "d": true}]}',
+    '{"items": [{"k": "x", "t": "2026-01-01T10:00:00Z"}], "deps": [{"f": "a", "t": "b"}]}',
+    '{"a": [[{"b": 1}], {"c": {"d": []}}]}',
+    '{"": 1, "b": "a:"}',
+]
+
+
+@pytest.mark.parametrize("text", DUPLICATES)
+def test_a_duplicate_key_is_never_proven_unique(text: str) -> None:
+    assert not keys_unique(text, json.loads(text))
+
+
+@pytest.mark.parametrize("text", DUPLICATES)
+def test_the_strict_reader_still_refuses_every_duplicate_key(text: str) -> None:
+    with pytest.raises(ValidationError, match="twice"):
+        parse_json_text(text, source="p.json")
+
+
+@pytest.mark.parametrize("text", UNIQUE)
+def test_unique_keys_are_proven(text: str) -> None:
+    assert keys_unique(text, json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "\\u0041", "b": 1}',  # an escape: not proven, the strict parse decides
+        '{"a" : 1, "b": 2}',  # a space before a colon
+        '{"a": ":x", "b": 2}',  # a string that begins with a colon
+    ],
+)
+def test_what_the_proof_cannot_see_goes_to_the_strict_parse(text: str) -> None:
+    assert not keys_unique(text, json.loads(text))
+    assert parse_json_text(text) == json.loads(text)  # and the strict parse accepts it
+
+
+def test_an_indented_workspace_document_is_proven() -> None:
+    text = json.dumps(document(), indent=2, ensure_ascii=False)
+    assert keys_unique(text, json.loads(text))
+    assert parse_json_text(text) == json.loads(text)
