@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -266,14 +266,24 @@ class Workspace:
         """Apply a command in one transaction (or in the current :meth:`write`) and record it."""
         return commands.execute(self.conn, command, self.origin)
 
-    def import_plan(self, plan: Plan, *, replace: bool = False, label: str = "Import") -> ChangeSet:
-        """Bring ``plan`` in as one undoable command (see :func:`repository.import_command`).
+    def import_plan(
+        self,
+        plan: Plan,
+        *,
+        replace: bool = False,
+        label: str = "Import",
+        rows: Mapping[str, Sequence[tuple[Any, ...]]] | None = None,
+    ) -> ChangeSet:
+        """Bring ``plan`` in as one undoable command (see :func:`repository.import_command`,
+        also for ``rows``).
 
         The difference to the stored plan is computed inside the write transaction, so the
         befores in the audit log are what the import really replaced.
         """
         with self.write():
-            command = repository.import_command(self.conn, plan, replace=replace, label=label)
+            command = repository.import_command(
+                self.conn, plan, replace=replace, label=label, rows=rows
+            )
             if command.empty:
                 return ChangeSet(label=label)
             return self.execute(command)
