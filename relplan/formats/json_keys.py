@@ -52,8 +52,7 @@ def keys_unique(text: str, document: Any) -> bool:
     """
     if "\\" in text:
         return False
-    # A white space right before a colon is rare: only then the slower pattern search.
-    if any(space + ":" in text for space in " \t\n\r") and _SPACE_BEFORE_COLON(text):
+    if _SPACE_BEFORE_COLON(text):
         return False
     return text.count('":') == _keys(document)
 

@@ -278,7 +278,8 @@ def _parse(document: Any, known: KnownKeys, source: str, *, rows: bool) -> tuple
     freezes = section("freezes", dec.freeze)
     # Rows stand only when the whole kind is clean: unique keys, known references (below).
     item_rows = row_section("work_items")
-    if item_rows is not None and not _unique(map(_FIRST, item_rows)):
+    item_key_set = set(map(_FIRST, item_rows or ()))
+    if item_rows is not None and len(item_key_set) != len(item_rows):
         item_rows = None
     items = _Section("work_items", (), []) if item_rows else section("work_items", dec.work_item)
     dep_rows = row_section("dependencies")
@@ -303,7 +304,7 @@ def _parse(document: Any, known: KnownKeys, source: str, *, rows: bool) -> tuple
     for p, f in freezes:
         index.add(dec, "freeze", f.name, p, ".name", "freeze name")
     if item_rows:
-        index.keys["item"] = set(map(_FIRST, item_rows))
+        index.keys["item"] = item_key_set
     else:
         item_keys_list = [i.key for i in items.objects]
         index.add_all(dec, "item", items, item_keys_list, ".key", "work item key")
@@ -434,8 +435,8 @@ def _ends_known(
     ends.update(tos)
     if not ends:
         return True
-    known = {RELEASE_PREFIX + key for key in releases}
-    known.update(ITEM_PREFIX + key for key in items)
+    known = set(map(RELEASE_PREFIX.__add__, releases))
+    known.update(map(ITEM_PREFIX.__add__, items))
     return ends <= known
 
 
