@@ -23,7 +23,7 @@ from relplan.domain.model import (
 )
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.store import analysis_cache, commands, repository, undo
+from relplan.store import analysis_cache, bulk_journal, commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.database import (
     close_connection,
@@ -280,7 +280,10 @@ class Workspace:
         The difference to the stored plan is computed inside the write transaction, so the
         befores in the audit log are what the import really replaced.
         """
-        with self.write():
+        size = len(plan.work_items) + len(plan.dependencies) + len(plan.releases)
+        size += sum(map(len, (rows or {}).values()))
+        # Into an empty workspace, a large import writes its pages once (see bulk_journal).
+        with bulk_journal.direct_writes(self.conn, size if self.is_empty() else 0), self.write():
             command = repository.import_command(
                 self.conn, plan, replace=replace, label=label, rows=rows
             )
