@@ -28,6 +28,10 @@ DUPLICATES = [
     '{"t": ":", "a": 1, "a": 2}',
     '[{"a": 1}, [{"b": [], "b": {}}]]',
     '{"a": "\\":", "a": 1}',
+    '{"a\\"": 1, "a\\"": 2}',
+    '{"x": "\\\\", "a": 1, "a": 2}',
+    '{"a\\u0041": 1, "aA": 2}',
+    '{"q": "say \\"hi\\"", "k": [{"v": "\\n"}, {"v": 1, "v": 2}]}',
 ]
 
 # Texts without one, which the proof accepts (the fast path a large import takes).
@@ -38,6 +42,8 @@ UNIQUE = [
     '{"items": [{"k": "x", "t": "2026-01-01T10:00:00Z"}], "deps": [{"f": "a", "t": "b"}]}',
     '{"a": [[{"b": 1}], {"c": {"d": []}}]}',
     '{"": 1, "b": "a:"}',
+    '{"a": "\\u0041", "b": 1}',
+    '{"q": "say \\"hi\\"", "k\\\\": [{"v": "\\n\\t"}, {"w": "\\u00e9"}]}',
 ]
 
 
@@ -60,7 +66,7 @@ def test_unique_keys_are_proven(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        '{"a": "\\u0041", "b": 1}',  # an escape: not proven, the strict parse decides
+        '{"a": "x\\":y", "b": 2}',  # an escaped quote before a colon
         '{"a" : 1, "b": 2}',  # a space before a colon
         '{"a": ":x", "b": 2}',  # a string that begins with a colon
     ],
@@ -70,7 +76,12 @@ def test_what_the_proof_cannot_see_goes_to_the_strict_parse(text: str) -> None:
     assert parse_json_text(text) == json.loads(text)  # and the strict parse accepts it
 
 
-def test_an_indented_workspace_document_is_proven() -> None:
-    text = json.dumps(document(), indent=2, ensure_ascii=False)
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_an_indented_workspace_document_is_proven(ascii_only: bool) -> None:
+    """Also with quotes, back slashes and escaped accents in its texts (the fast path)."""
+    doc = document()
+    doc["work_items"][0]["title"] = 'Refund "API" \\ café: v2'
+    text = json.dumps(doc, indent=2, ensure_ascii=ascii_only)
+    assert ("\\u00e9" in text) is ascii_only
     assert keys_unique(text, json.loads(text))
     assert parse_json_text(text) == json.loads(text)
