@@ -11,12 +11,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from relplan.errors import Issue, ValidationError
-from relplan.formats.workspace_json import (
-    KnownKeys,
-    iter_plan,
-    parse_for_import,
-    read_json_file,
-)
+from relplan.formats.strict_json import read_json_file
+from relplan.formats.workspace_json import KnownKeys, iter_plan, parse_for_import
 from relplan.store.commands import ChangeSet
 from relplan.store.entities import TABLES
 from relplan.store.workspace import Workspace
