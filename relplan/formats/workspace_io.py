@@ -11,12 +11,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from relplan.errors import Issue, ValidationError
-from relplan.formats.workspace_json import (
-    KnownKeys,
-    iter_plan,
-    parse_workspace,
-    read_json_file,
-)
+from relplan.formats.strict_json import read_json_file
+from relplan.formats.workspace_json import KnownKeys, iter_plan, parse_for_import
 from relplan.store.commands import ChangeSet
 from relplan.store.entities import TABLES
 from relplan.store.workspace import Workspace
@@ -45,9 +41,11 @@ def import_file(ws: Workspace, path: str | os.PathLike[str], *, replace: bool = 
     with _collector_paused():
         document = read_json_file(path)
         known = KnownKeys() if replace else _known(ws)
-        plan = parse_workspace(document, known=known, source=str(path))
+        # Work items and dependencies come as table rows: no object is built for them when
+        # they go into empty tables (most of a large import).
+        plan, rows = parse_for_import(document, known=known, source=str(path))
         del document  # the plan holds it all now: freeing it here lowers the peak memory
-        return ws.import_plan(plan, replace=replace, label=f"Import {Path(path).name}")
+        return ws.import_plan(plan, replace=replace, label=f"Import {Path(path).name}", rows=rows)
 
 
 @contextlib.contextmanager

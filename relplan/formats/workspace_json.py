@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from operator import itemgetter
 from typing import Any, Final
 
 from relplan.domain import bounds, codec, lifecycle_codec
-from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Dependency, Plan, WorkItem
-from relplan.errors import Issue, ValidationError
+from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan
+from relplan.formats import import_rows
+from relplan.formats.strict_json import parse_json_text as parse_json_text
+from relplan.formats.strict_json import read_json_file as read_json_file
 
 FORMAT_NAME: Final = "relplan-workspace"
 FORMAT_VERSION: Final = 1
@@ -93,98 +93,6 @@ class _Index:
             self.add(dec, kind, key, p, suffix, what)
 
 
-def read_json_file(path: str | os.PathLike[str]) -> Any:
-    """Parse a JSON file, turning every failure into a ValidationError naming the place.
-
-    Raises:
-        ValidationError: the file cannot be read or is not JSON.
-    """
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError([Issue("", "no such file")], source=name) from None
-    except IsADirectoryError:
-        raise ValidationError([Issue("", "is a folder, not a file")], source=name) from None
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start} cannot be read)"
-        raise ValidationError([Issue("", message)], source=name) from None
-    except (OSError, MemoryError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise ValidationError([Issue("", f"cannot read it ({reason})")], source=name) from None
-    return parse_json_text(text, source=name)
-
-
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """An object hook that refuses duplicate keys (the JSON module keeps the last silently)."""
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKeyError(key)
-            seen.add(key)
-    return result
-
-
-# A lone surrogate can only come from a \uD800-\uDFFF escape; look for one only then.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
-
-
-def parse_json_text(text: str, *, source: str = "") -> Any:
-    """Parse JSON text strictly: duplicate keys, lone surrogates and deep nesting are errors.
-
-    Raises:
-        ValidationError: naming the place (line and column, or the JSON path).
-    """
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_object)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        raise ValidationError(
-            [Issue("", f"not valid JSON at {where}: {exc.msg}")], source=source
-        ) from None
-    except _DuplicateKeyError as exc:
-        message = f"an object has the key {bounds.echo(exc.key)} twice (duplicate JSON keys)"
-        raise ValidationError([Issue("", message)], source=source) from None
-    except RecursionError:
-        message = "not a workspace: the JSON is nested too deeply"
-        raise ValidationError([Issue("", message)], source=source) from None
-    except (ValueError, OverflowError) as exc:  # e.g. a number of more than 4300 digits
-        message = f"not valid JSON: {bounds.clip(str(exc), 120)}"
-        raise ValidationError([Issue("", message)], source=source) from None
-    if _SURROGATE_ESCAPE.search(text):
-        place = _lone_surrogate(document)
-        if place is not None:
-            message = "holds an invalid \\u escape (a lone UTF-16 surrogate)"
-            raise ValidationError([Issue(place, message)], source=source)
-    return document
-
-
-def _lone_surrogate(document: Any) -> str | None:
-    """The JSON path of the first string (or key) with a lone surrogate, or None."""
-    stack: list[tuple[str, Any]] = [("", document)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if bounds.SURROGATE_PATTERN.search(value):
-                return path or "(top)"
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if bounds.SURROGATE_PATTERN.search(key):
-                    return path or "(top)"
-                stack.append((f"{path}.{key}" if path else key, item))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
-    return None
-
-
 def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: str = "") -> Plan:
     """Check a parsed workspace document and build its :class:`Plan`.
 
@@ -196,7 +104,29 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
     Raises:
         ValidationError: every problem found, each with its JSON path.
     """
-    known = known or KnownKeys()
+    return _parse(document, known or KnownKeys(), source, rows=False)[0]
+
+
+#: Table rows of the sections read as rows, by entity (``work_item``, ``dependency``).
+SectionRows = dict[str, list[tuple[Any, ...]]]
+
+
+def parse_for_import(
+    document: Any, *, known: KnownKeys | None = None, source: str = ""
+) -> tuple[Plan, SectionRows]:
+    """:func:`parse_workspace`, but the work items and dependencies come as table rows.
+
+    The same checks and messages; a section with a problem is read as objects, for its
+    messages. The plan holds no work items (dependencies) when their rows are given.
+
+    Raises:
+        ValidationError: every problem found, each with its JSON path.
+    """
+    return _parse(document, known or KnownKeys(), source, rows=True)
+
+
+def _parse(document: Any, known: KnownKeys, source: str, *, rows: bool) -> tuple[Plan, SectionRows]:
+    """:func:`parse_workspace`, with :func:`parse_for_import`'s rows when ``rows``."""
     dec = codec.Decoder()
     top = dec.obj(document, "", _TOP_KEYS)
     if top is None:
@@ -239,13 +169,25 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
                 rejected.setdefault(name, set()).add(key)
         return _Section(name, places, good)
 
+    def row_section(name: str) -> list[tuple[Any, ...]] | None:
+        values = top.get(name, [])
+        return import_rows.ROW_READERS[name](values) if rows and type(values) is list else None
+
     teams = section("teams", dec.team)
     envs = section("environments", dec.environment)
     trains = section("trains", dec.train)
     releases = section("releases", dec.release)
     freezes = section("freezes", dec.freeze)
-    items = section("work_items", dec.work_item)
-    deps = section("dependencies", dec.dependency)
+    # Rows stand only when the whole kind is clean: unique keys, known references (below).
+    item_rows = row_section("work_items")
+    item_key_set = set(map(_FIRST, item_rows or ()))
+    if item_rows is not None and len(item_key_set) != len(item_rows):
+        item_rows = None
+    items = _Section("work_items", (), []) if item_rows else section("work_items", dec.work_item)
+    dep_rows = row_section("dependencies")
+    if dep_rows is not None and not _unique(map(_ENDS, dep_rows)):
+        dep_rows = None
+    deps = _Section("dependencies", (), []) if dep_rows else section("dependencies", dec.dependency)
     deployments = section("deployments", dec.deployment)
     templates = section("templates", lambda v, p: lifecycle_codec.read_template(dec, v, p))
     flags = section("flags", lambda v, p: lifecycle_codec.read_flag(dec, v, p))
@@ -263,10 +205,14 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
         index.add(dec, "release", r.key, p, ".key", "release key")
     for p, f in freezes:
         index.add(dec, "freeze", f.name, p, ".name", "freeze name")
-    item_keys_list = [i.key for i in items.objects]
-    index.add_all(dec, "item", items, item_keys_list, ".key", "work item key")
-    idents = [f"{d.from_ref} -> {d.to_ref}" for d in deps.objects]
-    index.add_all(dec, "dependency", deps, idents, "", "dependency")
+    if item_rows:
+        index.keys["item"] = item_key_set
+    else:
+        item_keys_list = [i.key for i in items.objects]
+        index.add_all(dec, "item", items, item_keys_list, ".key", "work item key")
+    if not dep_rows:  # rows: checked above, and no message can name a dependency
+        idents = [f"{d.from_ref} -> {d.to_ref}" for d in deps.objects]
+        index.add_all(dec, "dependency", deps, idents, "", "dependency")
     for p, d in deployments:
         ident = f"{d.release} to {d.environment} finished {d.finished.isoformat()}"
         index.add(dec, "deployment", ident, p, "", "deployment of")
@@ -300,11 +246,27 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
             ref(p, f".environments[{i}]", env, env_names, "environment")
         for i, team in enumerate(f.teams):
             ref(p, f".teams[{i}]", team, team_keys, "team")
-    if not _all_known(items.objects, team_keys, release_keys):
+    if item_rows and not _all_known(
+        map(_ITEM_TEAM, item_rows), map(_ITEM_RELEASE, item_rows), team_keys, release_keys
+    ):
+        item_rows = None  # the objects, for the messages
+        items = section("work_items", dec.work_item)
+    if not item_rows and not _all_known(
+        (i.team for i in items.objects), (i.release for i in items.objects), team_keys,
+        release_keys,
+    ):  # fmt: skip
         for p, it in items:
             ref(p, ".team", it.team, team_keys, "team")
             ref(p, ".release", it.release, release_keys, "release")
-    if not _ends_known(deps.objects, release_keys, item_keys):
+    if dep_rows and not _ends_known(
+        map(_FIRST, dep_rows), map(_SECOND, dep_rows), release_keys, item_keys
+    ):
+        dep_rows = None  # the objects, for the messages
+        deps = section("dependencies", dec.dependency)
+    if not dep_rows and not _ends_known(
+        (d.from_ref for d in deps.objects), (d.to_ref for d in deps.objects), release_keys,
+        item_keys,
+    ):  # fmt: skip
         for p, d in deps:
             for suffix, end in ((".from", d.from_ref), (".to", d.to_ref)):
                 if end.startswith(RELEASE_PREFIX):
@@ -319,7 +281,12 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
         ref(p, ".environment", fl.environment, env_names, "environment")
 
     dec.raise_if_any(source=source)
-    return Plan(
+    found: SectionRows = {}
+    if item_rows is not None:
+        found["work_item"] = item_rows
+    if dep_rows is not None:
+        found["dependency"] = dep_rows
+    plan = Plan(
         timezone=timezone,
         teams=tuple(t for _, t in teams),
         environments=tuple(e for _, e in envs),
@@ -332,26 +299,46 @@ def parse_workspace(document: Any, *, known: KnownKeys | None = None, source: st
         templates=tuple(t for _, t in templates),
         flags=tuple(f for _, f in flags),
     )
+    return plan, found
 
 
-def _all_known(items: list[WorkItem], teams: set[str], releases: set[str]) -> bool:
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+_ENDS = itemgetter(0, 1)
+_ITEM_TEAM = itemgetter(2)
+_ITEM_RELEASE = itemgetter(3)
+
+
+def _unique(keys: Iterable[Hashable]) -> bool:
+    """Whether no key repeats."""
+    seen = list(keys)
+    return len(set(seen)) == len(seen)
+
+
+def _all_known(
+    named_teams: Iterable[str | None],
+    named_releases: Iterable[str | None],
+    teams: set[str],
+    releases: set[str],
+) -> bool:
     """Whether every team and release the items name is known (then no item has a message)."""
-    named_teams = {item.team for item in items}
-    named_releases = {item.release for item in items}
-    named_teams.discard(None)
-    named_releases.discard(None)
-    return named_teams <= teams and named_releases <= releases
+    team_set, release_set = set(named_teams), set(named_releases)
+    team_set.discard(None)
+    release_set.discard(None)
+    return team_set <= teams and release_set <= releases
 
 
-def _ends_known(deps: list[Dependency], releases: set[str], items: set[str]) -> bool:
+def _ends_known(
+    froms: Iterable[str], tos: Iterable[str], releases: set[str], items: set[str]
+) -> bool:
     """Whether every end of the dependencies is a ``release:KEY`` or ``item:KEY`` of a known
     key (then no dependency has a message about its ends)."""
-    ends = {d.from_ref for d in deps}
-    ends.update(d.to_ref for d in deps)
+    ends = set(froms)
+    ends.update(tos)
     if not ends:
         return True
-    known = {RELEASE_PREFIX + key for key in releases}
-    known.update(ITEM_PREFIX + key for key in items)
+    known = set(map(RELEASE_PREFIX.__add__, releases))
+    known.update(map(ITEM_PREFIX.__add__, items))
     return ends <= known
 
 

@@ -59,6 +59,12 @@ class Inserts:
     entity: str
     keys: Sequence[str]
     objects: Sequence[Any]
+    #: The objects' table rows when the caller has them instead (then ``objects`` may be
+    #: empty: an import reads work items and dependencies straight into rows).
+    rows: Sequence[tuple[Any, ...]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +228,7 @@ def _insert(conn: sqlite3.Connection, batch: Inserts, changes: ChangeSet) -> lis
     """Write ``batch``, note it in ``changes``; returns its audit-log rows."""
     table = TABLES[batch.entity]
     to_row = table.to_row
-    rows = [to_row(obj) for obj in batch.objects]
+    rows = batch.rows if batch.rows is not None else [to_row(obj) for obj in batch.objects]
     table.insert(conn, batch.objects, rows)
     changes.touched.setdefault(batch.entity, set()).update(batch.keys)
     # What _apply and _audit record for an added object: no before, its audit value after.
@@ -255,7 +261,7 @@ def execute(conn: sqlite3.Connection, command: Command, origin: str) -> ChangeSe
             (command.label, stamp.at, stamp.who, origin),
         )
         command_id = int(cursor.lastrowid or 0)
-        size = len(command.edits) + sum(len(batch.objects) for batch in command.inserts)
+        size = len(command.edits) + sum(len(batch) for batch in command.inserts)
         with analysis_cache.bulk(conn, size):
             changes, afters = _apply(conn, command.edits)
             audit = _edit_audit_rows(command.edits, afters)

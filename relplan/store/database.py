@@ -256,6 +256,8 @@ def open_connection(
     exists = _check_location(file, create=create)
     writable, folder_writable = _writable(file)
     fresh = not exists or file.stat().st_size == 0
+    if not fresh and writable:
+        _roll_back_hot_journal(file)
     if not fresh:
         app_id, version, has_tables = _probe(file, immutable=not folder_writable, verify=verify)
         if not verify and app_id == APPLICATION_ID and version < SCHEMA_VERSION:
@@ -298,6 +300,29 @@ def open_connection(
         conn.close()
         raise
     return conn
+
+
+def _roll_back_hot_journal(file: Path) -> None:
+    """Roll back a write of relplan's that a crash cut off in rollback-journal mode (see
+    :mod:`relplan.store.bulk_journal`), so that the read-only probe can read the file.
+
+    A read-only connection cannot roll a "hot" journal back, and refuses to read. Only a file
+    whose header names relplan is touched; a journal that is not hot (another process is
+    writing) is left to that process, as SQLite does on any read.
+    """
+    if not file.with_name(file.name + "-journal").exists():
+        return
+    with file.open("rb") as fh:
+        header = fh.read(72)
+    if header[:16] != _SQLITE_MAGIC or int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        return
+    conn = sqlite3.connect(str(file), timeout=BUSY_TIMEOUT)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls it back
+    except sqlite3.Error as exc:  # the probe that follows names the problem
+        log.info("could not roll back the journal of %s: %s", file, exc)
+    finally:
+        conn.close()
 
 
 def verify_before_write(conn: sqlite3.Connection) -> bool:

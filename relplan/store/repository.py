@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import starmap
+from operator import itemgetter
 from typing import Any, Final, cast
 
 from relplan.domain.model import (
@@ -22,8 +23,12 @@ from relplan.domain.model import (
 from relplan.store.commands import Command, Edit, Inserts
 from relplan.store.entities import (
     TABLES,
+    EntityTable,
+    Row,
     Setting,
+    composite_key,
     deployment_from_row,
+    pair_key,
     release_children,
     release_from_row,
 )
@@ -371,7 +376,12 @@ def _objects(plan: Plan, entity: str) -> Iterable[Any]:
 
 
 def import_command(
-    conn: sqlite3.Connection, plan: Plan, *, replace: bool = False, label: str = "Import"
+    conn: sqlite3.Connection,
+    plan: Plan,
+    *,
+    replace: bool = False,
+    label: str = "Import",
+    rows: Mapping[str, Sequence[Row]] | None = None,
 ) -> Command:
     """The command that brings ``plan`` into the workspace.
 
@@ -379,14 +389,29 @@ def import_command(
     ``replace``, objects the plan does not hold are deleted too, so that the workspace then holds
     exactly the plan. A kind whose table is empty needs no comparison: all of it is added, as
     :class:`Inserts` (the first import of a large plan).
+
+    Args:
+        conn: The workspace, inside the import's write transaction.
+        plan: What to import.
+        replace: Delete what the plan does not hold.
+        label: The command's label.
+        rows: Table rows, with distinct keys, of the kinds the plan holds as rows instead of
+            objects (see :func:`relplan.formats.workspace_json.parse_for_import`).
     """
     deletes: list[Edit] = []
     writes: list[Edit] = []
     inserts: list[Inserts] = []
+    rows = rows or {}
     for entity in WRITE_ORDER:
         table = TABLES[entity]
-        incoming = {table.key_of(o): o for o in _objects(plan, entity)}
         existing_keys = table.existing_keys(conn)
+        given = rows.get(entity)
+        if given is not None and not existing_keys:
+            if given:  # an empty table: the rows go in as they are
+                inserts.append(Inserts(entity, row_keys(table, given), (), given))
+            continue
+        objects = _objects(plan, entity) if given is None else _from_rows(table, given)
+        incoming = {table.key_of(o): o for o in objects}
         if not existing_keys:
             if incoming:
                 inserts.append(Inserts(entity, list(incoming), list(incoming.values())))
@@ -405,3 +430,19 @@ def import_command(
     order = {entity: i for i, entity in enumerate(WRITE_ORDER)}
     deletes.sort(key=lambda e: -order[e.entity])
     return Command(label, (*deletes, *writes), tuple(inserts))
+
+
+def row_keys(table: EntityTable, rows: Sequence[Row]) -> list[str]:
+    """The keys of objects given as table rows (what ``key_of`` gives for the objects)."""
+    at = [table.columns.index(c) for c in table.key_columns]
+    if not table.composite:
+        return list(map(itemgetter(at[0]), rows))
+    if len(at) == 2:
+        return list(map(pair_key, map(itemgetter(at[0]), rows), map(itemgetter(at[1]), rows)))
+    return [composite_key(*(row[i] for i in at)) for row in rows]
+
+
+def _from_rows(table: EntityTable, rows: Sequence[Row]) -> list[Any]:
+    """The objects of table rows (only of kinds stored in one table, whose ``from_row`` reads
+    nothing more: work items, dependencies)."""
+    return [table.from_row(cast(sqlite3.Connection, None), row) for row in rows]

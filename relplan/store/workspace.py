@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,7 +23,7 @@ from relplan.domain.model import (
 )
 from relplan.domain.rules import release_issues
 from relplan.errors import UnknownObjectError, ValidationError
-from relplan.store import analysis_cache, commands, repository, undo
+from relplan.store import analysis_cache, bulk_journal, commands, repository, undo
 from relplan.store.commands import ChangeSet, Command, Edit
 from relplan.store.database import (
     close_connection,
@@ -271,14 +271,27 @@ class Workspace:
         """Apply a command in one transaction (or in the current :meth:`write`) and record it."""
         return commands.execute(self.conn, command, self.origin)
 
-    def import_plan(self, plan: Plan, *, replace: bool = False, label: str = "Import") -> ChangeSet:
-        """Bring ``plan`` in as one undoable command (see :func:`repository.import_command`).
+    def import_plan(
+        self,
+        plan: Plan,
+        *,
+        replace: bool = False,
+        label: str = "Import",
+        rows: Mapping[str, Sequence[tuple[Any, ...]]] | None = None,
+    ) -> ChangeSet:
+        """Bring ``plan`` in as one undoable command (see :func:`repository.import_command`,
+        also for ``rows``).
 
         The difference to the stored plan is computed inside the write transaction, so the
         befores in the audit log are what the import really replaced.
         """
-        with self.write():
-            command = repository.import_command(self.conn, plan, replace=replace, label=label)
+        size = len(plan.work_items) + len(plan.dependencies) + len(plan.releases)
+        size += sum(map(len, (rows or {}).values()))
+        # Into an empty workspace, a large import writes its pages once (see bulk_journal).
+        with bulk_journal.direct_writes(self.conn, size if self.is_empty() else 0), self.write():
+            command = repository.import_command(
+                self.conn, plan, replace=replace, label=label, rows=rows
+            )
             if command.empty:
                 return ChangeSet(label=label)
             return self.execute(command)
