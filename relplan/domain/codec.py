@@ -9,12 +9,11 @@ caller, which knows the whole document.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
-from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from relplan.domain import bounds, lifecycle_codec
+from relplan.domain.codec_fast import fast_dependency, fast_work_item
+from relplan.domain.fields import FieldReader, join_path
 from relplan.domain.model import (
     DEPENDENCY_TYPES,
     DEPLOYMENT_OUTCOMES,
@@ -38,7 +37,6 @@ from relplan.domain.model import (
     Train,
     WorkItem,
 )
-from relplan.errors import Issue, ValidationError
 
 T = TypeVar("T")
 Json = dict[str, Any]
@@ -206,7 +204,7 @@ def encode_deployment(dep: Deployment) -> Json:
     }
 
 
-class Decoder:
+class Decoder(FieldReader):
     """Reads JSON dicts into domain objects, collecting every problem with its JSON path.
 
     A method returns ``None`` when the object had an error; after a run, :attr:`issues` lists
@@ -218,212 +216,6 @@ class Decoder:
             a bound existed may hold a value outside it, and its history must still undo.
     """
 
-    def __init__(self, *, stored: bool = False) -> None:
-        self.issues: list[Issue] = []
-        self.stored = stored
-
-    def error(self, path: str, message: str) -> None:
-        """Record a problem at ``path``."""
-        self.issues.append(Issue(path, message))
-
-    def raise_if_any(self, *, source: str = "") -> None:
-        """Raise a ValidationError listing every recorded problem, if there is any."""
-        if self.issues:
-            raise ValidationError(self.issues, source=source)
-
-    # -- field readers -------------------------------------------------------------------------
-    def obj(self, value: object, path: str, allowed: tuple[str, ...]) -> Mapping[str, Any] | None:
-        """Check that ``value`` is an object whose keys are all in ``allowed``."""
-        if not isinstance(value, dict):
-            self.error(path, f"expected an object, found {_show(value)}")
-            return None
-        ok = True
-        for key in value:
-            if key not in allowed:
-                self.error(
-                    _join(path, key),
-                    f"unknown key {bounds.echo(key)} (expected one of: {', '.join(allowed)})",
-                )
-                ok = False
-        return value if ok else None
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> str:
-        """A non-empty string field (or "" when optional and missing)."""
-        value = data.get(key)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            what = "missing" if key not in data else f"found {_show(value)}"
-            self.error(_join(path, key), f"expected a non-empty string, {what}")
-            return ""
-        problem = None if self.stored else bounds.name_problem(value)
-        if problem is not None:
-            self.error(_join(path, key), problem)
-            return ""
-        return value
-
-    def key(self, data: Mapping[str, Any], key: str, path: str) -> str:
-        """A key field: a non-empty string that follows :data:`bounds.KEY_RULE`."""
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            what = "missing" if key not in data else f"found {_show(value)}"
-            self.error(_join(path, key), f"expected a non-empty string, {what}")
-            return ""
-        problem = None if self.stored else bounds.key_problem(value)
-        if problem is not None:
-            self.error(_join(path, key), problem)
-            return ""
-        return value
-
-    def opt_text(self, data: Mapping[str, Any], key: str, path: str) -> str | None:
-        """An optional string field; null or missing gives None."""
-        value = data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            self.error(_join(path, key), f"expected a string or null, found {_show(value)}")
-            return None
-        problem = bounds.text_problem(value)
-        if problem is not None:
-            self.error(_join(path, key), problem)
-            return None
-        return value
-
-    def choice(
-        self, data: Mapping[str, Any], key: str, path: str, allowed: tuple[str, ...], default: str
-    ) -> str:
-        """A string field limited to ``allowed``."""
-        value = data.get(key, default)
-        if value not in allowed:
-            self.error(
-                _join(path, key), f"found {_show(value)}, expected one of: {', '.join(allowed)}"
-            )
-            return default
-        return str(value)
-
-    def integer(
-        self, data: Mapping[str, Any], key: str, path: str, default: int, low: int, high: int
-    ) -> int:
-        """An integer field within ``low..high``."""
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(_join(path, key), f"expected a whole number, found {_show(value)}")
-            return default
-        problem = bounds.int_problem(value, low, high)
-        if problem is not None:
-            self.error(_join(path, key), problem)
-            return default
-        return value
-
-    def number(self, data: Mapping[str, Any], key: str, path: str) -> float | None:
-        """An optional non-negative number."""
-        value = data.get(key)
-        if value is None:
-            return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not 0 <= value <= bounds.MAX_POINTS
-        ):
-            self.error(
-                _join(path, key),
-                f"expected a number >= 0 and <= {bounds.MAX_POINTS} or null, found {_show(value)}",
-            )
-            return None
-        return float(value)
-
-    def date(
-        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = True
-    ) -> dt.date | None:
-        """A calendar day ``YYYY-MM-DD``."""
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(_join(path, key), "expected a date YYYY-MM-DD, missing")
-            return None
-        if isinstance(value, str) and len(value) == 10:
-            try:
-                day = dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                problem = bounds.day_problem(day)
-                if problem is None:
-                    return day
-                self.error(_join(path, key), problem)
-                return None
-        self.error(_join(path, key), f"found {_show(value)}, expected a date YYYY-MM-DD")
-        return None
-
-    def time(
-        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False
-    ) -> dt.datetime | None:
-        """An ISO 8601 time with an offset or ``Z``."""
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.error(_join(path, key), "expected a time (ISO 8601 with offset), missing")
-            return None
-        if isinstance(value, str):
-            try:
-                parsed = dt.datetime.fromisoformat(value)
-            except ValueError:
-                parsed = None
-            if parsed is not None and parsed.tzinfo is not None:
-                problem = bounds.time_problem(parsed)
-                if problem is None:
-                    return parsed
-                self.error(_join(path, key), problem)
-                return None
-            if parsed is not None:
-                self.error(_join(path, key), f"found {_show(value)}, which has no offset or Z")
-                return None
-        self.error(_join(path, key), f"found {_show(value)}, expected an ISO 8601 time")
-        return None
-
-    def clock(self, data: Mapping[str, Any], key: str, path: str) -> dt.time | None:
-        """An optional time of day ``HH:MM``."""
-        value = data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str) and len(value) == 5:
-            try:
-                return dt.time.fromisoformat(value)
-            except ValueError:
-                pass
-        self.error(_join(path, key), f"found {_show(value)}, expected a time of day HH:MM")
-        return None
-
-    def strings(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
-        """An optional list of strings."""
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error(_join(path, key), f"expected a list of strings, found {_show(value)}")
-            return ()
-        for i, v in enumerate(value):
-            problem = bounds.name_problem(v)
-            if problem is not None:
-                self.error(f"{_join(path, key)}[{i}]", problem)
-                return ()
-        return tuple(value)
-
-    def items(self, data: Mapping[str, Any], key: str, path: str) -> list[tuple[str, Any]]:
-        """An optional list field, as (path, element) pairs."""
-        value = data.get(key, [])
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.error(_join(path, key), f"expected a list, found {_show(value)}")
-            return []
-        return [(f"{_join(path, key)}[{i}]", v) for i, v in enumerate(value)]
-
-    def _guard(self, build: Callable[[], T]) -> T | None:
-        before = len(self.issues)
-        result = build()
-        return result if len(self.issues) == before else None
-
-    # -- objects -------------------------------------------------------------------------------
     def team(self, value: object, path: str) -> Team | None:
         """Read a team."""
         d = self.obj(value, path, ("key", "name", "color"))
@@ -479,7 +271,7 @@ class Decoder:
             start = self.date(d, "start", path) or dt.date.min
             end = self.date(d, "end", path) or dt.date.max
             if start > end:
-                self.error(_join(path, "end"), f"end {end} is before start {start}")
+                self.error(join_path(path, "end"), f"end {end} is before start {start}")
             strategy = self.choice(d, "strategy", path, STAGE_STRATEGIES, "big_bang")
             extra = lifecycle_codec.read_stage_extra(self, d, path)
             return Stage(self.text(d, "environment", path), start, end, strategy, **extra)
@@ -527,7 +319,7 @@ class Decoder:
             target = self.date(d, "target", path, required=False)
             if start is not None and target is not None and start > target:
                 self.error(
-                    _join(path, "target"),
+                    join_path(path, "target"),
                     f"target {target} is before start {start} (a release needs start <= target)",
                 )
             stages = [self.stage(v, p) for p, v in self.items(d, "stages", path)]
@@ -562,13 +354,13 @@ class Decoder:
             start_time = self.clock(d, "start_time", path)
             end_time = self.clock(d, "end_time", path)
             if start > end:
-                self.error(_join(path, "end"), f"end {end} is before start {start}")
+                self.error(join_path(path, "end"), f"end {end} is before start {start}")
             elif start == end and start_time and end_time and start_time >= end_time:
-                self.error(_join(path, "end_time"), f"{end_time} is not after {start_time}")
+                self.error(join_path(path, "end_time"), f"{end_time} is not after {start_time}")
             rrule = self.opt_text(d, "rrule", path)
             problem = None if rrule is None else bounds.rule_bounds_problem(rrule)
             if problem is not None:
-                self.error(_join(path, "rrule"), problem)
+                self.error(join_path(path, "rrule"), problem)
             return Freeze(
                 name=self.text(d, "name", path),
                 start=start,
@@ -584,7 +376,7 @@ class Decoder:
 
     def work_item(self, value: object, path: str) -> WorkItem | None:
         """Read a work item (a fast path for well-formed ones, as there can be 100,000)."""
-        item = _fast_work_item(value)
+        item = fast_work_item(value)
         if item is not None:
             return item
         keys = ("key", "title", "team", "release", "type", "status", "category", "points")
@@ -608,7 +400,7 @@ class Decoder:
 
     def dependency(self, value: object, path: str) -> Dependency | None:
         """Read a dependency (``from`` is the prerequisite, ``to`` the dependent)."""
-        dep = _fast_dependency(value)
+        dep = fast_dependency(value)
         if dep is not None:
             return dep
         d = self.obj(value, path, ("from", "to", "type", "lag_days"))
@@ -624,12 +416,12 @@ class Decoder:
                     or (ref.startswith(ITEM_PREFIX) and len(ref) > len(ITEM_PREFIX))
                 ):
                     self.error(
-                        _join(path, key),
+                        join_path(path, key),
                         f"found {bounds.echo(ref)}, expected 'release:KEY' or 'item:KEY'",
                     )
                 ends.append(ref)
             if ends[0] and ends[0] == ends[1]:
-                self.error(_join(path, "to"), f"{ends[0]} cannot depend on itself")
+                self.error(join_path(path, "to"), f"{ends[0]} cannot depend on itself")
             return Dependency(
                 from_ref=ends[0],
                 to_ref=ends[1],
@@ -654,13 +446,13 @@ class Decoder:
             outcome = self.choice(d, "outcome", path, DEPLOYMENT_OUTCOMES, "succeeded")
             restored = self.time(d, "restored", path)
             if started and finished and finished < started:
-                self.error(_join(path, "finished"), "finished before it started")
+                self.error(join_path(path, "finished"), "finished before it started")
             if restored is not None and outcome == "succeeded":
                 self.error(
-                    _join(path, "restored"), "only a deployment that did not succeed has one"
+                    join_path(path, "restored"), "only a deployment that did not succeed has one"
                 )
             if restored is not None and finished is not None and restored < finished:
-                self.error(_join(path, "restored"), "restored before the deployment finished")
+                self.error(join_path(path, "restored"), "restored before the deployment finished")
             changes = []
             for cpath, cvalue in self.items(d, "changes", path):
                 c = self.obj(cvalue, cpath, ("id", "committed"))
@@ -680,137 +472,3 @@ class Decoder:
             )
 
         return self._guard(build)
-
-
-# Fast paths: plain checks without collecting messages. They accept exactly what the full readers
-# accept without an issue, and return None for anything else, which the full reader then explains.
-_ITEM_KEYS = frozenset(
-    (
-        "key",
-        "title",
-        "team",
-        "release",
-        "type",
-        "status",
-        "category",
-        "points",
-        "created",
-        "resolved",
-    )
-)
-_DEP_KEYS = frozenset(("from", "to", "type", "lag_days"))
-_REF_PREFIXES = (RELEASE_PREFIX, ITEM_PREFIX)
-# What no key may hold anywhere (with no space at either end, this is bounds.KEY_PATTERN).
-_KEY_BAD_SEARCH = re.compile(r"[|\x00-\x1f\x7f-\x9f\ud800-\udfff]|->").search
-_CONTROL_SEARCH = bounds.CONTROL_PATTERN.search
-_SURROGATE_SEARCH = bounds.SURROGATE_PATTERN.search
-
-
-def _fast_time(value: object) -> tuple[bool, dt.datetime | None]:
-    if value is None:
-        return True, None
-    if type(value) is not str:
-        return False, None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return False, None
-    # Years 1901..2198 are inside the bounds whatever the offset; the edges take the full check.
-    return parsed.tzinfo is not None and 1900 < parsed.year < 2199, parsed
-
-
-def _fast_work_item(value: object) -> WorkItem | None:
-    if type(value) is not dict or not value.keys() <= _ITEM_KEYS:
-        return None
-    g = value.get
-    key, title, team, release = g("key"), g("title"), g("team"), g("release")
-    type_, status, category, points = g("type"), g("status"), g("category", "todo"), g("points")
-    # Inline checks (not helper calls): this runs for each of up to 100,000 items. A team or
-    # release that breaks a bound cannot match a (bounded) key, so the reference check refuses it.
-    if not (
-        type(key) is str
-        and type(title) is str
-        and 0 < len(key) <= bounds.MAX_KEY_LENGTH
-        and len(title) <= bounds.MAX_NAME_LENGTH
-        and (team is None or type(team) is str)
-        and (release is None or type(release) is str)
-        and (type_ is None or (type(type_) is str and len(type_) <= bounds.MAX_TEXT_LENGTH))
-        and (status is None or (type(status) is str and len(status) <= bounds.MAX_TEXT_LENGTH))
-        and category in ITEM_CATEGORIES
-        and (points is None or (type(points) in (int, float) and 0 <= points <= bounds.MAX_POINTS))
-        and _KEY_BAD_SEARCH(key) is None
-        and not key[0].isspace()
-        and not key[-1].isspace()
-        and _CONTROL_SEARCH(title) is None
-        and title.strip()
-        and (
-            (type_ is None and status is None)
-            or _SURROGATE_SEARCH(f"{type_ or ''}{status or ''}") is None
-        )
-    ):
-        return None
-    ok_created, created = _fast_time(g("created"))
-    ok_resolved, resolved = _fast_time(g("resolved"))
-    if not (ok_created and ok_resolved):
-        return None
-    return WorkItem(
-        str(key),
-        str(title),
-        team,
-        release,
-        type_ or "Story",
-        status or "To Do",
-        category,
-        None if points is None else float(points),
-        created,
-        resolved,
-    )
-
-
-def _is_ref(value: object) -> bool:
-    return (
-        type(value) is str
-        and value.startswith(_REF_PREFIXES)
-        and value not in _REF_PREFIXES
-        and bool(value.strip())
-    )  # no bound checks: an end must name a (bounded) key, which the reference check verifies
-
-
-def _fast_dependency(value: object) -> Dependency | None:
-    if type(value) is not dict or not value.keys() <= _DEP_KEYS:
-        return None
-    from_ref, to_ref = value.get("from"), value.get("to")
-    type_, lag = value.get("type", "FS"), value.get("lag_days", 0)
-    if (
-        _is_ref(from_ref)
-        and _is_ref(to_ref)
-        and from_ref != to_ref
-        and type_ in DEPENDENCY_TYPES
-        and type(lag) is int
-        and -bounds.MAX_LAG_DAYS <= lag <= bounds.MAX_LAG_DAYS
-    ):
-        return Dependency(str(from_ref), str(to_ref), str(type_), lag)
-    return None
-
-
-#: Readers that skip message bookkeeping, per workspace section; None means "ask the full reader".
-FAST_READERS: dict[str, Callable[[object], Any]] = {
-    "work_items": _fast_work_item,
-    "dependencies": _fast_dependency,
-}
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "null"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
-        return f"a {len(str(abs(value)))}-digit number"
-    return bounds.echo(value, 40)

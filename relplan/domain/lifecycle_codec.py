@@ -9,9 +9,10 @@ none of them are unchanged. :mod:`relplan.domain.codec` calls these for the keys
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from relplan.domain import bounds
+from relplan.domain.fields import FieldReader
 from relplan.domain.model import (
     GATE_KINDS,
     STAGE_STRATEGIES,
@@ -23,9 +24,6 @@ from relplan.domain.model import (
     TemplateMilestone,
     TemplateStage,
 )
-
-if TYPE_CHECKING:
-    from relplan.domain.codec import Decoder
 
 Json = dict[str, Any]
 
@@ -92,7 +90,7 @@ def encode_flag(f: Flag) -> Json:
 
 
 # -- reading -----------------------------------------------------------------------------------
-def read_bool(dec: Decoder, d: Mapping[str, Any], key: str, path: str) -> bool:
+def read_bool(dec: FieldReader, d: Mapping[str, Any], key: str, path: str) -> bool:
     """An optional boolean field (default false)."""
     value = d.get(key, False)
     if not isinstance(value, bool):
@@ -101,7 +99,7 @@ def read_bool(dec: Decoder, d: Mapping[str, Any], key: str, path: str) -> bool:
     return value
 
 
-def read_steps(dec: Decoder, d: Mapping[str, Any], path: str) -> tuple[RolloutStep, ...]:
+def read_steps(dec: FieldReader, d: Mapping[str, Any], path: str) -> tuple[RolloutStep, ...]:
     """The optional ``steps`` list: each ``{"date", "percent"}``, dates strictly increasing,
     percents strictly increasing within 1..100."""
     steps: list[RolloutStep] = []
@@ -127,18 +125,18 @@ def read_steps(dec: Decoder, d: Mapping[str, Any], path: str) -> tuple[RolloutSt
     return tuple(steps)
 
 
-def read_stage_extra(dec: Decoder, d: Mapping[str, Any], path: str) -> Json:
+def read_stage_extra(dec: FieldReader, d: Mapping[str, Any], path: str) -> Json:
     """The lifecycle fields of a stage, as keyword arguments for :class:`Stage`."""
     switch = dec.date(d, "switch", path, required=False)
     return {"steps": read_steps(dec, d, path), "switch": switch}
 
 
-def read_monitoring(dec: Decoder, d: Mapping[str, Any], path: str) -> int:
+def read_monitoring(dec: FieldReader, d: Mapping[str, Any], path: str) -> int:
     """The optional ``monitoring_days`` (0..MAX_OFFSET_DAYS, default 0)."""
     return dec.integer(d, "monitoring_days", path, 0, 0, MAX_OFFSET_DAYS)
 
 
-def read_template(dec: Decoder, value: object, path: str) -> Template | None:
+def read_template(dec: FieldReader, value: object, path: str) -> Template | None:
     """Read a template."""
     allowed = ("key", "name", "stages", "milestones", "gates", "monitoring_days")
     d = dec.obj(value, path, allowed)
@@ -195,7 +193,7 @@ def read_template(dec: Decoder, value: object, path: str) -> Template | None:
     return template if len(dec.issues) == before else None
 
 
-def read_flag(dec: Decoder, value: object, path: str) -> Flag | None:
+def read_flag(dec: FieldReader, value: object, path: str) -> Flag | None:
     """Read a feature flag."""
     d = dec.obj(value, path, ("key", "release", "environment", "owner", "steps"))
     if d is None:

@@ -6,7 +6,7 @@ import. Here each section is checked as columns, each check one pass at C speed 
 characters, bounds), and the rows are zipped from the columns.
 
 The readers accept exactly what the per-object fast readers
-(:data:`relplan.domain.codec.FAST_READERS`) accept, and give the rows the entity tables would
+(:data:`relplan.domain.codec_fast.FAST_READERS`) accept, and give the rows the entity tables would
 write for the objects those readers build (:meth:`relplan.store.entities.EntityTable.to_row`).
 If any object of the section would fail there, they return None, and the caller reads the section
 object by object, which names every problem and its place. References (teams, releases, ends)
@@ -21,7 +21,7 @@ from itertools import chain, repeat
 from operator import attrgetter, eq, itemgetter, methodcaller
 from typing import Any, Final
 
-from relplan.domain import bounds, codec
+from relplan.domain import bounds, codec_fast
 from relplan.domain.model import DEPENDENCY_TYPES, ITEM_CATEGORIES, ITEM_PREFIX, RELEASE_PREFIX
 
 Row = tuple[Any, ...]
@@ -34,7 +34,7 @@ _ITEM_FIELDS: Final = (
 _DEP_FIELDS: Final = ("from", "to", "type", "lag_days")
 _NONE = type(None)
 _STR_OR_NONE: Final = frozenset((str, _NONE))
-_KEY_BAD_SEARCH = codec._KEY_BAD_SEARCH
+_KEY_BAD_SEARCH = codec_fast.KEY_BAD_SEARCH
 _CONTROL_SEARCH = bounds.CONTROL_PATTERN.search
 _SURROGATE_SEARCH = bounds.SURROGATE_PATTERN.search
 _REF_PREFIXES: Final = (RELEASE_PREFIX, ITEM_PREFIX)
@@ -226,7 +226,7 @@ def _refs(column: Sequence[Any]) -> bool:
     )
 
 
-#: The row readers by section, as :data:`relplan.domain.codec.FAST_READERS` reads objects.
+#: The row readers by section, as :data:`relplan.domain.codec_fast.FAST_READERS` reads objects.
 ROW_READERS: dict[str, Callable[[list[Any]], list[Row] | None]] = {
     "work_items": work_item_rows,
     "dependencies": dependency_rows,

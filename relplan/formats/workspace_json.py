@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Final
 
-from relplan.domain import bounds, codec, lifecycle_codec
+from relplan.domain import bounds, codec, codec_fast, lifecycle_codec
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan
 from relplan.formats import import_rows
 from relplan.formats.strict_json import parse_json_text as parse_json_text
@@ -153,7 +153,7 @@ def _parse(document: Any, known: KnownKeys, source: str, *, rows: bool) -> tuple
         if not isinstance(values, list):
             dec.error(name, f"expected a list, found {type(values).__name__}")
             return _Section(name, (), [])
-        fast = codec.FAST_READERS.get(name)
+        fast = codec_fast.FAST_READERS.get(name)
         quick: list[Any] = [None] * len(values) if fast is None else list(map(fast, values))
         if fast is not None and all(obj is not None for obj in quick):
             return _Section(name, range(len(quick)), quick)

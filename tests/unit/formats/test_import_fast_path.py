@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from relplan.domain import codec_fast
 from relplan.errors import ValidationError
 from relplan.formats import workspace_json
 from relplan.formats.workspace_io import import_file
@@ -93,8 +94,8 @@ def test_the_rows_path_is_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     def refuse(_: object) -> None:
         raise AssertionError("an object was read")
 
-    monkeypatch.setitem(workspace_json.codec.FAST_READERS, "work_items", refuse)
-    monkeypatch.setitem(workspace_json.codec.FAST_READERS, "dependencies", refuse)
+    monkeypatch.setitem(codec_fast.FAST_READERS, "work_items", refuse)
+    monkeypatch.setitem(codec_fast.FAST_READERS, "dependencies", refuse)
     with Workspace.open(tmp_path / "w.relplan") as ws:
         import_file(ws, source)
         assert ws.conn.execute("SELECT count(*) FROM work_items").fetchone() == (ITEMS + 2,)

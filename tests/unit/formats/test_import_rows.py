@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from relplan.domain import bounds, codec
+from relplan.domain import bounds, codec_fast
 from relplan.formats.import_rows import dependency_rows, work_item_rows
 from relplan.store.entities import TABLES
 
@@ -111,7 +111,7 @@ def _changed(base: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
 
 def _expected(values: list[Any], entity: str, section: str) -> list[tuple[Any, ...]] | None:
     """What the fast readers and the table's to_row make of ``values`` (None: one refused)."""
-    objects = [codec.FAST_READERS[section](v) for v in values]
+    objects = [codec_fast.FAST_READERS[section](v) for v in values]
     if any(o is None for o in objects):
         return None
     return [TABLES[entity].to_row(o) for o in objects]
@@ -132,7 +132,7 @@ def test_many_valid_changes_at_once_read_as_objects_would() -> None:
     for n, (field, value) in enumerate(ITEM_CHANGES):
         obj = _changed(ITEM, field, value)
         obj["key"] = f"K-{n}"
-        if codec.FAST_READERS["work_items"](obj) is not None:
+        if codec_fast.FAST_READERS["work_items"](obj) is not None:
             values.append(obj)
     assert len(values) > 30
     assert work_item_rows(values) == _expected(values, "work_item", "work_items")
