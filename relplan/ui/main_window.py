@@ -50,8 +50,9 @@ from relplan.ui.on_time import OnTimeForecaster
 from relplan.ui.palette import Theme, ThemeWatcher
 from relplan.ui.plan_actions import PlanActions
 from relplan.ui.push_actions import PushActions
+from relplan.ui.refresh import Refresh
 from relplan.ui.release_status import release_edit_handler
-from relplan.ui.session import Refresh, WorkspaceSession
+from relplan.ui.session import WorkspaceSession
 from relplan.ui.sync_actions import SyncActions
 from relplan.ui.views.base import PlanView
 from relplan.ui.views.calendar import CalendarView

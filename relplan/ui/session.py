@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from relplan import config
-from relplan.domain.model import Deployment, Environment, Freeze, Team
+from relplan.domain.model import Deployment, Environment, Freeze
 from relplan.edits.environments import environments_command
 from relplan.edits.freezes import freeze_command
 from relplan.edits.releases import (
@@ -33,81 +32,13 @@ from relplan.edits.releases import (
 )
 from relplan.store.commands import ChangeSet, Command
 from relplan.store.origin import window_origin
-from relplan.store.repository import ReleaseRow
 from relplan.store.undo import UndoStep
 from relplan.store.workspace import Workspace
+from relplan.ui.refresh import Refresh, data_version, full_refresh, gather_refresh
 from relplan.ui.tasks import BaseTaskRunner
 
-#: Above this many touched releases a write reloads the whole table instead of patching rows.
-PATCH_LIMIT = 200
 #: How often the window looks for changes another process committed (milliseconds).
 EXTERNAL_POLL_MS = 1500
-
-
-@dataclass(slots=True)
-class Refresh:
-    """What the views need after a read or a write, gathered on the DB lane.
-
-    Attributes:
-        changes: the write's ChangeSet (empty for a plain load).
-        rows: a full snapshot of the releases table, or None when ``changed`` suffices.
-        changed: the new rows of touched releases (None: deleted).
-        timezone: the workspace's planning zone.
-        undo_label: what Undo would undo now.
-        redo_label: what Redo would redo now.
-        teams: every team of the workspace, when they may have changed (else None).
-        empty: whether the workspace holds no plan objects (the window then shows what to do).
-    """
-
-    changes: ChangeSet
-    rows: list[ReleaseRow] | None = None
-    changed: dict[str, ReleaseRow | None] = field(default_factory=dict)
-    timezone: str = "UTC"
-    undo_label: str | None = None
-    redo_label: str | None = None
-    teams: list[Team] | None = None
-    empty: bool = False
-
-    @property
-    def plan_changed(self) -> bool:
-        """Whether the analyses (check, schedule) and the plan views must be refreshed.
-
-        Deployments move no date, but the views show them (the Dashboard's DORA metrics).
-        """
-        return (
-            self.rows is not None
-            or self.changes.schedule_dirty
-            or "deployment" in self.changes.touched
-        )
-
-
-def gather_refresh(ws: Workspace, changes: ChangeSet, *, full: bool = False) -> Refresh:
-    """Read what the table needs after ``changes`` (run on the DB lane)."""
-    undo_label, redo_label = ws.undo_labels()
-    refresh = Refresh(
-        changes,
-        timezone=ws.timezone,
-        undo_label=undo_label,
-        redo_label=redo_label,
-        empty=ws.is_empty(),
-    )
-    touched = changes.touched.get("release", set())
-    if full or len(touched) > PATCH_LIMIT:
-        refresh.rows = ws.release_rows()
-    elif touched:
-        rows = {row.key: row for row in ws.release_rows(touched)}
-        refresh.changed = {key: rows.get(key) for key in sorted(touched)}
-    if full or "team" in changes.touched:
-        refresh.teams = ws.teams()
-    return refresh
-
-
-def _data_version(ws: Workspace) -> int:
-    return int(ws.conn.execute("PRAGMA data_version").fetchone()[0])
-
-
-def _full_refresh(ws: Workspace) -> tuple[int, Refresh]:
-    return _data_version(ws), gather_refresh(ws, ChangeSet(), full=True)
 
 
 class _UndoNeedsConfirmationError(Exception):
@@ -163,7 +94,7 @@ class WorkspaceSession(QObject):
         self._ws: Workspace | None = workspace
         # Bumped when the workspace is swapped, so late results of the old one are dropped.
         self._generation = 0
-        self._data_version: int | None = None
+        self.data_version: int | None = None
         self._polling = False
         self._poll_timer: QTimer | None = None
 
@@ -275,20 +206,20 @@ class WorkspaceSession(QObject):
 
         def seen(version: int) -> None:
             self._polling = False
-            if self._data_version is None:
-                self._data_version = version
-            elif version != self._data_version:
-                self._run(_full_refresh, external)
+            if self.data_version is None:
+                self.data_version = version
+            elif version != self.data_version:
+                self._run(full_refresh, external)
 
         def external(result: tuple[int, Refresh]) -> None:
-            self._data_version = result[0]
+            self.data_version = result[0]
             self.refreshed.emit(result[1])
             self.message.emit("Reloaded: the workspace was changed by another window or program")
 
         def failed(_exc: BaseException) -> None:
             self._polling = False
 
-        self._run(_data_version, seen, failed)
+        self._run(data_version, seen, failed)
 
     # -- reading ----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -296,10 +227,10 @@ class WorkspaceSession(QObject):
 
         def done(result: tuple[int, Refresh]) -> None:
             # Read before the load: a change landing during it shows at the next look.
-            self._data_version = result[0]
+            self.data_version = result[0]
             self.refreshed.emit(result[1])
 
-        self._run(_full_refresh, done)
+        self._run(full_refresh, done)
 
     def refresh_after(self, changes: Sequence[ChangeSet]) -> None:
         """Refresh the views after writes made elsewhere on the DB lane (a sync's ChangeSets).
@@ -641,7 +572,7 @@ class WorkspaceSession(QObject):
             old = self._ws
             self._ws = ws
             self._generation += 1
-            self._data_version = None
+            self.data_version = None
             if old is not None:
                 self._runner.submit(old.close)
             config.save_settings(config.load_settings().opened(ws.path))
