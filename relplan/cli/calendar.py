@@ -21,7 +21,7 @@ from relplan.errors import Issue, ValidationError
 from relplan.planning.wording import count, counts
 
 if TYPE_CHECKING:
-    from relplan.formats.ics import ExportFilter
+    from relplan.formats.export_filter import ExportFilter
     from relplan.store.workspace import Workspace
 
 __all__ = [
@@ -42,7 +42,7 @@ _Add = Callable[[str, _Handler, str, str], argparse.ArgumentParser]
 
 def _selection(args: argparse.Namespace, ws: Workspace) -> ExportFilter:
     """The export filter of ``--team``/``--train``/``--from``/``--to``; unknown keys are errors."""
-    from relplan.formats.ics import ExportFilter
+    from relplan.formats.export_filter import ExportFilter
     from relplan.store.entities import TABLES
 
     teams = frozenset(getattr(args, "team", None) or ())
@@ -136,20 +136,29 @@ def _graph(args: argparse.Namespace, ws: Workspace, *, records: bool = False) ->
     """The graph of ``export dot|graphml``: releases and the release edges from the workspace's
     compact columns; with ``--items``, the work items a dependency names too (not all). With
     ``records``, as :class:`~relplan.formats.graph_export.GraphRecords` (no networkx graph)."""
-    import dataclasses
-
     from relplan.formats.graph_export import graph_records
-    from relplan.formats.graph_links import graph_links
+    from relplan.formats.graph_links import graph_links, schedule_marks
 
     items = bool(getattr(args, "items", False))
     selection = _selection(args, ws)
     with ws.read_snapshot():  # the releases and the cached links of one state
         plan, index = release_level(ws)
-        if items:
-            plan = dataclasses.replace(plan, work_items=ws.linked_work_items())
+        # The items a dependency names, as columns: no WorkItem objects.
+        rows = ws.linked_item_rows() if items else None
         # The release dependencies and implied edges from the analysis cache when current.
         links = graph_links(index, ws)
-    graph = graph_records(plan, selection=selection, items=items, index=index, links=links)
+        marks = schedule_marks(index, ws)  # the float and critical path, cached too
+        if items:
+            index.dependencies  # noqa: B018 - read in this snapshot, not after it
+    graph = graph_records(
+        plan,
+        selection=selection,
+        items=items,
+        index=index,
+        links=links,
+        item_rows=rows,
+        marks=marks,
+    )
     return graph if records else graph.to_networkx()
 
 

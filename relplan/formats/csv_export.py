@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from relplan.domain.model import Plan, Release, WorkItem
-from relplan.formats.ics import ExportFilter
+from relplan.formats.export_filter import ExportFilter
 
 __all__ = [
     "FORMULA_STARTS",

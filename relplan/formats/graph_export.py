@@ -16,23 +16,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Final, TextIO
+from operator import itemgetter
+from typing import TYPE_CHECKING, Final, Literal, TextIO
 
-from relplan.domain.model import RELEASE_PREFIX, Plan
-from relplan.errors import DependencyCycleError
-from relplan.formats.csv_export import selected_items, selected_releases
-from relplan.formats.graph_links import GraphLinks
-from relplan.formats.ics import ExportFilter
+from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan
+from relplan.formats.csv_export import selected_releases
+from relplan.formats.export_filter import ExportFilter
+from relplan.formats.graph_links import GraphLinks, ScheduleMarks
 from relplan.planning.graph import PlanIndex, index_plan
-from relplan.planning.schedule import Schedule, schedule_plan
 
 if TYPE_CHECKING:  # networkx takes ~0.15 s to import: GraphML from records does without it
     import networkx as nx
 
 __all__ = [
+    "EDGE_FIELDS",
+    "Edge",
     "GraphRecords",
+    "ItemRow",
     "export_graph",
     "graph_records",
     "to_dot",
@@ -47,21 +50,40 @@ _FONT: Final = "Helvetica"
 Value = str | int | float | bool
 
 
+#: The data of an exported edge: ``(type, lag_days, implied, implied_by)``, every edge all four
+#: (:data:`EDGE_FIELDS`); ``implied_by`` is the item pairs behind an implied edge,
+#: ``item:A->item:B; ...`` (a plain tuple: a named one cost 0.5 s of a large export).
+Edge = tuple[str, int, bool, str]
+#: The names of an :data:`Edge`'s fields, its attributes in networkx and GraphML.
+EDGE_FIELDS: Final = ("type", "lag_days", "implied", "implied_by")
+
+
+#: An edge's attributes as GraphML keys: (name, GraphML type).
+_EDGE_KEYS: Final = (
+    ("type", "string"),
+    ("lag_days", "long"),
+    ("implied", "boolean"),
+    ("implied_by", "string"),
+)
+
+
 class GraphRecords:
     """The nodes and edges of an exported graph, in the order networkx would hold them, without
     a networkx graph: building one of a large plan (87,000 edges) cost more than writing it.
 
     Attributes:
         nodes: Node attributes by node, in insertion order.
-        successors: Per node (every node, in :attr:`nodes`' order), the attributes of its
-            out-edges by target, in insertion order: a networkx ``DiGraph``'s adjacency.
+        successors: Per node (every node, in :attr:`nodes`' order), the data of its out-edges
+            by target, in insertion order: a networkx ``DiGraph``'s adjacency. A second edge
+            between the same nodes replaces the first's data and keeps its place, as
+            networkx's ``add_edge`` updates it (every edge has all of an :data:`Edge`'s fields).
     """
 
     __slots__ = ("nodes", "successors")
 
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Value]] = {}
-        self.successors: dict[str, dict[str, dict[str, Value]]] = {}
+        self.successors: dict[str, dict[str, Edge]] = {}
 
     def add_node(self, ref: str, attrs: dict[str, Value]) -> None:
         """Add a node (its attributes are merged into an existing one's, as networkx does)."""
@@ -74,8 +96,8 @@ class GraphRecords:
     def edges(self) -> Iterator[tuple[str, str, dict[str, Value]]]:
         """``(u, v, attributes)`` of every edge, in networkx's ``edges(data=True)`` order."""
         for u, targets in self.successors.items():
-            for v, data in targets.items():
-                yield u, v, data
+            for v, edge in targets.items():
+                yield u, v, dict(zip(EDGE_FIELDS, edge, strict=True))
 
     def number_of_nodes(self) -> int:
         """How many nodes."""
@@ -133,37 +155,62 @@ def graph_records(
     items: bool = False,
     index: PlanIndex | None = None,
     links: GraphLinks | None = None,
+    item_rows: Iterable[ItemRow] | None = None,
+    marks: ScheduleMarks | Literal["compute"] | None = "compute",
 ) -> GraphRecords:
     """:func:`export_graph`'s graph as :class:`GraphRecords` (same arguments), for
     :func:`write_graph_records`.
 
     ``links`` (the index's :class:`~relplan.formats.graph_links.GraphLinks`, e.g. from a
     workspace's cache) stands in for the index's implied edges, and without ``items`` for its
-    dependencies too, so they are not read.
+    dependencies too, so they are not read. ``item_rows`` (with ``items``) stand in for the
+    plan's work items: those a dependency names, as :data:`ItemRow` columns (see
+    :meth:`relplan.store.workspace.Workspace.linked_item_rows`), so no objects are built.
+    ``marks`` are the schedule's (see :func:`~relplan.formats.graph_links.schedule_marks`;
+    None: the plan has a cycle); by default they are computed.
     """
-    if links is not None and not items:
-        if index is None:
-            index = index_plan(plan)
-        return _release_records(plan, _schedule(plan, index), selection or ExportFilter(), links)
     if index is None:
         index = index_plan(plan)
-    schedule = _schedule(plan, index)
+    if marks == "compute":
+        marks = ScheduleMarks.of_index(index)
+    if links is not None and not items:
+        return _release_records(plan, marks, selection or ExportFilter(), links)
     keep = selection or ExportFilter()
     filtered = bool(keep.teams or keep.train or keep.date_from or keep.date_to)
     graph = GraphRecords()
-    _add_releases(graph, plan, schedule, keep)
-    attrs: dict[str, Value]
+    _add_releases(graph, plan, marks, keep)
     dependencies = index.dependencies
-    linked = {ref for dep in dependencies for ref in dep[:2]}
+    linked = set(map(itemgetter(0), dependencies))
+    linked.update(map(itemgetter(1), dependencies))
+    if item_rows is None:
+        item_rows = [
+            (i.key, i.title, i.category, i.team, i.release, i.points) for i in plan.work_items
+        ]
+    else:
+        item_rows = list(item_rows)
     if items:
-        chosen = selected_items(plan, keep) if filtered else plan.work_items
-        for item in sorted((i for i in chosen if i.ref in linked), key=lambda i: i.key):
-            attrs = {"kind": "item", "label": item.key, "name": item.title}
-            attrs["category"] = item.category
-            _put(attrs, team=item.team, release=item.release, points=item.points)
-            graph.add_node(item.ref, attrs)
+        chosen = _selected_rows(plan, keep, item_rows) if filtered else item_rows
+        nodes = graph.nodes
+        for key, title, category, team, release, points in sorted(chosen):
+            ref = ITEM_PREFIX + key
+            if ref not in linked:
+                continue
+            attrs: dict[str, Value] = {"kind": "item", "label": key, "name": title}
+            attrs["category"] = category
+            if team is not None:
+                attrs["team"] = team
+            if release is not None:
+                attrs["release"] = release
+            if points is not None:
+                attrs["points"] = points
+            if ref in nodes:
+                graph.add_node(ref, attrs)
+            else:
+                nodes[ref] = attrs
+                graph.successors[ref] = {}
     if not filtered:  # ends that name nothing (drawn dotted); items' only with --items
-        known = {r.ref for r in plan.releases} | {i.ref for i in plan.work_items}
+        known = {r.ref for r in plan.releases}
+        known.update(ITEM_PREFIX + row[0] for row in item_rows)
         for ref in sorted(linked - known):
             if items or ref.startswith(RELEASE_PREFIX):
                 graph.add_node(ref, {"kind": "unknown", "label": ref})
@@ -171,87 +218,93 @@ def graph_records(
     for from_ref, to_ref, type_, lag in dependencies:
         targets = successors.get(from_ref)
         if targets is not None and to_ref in successors:
-            attrs = {"type": str(type_), "lag_days": int(lag), "implied": False, "implied_by": ""}
-            _add_edge(targets, to_ref, attrs)
+            targets[to_ref] = (str(type_), int(lag), False, "")
     if links is not None:  # the implied edges as cached: no item pairs looked up
-        for p, s, type_, lag, pairs in links.implied:
-            attrs = {"type": type_, "lag_days": lag, "implied": True, "implied_by": pairs}
-            _add_implied(successors, p, s, attrs)
+        _add_implied(successors, links.implied)
         return graph
-    for edge in index.edges.values():
-        if not edge.implied_by:
-            continue
-        pairs = "; ".join(map("->".join, edge.implied_by))  # "item:A->item:B; ..."
-        attrs = {"type": edge.type, "lag_days": edge.lag_days, "implied": True}
-        attrs["implied_by"] = pairs
-        _add_implied(successors, edge.predecessor, edge.successor, attrs)
+    _add_implied(
+        successors,
+        (
+            (
+                e.predecessor,
+                e.successor,
+                e.type,
+                e.lag_days,
+                "; ".join(map("->".join, e.implied_by)),
+            )
+            for e in index.edges.values()
+            if e.implied_by
+        ),
+    )
     return graph
 
 
+#: A work item's columns in a graph: ``(key, title, category, team, release, points)``.
+ItemRow = tuple[str, str, str, str | None, str | None, float | None]
+
+
+def _selected_rows(plan: Plan, keep: ExportFilter, rows: Iterable[ItemRow]) -> list[ItemRow]:
+    """The item rows a filter keeps, as :func:`~relplan.formats.csv_export.selected_items`
+    keeps the items: those of the releases it keeps; an item of no release when its team passes
+    and no train or dates are asked for."""
+    releases = {r.key for r in selected_releases(plan, keep)}
+    loose = keep.train is None and keep.date_from is None and keep.date_to is None
+    kept = []
+    for row in rows:
+        if row[4] is not None:
+            if row[4] in releases:
+                kept.append(row)
+        elif loose and (not keep.teams or row[3] in keep.teams):
+            kept.append(row)
+    return kept
+
+
 def _add_releases(
-    graph: GraphRecords, plan: Plan, schedule: Schedule | None, keep: ExportFilter
+    graph: GraphRecords, plan: Plan, marks: ScheduleMarks | None, keep: ExportFilter
 ) -> None:
-    critical = set(schedule.critical_path) if schedule else set()
+    floats = marks.float_days if marks is not None else {}
+    critical = marks.critical if marks is not None else frozenset()
     for r in selected_releases(plan, keep):
         attrs: dict[str, Value] = {"kind": "release", "label": r.key, "name": r.name}
         attrs.update(team=r.team, status=r.status)
         _put(attrs, train=r.train, start=r.start, target=r.target)
-        forecast = schedule.release(r.key) if schedule else None
-        if forecast is not None:
-            if forecast.float_days is not None:  # a released release has no float
-                attrs["float_days"] = forecast.float_days
+        if r.key in floats:  # the release takes part in the schedule
+            float_days = floats[r.key]
+            if float_days is not None:  # a released release has no float
+                attrs["float_days"] = float_days
             attrs["critical"] = r.key in critical
         graph.add_node(r.ref, attrs)
 
 
 def _release_records(
-    plan: Plan, schedule: Schedule | None, keep: ExportFilter, links: GraphLinks
+    plan: Plan, marks: ScheduleMarks | None, keep: ExportFilter, links: GraphLinks
 ) -> GraphRecords:
     """:func:`graph_records` without items, its edges from ``links``: the same records."""
     graph = GraphRecords()
-    _add_releases(graph, plan, schedule, keep)
+    _add_releases(graph, plan, marks, keep)
     if not (keep.teams or keep.train or keep.date_from or keep.date_to):
         for ref in links.unknown_releases:
             graph.add_node(ref, {"kind": "unknown", "label": ref})
     successors = graph.successors
-    attrs: dict[str, Value]
     for from_ref, to_ref, type_, lag in links.release_dependencies:
         targets = successors.get(from_ref)
         if targets is not None and to_ref in successors:
-            attrs = {"type": type_, "lag_days": lag, "implied": False, "implied_by": ""}
-            _add_edge(targets, to_ref, attrs)
-    for p, s, type_, lag, pairs in links.implied:
-        attrs = {"type": type_, "lag_days": lag, "implied": True, "implied_by": pairs}
-        _add_implied(successors, p, s, attrs)
+            targets[to_ref] = (type_, lag, False, "")
+    _add_implied(successors, links.implied)
     return graph
 
 
 def _add_implied(
-    successors: dict[str, dict[str, dict[str, Value]]], p: str, s: str, attrs: dict[str, Value]
+    successors: dict[str, dict[str, Edge]], implied: Iterable[tuple[str, str, str, int, str]]
 ) -> None:
-    targets = successors.get(RELEASE_PREFIX + p)
-    v = RELEASE_PREFIX + s
-    if targets is not None and v in successors:
-        if v in targets:
-            targets[v].update(attrs)  # as networkx's add_edge: the first edge's data updated
-        else:
-            targets[v] = attrs
-
-
-def _add_edge(targets: dict[str, dict[str, Value]], v: str, attrs: dict[str, Value]) -> None:
-    """networkx's ``add_edge``: a second edge between the same nodes updates the first's data."""
-    data = targets.get(v)
-    if data is None:
-        targets[v] = attrs
-    else:
-        data.update(attrs)
-
-
-def _schedule(plan: Plan, index: PlanIndex) -> Schedule | None:
-    try:
-        return schedule_plan(plan, index=index)
-    except DependencyCycleError:
-        return None  # float needs an acyclic plan; the graph is still worth drawing
+    """Add the implied release edges ``(predecessor key, successor key, type, lag, pairs)``;
+    one between releases that already have an edge replaces its data where it stands (as
+    networkx's ``add_edge`` updates the first edge's data)."""
+    for p, s, type_, lag, pairs in implied:
+        targets = successors.get(RELEASE_PREFIX + p)
+        v = RELEASE_PREFIX + s
+        if targets is not None and v in successors:
+            targets[v] = (type_, lag, True, pairs)
 
 
 def _put(attrs: dict[str, Value], **values: str | float | dt.date | None) -> None:
@@ -331,7 +384,12 @@ def write_graph_records(graph: GraphRecords, out: TextIO) -> None:
         graph: A graph from :func:`graph_records`.
         out: Where the text goes.
     """
-    _write(graph.nodes.items, graph.edges, out)
+
+    def first_edge() -> Iterator[tuple[str, str, Attrs]]:
+        # Every edge has an Edge's four fields, so one names all the edges' keys.
+        yield from itertools.islice(graph.edges(), 1)
+
+    _write(graph.nodes.items, first_edge, out, graph.successors)
 
 
 Attrs = Mapping[str, object]
@@ -341,8 +399,13 @@ def _write(
     nodes: Callable[[], Iterable[tuple[str, Attrs]]],
     edges: Callable[[], Iterable[tuple[str, str, Attrs]]],
     out: TextIO,
+    successors: Mapping[str, Mapping[str, Edge]] | None = None,
 ) -> None:
-    """GraphML of the nodes and edges (each callable gives them anew: they are read twice)."""
+    """GraphML of the nodes and edges (each callable gives them anew: they are read twice).
+
+    With ``successors`` (of :class:`GraphRecords`), the edges are written from them, and
+    ``edges`` serves only to find the edges' keys.
+    """
     keys: dict[tuple[str, str, str], str] = {}
     seen: set[tuple[str, tuple[str, ...], tuple[type, ...]]] = set()
     count = 0
@@ -379,12 +442,65 @@ def _write(
         chunk.append(writer.element(f'<node id="{ref}"', "node", data))
         if len(chunk) > 1000:
             out.write(writer.flush())
+    if successors is not None:
+        out.write(writer.flush())
+        _write_edges(successors, ids, keys, out)
+        out.write("  </graph>\n</graphml>\n")
+        return
     for u, v, data in edges():
         chunk.append(writer.element(f'<edge source="{ids[u]}" target="{ids[v]}"', "edge", data))
         if len(chunk) > 1000:
             out.write(writer.flush())
     out.write(writer.flush())
     out.write("  </graph>\n</graphml>\n")
+
+
+def _write_edges(
+    successors: Mapping[str, Mapping[str, Edge]],
+    ids: Mapping[str, str],
+    keys: Mapping[tuple[str, str, str], str],
+    out: TextIO,
+) -> None:
+    """The edges of :class:`GraphRecords`: the text :class:`_Elements` writes of their data, one
+    f-string an edge (an export's edges are most of its text; ``str.format`` took half again)."""
+    if not any(successors.values()):
+        return
+    k_type, k_lag, k_implied, k_pairs = (keys[name, kind, "edge"] for name, kind in _EDGE_KEYS)
+    # From after the target's id to the lag's text, by type (an empty text is an empty element).
+    after_target: dict[str, str] = {}
+    chunk: list[str] = []
+    for u, targets in successors.items():
+        opening = f'    <edge source="{ids[u]}" target="'
+        for v, (type_, lag, implied, pairs) in targets.items():
+            middle = after_target.get(type_)
+            if middle is None:
+                type_data = f'">{_text(type_)}</data>' if type_ else '" />'
+                middle = after_target[type_] = (
+                    f'">\n      <data key="{k_type}{type_data}\n      <data key="{k_lag}">'
+                )
+            if pairs:
+                if pairs.isascii() and pairs.isprintable():  # "->" always needs escaping
+                    pairs = pairs.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                else:
+                    pairs = _xml(pairs)
+                chunk.append(
+                    f'{opening}{ids[v]}{middle}{lag}</data>\n      <data key="{k_implied}">'
+                    f'{implied}</data>\n      <data key="{k_pairs}">{pairs}</data>\n    </edge>\n'
+                )
+            else:
+                chunk.append(
+                    f'{opening}{ids[v]}{middle}{lag}</data>\n      <data key="{k_implied}">'
+                    f'{implied}</data>\n      <data key="{k_pairs}" />\n    </edge>\n'
+                )
+        if len(chunk) > 2000:
+            out.write("".join(chunk))
+            chunk.clear()
+    out.write("".join(chunk))
+
+
+def _text(value: str) -> str:
+    """An element's text as :class:`_Elements` writes it."""
+    return value if _PLAIN.fullmatch(value) else _xml(value)
 
 
 class _Elements:

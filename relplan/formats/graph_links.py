@@ -11,20 +11,34 @@ most of a large export.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from relplan.domain.model import RELEASE_PREFIX
+from relplan.errors import DependencyCycleError
 from relplan.planning.graph import PlanIndex
+from relplan.planning.schedule import Schedule, schedule_plan
 
-__all__ = ["CACHE_NAME", "GraphLinks", "graph_links"]
+__all__ = [
+    "CACHE_NAME",
+    "MARKS_CACHE_NAME",
+    "GraphLinks",
+    "ScheduleMarks",
+    "graph_links",
+    "schedule_marks",
+]
 
 T = TypeVar("T")
 
 #: The cache entry's name; bump its suffix when what it holds changes shape.
 CACHE_NAME = "graph_links.1"
+
+
+#: The schedule marks' cache entry (see :func:`schedule_marks`).
+MARKS_CACHE_NAME = "graph_schedule.1"
 
 
 class _Cache(Protocol):
@@ -34,6 +48,8 @@ class _Cache(Protocol):
         compute: Callable[[], T],
         encode: Callable[[T], str],
         decode: Callable[[str], T],
+        *,
+        key: str = "",
     ) -> T: ...
 
 
@@ -99,11 +115,11 @@ def _encode(links: GraphLinks) -> str:
 
 
 def _decode(text: str) -> GraphLinks:
-    data = json.loads(text)
+    data = json.loads(text)  # written by _encode: the lags are JSON integers already
     return GraphLinks(
-        tuple((f, t, type_, int(lag)) for f, t, type_, lag in data["release_dependencies"]),
+        tuple(map(tuple, data["release_dependencies"])),
         tuple(data["unknown_releases"]),
-        tuple((p, s, type_, int(lag), pairs) for p, s, type_, lag, pairs in data["implied"]),
+        tuple(map(tuple, data["implied"])),
     )
 
 
@@ -119,3 +135,81 @@ def graph_links(index: PlanIndex, cache: _Cache) -> GraphLinks:
         The links; equal to :meth:`GraphLinks.of_index` of the index.
     """
     return cache.cached(CACHE_NAME, lambda: GraphLinks.of_index(index), _encode, _decode)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleMarks:
+    """What the graph shows of the schedule: each scheduled release's float and the critical
+    path (see :func:`relplan.planning.schedule.schedule_plan`).
+
+    Attributes:
+        float_days: The float of every release that takes part in the schedule, by key (None
+            for a released one: history has no float).
+        critical: The keys of the releases on the critical path.
+    """
+
+    float_days: Mapping[str, int | None]
+    critical: frozenset[str]
+
+    @classmethod
+    def of_schedule(cls, schedule: Schedule | None) -> ScheduleMarks | None:
+        """The marks of a schedule (None: a plan with a cycle has none)."""
+        if schedule is None:
+            return None
+        floats = {r.key: r.float_days for r in schedule.releases}
+        return cls(floats, frozenset(schedule.critical_path))
+
+    @classmethod
+    def of_index(cls, index: PlanIndex) -> ScheduleMarks | None:
+        """The marks of the indexed plan's schedule (None when its release graph has a cycle:
+        float needs an acyclic plan, but the graph is still worth drawing)."""
+        try:
+            return cls.of_schedule(schedule_plan(index.plan, index=index))
+        except DependencyCycleError:
+            return None
+
+
+def _encode_marks(marks: ScheduleMarks | None) -> str:
+    if marks is None:
+        return "null"
+    return json.dumps(
+        {"float_days": marks.float_days, "critical": sorted(marks.critical)},
+        separators=(",", ":"),
+    )
+
+
+def _decode_marks(text: str) -> ScheduleMarks | None:
+    data = json.loads(text)
+    if data is None:
+        return None
+    floats = data["float_days"]
+    if not all(v is None or type(v) is int for v in floats.values()):
+        raise ValueError("float_days holds a value that is not a whole number of days")
+    return ScheduleMarks(floats, frozenset(data["critical"]))
+
+
+def schedule_marks(index: PlanIndex, cache: _Cache) -> ScheduleMarks | None:
+    """The schedule marks of a whole plan's index, from the workspace's cache when current.
+
+    The schedule reads the release edges (which the cache's ``links`` counter guards) and, of
+    each release, its dates, status and train: these are digested into the entry's key, so an
+    entry serves only the releases it was computed from.
+
+    Args:
+        index: The index of the whole plan, read in the same snapshot as the cache.
+        cache: The workspace (:meth:`relplan.store.workspace.Workspace.cached`).
+
+    Returns:
+        The marks, or None when the release graph has a cycle; equal to
+        ``ScheduleMarks.of_schedule(schedule_plan(plan, index=index))``.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for key, r in sorted(index.releases.items()):
+        digest.update(f"{key}\x1f{r.start}\x1f{r.target}\x1f{r.status}\x1f{r.train}\x1e".encode())
+    return cache.cached(
+        MARKS_CACHE_NAME,
+        lambda: ScheduleMarks.of_index(index),
+        _encode_marks,
+        _decode_marks,
+        key=digest.hexdigest(),
+    )

@@ -147,6 +147,17 @@ def work_item_rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     return conn.execute(f"SELECT {_ITEM_COLUMNS} FROM work_items ORDER BY key").fetchall()
 
 
+def linked_item_rows(
+    conn: sqlite3.Connection,
+) -> list[tuple[str, str, str, str | None, str | None, float | None]]:
+    """``(key, title, category, team, release, points)`` of the work items a dependency names
+    (either end), by key: what a dependency graph shows of them."""
+    return conn.execute(
+        "SELECT key, title, category, team, release, points FROM work_items "
+        f"WHERE key IN ({_LINKED_KEYS}) ORDER BY key"
+    ).fetchall()
+
+
 def load_work_items(
     conn: sqlite3.Connection, releases: Iterable[str] | None = None, *, linked: bool = False
 ) -> tuple[WorkItem, ...]:

@@ -187,10 +187,13 @@ class Workspace:
         compute: Callable[[], T],
         encode: Callable[[T], str],
         decode: Callable[[str], T],
+        *,
+        key: str = "",
     ) -> T:
         """Derived data of the release links kept in the workspace while they are unchanged
-        (see :func:`relplan.store.analysis_cache.cached`)."""
-        entry: analysis_cache.Entry = (name, "", "links")
+        (see :func:`relplan.store.analysis_cache.cached`); ``key`` tells apart entries of the
+        same name computed from other inputs besides the links (say, a digest of them)."""
+        entry: analysis_cache.Entry = (name, key, "links")
         return analysis_cache.cached(self.conn, entry, compute, encode, decode, self._may_write)
 
     def _may_write(self) -> bool:
@@ -210,6 +213,13 @@ class Workspace:
     def linked_work_items(self) -> tuple[WorkItem, ...]:
         """The work items that a dependency names (either end), by key."""
         return repository.load_work_items(self.conn, linked=True)
+
+    def linked_item_rows(
+        self,
+    ) -> list[tuple[str, str, str, str | None, str | None, float | None]]:
+        """``(key, title, category, team, release, points)`` of the work items a dependency
+        names, by key (see :func:`repository.linked_item_rows`)."""
+        return repository.linked_item_rows(self.conn)
 
     def deployments(self) -> tuple[Deployment, ...]:
         """Every deployment, by finish time, release and environment."""

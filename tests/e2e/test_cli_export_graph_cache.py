@@ -138,3 +138,46 @@ def test_items_graphs_from_cached_links_equal_the_whole_plans(db: str, tmp_path:
     cached = graph_records(plan, index=index, items=True, links=links)
     assert list(cached.edges()) == list(plain.edges())
     assert cached.nodes == plain.nodes
+
+
+def test_the_schedule_marks_are_kept_until_a_release_date_changes(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relplan.formats import graph_links as module
+
+    first = export(db, tmp_path / "a.graphml", "graphml")  # computes the marks
+    assert first == whole_plans(db)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the schedule was computed although its marks are current")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "schedule_plan", refuse)
+        assert export(db, tmp_path / "b.graphml", "graphml") == first
+
+    # A later target moves the schedule but no dependency: the links counter stays, the
+    # digest of the releases' dates does not.
+    with Workspace.open(db, create=False) as ws, ws.conn:
+        key = ws.conn.execute(
+            "SELECT key FROM releases WHERE target IS NOT NULL AND status != 'released' "
+            "ORDER BY key LIMIT 1"
+        ).fetchone()[0]
+        ws.conn.execute(
+            "UPDATE releases SET target = date(target, '+40 days') WHERE key = ?", (key,)
+        )
+    after = export(db, tmp_path / "c.graphml", "graphml")
+    assert after == whole_plans(db)
+    assert after != first
+
+
+def test_filtered_item_graphs_from_rows_equal_the_whole_plans(db: str, tmp_path: Path) -> None:
+    from relplan.formats.export_filter import ExportFilter
+
+    with Workspace.open(db, create=False) as ws:
+        plan = ws.plan()
+    team = sorted({r.team for r in plan.releases})[0]
+    selection = ExportFilter(teams=frozenset({team}))
+    expected = to_graphml(export_graph(plan, items=True, selection=selection)).encode("utf-8")
+    got = export(db, tmp_path / "a.graphml", "graphml", "--items", "--team", team)
+    assert got == expected
+    assert b'<node id="item:' in got

@@ -194,3 +194,34 @@ def test_graph_records_write_the_text_networkx_writes_of_the_same_graph() -> Non
         out = io.StringIO()
         write_graph_records(records, out)
         assert out.getvalue() == "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+
+
+def test_edges_with_odd_texts_write_as_networkx_writes_them() -> None:
+    from relplan.formats.graph_export import GraphRecords
+
+    records = GraphRecords()
+    for ref in ("release:A", "release:B&C", "release:D", "item:Größe"):
+        records.add_node(ref, {"kind": "release", "label": ref})
+    records.successors["release:A"]["release:B&C"] = ("", 0, False, "")
+    records.successors["release:A"]["release:D"] = ("F<F", -2, True, "item:Größe->item:X")
+    records.successors["release:B&C"]["release:A"] = ("SS", 3, True, "item:A&B->item:C; x")
+    records.successors["release:D"]["item:Größe"] = ("FS", 0, True, "item:Line\nbreak->item:Z")
+    records.successors["item:Größe"]["release:A"] = ("FS", 1, False, "")
+    out = io.StringIO()
+    write_graph_records(records, out)
+    graph = records.to_networkx()
+    assert out.getvalue() == "\n".join(nx.generate_graphml(graph, prettyprint=True)) + "\n"
+    back = nx.read_graphml(io.BytesIO(out.getvalue().encode("utf-8")))
+    assert back.edges["release:A", "release:D"]["implied_by"] == "item:Größe->item:X"
+    assert back.edges["release:A", "release:D"]["type"] == "F<F"
+
+
+def test_item_rows_give_the_graph_the_work_items_give() -> None:
+    plan = parse_workspace(plan_document())
+    rows = [(i.key, i.title, i.category, i.team, i.release, i.points) for i in plan.work_items]
+    for selection in (None, ExportFilter(teams=frozenset({"OPS"}))):
+        by_rows = graph_records(plan, items=True, selection=selection, item_rows=reversed(rows))
+        plain = graph_records(plan, items=True, selection=selection)
+        assert list(by_rows.nodes.items()) == list(plain.nodes.items())
+        assert list(by_rows.edges()) == list(plain.edges())
+        assert any(ref.startswith("item:") for ref in by_rows.nodes)
