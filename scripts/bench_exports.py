@@ -90,7 +90,8 @@ def parts(db: Path, runs: int) -> None:
     """The serialisers alone, in process, on a loaded plan (what the exports themselves cost)."""
     import datetime as dt
 
-    from relplan.formats.graph_export import graph_records, write_graph_records
+    from relplan.formats.graph_export import graph_records
+    from relplan.formats.graphml_writer import write_graph_records
     from relplan.formats.ics import workspace_context, write_calendar
     from relplan.formats.workspace_json import iter_plan
     from relplan.planning.graph import PlanIndex

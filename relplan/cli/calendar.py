@@ -122,7 +122,7 @@ def export_graphml(args: argparse.Namespace, ws: Workspace) -> str:
     """``relplan export graphml --out FILE [--items] [filters]``: the dependency graph."""
     from typing import TextIO, cast
 
-    from relplan.formats.graph_export import write_graph_records
+    from relplan.formats.graphml_writer import write_graph_records
     from relplan.formats.workspace_io import open_output
 
     graph = _graph(args, ws, records=True)

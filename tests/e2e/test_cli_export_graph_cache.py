@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from relplan.cli import run
-from relplan.formats.graph_export import export_graph, graph_records, to_graphml
+from relplan.formats.graph_export import export_graph, graph_records
 from relplan.formats.graph_links import GraphLinks, _decode, _encode, graph_links
+from relplan.formats.graphml_writer import to_graphml
 from relplan.formats.workspace_json import parse_workspace
 from relplan.planning.graph import index_plan
 from relplan.store.workspace import Workspace

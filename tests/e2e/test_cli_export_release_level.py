@@ -13,7 +13,8 @@ import pytest
 
 from relplan.cli import run
 from relplan.demo import generate
-from relplan.formats.graph_export import export_graph, to_dot, to_graphml
+from relplan.formats.graph_export import export_graph, to_dot
+from relplan.formats.graphml_writer import to_graphml
 from relplan.formats.ics import ExportFilter
 from relplan.formats.workspace_json import parse_workspace
 from relplan.store.workspace import Workspace

@@ -14,13 +14,8 @@ import networkx as nx
 import pytest
 
 from relplan.domain.model import Dependency
-from relplan.formats.graph_export import (
-    export_graph,
-    graph_records,
-    to_dot,
-    to_graphml,
-    write_graph_records,
-)
+from relplan.formats.graph_export import export_graph, graph_records, to_dot
+from relplan.formats.graphml_writer import to_graphml, write_graph_records
 from relplan.formats.ics import ExportFilter
 from relplan.formats.workspace_json import parse_workspace
 from tests.helpers.plans import document
