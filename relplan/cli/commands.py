@@ -95,6 +95,11 @@ EXPORTERS: dict[str, str] = {
     "pdf": "relplan.cli.commands:export_picture",
 }
 
+#: The exports that write nothing into the workspace (the analysis cache checks before it stores)
+#: and read only the plan: they open it without the damage check. Not ics: it reads the audit log
+#: for event revisions, where a damaged page should be named as damage, as the check names it.
+READING_EXPORTS: frozenset[str] = frozenset({"json", "csv", "dot", "graphml"})
+
 
 #: What ``--view`` accepts (the window's views; relplan.ui.export_views.VIEWS draws them).
 VIEW_NAMES: tuple[str, ...] = ("calendar", "timeline", "graph")
@@ -142,7 +147,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     module_name, function = EXPORTERS[args.format].split(":")
     exporter: Exporter = getattr(importlib.import_module(module_name), function)
     check_output_folder(args.out)  # before any work, and for every format alike
-    with open_workspace(args, create=False) as ws:
+    # An export that only reads skips the damage check on open, as check and schedule do.
+    verify = args.format not in READING_EXPORTS
+    with open_workspace(args, create=False, verify=verify) as ws:
         out(exporter(args, ws))
     return EXIT_OK
 

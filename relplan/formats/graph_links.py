@@ -34,7 +34,7 @@ __all__ = [
 T = TypeVar("T")
 
 #: The cache entry's name; bump its suffix when what it holds changes shape.
-CACHE_NAME = "graph_links.1"
+CACHE_NAME = "graph_links.2"
 
 
 #: The schedule marks' cache entry (see :func:`schedule_marks`).
@@ -103,11 +103,16 @@ class GraphLinks:
 
 
 def _encode(links: GraphLinks) -> str:
+    # By columns: JSON lists of strings decode in half the time of lists of rows.
+    explicit = links.release_dependencies
+    implied = links.implied
     return json.dumps(
         {
-            "release_dependencies": links.release_dependencies,
+            "release_dependencies": [list(column) for column in zip(*explicit, strict=True)]
+            or [[], [], [], []],
             "unknown_releases": links.unknown_releases,
-            "implied": links.implied,
+            "implied": [list(column) for column in zip(*implied, strict=True)]
+            or [[], [], [], [], []],
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -116,10 +121,14 @@ def _encode(links: GraphLinks) -> str:
 
 def _decode(text: str) -> GraphLinks:
     data = json.loads(text)  # written by _encode: the lags are JSON integers already
+    explicit = data["release_dependencies"]
+    implied = data["implied"]
+    if len(explicit) != 4 or len(implied) != 5:
+        raise ValueError("graph links of another shape")
     return GraphLinks(
-        tuple(map(tuple, data["release_dependencies"])),
+        tuple(zip(*explicit, strict=True)),
         tuple(data["unknown_releases"]),
-        tuple(map(tuple, data["implied"])),
+        tuple(zip(*implied, strict=True)),
     )
 
 

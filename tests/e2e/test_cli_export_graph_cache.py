@@ -182,3 +182,12 @@ def test_filtered_item_graphs_from_rows_equal_the_whole_plans(db: str, tmp_path:
     got = export(db, tmp_path / "a.graphml", "graphml", "--items", "--team", team)
     assert got == expected
     assert b'<node id="item:' in got
+
+
+def test_empty_and_damaged_graph_links_entries() -> None:
+    empty = GraphLinks((), (), ())
+    assert _decode(_encode(empty)) == empty
+    text = _encode(GraphLinks((("release:A", "release:B", "FS", 0),), ("release:Z",), ()))
+    assert _decode(text).release_dependencies == (("release:A", "release:B", "FS", 0),)
+    with pytest.raises(ValueError, match="longer"):  # unequal columns: computed again
+        _decode(text.replace('"FS"]', '"FS","SS"]'))

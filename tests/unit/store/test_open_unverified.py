@@ -59,3 +59,31 @@ def test_a_reading_command_on_a_sound_workspace_keeps_its_cache(
     capsys.readouterr()
     with sqlite3.connect(f"{sidecar_path(db).as_uri()}?mode=ro", uri=True) as conn:
         assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "dot", "csv", "json"])
+def test_a_reading_export_of_a_damaged_workspace_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    db = _workspace(tmp_path / "ws.relplan")
+    damaged = _damage_the_audit_log(db)
+    out = tmp_path / f"out.{fmt}"
+    code = run(["--db", str(db), "export", fmt, "--out", str(out), "--today", "2026-11-20"])
+    capsys.readouterr()
+    assert code == 0  # the plan is whole: only the audit log, which no export reads, is hit
+    assert out.stat().st_size > 0
+    assert db.read_bytes() == damaged
+    assert not sidecar_path(db).exists()  # nothing computed from a damaged file is kept
+
+
+def test_an_export_that_reads_the_audit_log_names_the_damage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = _workspace(tmp_path / "ws.relplan")
+    damaged = _damage_the_audit_log(db)
+    out = tmp_path / "out.ics"
+    code = run(["--db", str(db), "export", "ics", "--out", str(out), "--today", "2026-11-20"])
+    assert code != 0
+    assert "damaged" in capsys.readouterr().err
+    assert db.read_bytes() == damaged
+    assert not out.exists()
