@@ -393,3 +393,39 @@ def test_the_whole_legend_shows_below_the_chart_at_1280_px(
     assert "today" in legend.text()
     needed = legend.heightForWidth(legend.width())
     assert needed <= legend.height()
+
+
+def test_a_bar_cut_by_the_views_left_edge_keeps_its_name_in_sight(
+    timeline: TimelineView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QPainter
+
+    chart = timeline.chart
+    layout = chart.timeline
+    assert layout is not None
+    rows = [row for row in layout.rows if row.kind == "release"]
+    bars = {row.key: layout.items(row.row, row.row)[0].bar for row in rows}
+    key, (x0, x1) = max(
+        ((k, b) for k, b in bars.items() if b is not None), key=lambda kb: kb[1][1] - kb[1][0]
+    )
+    label = next(row.label for row in rows if row.key == key)
+    assert (x1 - x0) * chart.day_px > 200  # long enough to be cut and still show a name
+    chart.scroll_to_release(key)
+    written: list[tuple[float, str]] = []
+    draw = QPainter.drawText
+
+    def spy(self: QPainter, *args: Any) -> Any:
+        if len(args) == 3 and isinstance(args[2], str):
+            written.append((args[0].left(), args[2]))
+        return draw(self, *args)
+
+    monkeypatch.setattr(QPainter, "drawText", spy)
+    for days_cut in (4, 9):  # scrolled right: the name follows the view's left edge
+        chart.horizontalScrollBar().setValue(round((x0 + days_cut) * chart.day_px))
+        view_left = chart.mapToScene(0, 0).x()
+        assert x0 * chart.day_px < view_left
+        written.clear()
+        chart.viewport().repaint()
+        names = [x for x, text in written if text[:6] == label[:6]]
+        assert names, f"no name drawn for {key}"
+        assert min(abs(x - (view_left + 5)) for x in names) < 1.5

@@ -94,6 +94,8 @@ class TimelineChart(QGraphicsView):
             TimelineMargin(self, header=False),
         )
         self.horizontalScrollBar().valueChanged.connect(self.header.update)
+        # The names of bars cut by the view's left edge follow it: the whole view repaints.
+        self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         self.verticalScrollBar().valueChanged.connect(self.labels.update)
         self.apply_theme(self.theme)
 

@@ -107,8 +107,11 @@ class TimelineCanvas(QGraphicsItem):
                     painter.fillRect(
                         rect, QBrush(QColor(theme.freeze_hatch), Qt.BrushStyle.BDiagPattern)
                     )
+        # On screen, a bar that starts left of the view keeps its name in sight, at the view's
+        # left edge; a picture of the whole chart (no viewport) puts every name at its bar.
+        view_left = chart.mapToScene(0, 0).x() if widget is chart.viewport() else -math.inf
         for items in layout.items(first, last):
-            self._row(painter, items, layout.rows[items.row].label)
+            self._row(painter, items, layout.rows[items.row].label, view_left)
         self._arrows(painter, first, last)
         for n in range(first, last + 1):  # a levelling preview, over the bars
             ghost = chart.level_ghosts.get(n)
@@ -144,7 +147,7 @@ class TimelineCanvas(QGraphicsItem):
                 )
             day += dt.timedelta(days=1)
 
-    def _row(self, painter: QPainter, items: Any, label: str) -> None:
+    def _row(self, painter: QPainter, items: Any, label: str, view_left: float) -> None:
         chart = self.chart
         px, theme, y = chart.day_px, chart.theme, items.row * ROW_PX
         base = theme.color("base")
@@ -183,12 +186,13 @@ class TimelineCanvas(QGraphicsItem):
             if not marks.empty:
                 paint_lifecycle(painter, marks, rect, px=px, shift=shift, team=team, theme=theme)
                 painter.setPen(Qt.PenStyle.NoPen)
-        if pending is None and rect.width() > 60:
+        shown = rect.adjusted(max(view_left - rect.left(), 0), 0, 0, 0)  # the part in view
+        if pending is None and shown.width() > 60:
             painter.setPen(theme.color("muted") if done else theme.color("text"))
             text = painter.fontMetrics().elidedText(
-                label, Qt.TextElideMode.ElideRight, int(rect.width()) - 8
+                label, Qt.TextElideMode.ElideRight, int(shown.width()) - 8
             )
-            painter.drawText(rect.adjusted(5, -1, -3, -4), Qt.AlignmentFlag.AlignVCenter, text)
+            painter.drawText(shown.adjusted(5, -1, -3, -4), Qt.AlignmentFlag.AlignVCenter, text)
         painter.setPen(QPen(base, 1))
         painter.setBrush(theme.color("text"))
         for x, _name in items.milestones:
