@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final, Literal
 from relplan.domain.model import ITEM_PREFIX, RELEASE_PREFIX, Plan
 from relplan.formats.csv_export import selected_releases
 from relplan.formats.export_filter import ExportFilter
-from relplan.formats.graph_links import GraphLinks, ScheduleMarks
+from relplan.formats.graph_links import GraphLinks, ScheduleMarks, implied_edges
 from relplan.planning.graph import PlanIndex, index_plan
 
 if TYPE_CHECKING:  # networkx takes ~0.15 s to import: GraphML from records does without it
@@ -208,20 +208,7 @@ def graph_records(
     if links is not None:  # the implied edges as cached: no item pairs looked up
         _add_implied(successors, links.implied)
         return graph
-    _add_implied(
-        successors,
-        (
-            (
-                e.predecessor,
-                e.successor,
-                e.type,
-                e.lag_days,
-                "; ".join(map("->".join, e.implied_by)),
-            )
-            for e in index.edges.values()
-            if e.implied_by
-        ),
-    )
+    _add_implied(successors, implied_edges(index))
     return graph
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -28,6 +28,7 @@ __all__ = [
     "GraphLinks",
     "ScheduleMarks",
     "graph_links",
+    "implied_edges",
     "schedule_marks",
 ]
 
@@ -88,18 +89,16 @@ class GraphLinks:
             for f, t, type_, lag in deps
             if f.startswith(RELEASE_PREFIX) and t.startswith(RELEASE_PREFIX)
         )
-        implied = tuple(
-            (
-                edge.predecessor,
-                edge.successor,
-                edge.type,
-                edge.lag_days,
-                "; ".join(map("->".join, edge.implied_by)),
-            )
-            for edge in index.edges.values()
-            if edge.implied_by
-        )
-        return cls(explicit, tuple(sorted(ends - known)), implied)
+        return cls(explicit, tuple(sorted(ends - known)), tuple(implied_edges(index)))
+
+
+def implied_edges(index: PlanIndex) -> Iterator[tuple[str, str, str, int, str]]:
+    """``(predecessor, successor, type, lag_days, implied_by)`` of each implied release edge of
+    the index, in its edge order; ``implied_by`` is the item pairs as ``item:A->item:B; ...``."""
+    for edge in index.edges.values():
+        if edge.implied_by:
+            pairs = "; ".join(map("->".join, edge.implied_by))
+            yield edge.predecessor, edge.successor, edge.type, edge.lag_days, pairs
 
 
 def _encode(links: GraphLinks) -> str:
