@@ -183,9 +183,9 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.plan_actions = PlanActions(self, today=today)
         self.lifecycle_actions = LifecycleActions(self, today=today)
         self.sync_actions = SyncActions(self)
-        self.push_actions = PushActions(self)
+        self.push_actions = PushActions(self, self.sync_actions)
         self._connect()
-        self.level_link = LevelTimelineLink(self)
+        self.level_link = LevelTimelineLink(self, self.level_previewer, self.timeline)
 
         self._update_title()
         self._set_undo_labels(None, None)
