@@ -1,8 +1,9 @@
 """The main window's menus and the actions that need no view: files, undo, help.
 
 :class:`WindowActions` is the main window's base class: it builds the menu bar (File, Edit,
-View, Plan, Help) and implements the File and Help commands. The window itself
-(:mod:`relplan.ui.main_window`) implements what the menus call on views and dialogs.
+View, Plan, Help) and implements the File and Help commands. The window
+(:mod:`relplan.ui.main_window`) implements what the menus call on views, and its base class
+:class:`~relplan.ui.dialog_actions.DialogActions` what they call on the editors and dialogs.
 
 Shortcuts: Ctrl+N/O new/open, Ctrl+I/E import/export JSON, Ctrl+Shift+E export the current view
 as an image, Ctrl+Z/Ctrl+Y undo/redo, Ctrl+F find in the current view, Ctrl+1..5 the views (added

@@ -15,8 +15,11 @@ from PySide6.QtCore import QObject, Slot
 from relplan.ui.dialogs.level import LevelDialog, open_level_dialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from relplan.planning.level import Levelling
-    from relplan.ui.main_window import MainWindow
+    from relplan.ui.dialogs.level import LevelPreviewer
+    from relplan.ui.views.timeline import TimelineView
 
 __all__ = ["LevelTimelineLink"]
 
@@ -25,14 +28,18 @@ class LevelTimelineLink(QObject):
     """Keeps the open Level dialog and the Timeline's preview in step (see the module docs).
 
     Args:
-        window: The main window (its ``level_previewer`` and ``timeline``).
+        window: The main window (the dialog's parent).
+        previewer: Computes the levelling the dialog previews (the window's).
+        timeline: The Timeline that draws the preview and asks for pins.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QWidget, previewer: LevelPreviewer, timeline: TimelineView) -> None:
         super().__init__(window)
         self._window = window
+        self._previewer = previewer
+        self._timeline = timeline
         self.dialog: LevelDialog | None = None
-        window.timeline.chart.pin_requested.connect(self.pin)
+        timeline.chart.pin_requested.connect(self.pin)
 
     def open(self, pins: list[str] | None = None) -> LevelDialog:
         """Open the dialog (or bring the open one forward) and preview with ``pins``."""
@@ -40,7 +47,7 @@ class LevelTimelineLink(QObject):
             self.dialog.raise_()
             self.dialog.activateWindow()
             return self.dialog
-        dialog = open_level_dialog(self._window, self._window.level_previewer, pins)
+        dialog = open_level_dialog(self._window, self._previewer, pins)
         dialog.preview_changed.connect(self._on_preview_changed)
         dialog.finished.connect(self._on_finished)
         self.dialog = dialog
@@ -58,9 +65,9 @@ class LevelTimelineLink(QObject):
     def _on_preview_changed(self, levelling: Levelling | None) -> None:
         dialog = self.dialog
         pins = frozenset(dialog.requested_pins) if dialog is not None else frozenset()
-        self._window.timeline.set_level_preview(levelling, pins)
+        self._timeline.set_level_preview(levelling, pins)
 
     @Slot()
     def _on_finished(self) -> None:
         self.dialog = None
-        self._window.timeline.set_level_preview(None, frozenset())
+        self._timeline.set_level_preview(None, frozenset())

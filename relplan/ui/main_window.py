@@ -13,21 +13,22 @@ Views are tabs added with :meth:`MainWindow.add_view` (``Ctrl+1`` .. ``Ctrl+5`` 
 shared filter and opens the Release editor when it emits ``release_activated``. The Dashboard
 (:class:`~relplan.ui.views.dashboard_tab.DashboardTab`) is built when its tab is first shown.
 Deployments and the calendar export live in :mod:`relplan.ui.plan_actions`, the Sync menu and
-its dock in :mod:`relplan.ui.sync_actions`.
+its dock in :mod:`relplan.ui.sync_actions`; the editors, What If It Slips… and Level the Plan…
+in the window's base class :class:`~relplan.ui.dialog_actions.DialogActions`, and where the
+window's state is kept between runs in :mod:`relplan.ui.window_state`.
 """
 
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Final
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
-    QMenu,
     QProgressBar,
     QTabWidget,
     QWidget,
@@ -35,10 +36,10 @@ from PySide6.QtWidgets import (
 
 from relplan.domain.model import Plan, Team
 from relplan.ui._compat import override
-from relplan.ui.actions import PROBLEMS_SHORTCUT, WindowActions
+from relplan.ui.actions import PROBLEMS_SHORTCUT
 from relplan.ui.analysis import Clock, ImpactPreviewer, PlanAnalyser, PlanAnalysis
-from relplan.ui.dialogs.level import LevelDialog, LevelPreviewer
-from relplan.ui.dialogs.whatif import WhatIfDialog
+from relplan.ui.dialog_actions import DialogActions
+from relplan.ui.dialogs.level import LevelPreviewer
 from relplan.ui.editors import EditorLauncher
 from relplan.ui.errors import present_error
 from relplan.ui.filter_bar import FilterBar
@@ -62,9 +63,7 @@ from relplan.ui.views.graph_map import DependencyMapView
 from relplan.ui.views.problems import ProblemsDock
 from relplan.ui.views.releases import ReleaseTableView
 from relplan.ui.views.timeline import TimelineView
-
-if TYPE_CHECKING:
-    from relplan.planning.impact import Impact
+from relplan.ui.window_state import PreserveGeometry, qsettings
 
 #: The views' places in the tab bar (and their Ctrl+N shortcuts); others go after them.
 VIEW_ORDER: Final = ("Releases", "Calendar", "Timeline", "Map", "Dashboard")
@@ -74,37 +73,7 @@ UPDATING: Final = " · updating…"
 BUSY_DELAY_MS = 250
 
 
-def qsettings() -> QSettings:
-    """The Qt settings store for window state (geometry, docks, current view, columns)."""
-    return QSettings("relplan", "relplan")
-
-
-class PreserveGeometry:
-    """Saves and restores a window's geometry and state under ``geometry_key`` (Picard)."""
-
-    geometry_key = "main_window"
-
-    def restore_geometry(self, window: QWidget) -> bool:
-        """Restore the saved geometry (and dock layout); False when none was saved."""
-        store = qsettings()
-        geometry = store.value(f"{self.geometry_key}/geometry")
-        if geometry is None:
-            return False
-        window.restoreGeometry(geometry)
-        state = store.value(f"{self.geometry_key}/state")
-        if state is not None and hasattr(window, "restoreState"):
-            window.restoreState(state)
-        return True
-
-    def save_geometry(self, window: QWidget) -> None:
-        """Remember the window's geometry and state."""
-        store = qsettings()
-        store.setValue(f"{self.geometry_key}/geometry", window.saveGeometry())
-        if hasattr(window, "saveState"):
-            store.setValue(f"{self.geometry_key}/state", window.saveState())
-
-
-class MainWindow(WindowActions, PreserveGeometry):
+class MainWindow(DialogActions, PreserveGeometry):
     """relplan's main window over one open workspace.
 
     Args:
@@ -130,7 +99,7 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.impact_previewer = ImpactPreviewer(session, today=today, parent=self)
         self.level_previewer = LevelPreviewer(session, today=today, parent=self)
         self.on_time = OnTimeForecaster(session, today=today, parent=self)
-        self.whatif_dialog: WhatIfDialog | None = None
+        self.whatif_dialog = None
         self.theme_watcher = ThemeWatcher(self)
         self.editors = EditorLauncher(self, session)
         self._plan_views: list[PlanView] = []
@@ -183,9 +152,9 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.plan_actions = PlanActions(self, today=today)
         self.lifecycle_actions = LifecycleActions(self, today=today)
         self.sync_actions = SyncActions(self)
-        self.push_actions = PushActions(self)
+        self.push_actions = PushActions(self, self.sync_actions)
         self._connect()
-        self.level_link = LevelTimelineLink(self)
+        self.level_link = LevelTimelineLink(self, self.level_previewer, self.timeline)
 
         self._update_title()
         self._set_undo_labels(None, None)
@@ -542,119 +511,6 @@ class MainWindow(WindowActions, PreserveGeometry):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
-
-    def current_release(self) -> str | None:
-        """The key of the release of the table's current row, if any."""
-        index = self.table.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
-            return None
-        return self.model.row_at(index.row()).key
-
-    @Slot()
-    def _on_current_row_changed(self) -> None:
-        self.whatif_action.setEnabled(self.current_release() is not None)
-
-    @Slot(QPoint)
-    def _on_table_context_menu(self, pos: QPoint) -> None:
-        index = self.table.indexAt(pos)
-        if not index.isValid():
-            return
-        self.table.setCurrentIndex(self.model.index(index.row(), index.column()))
-        menu = QMenu(self)
-        menu.addAction(self.edit_release_action)
-        menu.addAction(self.whatif_action)
-        menu.addSeparator()
-        menu.addAction(self.check_action)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.table.viewport().mapToGlobal(pos))
-
-    @Slot(object)
-    def _on_table_double_clicked(self, index: Any) -> None:
-        # Editable cells start editing on double-click; the others open the editor.
-        if index.isValid() and not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
-            self.open_release_editor(self.model.row_at(index.row()).key)
-
-    # -- editors ----------------------------------------------------------------------------
-    @Slot(str)
-    def open_release_editor(self, key: str) -> None:
-        """Open the Release editor on release ``key`` (it loads on the DB lane first)."""
-        self.editors.open_release(key)
-
-    @Slot()
-    def _on_edit_release(self) -> None:
-        view = self.current_view()
-        key = self.calendar.context.selected if view is self.calendar else self.current_release()
-        if key is None:
-            self.show_message("Select a release to edit")
-            return
-        self.open_release_editor(key)
-
-    @Slot()
-    def open_freeze_editor(self, name: str | None = None) -> None:
-        """Open the Freeze editor (with freeze ``name`` selected)."""
-        self.editors.open_freezes(name)
-
-    @Slot()
-    def open_environment_editor(self) -> None:
-        """Open the Environment editor."""
-        self.editors.open_environments()
-
-    @Slot()
-    def open_connections(self) -> None:
-        """Open the Connections dialog (also offered when a tracker rejects the credentials)."""
-        self.sync_actions.open_connections()
-
-    # -- what-if ----------------------------------------------------------------------------
-    def open_whatif(self, key: str | None = None) -> WhatIfDialog | None:
-        """Open the "What if it slips…" dialog for a release (default: the current one).
-
-        Returns:
-            The dialog, or None when there is no such release.
-        """
-        key = key or self.current_release()
-        row = None if key is None else self.model.row_for(key)
-        if row is None:
-            self.show_message("Select a release to see what its slip would move")
-            return None
-        if self.whatif_dialog is not None:
-            self.whatif_dialog.reject()
-        dialog = WhatIfDialog(row, self)
-        dialog.impact_requested.connect(self.impact_previewer.request)
-        dialog.apply_requested.connect(self.session.slip_release)
-        dialog.finished.connect(self._on_whatif_dialog_finished)
-        self.whatif_dialog = dialog
-        dialog.open()
-        dialog.request_now()
-        return dialog
-
-    @Slot()
-    def _on_whatif(self) -> None:
-        self.open_whatif()
-
-    @Slot()
-    def _on_level(self) -> None:
-        self.open_level()
-
-    def open_level(self) -> LevelDialog:
-        """Open Plan → Level the Plan… (computed on the task runner, applied on confirm)."""
-        return self.level_link.open()
-
-    @Slot(object)
-    def _on_impact_previewer_computed(self, impact: Impact) -> None:
-        if self.whatif_dialog is not None:
-            self.whatif_dialog.show_impact(impact)
-
-    @Slot(object)
-    def _on_impact_previewer_failed(self, exc: BaseException) -> None:
-        if self.whatif_dialog is not None:
-            self.whatif_dialog.show_error(str(exc))
-
-    @Slot()
-    def _on_whatif_dialog_finished(self) -> None:
-        self.impact_previewer.cancel()
-        dialog, self.whatif_dialog = self.whatif_dialog, None
-        if dialog is not None:
-            dialog.deleteLater()
 
     # -- closing ----------------------------------------------------------------------------
     @override

@@ -21,7 +21,8 @@ from relplan.ui.dialogs.conflicts_panel import ConflictsDialog
 from relplan.ui.dialogs.push_changes import PushChangesDialog
 
 if TYPE_CHECKING:
-    from relplan.ui.main_window import MainWindow
+    from relplan.ui.actions import WindowActions
+    from relplan.ui.sync_actions import SyncActions
 
 
 def badge_title(count: int) -> str:
@@ -33,14 +34,15 @@ class PushActions(QObject):
     """Push Changes… and Conflicts… in the Sync menu (see the module docs).
 
     Args:
-        window: the main window, whose ``sync_actions`` menu gets the actions.
+        window: the main window (its session, status bar and the dialogs' parent).
+        sync: the window's Sync menu and panel, whose menu gets the actions.
 
     Attributes:
         credentials: where tokens are read (the OS keyring).
         tracker_for: the tracker client of a connection kind (tests swap in fast retries).
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowActions, sync: SyncActions) -> None:
         super().__init__(window)
         self.window = window
         self.credentials: CredentialStore = KeyringStore()
@@ -48,7 +50,6 @@ class PushActions(QObject):
         self.push_dialog: PushChangesDialog | None = None
         self.conflicts_dialog: ConflictsDialog | None = None
         self.conflict_count = 0
-        sync = window.sync_actions
         self.menu = sync.menu
         self.push_action = QAction("&Push Changes…", window)
         self.push_action.setStatusTip(

@@ -66,3 +66,27 @@ def test_window_actions_receive_the_window_instead_of_importing_it() -> None:
             if isinstance(node, ast.ImportFrom) and node.module is not None
         }
         assert "relplan.ui.main_window" not in imported, name
+
+
+def test_no_ui_module_imports_the_main_window_back() -> None:
+    # The window imports its actions, links and mixins; none imports it back (not even for
+    # type checking): each is handed the window as a base class or the parts it needs.
+    import ast
+    from pathlib import Path
+
+    ui = Path(relplan.__file__).parent / "ui"
+    for path in sorted(ui.rglob("*.py")):
+        if path.name == "main_window.py":
+            continue
+        tree = ast.parse(path.read_text())
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module is not None
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert "relplan.ui.main_window" not in imported, path

@@ -4,7 +4,8 @@ Sorting and filtering run in Python on the snapshot instead of through a
 ``QSortFilterProxyModel``, which took 36 s to sort 100k rows here; a stable ``list.sort`` with a
 per-column key takes a fraction of a second. ``data()`` never touches the database: edits are
 validated here (with the core's :func:`~relplan.domain.rules.release_issues`) and handed to an
-edit handler, which submits the core command on the DB lane.
+edit handler, which submits the core command on the DB lane. The columns, and how a row reads in
+each, live in :mod:`relplan.ui.models.release_columns`.
 
 The Float, Slip and CP columns come from a second snapshot, the latest forecast
 :class:`~relplan.planning.schedule.Schedule` (:meth:`ReleaseTableModel.set_schedule`); the
@@ -13,16 +14,11 @@ wording of their cells lives in :mod:`relplan.ui.models.schedule_cells`.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDate,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,15 +27,43 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from relplan.domain.model import RELEASE_STATUSES, Release
-from relplan.domain.rules import release_issues
 from relplan.store.repository import ReleaseRow
 from relplan.ui._compat import override
 from relplan.ui.models import schedule_cells as cells
+from relplan.ui.models.release_columns import (
+    COLUMN_TITLES,
+    COLUMNS,
+    EDITABLE,
+    SCHEDULE_COLUMNS,
+    Col,
+    alignment,
+    display,
+    foreground,
+    parse_day,
+    searchable,
+    status_label,
+    tooltip,
+    validated_edit,
+)
 
 if TYPE_CHECKING:
     from relplan.planning.portfolio_forecast import ReleaseOdds
     from relplan.planning.schedule import ReleaseSchedule, Schedule
+
+# Importable from here as before (the views and the tests read the columns through the model).
+__all__ = [
+    "COLUMN_TITLES",
+    "EDITABLE",
+    "SCHEDULE_COLUMNS",
+    "AnyIndex",
+    "Col",
+    "EditHandler",
+    "ItemRole",
+    "ReleaseTableModel",
+    "SortRole",
+    "parse_day",
+    "status_label",
+]
 
 #: The domain row of a table row (:class:`ReleaseRow`).
 ItemRole = Qt.ItemDataRole.UserRole
@@ -50,147 +74,7 @@ SortRole = Qt.ItemDataRole.UserRole + 1
 EditHandler = Callable[[str, dict[str, Any]], None]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_GATE_RANK = {"rejected": 0, "pending": 1, "approved": 2, "none": 3}
-_STATUS_RANK = {status: i for i, status in enumerate(RELEASE_STATUSES)}
 _ROOT = QModelIndex()  # the invisible root, as a default argument
-_RED, _GREEN, _GREY = QColor("#c62828"), QColor("#2e7d32"), QColor("#757575")
-
-
-class Col(IntEnum):
-    """The table's columns, in order."""
-
-    KEY = 0
-    NAME = 1
-    TEAM = 2
-    TRAIN = 3
-    START = 4
-    TARGET = 5
-    STATUS = 6
-    STAGES = 7
-    GATES = 8
-    FLOAT = 9
-    SLIP = 10
-    CRITICAL = 11
-    PHASE = 12
-    ON_TIME = 13
-
-
-#: The columns filled from the schedule snapshot.
-SCHEDULE_COLUMNS = frozenset({Col.FLOAT, Col.SLIP, Col.CRITICAL})
-
-
-@dataclass(frozen=True, slots=True)
-class _Column:
-    title: str
-    sort_key: Callable[[ReleaseRow], Any]
-    tooltip: str
-
-
-def _casefold(value: str | None) -> str | None:
-    return None if value is None else value.casefold()
-
-
-_COLUMNS: dict[Col, _Column] = {
-    Col.KEY: _Column("Key", lambda r: r.key.casefold(), "The release's key"),
-    Col.NAME: _Column("Name", lambda r: r.name.casefold(), "The release's name"),
-    Col.TEAM: _Column("Team", lambda r: r.team.casefold(), "The team that ships it"),
-    Col.TRAIN: _Column("Train", lambda r: _casefold(r.train), "The release train it rides"),
-    Col.START: _Column("Start", lambda r: r.start, "First day (YYYY-MM-DD); double-click to edit"),
-    Col.TARGET: _Column(
-        "Target", lambda r: r.target, "Ship day (YYYY-MM-DD); double-click to edit"
-    ),
-    Col.STATUS: _Column(
-        "Status", lambda r: _STATUS_RANK.get(r.status, 99), "Double-click to change"
-    ),
-    Col.STAGES: _Column("Stages", lambda r: r.stage_count, "Stage windows (environments)"),
-    Col.GATES: _Column(
-        "Gates",
-        lambda r: (_GATE_RANK[r.gate_status], r.gates_approved, r.gates_total),
-        "Approval gates: approved of total",
-    ),
-    # The schedule columns sort by ReleaseSchedule values; see ReleaseTableModel._sort_value.
-    Col.FLOAT: _Column("Float", lambda r: None, cells.FLOAT_HEADER_TIP),
-    Col.SLIP: _Column("Slip", lambda r: None, cells.SLIP_HEADER_TIP),
-    Col.CRITICAL: _Column("CP", lambda r: None, cells.CRITICAL_HEADER_TIP),
-    # Filled from the analysis (the phase needs the stages); see set_phases.
-    Col.PHASE: _Column(
-        "Phase",
-        lambda r: None,
-        "Lifecycle phase today: planning, the stage under way, monitoring or done",
-    ),
-    # Filled from the portfolio forecast (set_on_time); sorts by the probability.
-    Col.ON_TIME: _Column(
-        "On time",
-        lambda r: None,
-        "The chance it ships by its target, through its dependencies (relplan forecast)",
-    ),
-}
-COLUMN_TITLES = tuple(_COLUMNS[c].title for c in Col)
-EDITABLE = frozenset({Col.START, Col.TARGET, Col.STATUS})
-
-
-def status_label(status: str) -> str:
-    """How a release status reads in the table (``in_progress`` → ``In progress``)."""
-    return status.replace("_", " ").capitalize()
-
-
-def parse_day(value: object) -> dt.date | None:
-    """Read a calendar day typed into a date cell; empty means no date.
-
-    Raises:
-        ValueError: not an existing day written YYYY-MM-DD.
-    """
-    if isinstance(value, QDate):
-        return dt.date(value.year(), value.month(), value.day()) if value.isValid() else None
-    if isinstance(value, dt.date):
-        return value
-    text = "" if value is None else str(value).strip()
-    if not text:
-        return None
-    if not _ISO_DAY.fullmatch(text):
-        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text} is not a day of the calendar") from None
-
-
-def _as_release(row: ReleaseRow) -> Release:
-    """The fields of a row that the core's release rules look at, as a :class:`Release`."""
-    start = None if row.start is None else dt.date.fromisoformat(row.start)
-    target = None if row.target is None else dt.date.fromisoformat(row.target)
-    return Release(row.key, row.name, row.team, row.train, start, target, row.status)
-
-
-def _gate_text(row: ReleaseRow) -> str:
-    if row.gates_total == 0:
-        return "—"
-    return f"{row.gates_approved}/{row.gates_total} {row.gate_status}"
-
-
-def _display(row: ReleaseRow, col: Col) -> Any:
-    match col:
-        case Col.KEY:
-            return row.key
-        case Col.NAME:
-            return row.name
-        case Col.TEAM:
-            return row.team
-        case Col.TRAIN:
-            return row.train or ""
-        case Col.START:
-            return row.start or ""
-        case Col.TARGET:
-            return row.target or ""
-        case Col.STATUS:
-            return status_label(row.status)
-        case Col.STAGES:
-            return row.stage_count
-        case Col.GATES:
-            return _gate_text(row)
-        case _:
-            return ""
 
 
 class ReleaseTableModel(QAbstractTableModel):
@@ -232,7 +116,7 @@ class ReleaseTableModel(QAbstractTableModel):
         """Replace the snapshot, keeping the current sort and filter."""
         self.beginResetModel()
         self._by_key = {row.key: row for row in rows}
-        self._haystack = {key: self._searchable(row) for key, row in self._by_key.items()}
+        self._haystack = {key: searchable(row) for key, row in self._by_key.items()}
         self._order = list(self._by_key)
         if self._sort is not None:
             self._order = self._sorted(self._order, *self._sort)
@@ -259,7 +143,7 @@ class ReleaseTableModel(QAbstractTableModel):
         for key, row in changed.items():
             assert row is not None
             self._by_key[key] = row
-            self._haystack[key] = self._searchable(row)
+            self._haystack[key] = searchable(row)
             pos = positions.get(key) if positions is not None else self._position(key)
             if pos is not None:
                 self.dataChanged.emit(self.index(pos, 0), self.index(pos, len(Col) - 1))
@@ -385,11 +269,6 @@ class ReleaseTableModel(QAbstractTableModel):
             and (not text or text in haystack[k])
         ]
 
-    @staticmethod
-    def _searchable(row: ReleaseRow) -> str:
-        parts = (row.key, row.name, row.team, row.train or "", status_label(row.status))
-        return "\x1f".join(parts).casefold()
-
     def _emit_counts(self) -> None:
         self.counts_changed.emit(len(self._shown), len(self._by_key))
 
@@ -407,7 +286,7 @@ class ReleaseTableModel(QAbstractTableModel):
             odds = self._on_time.get(row.key)
             return None if odds is None else odds.p_on_time
         if col not in SCHEDULE_COLUMNS:
-            return _COLUMNS[col].sort_key(row)
+            return COLUMNS[col].sort_key(row)
         if col == Col.CRITICAL:
             return self._critical.get(row.key)  # the path's order first; the rest last
         forecast = self.schedule_for(row.key)
@@ -468,19 +347,19 @@ class ReleaseTableModel(QAbstractTableModel):
         if col == Col.ON_TIME and role != ItemRole:
             return self._on_time_data(row, role)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, col)
+            return display(row, col)
         if role == Qt.ItemDataRole.EditRole:
-            return row.status if col == Col.STATUS else _display(row, col)
+            return row.status if col == Col.STATUS else display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, col)
+            return tooltip(row, col)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(col)
+            return alignment(col)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(row, col)
+            return foreground(row, col)
         if role == ItemRole:
             return row
         if role == SortRole:
-            return _COLUMNS[col].sort_key(row)
+            return COLUMNS[col].sort_key(row)
         return None
 
     def _on_time_data(self, row: ReleaseRow, role: int) -> Any:
@@ -488,7 +367,7 @@ class ReleaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return "" if odds is None or odds.p_on_time is None else f"{odds.p_on_time:.0%}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _COLUMNS[Col.ON_TIME].tooltip if odds is None else odds.explain()
+            return COLUMNS[Col.ON_TIME].tooltip if odds is None else odds.explain()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
@@ -520,34 +399,6 @@ class ReleaseTableModel(QAbstractTableModel):
             return self._sort_value(row, col)
         return None
 
-    @staticmethod
-    def _alignment(col: Col) -> int:
-        if col in (Col.STAGES, Col.GATES, Col.START, Col.TARGET) or col in SCHEDULE_COLUMNS:
-            return int(Qt.AlignmentFlag.AlignCenter)
-        return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-
-    @staticmethod
-    def _tooltip(row: ReleaseRow, col: Col) -> str | None:
-        if col == Col.GATES and row.gates_total:
-            return (
-                f"{row.gates_approved} of {row.gates_total} gates approved, "
-                f"{row.gates_rejected} rejected"
-            )
-        if col in (Col.START, Col.TARGET) and getattr(row, col.name.lower()) is None:
-            return "No date yet; double-click to set one"
-        if col == Col.NAME:
-            return row.name
-        return None
-
-    @staticmethod
-    def _foreground(row: ReleaseRow, col: Col) -> QBrush | None:
-        if col == Col.GATES:
-            color = {"rejected": _RED, "approved": _GREEN, "none": _GREY}.get(row.gate_status)
-            return QBrush(color) if color is not None else None
-        if col == Col.STATUS and row.status == "cancelled":
-            return QBrush(_GREY)
-        return None
-
     @override
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -557,9 +408,9 @@ class ReleaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMN_TITLES[section]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _COLUMNS[Col(section)].tooltip
+            return COLUMNS[Col(section)].tooltip
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._alignment(Col(section))
+            return alignment(Col(section))
         return None
 
     @override
@@ -581,7 +432,7 @@ class ReleaseTableModel(QAbstractTableModel):
         row = self.row_at(index.row())
         col = Col(index.column())
         try:
-            field, new_value, new_row = self._validated(row, col, value)
+            field, new_value, new_row = validated_edit(row, col, value)
         except ValueError as exc:
             self.message.emit(f"{row.key}: {exc}")
             return False
@@ -589,35 +440,7 @@ class ReleaseTableModel(QAbstractTableModel):
             return True
         # Shown at once; the refresh from the command's ChangeSet confirms (or reverts) it.
         self._by_key[row.key] = new_row
-        self._haystack[row.key] = self._searchable(new_row)
+        self._haystack[row.key] = searchable(new_row)
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(Col) - 1))
         self._edit_handler(row.key, {field: new_value})
         return True
-
-    @staticmethod
-    def _validated(row: ReleaseRow, col: Col, value: Any) -> tuple[str, Any, ReleaseRow]:
-        """(field, domain value, new row) of an edit, checked by the core's release rules.
-
-        Raises:
-            ValueError: the value is refused; the message says why.
-        """
-        release = _as_release(row)
-        new_value: str | dt.date | None
-        if col == Col.STATUS:
-            status = str(value).strip().lower().replace(" ", "_")
-            field, new_value = "status", status
-            new, new_row = replace(release, status=status), replace(row, status=status)
-        else:
-            day = parse_day(value)
-            text = None if day is None else day.isoformat()
-            new_value = day
-            if col == Col.START:
-                field = "start"
-                new, new_row = replace(release, start=day), replace(row, start=text)
-            else:
-                field = "target"
-                new, new_row = replace(release, target=day), replace(row, target=text)
-        issues = release_issues(new)
-        if issues:
-            raise ValueError("; ".join(issue.message for issue in issues))
-        return field, new_value, new_row

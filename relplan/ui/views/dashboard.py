@@ -17,22 +17,23 @@ after a newer request was made is dropped.
 
 *Export* (and each chart's context menu) saves a chart as PNG, SVG or PDF at the chart's own
 size, as ``relplan export png --chart NAME`` does; *All open releases…* lists what the readiness
-chart has no room for.
+chart has no room for. The drawing for the panels' size, the train forecast's page and the
+export are the base class's, :class:`~relplan.ui.views.dashboard_pages.ChartPages`; this module
+holds the filter, the analyses' requests and their results.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -46,7 +47,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relplan import config
 from relplan.domain.model import Plan
 from relplan.errors import RelplanError
 from relplan.metrics.dashboard import (
@@ -56,7 +56,6 @@ from relplan.metrics.dashboard import (
     open_releases,
 )
 from relplan.metrics.scope import today_in
-from relplan.metrics.train_forecast import TrainChart
 from relplan.ui.views.dashboard_charts import (
     CHART_NAMES,
     CHART_SIZE,
@@ -65,24 +64,29 @@ from relplan.ui.views.dashboard_charts import (
     ChartImage,
     ChartPanel,
     DashboardResult,
-    Px,
     Rendered,
     draw_charts,
     render_figure,
 )
+from relplan.ui.views.dashboard_pages import (
+    FIT_DELAY_MS,
+    GRID_CHARTS,
+    TRAIN_CHART,
+    ChartPages,
+    LiveSizes,
+)
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from relplan.metrics.delivery_facts import Pulled
-    from relplan.planning.portfolio_forecast import PortfolioForecast
     from relplan.ui.tasks import BaseTaskRunner
 
 __all__ = [
     "CHART_SIZE",
     "CHART_TITLES",
     "FIT_DELAY_MS",
+    "GRID_CHARTS",
     "MIN_CHART",
+    "TRAIN_CHART",
     "ChartImage",
     "ChartPanel",
     "DashboardResult",
@@ -101,30 +105,11 @@ WINDOWS: Final = (
     ("Last 365 days", 365),
 )
 _MOST_AT_RISK = "Most at risk"
-_FILE_FILTERS: Final = {
-    "png": "PNG image (*.png)",
-    "svg": "SVG image (*.svg)",
-    "pdf": "PDF (*.pdf)",
-}
 
 Clock = Callable[[Plan], dt.date]
-#: The charts of the first page, two a row, and the one with a page of its own.
-GRID_CHARTS: Final = ("burnup", "readiness", "dora", "load")
-TRAIN_CHART: Final = "train-forecast"
-#: How long the panels' size must hold before the charts are drawn again for it (ms).
-FIT_DELAY_MS: Final = 150
 
 
-class _LiveSizes:
-    """The panels' latest sizes and the latest portfolio forecast, shared with the worker
-    (replaced whole, never mutated)."""
-
-    def __init__(self) -> None:
-        self.sizes: Mapping[str, Px] = {}
-        self.forecast: PortfolioForecast | None = None
-
-
-class DashboardView(QWidget):
+class DashboardView(ChartPages):
     """The dashboard: the time window and burn-up choices, and the charts in a grid that fits.
 
     Which team and train it charts follows the window's filter bar (:meth:`set_filter`, or
@@ -139,8 +124,7 @@ class DashboardView(QWidget):
 
     filter_changed = Signal(object)
     result_shown = Signal(object)
-    charts_drawn = Signal()
-    failed = Signal(str)
+    failed = Signal(str)  # charts_drawn is ChartPages'
 
     def __init__(
         self,
@@ -164,7 +148,7 @@ class DashboardView(QWidget):
         self._waiting = False  # for the latest request's result
         # The panels' sizes as they change, which a refresh's job reads once its analyses are
         # done (the tab's first layout settles meanwhile): one drawing instead of two.
-        self._live = _LiveSizes()
+        self._live = LiveSizes()
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(FIT_DELAY_MS)
@@ -262,27 +246,6 @@ class DashboardView(QWidget):
         """What is shown now, if anything."""
         return self._result
 
-    def figure(self, name: str) -> Figure | None:
-        """The figure of the chart ``name`` (one of :data:`CHART_NAMES`)."""
-        return self.panels[name].figure
-
-    def set_forecast(self, forecast: PortfolioForecast | None) -> None:
-        """Chart the train forecast from ``forecast`` (the On time column's, computed once
-        for both off the GUI thread): only that chart is drawn again, on the worker."""
-        self._live.forecast = forecast
-        if self._result is not None and not self._waiting:
-            self._redraw_train_forecast()
-
-    def forecast_shown(self) -> bool:
-        """Whether the train forecast chart shows the latest forecast handed over."""
-        result = self._result
-        forecast = self._live.forecast
-        return (
-            forecast is not None
-            and result is not None
-            and result.data.train_chart.forecast is forecast
-        )
-
     def refresh(self, plan: Plan) -> None:
         """Recompute everything for a new version of the plan (off the GUI thread)."""
         self._plan = plan
@@ -338,65 +301,6 @@ class DashboardView(QWidget):
         if data.train_chart.forecast is not self._live.forecast:
             self._redraw_train_forecast()  # it arrived while the analyses ran
 
-    def _redraw_train_forecast(self) -> None:
-        """Draw the train forecast chart again with the latest forecast (on the worker; when
-        its page is not shown, only forget the old drawing, drawn again when it is)."""
-        result = self._result
-        if result is None:
-            return
-        name, forecast = TRAIN_CHART, self._live.forecast
-        data = replace(result.data, train_chart=replace(result.data.train_chart, forecast=forecast))
-        if name not in self._page_names():
-            self._result = replace(
-                result,
-                data=data,
-                figures={k: v for k, v in result.figures.items() if k != name},
-                images={k: v for k, v in result.images.items() if k != name},
-                sizes={k: v for k, v in result.sizes.items() if k != name},
-            )
-            self.pages.setTabText(1, train_tab_text(data.train_chart))
-            return
-        size, ratio = self.panels[name].chart_size(), self.devicePixelRatioF()
-        shown = result
-
-        def job() -> DashboardResult:
-            from relplan.charts.dashboard import chart_figure
-            from relplan.charts.style import SCREEN_DPI
-
-            figure = chart_figure(name, data, (size[0] / SCREEN_DPI, size[1] / SCREEN_DPI))
-            return replace(
-                shown,
-                data=data,
-                figures={**shown.figures, name: figure},
-                images={**shown.images, name: render_figure(figure, size, ratio)},
-                sizes={**shown.sizes, name: size},
-            )
-
-        def done(redrawn: DashboardResult) -> None:
-            if self._result is shown:  # else new analyses or a redraw came first
-                self._result = redrawn
-                self._show_charts(redrawn)
-                self.charts_drawn.emit()
-                self._fit_timer.start()  # a fit under way was for the data before
-
-        if self._runner is None:
-            done(job())
-        else:
-            self._runner.submit(job, lane="net", on_done=done, on_error=self._on_fit_failed)
-
-    def charts_fit(self) -> bool:
-        """Whether every chart of the page shown was drawn for its panel's size now (the
-        other page's are drawn when it is shown)."""
-        result = self._result
-        if result is None:
-            return False
-        for name in self._page_names():
-            panel = self.panels[name]
-            size = panel.chart_size()
-            if result.sizes.get(name) != size or panel.canvas.image_size() != QSize(*size):
-                return False
-        return True
-
     def busy(self) -> bool:
         """Whether the charts shown are still being computed or drawn for their panels."""
         if not self.isVisible() or self._plan is None:
@@ -418,20 +322,6 @@ class DashboardView(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.releases_dialog = dialog
         dialog.show()
-
-    def export_chart(self, name: str, path: str, fmt: str | None = None) -> int:
-        """Save the chart ``name`` to ``path`` (format by ``fmt`` or the suffix); returns bytes.
-
-        Raises:
-            LookupError: the dashboard's analyses are not done yet.
-            ValidationError: the format is not PNG, SVG or PDF.
-        """
-        if self._result is None:
-            raise LookupError(f"the {name} chart is not computed yet")
-        from relplan.charts.dashboard import chart_figure, save_figure
-
-        # At the chart's own size, as `relplan export` writes it, not the panel's.
-        return save_figure(chart_figure(name, self._result.data), path, fmt)
 
     # -- internals --------------------------------------------------------------------------
     def _request(self) -> None:
@@ -473,73 +363,6 @@ class DashboardView(QWidget):
         self.status.setText(f"Cannot chart this filter: {message}")
         self.failed.emit(message)
 
-    def _page_names(self) -> tuple[str, ...]:
-        """The charts of the page shown (only they are drawn)."""
-        return GRID_CHARTS if self.pages.currentIndex() == 0 else (TRAIN_CHART,)
-
-    def _chart_sizes(self) -> dict[str, Px]:
-        """The size of each chart of the page shown."""
-        return {name: self.panels[name].chart_size() for name in self._page_names()}
-
-    @Slot()
-    def _on_canvas_resized(self) -> None:
-        self._live.sizes = self._chart_sizes()  # a new dict: a job may be reading the old one
-        self._fit_timer.start()
-
-    def _show_charts(self, result: DashboardResult) -> None:
-        for name, panel in self.panels.items():
-            figure, rendered = result.figures.get(name), result.images.get(name)
-            if figure is not None and rendered is not None:
-                panel.show_figure(figure, rendered, result.ratio)
-        self.pages.setTabText(1, train_tab_text(result.data.train_chart))
-
-    @Slot()
-    def _fit(self) -> None:
-        """Draw the charts again for their panels' size, on the worker (no new analyses)."""
-        result = self._result
-        if result is None or not self.isVisible() or self.charts_fit():
-            return
-        if self._generation > result.data.generation > 0:
-            return  # a new result is on its way; it is checked when it arrives
-        self._fits += 1
-        data, sizes, ratio, fit = (
-            result.data,
-            self._chart_sizes(),
-            self.devicePixelRatioF(),
-            self._fits,
-        )
-
-        def job() -> DashboardResult:
-            return draw_charts(data, sizes, ratio=ratio, fit=fit, names=sizes)
-
-        if self._runner is None:
-            self._on_fitted(job())
-        else:
-            self._runner.submit(
-                job, lane="net", on_done=self._on_fitted, on_error=self._on_fit_failed
-            )
-
-    def _on_fit_failed(self, exc: BaseException) -> None:
-        # The charts drawn before stay on screen (scaled); the next resize tries again.
-        log.warning("redrawing the dashboard's charts failed: %s", exc)
-
-    def _on_fitted(self, result: DashboardResult) -> None:
-        shown = self._result
-        if shown is None or result.data is not shown.data or result.fit < shown.fit:
-            return  # new analyses, or a later redraw, came first
-        # The other page's charts (if drawn) are kept.
-        result = replace(
-            result,
-            figures={**shown.figures, **result.figures},
-            images={**shown.images, **result.images},
-            sizes={**shown.sizes, **result.sizes},
-        )
-        self._result = result
-        self._show_charts(result)
-        self.charts_drawn.emit()
-        if not self.charts_fit():
-            self._fit_timer.start()  # the size changed again meanwhile
-
     def _fill_releases(self, data: DashboardData) -> None:
         self._updating = True
         try:
@@ -579,45 +402,3 @@ class DashboardView(QWidget):
             self._filter = flt
             self.filter_changed.emit(flt)
             self._request()
-
-    @Slot(str)
-    def _on_panel_export_requested(self, name: str) -> None:
-        if self._result is None or self.figure(name) is None:
-            return
-        from relplan.charts.dashboard import EXPORT_FORMATS
-
-        filters = ";;".join(_FILE_FILTERS[f] for f in EXPORT_FORMATS)
-        # The last folder used, else the documents; not the process's working folder.
-        start = str(config.export_dir() / f"{name}.png")
-        path, chosen = QFileDialog.getSaveFileName(
-            self, f"Export {CHART_TITLES[name]}", start, filters
-        )
-        if not path:
-            return
-        config.remember_export_dir(path)
-        fmt = next((f for f, text in _FILE_FILTERS.items() if text == chosen), None)
-        suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-        if suffix in EXPORT_FORMATS:
-            fmt = suffix
-        elif fmt is not None:
-            path = f"{path}.{fmt}"
-        try:
-            size = self.export_chart(name, path, fmt)
-        except (OSError, RelplanError) as exc:
-            self.status.setText(f"Could not export {path}: {exc}")
-            return
-        self.status.setText(f"Exported {path} ({size:,} bytes)")
-
-
-def train_tab_text(chart: TrainChart) -> str:
-    """The train forecast page's tab: the train and its odds of shipping on its target."""
-    if chart.train is None:
-        return "Train forecast"
-    odds = None
-    if chart.forecast is not None:
-        odds = next((t for t in chart.forecast.trains if t.key == chart.train), None)
-    if chart.forecast is None:
-        return f"Train forecast: {chart.train} (forecasting…)"
-    if odds is None or odds.p_on_time is None:
-        return f"Train forecast: {chart.train}"
-    return f"Train forecast: {chart.train}, {odds.p_on_time:.0%} on time"

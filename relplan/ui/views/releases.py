@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from relplan.domain.model import RELEASE_STATUSES
 from relplan.ui._compat import override
-from relplan.ui.models.releases import Col, status_label
+from relplan.ui.models.release_columns import Col, status_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
