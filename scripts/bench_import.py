@@ -1,6 +1,7 @@
 """Benchmark of ``relplan import`` of the large demo (issue #12), and of its undo and redo.
 
-Run: python scripts/bench_import.py [--source FILE.json] [--runs 3] [--workdir DIR]
+Run: python scripts/bench_import.py [--source FILE.json] [--runs 3] [--workdir DIR] (default
+source: the large demo, made in the work folder when missing)
 
 Prints, best of ``--runs`` (a fresh process each, as a user runs them): the whole import command
 into a new workspace (target 4 s), then its undo and its redo; and one in-process import split
@@ -63,13 +64,23 @@ def _run(argv: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, default=Path("/work/data/large.json"))
+    parser.add_argument(
+        "--source", type=Path, default=None, help="default: the large demo, made if needed"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="relplan-bench-import-"))
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "import.relplan"
+    if args.source is None:  # the large demo, as bench_large.py makes it
+        args.source = workdir / "large.json"
+        if not args.source.exists():
+            subprocess.run(
+                [sys.executable, "-m", "relplan", "demo", "--out", str(args.source),
+                 "--scale", "large", "--seed", "1", "--today", "2026-12-04"],
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
     relplan = [sys.executable, "-m", "relplan", "--db", str(db)]
     # What pip install does for a user: the commands start from bytecode.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "relplan")])
