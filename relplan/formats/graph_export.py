@@ -115,7 +115,7 @@ def export_graph(
     Args:
         plan: The plan. With ``index``, its work items and dependencies are not read, except
             the work items with ``items``, of which only those in a dependency are needed (see
-            :meth:`relplan.store.workspace.Workspace.linked_work_items`).
+            :meth:`relplan.store.workspace.Workspace.linked_item_rows`).
         selection: With a team, train or date filter, only the releases it keeps (and their
             work items) and the edges between them; default: everything.
         items: Add the work items that take part in at least one dependency, and their edges

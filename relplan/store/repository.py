@@ -159,16 +159,13 @@ def linked_item_rows(
 
 
 def load_work_items(
-    conn: sqlite3.Connection, releases: Iterable[str] | None = None, *, linked: bool = False
+    conn: sqlite3.Connection, releases: Iterable[str] | None = None
 ) -> tuple[WorkItem, ...]:
-    """The work items (of these releases only, when given; with ``linked``, only those a
-    dependency names), by key."""
+    """The work items (of these releases only, when given), by key."""
     where, args = "", cast(tuple[str, ...], ())
     if releases is not None:
         where = "WHERE release IN (SELECT value FROM json_each(?))"
         args = (json.dumps(sorted(set(releases))),)
-    if linked:
-        where += f" {'AND' if where else 'WHERE'} key IN ({_LINKED_KEYS})"
     rows = conn.execute(f"SELECT {_ITEM_COLUMNS} FROM work_items {where} ORDER BY key", args)
     # item_from_row inlined: a large plan has 100,000 items, and the calls were a third of it.
     parse = dt.datetime.fromisoformat

@@ -210,10 +210,6 @@ class Workspace:
         text), by key: for writing them out without building the objects."""
         return repository.work_item_rows(self.conn)
 
-    def linked_work_items(self) -> tuple[WorkItem, ...]:
-        """The work items that a dependency names (either end), by key."""
-        return repository.load_work_items(self.conn, linked=True)
-
     def linked_item_rows(
         self,
     ) -> list[tuple[str, str, str, str | None, str | None, float | None]]:
